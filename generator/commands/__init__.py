@@ -1,0 +1,1 @@
+"""One module per `qingdan` sub-command; each defines register(subparsers)."""

@@ -1,0 +1,40 @@
+"""`qingdan check`: validate site_config.yml and every list; exit 1 when anything is wrong."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from generator.problems import problems_json
+from generator.project import open_project
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("check", help="校验配置和全部清单数据")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
+    parser.add_argument("--no-warnings", action="store_true", help="只显示错误，不显示警告")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = open_project(args.project)
+    counts = project.catalog.counts() if project.catalog else {}
+    if args.format == "json":
+        print(problems_json(project.problems, counts))
+    else:
+        print_report(project.problems, counts, show_warnings=not args.no_warnings)
+    return 0 if project.ok else 1
+
+
+def print_report(problems, counts: dict[str, int], show_warnings: bool = True, stream=None) -> None:
+    stream = stream or sys.stdout
+    shown = [p for p in problems.sorted() if show_warnings or p.severity == "error"]
+    for problem in shown:
+        print(problem.format_text(), file=stream)
+    if counts:
+        print("事项数：" + "，".join(f"{k} {v}" for k, v in counts.items()), file=stream)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    if errors:
+        print(f"校验未通过：{errors} 个错误，{warnings} 个警告。", file=stream)
+    else:
+        print(f"校验通过：0 个错误，{warnings} 个警告。", file=stream)

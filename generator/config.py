@@ -1,0 +1,482 @@
+"""Read and validate site_config.yml: the portal, the departments and the list types.
+
+List types are data: the package ships defaults (defaults/schema.yml); a project may replace any
+enumeration, replace the list types, or add new ones with `extra_list_types`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.problems import Problems
+from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
+
+DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
+FIELD_TYPES = (
+    "code", "text", "longtext", "integer", "boolean", "date", "enum", "list", "basis", "time_limit", "fee", "ref",
+)
+SAFE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+DEFAULT_CATCH_ALL_PATTERNS = [
+    r"法律、?法规(、规章)?规定的其他",
+    r"其他(职责|职权|事项|行政权力|情形)",
+    r"上级(交办|部门交办)的其他",
+    r"等(相关)?(事项|职责|材料|情形)$",
+]
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    value: str
+    code: str = ""
+    letter: str = ""
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    enum: str = ""
+    multi: bool = False
+    ref: str = ""
+    description: str = ""
+    disclosure: bool = False  # one of the fields that answer the eight disclosures
+
+
+@dataclass
+class ListType:
+    id: str
+    title: str
+    item_label: str
+    description: str
+    fields: list[FieldDef]
+    disclosure_map: dict[str, str]
+    type_field: str = ""
+
+    def __post_init__(self) -> None:
+        self._by_name = {f.name: f for f in self.fields}
+
+    def field(self, name: str) -> FieldDef | None:
+        return self._by_name.get(name)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    short_name: str
+    phone: str = ""
+    address: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Portal:
+    site_name: str
+    region: str
+    region_code: str
+    base_url: str
+    sponsor: str  # 主办单位
+    organizer: str  # 承办单位
+    site_id_code: str  # 网站标识码
+    icp: str  # ICP备案号
+    police_record: str  # 公安机关备案号
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_address: str = ""
+    description: str = ""
+    error_report_url: str = ""  # 我为政府网站找错
+
+
+@dataclass
+class SiteConfig:
+    root: Path
+    portal: Portal
+    departments: list[Department]
+    enums: dict[str, list[EnumValue]]
+    list_types: list[ListType]
+    disclosures: list[tuple[str, str]]  # (key, label) in publishing order
+    catch_all_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_CATCH_ALL_PATTERNS))
+    edition_tag_pattern: str = r"^(v?\d{4}|\d{4}版)$"
+    lists_dir: str = "lists"
+
+    def __post_init__(self) -> None:
+        self._departments = {d.code: d for d in self.departments}
+        self._list_types = {t.id: t for t in self.list_types}
+
+    def department(self, code: str) -> Department | None:
+        return self._departments.get(code)
+
+    def list_type(self, list_id: str) -> ListType | None:
+        return self._list_types.get(list_id)
+
+    def enum_values(self, name: str) -> list[str]:
+        return [v.value for v in self.enums.get(name, [])]
+
+    def enum_entry(self, name: str, value: str) -> EnumValue | None:
+        return next((v for v in self.enums.get(name, []) if v.value == value), None)
+
+
+def did_you_mean(word: str, candidates: list[str], labels: dict[str, str] | None = None) -> str:
+    """A Chinese 'did you mean' hint: matches by spelling, or by a field's Chinese label."""
+    if labels:
+        for name, label in labels.items():
+            if word == label or word in label.split("/"):
+                return f"是不是想写“{name}”（{label}）？"
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if close:
+        suffix = f"（{labels[close[0]]}）" if labels and close[0] in labels else ""
+        return f"是不是想写“{close[0]}”{suffix}？"
+    return "可用的字段：" + "、".join(candidates)
+
+
+class _Reader:
+    """Helpers that read typed values out of located YAML and report what is wrong."""
+
+    def __init__(self, file: str, problems: Problems) -> None:
+        self.file = file
+        self.problems = problems
+
+    def where(self, container: Any, key: Any = None) -> dict:
+        loc = None
+        if isinstance(container, LocatedMap) and key is not None:
+            loc = container.key_locs.get(key)
+        elif isinstance(container, LocatedList) and isinstance(key, int) and key < len(container.item_locs):
+            loc = container.item_locs[key]
+        if loc is None:
+            loc = getattr(container, "loc", None)
+        return {"file": self.file, "line": loc.line if loc else None, "column": loc.column if loc else None}
+
+    def mapping(self, value: Any, what: str, container: Any = None, key: Any = None) -> LocatedMap | None:
+        if isinstance(value, LocatedMap):
+            return value
+        self.problems.error(
+            f"{what}应当是“字段: 值”的映射", rule="config-type", hint="检查缩进", **self.where(container, key)
+        )
+        return None
+
+    def sequence(self, value: Any, what: str, container: Any = None, key: Any = None) -> LocatedList | None:
+        if isinstance(value, LocatedList):
+            return value
+        self.problems.error(
+            f"{what}应当是以“- ”开头的列表", rule="config-type", hint="每一项单独一行，以“- ”开头",
+            **self.where(container, key),
+        )
+        return None
+
+    def text(self, mapping: LocatedMap, key: str, what: str, required: bool = True) -> str:
+        if key not in mapping or mapping[key] is None:
+            if required:
+                self.problems.error(
+                    f"缺少{what}（{key}）", rule="config-missing", hint=f"添加一行 {key}: …", **self.where(mapping)
+                )
+            return ""
+        value = mapping[key]
+        if isinstance(value, (dict, list)):
+            self.problems.error(f"{what}（{key}）应当是一段文字", rule="config-type", **self.where(mapping, key))
+            return ""
+        return str(value)
+
+    def unknown_keys(self, mapping: LocatedMap, allowed: list[str], what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.problems.error(
+                    f"{what}中有未知的设置“{key}”",
+                    rule="config-unknown",
+                    hint=did_you_mean(key, allowed),
+                    **self.where(mapping, key),
+                )
+
+
+PORTAL_KEYS = {
+    "site_name": ("网站名称", True),
+    "region": ("地区名称", True),
+    "region_code": ("行政区划代码", True),
+    "base_url": ("网站地址", True),
+    "sponsor": ("主办单位", True),
+    "organizer": ("承办单位", True),
+    "site_id_code": ("网站标识码", True),
+    "icp": ("ICP备案号", True),
+    "police_record": ("公安机关备案号", True),
+    "contact_phone": ("联系电话", False),
+    "contact_email": ("联系邮箱", False),
+    "contact_address": ("联系地址", False),
+    "description": ("网站简介", False),
+    "error_report_url": ("我为政府网站找错链接", False),
+}
+
+
+def _read_portal(r: _Reader, raw: LocatedMap) -> Portal:
+    r.unknown_keys(raw, list(PORTAL_KEYS), "portal")
+    values = {key: r.text(raw, key, label, required) for key, (label, required) in PORTAL_KEYS.items()}
+    if values["region_code"] and not re.fullmatch(r"\d{6}", values["region_code"]):
+        r.problems.error(
+            f"行政区划代码应为 6 位数字（GB/T 2260），而不是“{values['region_code']}”",
+            rule="config-value",
+            hint="例如 360799；请给它加引号，避免被当作数字",
+            **r.where(raw, "region_code"),
+        )
+    if values["base_url"] and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    return Portal(**values)
+
+
+def _read_departments(r: _Reader, raw: LocatedList) -> list[Department]:
+    departments: list[Department] = []
+    seen: dict[str, int] = {}
+    allowed = ["code", "name", "short_name", "phone", "address"]
+    for index, entry in enumerate(raw):
+        entry = r.mapping(entry, "部门", raw, index)
+        if entry is None:
+            continue
+        r.unknown_keys(entry, allowed, "部门")
+        code = r.text(entry, "code", "部门代码")
+        if code and not SAFE_ID.match(code):
+            r.problems.error(
+                f"部门代码“{code}”只能由小写字母、数字、- 和 _ 组成，且以字母开头",
+                rule="config-value",
+                hint="部门代码会出现在网址和文件名中，例如 scjgj",
+                **r.where(entry, "code"),
+            )
+        if code in seen:
+            r.problems.error(
+                f"部门代码“{code}”重复（第一次在第 {seen[code]} 行）", rule="config-duplicate", **r.where(entry, "code")
+            )
+        seen[code] = entry.loc.line
+        name = r.text(entry, "name", "部门全称")
+        departments.append(
+            Department(
+                code=code,
+                name=name,
+                short_name=r.text(entry, "short_name", "部门简称", required=False) or name,
+                phone=r.text(entry, "phone", "电话", required=False),
+                address=r.text(entry, "address", "地址", required=False),
+                order=index,
+            )
+        )
+    return departments
+
+
+def _read_enums(r: _Reader, raw: LocatedMap) -> dict[str, list[EnumValue]]:
+    enums: dict[str, list[EnumValue]] = {}
+    for name, values in raw.items():
+        values = r.sequence(values, f"枚举“{name}”", raw, name)
+        if values is None:
+            continue
+        entries = []
+        for index, value in enumerate(values):
+            if isinstance(value, LocatedMap):
+                entries.append(
+                    EnumValue(
+                        value=r.text(value, "value", "取值"),
+                        code=r.text(value, "code", "代码", required=False),
+                        letter=r.text(value, "letter", "字母代码", required=False),
+                    )
+                )
+            elif isinstance(value, (str, int)):
+                entries.append(EnumValue(value=str(value)))
+            else:
+                r.problems.error(f"枚举“{name}”的取值应为文字", rule="config-type", **r.where(values, index))
+        enums[name] = entries
+    return enums
+
+
+FIELD_KEYS = ["name", "label", "type", "required", "enum", "multi", "ref", "description"]
+LIST_TYPE_KEYS = [
+    "id", "title", "item_label", "description", "fields", "disclosure_map", "type_field", "disclosure_fields",
+]
+
+
+def _read_field(r: _Reader, raw: LocatedMap, disclosure: bool) -> FieldDef | None:
+    r.unknown_keys(raw, FIELD_KEYS, "字段定义")
+    name = r.text(raw, "name", "字段名")
+    ftype = r.text(raw, "type", "字段类型")
+    if ftype and ftype not in FIELD_TYPES:
+        r.problems.error(
+            f"未知的字段类型“{ftype}”",
+            rule="config-value",
+            hint=did_you_mean(ftype, list(FIELD_TYPES)),
+            **r.where(raw, "type"),
+        )
+        return None
+    fdef = FieldDef(
+        name=name,
+        label=r.text(raw, "label", "字段标签") or name,
+        type=ftype,
+        required=bool(raw.get("required", False)),
+        enum=r.text(raw, "enum", "枚举名", required=ftype == "enum"),
+        multi=bool(raw.get("multi", False)),
+        ref=r.text(raw, "ref", "引用的清单", required=ftype == "ref"),
+        description=r.text(raw, "description", "说明", required=False),
+        disclosure=disclosure,
+    )
+    return fdef if name and ftype else None
+
+
+def _read_list_types(
+    r: _Reader,
+    raw: LocatedList,
+    disclosure_fields: list[FieldDef],
+    default_map: dict[str, str],
+) -> list[ListType]:
+    types: list[ListType] = []
+    for index, entry in enumerate(raw):
+        entry = r.mapping(entry, "清单类型", raw, index)
+        if entry is None:
+            continue
+        r.unknown_keys(entry, LIST_TYPE_KEYS, "清单类型")
+        list_id = r.text(entry, "id", "清单标识")
+        if list_id and not SAFE_ID.match(list_id):
+            r.problems.error(
+                f"清单标识“{list_id}”只能由小写字母、数字、- 和 _ 组成", rule="config-value", **r.where(entry, "id")
+            )
+        fields: list[FieldDef] = []
+        raw_fields = r.sequence(entry.get("fields"), "fields", entry, "fields") if "fields" in entry else None
+        for findex, raw_field in enumerate(raw_fields or []):
+            raw_field = r.mapping(raw_field, "字段定义", raw_fields, findex)
+            fdef = _read_field(r, raw_field, disclosure=False) if raw_field is not None else None
+            if fdef:
+                fields.append(fdef)
+        if entry.get("disclosure_fields", True) is not False:
+            own = {f.name for f in fields}
+            fields.extend(f for f in disclosure_fields if f.name not in own)
+        names = [f.name for f in fields]
+        if "code" not in names or "name" not in names:
+            r.problems.error(
+                f"清单类型“{list_id}”必须定义 code（编码）和 name（名称）两个字段",
+                rule="config-missing",
+                **r.where(entry, "fields"),
+            )
+        dmap = dict(default_map)
+        raw_map = entry.get("disclosure_map")
+        if isinstance(raw_map, LocatedMap):
+            for key, path in raw_map.items():
+                if key not in default_map:
+                    r.problems.error(
+                        f"未知的公开要素“{key}”", rule="config-value",
+                        hint=did_you_mean(key, list(default_map)), **r.where(raw_map, key),
+                    )
+                elif str(path).split(".")[0] not in names:
+                    r.problems.error(
+                        f"公开要素“{key}”指向了不存在的字段“{path}”", rule="config-value", **r.where(raw_map, key)
+                    )
+                else:
+                    dmap[key] = str(path)
+        types.append(
+            ListType(
+                id=list_id,
+                title=r.text(entry, "title", "清单名称"),
+                item_label=r.text(entry, "item_label", "事项称谓", required=False) or "事项",
+                description=r.text(entry, "description", "清单说明", required=False),
+                fields=fields,
+                disclosure_map=dmap,
+                type_field=r.text(entry, "type_field", "类型字段", required=False),
+            )
+        )
+    return types
+
+
+TOP_KEYS = ["portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions"]
+
+
+def load_config(root: Path, problems: Problems, config_name: str = "site_config.yml") -> SiteConfig | None:
+    """Load the project's site_config.yml over the package defaults; None when it has errors."""
+    before = len(problems.errors)
+    defaults = load_yaml_file(DEFAULTS_FILE, "generator/defaults/schema.yml", problems)
+    path = root / config_name
+    if not path.exists():
+        problems.error(
+            f"找不到配置文件 {config_name}",
+            file=config_name,
+            rule="config-missing",
+            hint="在项目根目录运行 qingdan，或用 --project 指定项目目录",
+        )
+        return None
+    raw = load_yaml_file(path, config_name, problems)
+    if raw is None or defaults is None:
+        return None
+    r = _Reader(config_name, problems)
+    if r.mapping(raw, "site_config.yml 的顶层") is None:
+        return None
+    r.unknown_keys(raw, TOP_KEYS, "site_config.yml")
+
+    portal = _read_portal(r, raw["portal"]) if r.mapping(raw.get("portal"), "portal", raw, "portal") else None
+    dept_raw = r.sequence(raw.get("departments"), "departments（部门列表）", raw, "departments")
+    departments = _read_departments(r, dept_raw) if dept_raw is not None else []
+
+    dr = _Reader("generator/defaults/schema.yml", problems)
+    enums = _read_enums(dr, defaults["enums"])
+    if isinstance(raw.get("enums"), LocatedMap):
+        enums.update(_read_enums(r, raw["enums"]))
+    disclosures = [(d["key"], d["label"]) for d in defaults["disclosures"]]
+    disclosure_fields = [f for f in (_read_field(dr, f, True) for f in defaults["disclosure_fields"]) if f]
+    default_map = {str(k): str(v) for k, v in defaults["default_disclosure_map"].items()}
+
+    if "list_types" in raw:
+        seq = r.sequence(raw["list_types"], "list_types", raw, "list_types")
+        list_types = _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map)
+    else:
+        list_types = _read_list_types(dr, defaults["list_types"], disclosure_fields, default_map)
+    if "extra_list_types" in raw:
+        seq = r.sequence(raw["extra_list_types"], "extra_list_types", raw, "extra_list_types")
+        list_types += _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map)
+
+    _check_list_types(r, raw, list_types, enums)
+
+    rules = raw.get("rules") if isinstance(raw.get("rules"), LocatedMap) else {}
+    patterns = list(DEFAULT_CATCH_ALL_PATTERNS)
+    if rules and "catch_all_patterns" in rules:
+        patterns = [str(p) for p in rules["catch_all_patterns"] or []]
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                problems.error(
+                    f"兜底条款规则“{p}”不是有效的正则表达式：{exc}", rule="config-value",
+                    **r.where(rules, "catch_all_patterns"),
+                )
+    editions = raw.get("editions") if isinstance(raw.get("editions"), LocatedMap) else {}
+    if portal is None or len(problems.errors) > before:
+        return None
+    return SiteConfig(
+        root=root,
+        portal=portal,
+        departments=departments,
+        enums=enums,
+        list_types=list_types,
+        disclosures=disclosures,
+        catch_all_patterns=patterns,
+        edition_tag_pattern=str(editions.get("tag_pattern", SiteConfig.edition_tag_pattern)),
+    )
+
+
+def _check_list_types(r: _Reader, raw: LocatedMap, list_types: list[ListType], enums: dict) -> None:
+    ids = [t.id for t in list_types]
+    for t in list_types:
+        if ids.count(t.id) > 1:
+            r.problems.error(f"清单标识“{t.id}”重复定义", rule="config-duplicate", **r.where(raw))
+        for f in t.fields:
+            if f.type == "enum" and f.enum not in enums:
+                r.problems.error(
+                    f"清单“{t.id}”的字段“{f.name}”引用了未定义的枚举“{f.enum}”",
+                    rule="config-value",
+                    hint=did_you_mean(f.enum, list(enums)),
+                    **r.where(raw),
+                )
+            if f.type == "ref" and f.ref not in ids:
+                r.problems.error(
+                    f"清单“{t.id}”的字段“{f.name}”引用了未定义的清单“{f.ref}”",
+                    rule="config-value",
+                    hint=did_you_mean(f.ref, ids),
+                    **r.where(raw),
+                )

@@ -1,0 +1,244 @@
+"""Check and normalise one field value by its declared type.
+
+Each checker takes the raw (located) YAML value and returns the normalised value; what is wrong
+goes to `report(message, hint, container, key)` so that the message points at the exact line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from generator.config import FieldDef, SiteConfig, did_you_mean
+from generator.yamlsource import LocatedList, LocatedMap
+
+Report = Callable[..., None]  # report(message, hint="", container=None, key=None)
+
+SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
+TYPE_NAMES = {
+    "code": "编码", "text": "文字", "longtext": "文字", "integer": "整数", "boolean": "是/否", "date": "日期",
+    "enum": "规定取值之一", "list": "列表", "basis": "依据列表", "time_limit": "时限", "fee": "收费信息",
+    "ref": "事项编码",
+}
+_TRUE = {"是", "有", "yes", "true", "y"}
+_FALSE = {"否", "无", "no", "false", "n"}
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _text(value: Any, fdef: FieldDef, report: Report) -> str | None:
+    if not _is_scalar(value):
+        report(f"字段“{fdef.label}”应当是一段文字，而不是{'列表' if isinstance(value, list) else '映射'}",
+               "多段内容请合并为一段，或改用 | 写多行文字")
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _integer(value: Any, fdef: FieldDef, report: Report) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        report(f"字段“{fdef.label}”应当是整数，而不是“{value}”", "只写阿拉伯数字，例如 20")
+        return None
+    return value
+
+
+def _boolean(value: Any, fdef: FieldDef, report: Report) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    report(f"字段“{fdef.label}”应当是“是”或“否”，而不是“{value}”", "写 true / false，或 是 / 否")
+    return None
+
+
+def _date(value: Any, fdef: FieldDef, report: Report) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return value.strip()
+    report(f"字段“{fdef.label}”应当是日期，而不是“{value}”", "按 2024-01-31 的格式书写")
+    return None
+
+
+def _enum_one(value: Any, fdef: FieldDef, config: SiteConfig, report: Report, container=None, key=None):
+    allowed = config.enum_values(fdef.enum)
+    text = str(value).strip() if _is_scalar(value) else None
+    if text in allowed:
+        return text
+    by_code = next(
+        (e.value for e in config.enums.get(fdef.enum, []) if text and text in (e.code, e.letter)), None
+    )
+    if by_code:
+        return by_code
+    report(
+        f"字段“{fdef.label}”的值“{value}”不在规定范围内",
+        did_you_mean(text or "", allowed) if text else "可用的值：" + "、".join(allowed),
+        container,
+        key,
+    )
+    return None
+
+
+def _enum(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) -> Any:
+    if fdef.multi:
+        values = value if isinstance(value, list) else [value]
+        out = []
+        for i, v in enumerate(values):
+            norm = _enum_one(v, fdef, config, report, values if isinstance(values, LocatedList) else None, i)
+            if norm is not None:
+                out.append(norm)
+        return out
+    if isinstance(value, list):
+        report(f"字段“{fdef.label}”只能有一个值", "删除多余的值")
+        return None
+    return _enum_one(value, fdef, config, report)
+
+
+def _list(value: Any, fdef: FieldDef, report: Report) -> list[str] | None:
+    if _is_scalar(value):
+        return [str(value).strip()]
+    if isinstance(value, dict):
+        report(f"字段“{fdef.label}”应当是列表", "每一项单独一行，以“- ”开头")
+        return None
+    out = []
+    for i, v in enumerate(value):
+        if not _is_scalar(v):
+            report(f"字段“{fdef.label}”的第 {i + 1} 项应当是一段文字", "", value, i)
+            continue
+        out.append(str(v).strip())
+    return out
+
+
+BASIS_KEYS = ["law", "article", "note"]
+
+
+def _basis(value: Any, fdef: FieldDef, report: Report) -> list[dict[str, str]] | None:
+    entries = value if isinstance(value, list) else [value]
+    out = []
+    for i, entry in enumerate(entries):
+        container = entries if isinstance(entries, LocatedList) else None
+        if _is_scalar(entry):
+            out.append({"law": str(entry).strip()})
+            continue
+        if isinstance(entry, list):
+            report(f"字段“{fdef.label}”的第 {i + 1} 条不应是列表", "每条依据写成 law: 《…》 和 article: 第…条", container, i)
+            continue
+        for key in entry:
+            if key not in BASIS_KEYS:
+                report(f"依据中有未知的字段“{key}”", did_you_mean(key, BASIS_KEYS, {"law": "法律法规名称",
+                       "article": "条款", "note": "说明"}), entry, key)
+        law = entry.get("law")
+        if law is None or not str(law).strip():
+            report(f"字段“{fdef.label}”的第 {i + 1} 条缺少法律法规名称（law）", "例如 law: 《中华人民共和国食品安全法》",
+                   container, i)
+            continue
+        out.append({k: str(entry[k]).strip() for k in BASIS_KEYS if entry.get(k) is not None})
+    return out
+
+
+def _time_limit(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) -> dict | None:
+    if not isinstance(value, dict):
+        report(
+            f"字段“{fdef.label}”应当写成 {{statutory: 法定天数, promised: 承诺天数, unit: 工作日}}",
+            "例如 time_limit: {statutory: 20, promised: 5, unit: 工作日}；即办件写 promised: 0",
+        )
+        return None
+    out: dict[str, Any] = {}
+    for key in value:
+        if key not in ("statutory", "promised", "unit", "note"):
+            report(f"时限中有未知的字段“{key}”",
+                   did_you_mean(key, ["statutory", "promised", "unit", "note"],
+                                {"statutory": "法定时限", "promised": "承诺时限", "unit": "单位", "note": "说明"}),
+                   value, key)
+    for key, label in (("statutory", "法定时限"), ("promised", "承诺时限")):
+        raw = value.get(key)
+        if raw is None:
+            out[key] = None
+        elif isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            report(f"{label}应当是不小于 0 的整数，而不是“{raw}”", "只写天数，例如 20；没有法定时限时省略这一项", value, key)
+            out[key] = None
+        else:
+            out[key] = raw
+    unit = value.get("unit", "工作日")
+    if str(unit) not in config.enum_values("time_unit"):
+        report(f"时限单位“{unit}”不在规定范围内", "可用的单位：" + "、".join(config.enum_values("time_unit")), value, "unit")
+    out["unit"] = str(unit)
+    if value.get("note") is not None:
+        out["note"] = str(value["note"]).strip()
+    if out["statutory"] is None and out["promised"] is None and not out.get("note"):
+        report(f"字段“{fdef.label}”既没有法定时限也没有承诺时限", "至少写一项；确无时限请写 note: 无时限要求")
+    return out
+
+
+def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
+    if not isinstance(value, dict):
+        report(
+            f"字段“{fdef.label}”应当写成 {{basis: 收费依据, standard: 收费标准}}",
+            "不收费时写 fee: {basis: 无, standard: 不收费}",
+        )
+        return None
+    for key in value:
+        if key not in ("basis", "standard"):
+            report(f"收费信息中有未知的字段“{key}”",
+                   did_you_mean(key, ["basis", "standard"], {"basis": "收费依据", "standard": "收费标准"}),
+                   value, key)
+    return {k: str(value[k]).strip() for k in ("basis", "standard") if value.get(k) is not None}
+
+
+def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        report(
+            f"编码 {value} 被当作数字读取，开头的 0 会丢失",
+            f'请给编码加引号：code: "{value}"',
+        )
+        return str(value)
+    text = _text(value, fdef, report)
+    if text is None:
+        return None
+    if not SAFE_CODE.match(text):
+        report(
+            f"编码“{text}”不能用于网址和文件名",
+            "编码只能包含字母、数字、- 和 _，以字母或数字开头，最长 48 个字符；不能有空格、斜杠或中文",
+        )
+        return None
+    return text
+
+
+def normalize(fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
+    """Return the normalised value of one field (None when it cannot be used)."""
+    kind = fdef.type
+    if kind == "code":
+        return _code(value, fdef, report)
+    if kind in ("text", "longtext"):
+        return _text(value, fdef, report)
+    if kind == "integer":
+        return _integer(value, fdef, report)
+    if kind == "boolean":
+        return _boolean(value, fdef, report)
+    if kind == "date":
+        return _date(value, fdef, report)
+    if kind == "enum":
+        return _enum(value, fdef, config, report)
+    if kind == "list":
+        return _list(value, fdef, report)
+    if kind == "basis":
+        return _basis(value, fdef, report)
+    if kind == "time_limit":
+        return _time_limit(value, fdef, config, report)
+    if kind == "fee":
+        return _fee(value, fdef, report)
+    if kind == "ref":
+        if fdef.multi:
+            return _list(value, fdef, report)
+        return _text(value, fdef, report)
+    raise AssertionError(f"unhandled field type {kind}")  # config validation rejects unknown types
+
+
+__all__ = ["normalize", "TYPE_NAMES", "SAFE_CODE", "LocatedMap"]

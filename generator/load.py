@@ -1,0 +1,221 @@
+"""YAML list files → the model, collecting every problem with its file, line and column.
+
+Layout: lists/<list-id>/<department-code>.yml, each file a mapping with `items:` (and optionally
+`department:`, which must match the file name).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator.config import SiteConfig, did_you_mean
+from generator.fieldtypes import normalize
+from generator.model import Catalog, Item
+from generator.problems import Problems
+from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml
+
+LIST_SUFFIXES = (".yml", ".yaml")
+FILE_KEYS = ["department", "items"]
+
+
+def split_list_path(rel_path: str) -> tuple[str, str] | None:
+    """'lists/power/scjgj.yml' → ('power', 'scjgj'); None for paths that are not list files."""
+    parts = PurePosixPath(rel_path).parts
+    if len(parts) != 3 or not parts[2].endswith(LIST_SUFFIXES):
+        return None
+    return parts[1], PurePosixPath(parts[2]).stem
+
+
+def parse_list_bytes(data: bytes, rel_path: str, config: SiteConfig, problems: Problems) -> list[Item]:
+    """Parse one list file's bytes into items; every problem goes to `problems`."""
+    ids = split_list_path(rel_path)
+    if ids is None:
+        return []
+    list_id, department = ids
+    list_type = config.list_type(list_id)
+    where = {"file": rel_path, "line": 1, "column": 1}
+    if list_type is None:
+        problems.error(
+            f"目录“{list_id}”不是已定义的清单",
+            rule="unknown-list",
+            hint=did_you_mean(list_id, [t.id for t in config.list_types]) + "（清单类型在 site_config.yml 中定义）",
+            **where,
+        )
+        return []
+    if config.department(department) is None:
+        problems.error(
+            f"文件名中的部门代码“{department}”没有在 site_config.yml 的 departments 中声明",
+            rule="unknown-department",
+            hint=did_you_mean(department, [d.code for d in config.departments])
+            + "；新部门请先在 site_config.yml 中登记",
+            list=list_id,
+            **where,
+        )
+        return []
+    text = decode_source(data, rel_path, problems)
+    if text is None:
+        return []
+    root = parse_yaml(text, rel_path, problems)
+    if root is None:
+        return []
+    return _items_from_document(root, rel_path, list_id, department, config, problems)
+
+
+def _items_from_document(
+    root: Any, file: str, list_id: str, department: str, config: SiteConfig, problems: Problems
+) -> list[Item]:
+    if not isinstance(root, LocatedMap):
+        problems.error(
+            "清单文件的顶层应当是映射，包含 department 和 items 两项",
+            file=file, line=1, column=1, list=list_id, rule="file-shape",
+            hint="文件开头写 department: 部门代码，然后写 items: 并在下面逐项列出事项",
+        )
+        return []
+    for key in root:
+        if key not in FILE_KEYS:
+            line, column = root.key_locs[key].line, root.key_locs[key].column
+            problems.error(
+                f"文件顶层有未知的字段“{key}”", file=file, line=line, column=column, list=list_id,
+                rule="unknown-field", hint=did_you_mean(key, FILE_KEYS) + "（事项应写在 items: 下面，注意缩进）",
+            )
+    declared = root.get("department")
+    if declared is not None and str(declared) != department:
+        loc = root.key_locs["department"]
+        problems.error(
+            f"文件中写的部门“{declared}”与文件名中的部门“{department}”不一致",
+            file=file, line=loc.line, column=loc.column, list=list_id, rule="department-mismatch",
+            hint=f"把文件改名为 {declared}.yml，或把 department 改为 {department}",
+        )
+    items = root.get("items")
+    if items is None:
+        problems.error(
+            "文件中没有 items（事项列表）", file=file, line=root.loc.line, column=root.loc.column, list=list_id,
+            rule="file-shape", hint="添加 items: 并在下面逐项列出事项；没有事项的部门请删除此文件",
+        )
+        return []
+    if not isinstance(items, LocatedList):
+        loc = root.key_locs["items"]
+        problems.error(
+            "items 应当是以“- ”开头的事项列表", file=file, line=loc.line, column=loc.column, list=list_id,
+            rule="file-shape", hint="每个事项以“- code: …”开头",
+        )
+        return []
+    list_type = config.list_type(list_id)
+    assert list_type is not None
+    out = []
+    for index, raw in enumerate(items):
+        loc = items.item_locs[index]
+        item = _item(raw, loc.line, loc.column, file, list_id, department, config, problems, index)
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def _item(
+    raw: Any, line: int, column: int, file: str, list_id: str, department: str,
+    config: SiteConfig, problems: Problems, index: int,
+) -> Item | None:
+    list_type = config.list_type(list_id)
+    assert list_type is not None
+    if not isinstance(raw, LocatedMap):
+        problems.error(
+            f"第 {index + 1} 个事项应当是“字段: 值”的映射", file=file, line=line, column=column, list=list_id,
+            rule="item-shape", hint="检查这一行的缩进和“- ”后面的写法",
+        )
+        return None
+    code_raw = raw.get("code")
+    code = str(code_raw).strip() if code_raw is not None and not isinstance(code_raw, (dict, list)) else ""
+    label = code or f"第{index + 1}项"
+    item = Item(list_id=list_id, department=department, code=code, data={}, file=file, line=line,
+                column=column)
+    item.field_lines = {k: (loc.line, loc.column) for k, loc in raw.key_locs.items()}
+    labels = {f.name: f.label for f in list_type.fields}
+
+    def report_for(field_name: str):
+        def report(message: str, hint: str = "", container: Any = None, key: Any = None) -> None:
+            at = item.field_lines.get(field_name, (line, column))
+            if isinstance(container, LocatedMap) and key in container.key_locs:
+                at = (container.key_locs[key].line, container.key_locs[key].column)
+            elif isinstance(container, LocatedList) and isinstance(key, int) and key < len(container.item_locs):
+                at = (container.item_locs[key].line, container.item_locs[key].column)
+            problems.error(message, file=file, line=at[0], column=at[1], list=list_id, code=label,
+                           rule="field-value", hint=hint)
+        return report
+
+    for key in raw:
+        if list_type.field(key) is None:
+            loc = raw.key_locs[key]
+            problems.error(
+                f"未知的字段“{key}”", file=file, line=loc.line, column=loc.column, list=list_id, code=label,
+                rule="unknown-field", hint=did_you_mean(key, list_type.field_names, labels),
+            )
+    for fdef in list_type.fields:
+        value = raw.get(fdef.name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if fdef.required:
+                problems.error(
+                    f"缺少必填字段“{fdef.name}”（{fdef.label}）", file=file, line=line, column=column,
+                    list=list_id, code=label, rule="missing-field",
+                    hint=f"在这个事项下添加一行 {fdef.name}: …",
+                )
+            continue
+        normalized = normalize(fdef, value, config, report_for(fdef.name))
+        if normalized is not None:
+            item.data[fdef.name] = normalized
+    if not item.data.get("code"):
+        return None
+    item.code = item.data["code"]
+    return item
+
+
+def list_files(lists_dir: Path) -> list[Path]:
+    """Every list file under lists/, in a stable order."""
+    if not lists_dir.is_dir():
+        return []
+    return sorted(p for p in lists_dir.glob("*/*") if p.suffix in LIST_SUFFIXES and p.is_file())
+
+
+def load_catalog(config: SiteConfig, problems: Problems) -> Catalog:
+    """Load every list file of the project and check codes for uniqueness within each list."""
+    from generator.rules import check_catalog  # rules depend on the finished catalog
+
+    root = config.root
+    lists_dir = root / config.lists_dir
+    if not lists_dir.is_dir():
+        problems.error(
+            f"找不到清单目录 {config.lists_dir}/", file=config.lists_dir, rule="io",
+            hint="在项目根目录下创建 lists/<清单标识>/<部门代码>.yml",
+        )
+    for stray in sorted(lists_dir.glob("*/*/**/*.yml")) if lists_dir.is_dir() else []:
+        problems.warning(
+            "清单文件放得太深，已忽略", file=stray.relative_to(root).as_posix(), rule="stray-file",
+            hint="清单文件应放在 lists/<清单标识>/<部门代码>.yml",
+        )
+    collected: list[Item] = []
+    for path in list_files(lists_dir):
+        rel = path.relative_to(root).as_posix()
+        collected.extend(parse_list_bytes(path.read_bytes(), rel, config, problems))
+    catalog = build_catalog(config, collected, problems)
+    check_catalog(catalog, problems)
+    return catalog
+
+
+def build_catalog(config: SiteConfig, items: list[Item], problems: Problems | None) -> Catalog:
+    """Order items by list type and department order; report duplicate codes within a list."""
+    dept_order = {d.code: d.order for d in config.departments}
+    lists: dict[str, dict[str, Item]] = {t.id: {} for t in config.list_types}
+    ordered = sorted(items, key=lambda i: dept_order.get(i.department, 1 << 30))  # stable within a file
+    for item in ordered:
+        existing = lists.setdefault(item.list_id, {}).get(item.code)
+        if existing is not None:
+            if problems is not None:
+                problems.error(
+                    f"编码“{item.code}”在{config.list_type(item.list_id).title}中重复"
+                    f"（已在 {existing.file} 第 {existing.line} 行使用）",
+                    rule="duplicate-code", hint="同一清单中每个事项的编码必须唯一；请核对编码",
+                    **item.where("code"),
+                )
+            continue
+        lists[item.list_id][item.code] = item
+    return Catalog(config=config, lists=lists)

@@ -1,0 +1,30 @@
+"""Open a Qingdan project directory: config plus every list, with all problems collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig, load_config
+from generator.load import load_catalog
+from generator.model import Catalog
+from generator.problems import Problems
+
+
+@dataclass
+class Project:
+    root: Path
+    config: SiteConfig | None
+    catalog: Catalog | None
+    problems: Problems
+
+    @property
+    def ok(self) -> bool:
+        return self.catalog is not None and not self.problems.has_errors()
+
+
+def open_project(root: Path) -> Project:
+    problems = Problems()
+    config = load_config(root, problems)
+    catalog = load_catalog(config, problems) if config is not None else None
+    return Project(root=root, config=config, catalog=catalog, problems=problems)

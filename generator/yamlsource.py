@@ -1,0 +1,270 @@
+"""Read YAML into plain Python values that remember where each value came from.
+
+PyYAML's scanner and parser run in C (libyaml) when available; construction is ours so that we can
+reject duplicate keys (PyYAML silently keeps the last one), bound alias expansion ("billion
+laughs") and keep the line and column of every mapping key and sequence entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from generator.problems import Problems
+
+try:  # libyaml makes scanning and parsing several times faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Loc:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+class LocatedMap(dict):
+    """A dict that also knows where it and each of its keys' values stand in the file."""
+
+    loc: Loc
+    key_locs: dict[str, Loc]
+
+
+class LocatedList(list):
+    loc: Loc
+    item_locs: list[Loc]
+
+
+MAX_EXPANSION_FACTOR = 20
+MAX_EXPANSION_FLOOR = 10_000
+
+_SCALAR_CONSTRUCTOR = SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _loc(mark: yaml.Mark) -> Loc:
+    return Loc(mark.line + 1, mark.column + 1)
+
+
+def decode_source(data: bytes, file: str, problems: Problems) -> str | None:
+    """Decode a file's bytes as UTF-8 (a BOM is fine); explain GBK files instead of failing."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        try:
+            data.decode("gb18030")
+            guess = "这个文件看起来是 GBK/GB18030 编码（Windows 记事本或 WPS 的默认编码）"
+        except UnicodeDecodeError:
+            guess = "这个文件不是 UTF-8 编码"
+        problems.error(
+            f"{guess}，无法按 UTF-8 读取（第一个无法识别的字节在此处）",
+            file=file,
+            line=line,
+            column=column,
+            rule="encoding",
+            hint=f"请另存为 UTF-8 编码：在记事本中选择“另存为 → 编码 UTF-8”，"
+            f"或运行 iconv -f GB18030 -t UTF-8 {Path(file).name} -o {Path(file).name}.utf8",
+        )
+        return None
+
+
+_TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
+def _check_tabs(text: str, file: str, problems: Problems) -> bool:
+    match = _TAB_IN_INDENT.search(text)
+    if not match:
+        return True
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.end() - match.start()
+    problems.error(
+        "缩进中使用了制表符（Tab），YAML 只允许用空格缩进",
+        file=file,
+        line=line,
+        column=column,
+        rule="tab-indent",
+        hint="把行首的 Tab 替换为空格（通常每级缩进 2 个空格）；编辑器中可开启“用空格代替 Tab”",
+    )
+    return False
+
+
+_SYNTAX_TRANSLATIONS = [
+    ("mapping values are not allowed here", "此处不能出现“键: 值”", "值中含有冒号时请给整个值加引号，并检查缩进"),
+    ("could not find expected ':'", "缺少冒号“:”", "每个字段写成“字段名: 值”，冒号后留一个空格"),
+    ("did not find expected key", "缩进不一致，找不到预期的字段", "检查这一行与上一行的缩进是否对齐"),
+    ("did not find expected '-' indicator", "列表项缩进不一致", "同一列表中每个“- ”必须对齐"),
+    ("found unexpected end of stream", "文件在引号或括号闭合之前结束了", "检查引号、方括号、花括号是否成对"),
+    ("found undefined alias", "引用了未定义的别名（*名称）", "先用 &名称 定义锚点，或删除 *名称"),
+    ("expected <block end>, but found", "缩进层级不对", "检查这一行的缩进是否与同级字段对齐"),
+    ("found character that cannot start any token", "出现了不能作为开头的字符", "以 @、` 或 % 开头的值需要加引号"),
+    ("found unknown escape character", "双引号中出现了无效的转义符“\\”", "改用单引号，或把 \\ 写成 \\\\"),
+    ("while parsing a flow", "方括号或花括号没有正确闭合", "检查 [ ] 和 { } 是否成对，元素之间用逗号分隔"),
+]
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str, problems: Problems) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    text = f"{exc.context or ''} {exc.problem or ''}"
+    message, hint = "YAML 语法错误", "检查这一行及上一行的缩进、冒号和引号"
+    for needle, zh, zh_hint in _SYNTAX_TRANSLATIONS:
+        if needle in text or (needle.startswith("found character") and "cannot start any token" in text):
+            message, hint = f"YAML 语法错误：{zh}", zh_hint
+            break
+    problems.error(
+        f"{message}（原文：{(exc.problem or exc.context or '').strip()}）",
+        file=file,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        rule="yaml-syntax",
+        hint=hint,
+    )
+
+
+def parse_yaml(text: str, file: str, problems: Problems) -> Any:
+    """Parse YAML text into located values; None (with problems recorded) when it cannot."""
+    if not _check_tabs(text, file, problems):
+        return None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        _syntax_error(exc, file, problems)
+        return None
+    except yaml.YAMLError as exc:  # reader errors, e.g. control characters
+        problems.error(f"YAML 无法解析：{exc}", file=file, rule="yaml-syntax", hint="检查文件中是否有不可见的控制字符")
+        return None
+    if root is None:
+        problems.error(
+            "文件为空", file=file, line=1, column=1, rule="empty-file", hint="写入内容，或删除这个文件"
+        )
+        return None
+    if not _check_expansion(root, file, problems):
+        return None
+    builder = _Builder(file, problems)
+    return builder.build(root)
+
+
+def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
+    """Refuse documents whose aliases would expand far beyond their written size."""
+    sizes: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            distinct += 1
+            continue
+        children = (
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        )
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+        else:
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            distinct += 1
+    limit = MAX_EXPANSION_FACTOR * distinct + MAX_EXPANSION_FLOOR
+    if sizes[id(root)] > limit:
+        problems.error(
+            f"YAML 别名（*引用）展开后有 {sizes[id(root)]:,} 个节点，远超文件本身的 {distinct:,} 个，已拒绝读取",
+            file=file,
+            line=1,
+            column=1,
+            rule="alias-bomb",
+            hint="清单文件不需要层层嵌套的别名；请直接写出内容",
+        )
+        return False
+    return True
+
+
+class _Builder:
+    def __init__(self, file: str, problems: Problems) -> None:
+        self.file = file
+        self.problems = problems
+
+    def build(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            out = LocatedList(self.build(child) for child in node.value)
+            out.loc = _loc(node.start_mark)
+            out.item_locs = [_loc(child.start_mark) for child in node.value]
+            return out
+        return self._mapping(node)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value
+        constructor = SafeConstructor.yaml_constructors.get(node.tag)
+        if constructor is None:
+            self.problems.error(
+                f"不支持的 YAML 标签 {node.tag}",
+                file=self.file,
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+                rule="yaml-tag",
+                hint="去掉以 ! 开头的标签，直接写值",
+            )
+            return node.value
+        try:
+            return constructor(_SCALAR_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError):
+            return node.value
+
+    def _mapping(self, node: yaml.MappingNode) -> LocatedMap:
+        out = LocatedMap()
+        out.loc = _loc(node.start_mark)
+        out.key_locs = {}
+        for key_node, value_node in node.value:
+            where = {
+                "file": self.file,
+                "line": key_node.start_mark.line + 1,
+                "column": key_node.start_mark.column + 1,
+            }
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.error(
+                    "不支持 YAML 合并键“<<”", rule="yaml-merge", hint="把要合并的字段直接写出来", **where
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.error("字段名必须是普通文字", rule="yaml-key", hint="检查这一行的写法", **where)
+                continue
+            key = str(self._scalar(key_node))
+            if key in out:
+                first = out.key_locs[key]
+                self.problems.error(
+                    f"字段“{key}”重复出现（第一次在第 {first.line} 行）",
+                    rule="duplicate-key",
+                    hint="同一层级中每个字段只能写一次；删除或合并重复的那一行",
+                    **where,
+                )
+                continue
+            out[key] = self.build(value_node)
+            out.key_locs[key] = Loc(where["line"], where["column"])
+        return out
+
+
+def load_yaml_file(path: Path, display: str, problems: Problems) -> Any:
+    """Read, decode and parse one YAML file; None when it could not be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(f"无法读取文件：{exc.strerror}", file=display, rule="io", hint="检查文件是否存在、是否有读取权限")
+        return None
+    text = decode_source(data, display, problems)
+    if text is None:
+        return None
+    return parse_yaml(text, display, problems)
