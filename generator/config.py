@@ -58,6 +58,8 @@ class ListType:
     fields: list[FieldDef]
     disclosure_map: dict[str, str]
     type_field: str = ""
+    # Extra spreadsheet column headers per field path ("name", "fee.standard"), for `qingdan import`.
+    import_synonyms: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_name = {f.name: f for f in self.fields}
@@ -294,6 +296,7 @@ def _read_enums(r: _Reader, raw: LocatedMap) -> dict[str, list[EnumValue]]:
 FIELD_KEYS = ["name", "label", "type", "required", "enum", "multi", "ref", "description"]
 LIST_TYPE_KEYS = [
     "id", "title", "item_label", "description", "fields", "disclosure_map", "type_field", "disclosure_fields",
+    "import_synonyms",
 ]
 
 
@@ -381,12 +384,27 @@ def _read_list_types(
                 fields=fields,
                 disclosure_map=dmap,
                 type_field=r.text(entry, "type_field", "类型字段", required=False),
+                import_synonyms=_read_synonyms(r, entry.get("import_synonyms"), entry, "import_synonyms"),
             )
         )
     return types
 
 
-TOP_KEYS = ["portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions"]
+def _read_synonyms(r: _Reader, raw: Any, container: Any, key: str) -> dict[str, list[str]]:
+    """`import_synonyms: {field: [表头, 表头]}` — extra column headers that `qingdan import` accepts."""
+    if raw is None:
+        return {}
+    raw = r.mapping(raw, "import_synonyms（导入表头同义词）", container, key)
+    out: dict[str, list[str]] = {}
+    for name, words in (raw or {}).items():
+        words = [words] if isinstance(words, str) else r.sequence(words, f"字段“{name}”的同义词", raw, name)
+        out[str(name)] = [str(w) for w in words or [] if w is not None]
+    return out
+
+
+TOP_KEYS = [
+    "portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions", "import_synonyms",
+]
 
 
 def load_config(root: Path, problems: Problems, config_name: str = "site_config.yml") -> SiteConfig | None:
@@ -431,6 +449,18 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         seq = r.sequence(raw["extra_list_types"], "extra_list_types", raw, "extra_list_types")
         list_types += _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map)
 
+    if "import_synonyms" in raw:  # top level: {list id: {field: [表头, …]}}, for the default list types
+        by_list = r.mapping(raw["import_synonyms"], "import_synonyms（导入表头同义词）", raw, "import_synonyms")
+        known = {t.id: t for t in list_types}
+        for list_id, entry in (by_list or {}).items():
+            if list_id not in known:
+                r.problems.error(
+                    f"import_synonyms 中的清单“{list_id}”没有定义", rule="config-value",
+                    hint=did_you_mean(list_id, list(known)), **r.where(by_list, list_id),
+                )
+                continue
+            for name, words in _read_synonyms(r, entry, by_list, list_id).items():
+                known[list_id].import_synonyms.setdefault(name, []).extend(words)
     _check_list_types(r, raw, list_types, enums)
 
     rules = raw.get("rules") if isinstance(raw.get("rules"), LocatedMap) else {}
