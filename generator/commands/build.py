@@ -1,0 +1,37 @@
+"""`qingdan build`: the published site, built atomically into --out (default site/)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.site.build import build_site
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("build", help="生成网站（校验通过后才会替换旧网站）")
+    parser.add_argument("--out", type=Path, default=None, help="输出目录（默认：项目下的 site/）")
+    parser.add_argument("--site-url", default=None, help="网站地址，覆盖 site_config.yml 中的 base_url（可含子路径）")
+    parser.add_argument("--no-search", action="store_true", help="不建立搜索索引（仅用于调试）")
+    parser.add_argument("--no-history", action="store_true", help="不读取 git 历史")
+    parser.add_argument("--timings", action="store_true", help="显示各步骤耗时")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = (args.out or args.project / "site").resolve()
+    result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,
+                        history=not args.no_history)
+    errors = [p for p in result.problems.sorted() if p.severity == "error"]
+    notices = [p for p in result.problems.sorted() if p.rule.startswith("history")]
+    for problem in errors + notices:
+        print(problem.format_text(), file=sys.stderr)
+    if not result.ok:
+        print(f"生成失败：{len(errors)} 个错误。原有网站（{out}）保持不变。", file=sys.stderr)
+        return 1
+    warnings = len(result.problems.warnings)
+    print(f"已生成网站：{out}（{result.page_count} 个页面；{warnings} 个警告，运行 qingdan check 查看）")
+    if args.timings:
+        print("耗时：" + "，".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    return 0

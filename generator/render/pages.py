@@ -1,0 +1,211 @@
+"""Model (+ history) → the site's generated pages, as plain data with HTML bodies.
+
+Pages here know nothing of MkDocs: each is a path, a title, portal meta tags and an HTML body
+rendered through Jinja. The site stage decides how each is wrapped in the theme.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from generator import pinyin
+from generator.config import Department, ListType, SiteConfig
+from generator.model import Catalog, Item
+from generator.render.env import TemplateRenderer
+from generator.rules import completeness, missing_disclosures
+
+
+class HistoryView(Protocol):
+    """What rendering needs from the history stage (see generator/history)."""
+
+    def by_item(self, list_id: str, code: str) -> list[Any]: ...
+
+
+@dataclass
+class Page:
+    path: str  # URL path relative to the site root, "" for home, else ending in "/"
+    title: str
+    body: str
+    kind: str  # home, list, department, departments, item, index, removed, ...
+    meta: dict[str, str] = field(default_factory=dict)  # portal meta tags of this page
+    nav: bool = False  # built as a MkDocs page (in the nav) rather than through the page shell
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+def root_prefix(path: str) -> str:
+    """Relative prefix from a page back to the site root ("power/x/" → "../../")."""
+    return "../" * path.count("/")
+
+
+@dataclass
+class Relation:
+    label: str  # e.g. "对应的责任事项"
+    item: Item
+
+
+class SiteData:
+    """Indexes the page templates need: references both ways, department items, pinyin order."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.config = catalog.config
+        self.outgoing: dict[str, list[Relation]] = defaultdict(list)
+        self.incoming: dict[str, list[Relation]] = defaultdict(list)
+        self.by_department: dict[str, dict[str, list[Item]]] = {
+            d.code: {t.id: [] for t in self.config.list_types} for d in self.config.departments
+        }
+        for item in catalog.items():
+            self.by_department.setdefault(item.department, {}).setdefault(item.list_id, []).append(item)
+            list_type = self.config.list_type(item.list_id)
+            for fdef in list_type.fields if list_type else []:
+                if fdef.type != "ref" or fdef.name not in item.data:
+                    continue
+                values = item.data[fdef.name]
+                for code in values if isinstance(values, list) else [values]:
+                    target = catalog.get(fdef.ref, code)
+                    if target is None:
+                        continue
+                    self.outgoing[item.key].append(Relation(fdef.label, target))
+                    self.incoming[target.key].append(Relation(list_type.item_label, item))
+        self.completeness = completeness(catalog)
+
+
+def pub_date(events: list[Any]) -> str:
+    """PubDate (YYYY-MM-DD HH:MM): the item's latest adjustment, else SOURCE_DATE_EPOCH."""
+    if events:
+        return str(getattr(events[0], "date", ""))[:16].replace("T", " ")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return ""
+
+
+class PageBuilder:
+    def __init__(self, catalog: Catalog, renderer: TemplateRenderer, history: HistoryView | None = None) -> None:
+        self.catalog = catalog
+        self.config: SiteConfig = catalog.config
+        self.renderer = renderer
+        self.history = history
+        self.data = SiteData(catalog)
+        self.list_threshold = 3000  # beyond this a list page links to department pages instead of listing all
+
+    def _render(self, template: str, path: str, **context: Any) -> str:
+        return self.renderer.render(
+            template, root=root_prefix(path), config=self.config, portal=self.config.portal,
+            catalog=self.catalog, site=self.data, **context,
+        )
+
+    def _column_meta(self, name: str, description: str, kind: str) -> dict[str, str]:
+        return {
+            "ColumnName": name,
+            "ColumnDescription": description,
+            "ColumnKeywords": f"{self.config.portal.region},{name},权责清单",
+            "ColumnType": kind,
+        }
+
+    def events(self, item: Item) -> list[Any]:
+        return self.history.by_item(item.list_id, item.code) if self.history else []
+
+    def home(self, latest: list[Any] | None = None) -> Page:
+        body = self._render("home.html", "", latest=latest)
+        return Page("", self.config.portal.site_name, body, "home", nav=True,
+                    meta=self._column_meta("首页", self.config.portal.description, "首页"))
+
+    def list_page(self, list_type: ListType) -> Page:
+        path = f"{list_type.id}/"
+        groups = [
+            (d, self.data.by_department.get(d.code, {}).get(list_type.id, []))
+            for d in self.config.departments
+        ]
+        total = sum(len(items) for _, items in groups)
+        body = self._render(
+            "list.html", path, list_type=list_type, groups=[g for g in groups if g[1]], total=total,
+            full=total <= self.list_threshold,
+        )
+        return Page(path, list_type.title, body, "list", nav=True,
+                    meta=self._column_meta(list_type.title, list_type.description, "清单"))
+
+    def departments_page(self) -> Page:
+        path = "departments/"
+        body = self._render("departments.html", path)
+        return Page(path, "部门", body, "departments", nav=True,
+                    meta=self._column_meta("部门", "各部门的清单事项与公开完整度", "部门"))
+
+    def department_page(self, department: Department) -> Page:
+        path = f"departments/{department.code}/"
+        body = self._render("department.html", path, department=department,
+                            lists=self.data.by_department.get(department.code, {}))
+        return Page(path, department.name, body, "department",
+                    meta=self._column_meta(department.name, f"{department.name}的全部清单事项", "部门"))
+
+    def item_page(self, item: Item) -> Page:
+        path = f"{item.list_id}/{item.code}/"
+        list_type = self.config.list_type(item.list_id)
+        department = self.config.department(item.department)
+        events = self.events(item)
+        body = self._render(
+            "item.html", path, item=item, list_type=list_type, department=department,
+            disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
+            outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
+            events=events, pinyin_terms=self.pinyin_terms(item.name),
+        )
+        meta = {"ArticleTitle": item.name, "ContentSource": department.name if department else ""}
+        date = pub_date(events)
+        if date:
+            meta["PubDate"] = date
+        return Page(path, item.name, body, "item", meta=meta)
+
+    def index_page(self) -> Page:
+        path = "pinyin/"
+        sections: dict[str, list[Item]] = defaultdict(list)
+        for item in sorted(self.catalog.items(), key=lambda i: pinyin.sort_key(i.name)):
+            sections[pinyin.index_letter(item.name)].append(item)
+        letters = sorted(sections, key=lambda c: (c == "#", c))
+        body = self._render("pinyin.html", path, sections=sections, letters=letters)
+        return Page(path, "拼音索引", body, "index", nav=True,
+                    meta=self._column_meta("拼音索引", "按事项名称拼音首字母排列的全部事项", "索引"))
+
+    def all_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
+        yield self.home(latest)
+        for list_type in self.config.list_types:
+            yield self.list_page(list_type)
+        yield self.departments_page()
+        yield self.index_page()
+        for department in self.config.departments:
+            yield self.department_page(department)
+        for item in self.catalog.items():
+            yield self.item_page(item)
+
+    # -- helpers used by the item template -------------------------------------------------
+
+    def disclosure_rows(self, item: Item) -> list[tuple[str, str, Any]]:
+        """(key, label, value) for the eight disclosures in fixed order; value None when missing."""
+        missing = set(missing_disclosures(self.catalog, item))
+        return [
+            (key, label, None if label in missing else self.catalog.disclosure(item, key))
+            for key, label in self.config.disclosures
+        ]
+
+    def other_fields(self, item: Item, list_type: ListType | None) -> list[tuple[Any, Any]]:
+        """The item's own fields that are not the code, the name or a disclosure."""
+        if list_type is None:
+            return []
+        used = {path.split(".")[0] for path in list_type.disclosure_map.values()} | {"code", "name"}
+        return [
+            (fdef, item.data.get(fdef.name))
+            for fdef in list_type.fields
+            if fdef.name not in used and fdef.name in item.data
+        ]
+
+    @staticmethod
+    def pinyin_terms(name: str) -> str:
+        """Search terms for a name: full pinyin, initials and spaced syllables."""
+        return " ".join([pinyin.full(name), pinyin.initials(name), pinyin.full(name, " ")])

@@ -1,0 +1,272 @@
+"""`qingdan build`: validate, render, run MkDocs + Material, write shell pages, index, swap in.
+
+Everything is built in a temporary directory next to the output; the previous site is replaced
+only when every step succeeded, so a failed build never leaves a half-written site behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from generator.problems import Problems
+from generator.project import Project, open_project
+from generator.render.env import TemplateRenderer
+from generator.render.pages import Page, PageBuilder
+from generator.site import shell as shells
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    problems: Problems
+    out_dir: Path
+    timings: dict[str, float] = field(default_factory=dict)
+    page_count: int = 0
+
+
+class BuildError(Exception):
+    """A build step failed for a reason the user can act on (message in Chinese)."""
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def step(self, name: str, func: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        try:
+            return func()
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 3)
+
+
+def _stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str:
+    front = {"title": title}
+    if shell:
+        front["qingdan_shell"] = True
+        front["hide"] = ["toc"]
+    else:
+        front["qingdan_meta"] = meta
+    return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=True) + "---\n\n(由 qingdan 生成)\n"
+
+
+def stub_source(page: Page) -> str:
+    return (page.path + "index.md") if page.path else "index.md"
+
+
+def _nav(project: Project, pages: list[Page], content_pages: list[str], extra_nav: list[Any]) -> list[Any]:
+    config = project.config
+    assert config is not None
+    nav: list[Any] = [{"首页": "index.md"}]
+    nav.append({"清单": [{t.title: f"{t.id}/index.md"} for t in config.list_types]})
+    nav.append({"部门": "departments/index.md"})
+    nav.append({"拼音索引": "pinyin/index.md"})
+    nav.extend(extra_nav)
+    nav.extend(content_pages)
+    return nav
+
+
+def _content_pages(content_dir: Path, docs: Path) -> list[str]:
+    """Copy content/ into the docs dir; return its Markdown pages in name order for the nav."""
+    if not content_dir.is_dir():
+        return []
+    shutil.copytree(content_dir, docs, dirs_exist_ok=True)
+    return sorted(
+        p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md") if p.name != "index.md"
+    )
+
+
+def _theme_dir(project_root: Path, staging: Path) -> Path:
+    """Package theme overrides, with the project's templates/theme/ on top when present."""
+    project_theme = project_root / "templates" / "theme"
+    if not project_theme.is_dir():
+        return THEME_DIR
+    merged = staging / "theme"
+    shutil.copytree(THEME_DIR, merged)
+    shutil.copytree(project_theme, merged, dirs_exist_ok=True)
+    return merged
+
+
+def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path, nav: list[Any],
+                  fragments: dict[str, str], site_url: str) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+    from mkdocs.utils import yaml_load
+
+    config = project.config
+    assert config is not None
+    user_file = project.root / "mkdocs.yml"
+    user: dict[str, Any] = {}
+    if user_file.exists():
+        with user_file.open("rb") as handle:
+            user = yaml_load(handle) or {}
+    theme = dict(user.get("theme") or {"name": "material"})
+    if isinstance(theme, str):
+        theme = {"name": theme}
+    theme.update({"custom_dir": str(theme_dir), "font": False})
+    theme.setdefault("language", "zh")
+    plugins = [p for p in (user.get("plugins") or []) if (p if isinstance(p, str) else next(iter(p))) not in (
+        "search", "material/search", "qingdan")]
+    portal = config.portal
+    extra = dict(user.get("extra") or {})
+    extra["generator"] = False
+    extra["qingdan"] = {
+        "site_name": portal.site_name,
+        "site_domain": urlsplit(portal.base_url).hostname or "",
+        "site_id_code": portal.site_id_code,
+        "sponsor": portal.sponsor,
+        "organizer": portal.organizer,
+        "icp": portal.icp,
+        "police_record": portal.police_record,
+        "contact_phone": portal.contact_phone,
+        "contact_email": portal.contact_email,
+        "contact_address": portal.contact_address,
+        "error_report_url": portal.error_report_url,
+    }
+    mk_config = load_config(
+        config_file=str(user_file) if user_file.exists() else None,
+        site_name=portal.site_name,
+        site_url=site_url,
+        site_description=portal.description,
+        docs_dir=str(docs),
+        site_dir=str(site_dir),
+        nav=nav,
+        theme=theme,
+        plugins=["qingdan", *plugins],
+        extra=extra,
+        use_directory_urls=True,
+        strict=False,
+    )
+    mk_config.plugins["qingdan"].fragments = fragments
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    try:
+        mkdocs_build(mk_config)
+    except MkDocsException as exc:
+        raise BuildError(f"MkDocs 构建失败：{exc}") from exc
+
+
+def _read_shells(site_dir: Path, depths: set[int]) -> dict[int, shells.Shell]:
+    out = {}
+    for depth in depths:
+        src = shells.shell_path(depth)
+        html_file = site_dir / Path(src).parent / "index.html"
+        out[depth] = shells.Shell.parse(html_file.read_text(encoding="utf-8"))
+    shutil.rmtree(site_dir / shells.SHELL_DIR, ignore_errors=True)
+    return out
+
+
+def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[int, shells.Shell],
+                      site_url: str) -> None:
+    for page in pages:
+        target = site_dir / page.path / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path)
+        target.write_text(text, encoding="utf-8")
+
+
+def _sitemap(site_dir: Path, pages: list[Page], content_pages: list[str], site_url: str) -> None:
+    """One sitemap for every page: MkDocs' own lists only the few pages it rendered."""
+    urls = [site_url + p.path for p in pages]
+    urls += [site_url + c[: -len(".md")] + "/" for c in content_pages]
+    body = "".join(f"<url><loc>{u}</loc></url>" for u in sorted(set(urls)))
+    (site_dir / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>\n',
+        encoding="utf-8",
+    )
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
+
+
+def swap_into_place(new_site: Path, out_dir: Path) -> None:
+    """Replace out_dir by new_site with two renames; the old site is removed only afterwards."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+    try:
+        new_site.rename(out_dir)
+    except OSError:
+        if old is not None:
+            old.rename(out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
+               history: bool = True) -> BuildResult:
+    timer = _Timer()
+    project = timer.step("load", lambda: open_project(project_root))
+    result = BuildResult(ok=False, problems=project.problems, out_dir=out_dir, timings=timer.timings)
+    if not project.ok:
+        return result
+    config, catalog = project.config, project.catalog
+    assert config is not None and catalog is not None
+    site_url = site_url or config.portal.base_url
+    if not site_url.endswith("/"):
+        site_url += "/"
+
+    from generator.site import extras  # history, feeds and downloads: optional stages
+
+    history_view = timer.step("history", lambda: extras.load_history(project, enabled=history))
+    renderer = TemplateRenderer(project_root / "templates")
+    builder = PageBuilder(catalog, renderer, history_view.view if history_view else None)
+    pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
+    pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    try:
+        docs, site_dir = staging / "docs", staging / "site"
+        docs.mkdir()
+        content_pages = _content_pages(project_root / "content", docs)
+        nav_pages = [p for p in pages if p.nav]
+        shell_pages = [p for p in pages if not p.nav]
+        fragments = {}
+        for page in nav_pages:
+            src = docs / stub_source(page)
+            src.parent.mkdir(parents=True, exist_ok=True)
+            src.write_text(_stub_markdown(page.title, page.meta), encoding="utf-8")
+            fragments[stub_source(page)] = page.body
+        depths = {p.depth for p in shell_pages}
+        for depth in depths:
+            src = docs / shells.shell_path(depth)
+            src.parent.mkdir(parents=True, exist_ok=True)
+            src.write_text(_stub_markdown(shells.TITLE, {}, shell=True), encoding="utf-8")
+        nav = _nav(project, pages, content_pages, extras.extra_nav(history_view))
+        theme_dir = _theme_dir(project_root, staging)
+        timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url))
+        shell_by_depth = _read_shells(site_dir, depths)
+        timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
+        _sitemap(site_dir, pages, content_pages, site_url)
+        timer.step("data_files", lambda: extras.write_data_files(project, site_dir, history_view, site_url))
+        if search:
+            from generator.search import index_site
+
+            failure = timer.step("search_index", lambda: index_site(site_dir))
+            if failure:
+                raise BuildError(failure)
+        swap_into_place(site_dir, out_dir)
+    except BuildError as exc:
+        project.problems.error(str(exc), rule="build", hint="上一次成功生成的网站保持不变")
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.ok = True
+    result.page_count = len(pages) + len(content_pages)
+    return result

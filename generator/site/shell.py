@@ -1,0 +1,75 @@
+"""Page shells: one MkDocs-rendered page per URL depth, split around placeholder tokens.
+
+Item and department pages (up to 100,000 of them) are not MkDocs pages: rendering Material's
+template for each would cost seconds per thousand pages. Instead MkDocs renders one shell page at
+the same depth (so every relative link in the theme is right), and each page is the shell with
+its title, meta tags and body put in the gaps.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+SHELL_DIR = "_qingdan_shell"
+TITLE = "QDSHELLTITLEQD"
+META = '<meta name="qd-shell-meta" content="QDSHELLMETAQD">'
+CANONICAL_TOKEN = "QDSHELLCANONICALQD"
+SHELL_CANONICAL = f"https://shell.invalid/{CANONICAL_TOKEN}"
+BODY_START, BODY_END = "<!--QDSHELL-BODY-START-->", "<!--QDSHELL-BODY-END-->"
+
+_TOKENS = re.compile(
+    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, TITLE))
+    + "|" + re.escape(BODY_START) + ".*?" + re.escape(BODY_END),
+    re.DOTALL,
+)
+
+
+def shell_body() -> str:
+    return f"{BODY_START}<h1>{TITLE}</h1>{BODY_END}"
+
+
+def shell_path(depth: int) -> str:
+    """Source path of the shell stub whose URL has `depth` segments."""
+    return "/".join([SHELL_DIR] + [f"d{depth}"] * (depth - 1)) + "/index.md"
+
+
+def meta_tags(meta: dict[str, str]) -> str:
+    return "".join(
+        f'<meta name="{html.escape(k)}" content="{html.escape(v)}">' for k, v in sorted(meta.items())
+    )
+
+
+@dataclass
+class Shell:
+    """A shell split into literal parts and the token that follows each part."""
+
+    parts: list[str]
+    tokens: list[str]
+
+    @classmethod
+    def parse(cls, text: str) -> Shell:
+        parts, tokens, last = [], [], 0
+        for match in _TOKENS.finditer(text):
+            parts.append(text[last:match.start()])
+            token = match.group(0)
+            tokens.append("BODY" if token.startswith(BODY_START) else token)
+            last = match.end()
+        parts.append(text[last:])
+        if "BODY" not in tokens:
+            raise ValueError("shell page has no body placeholder")
+        return cls(parts, tokens)
+
+    def fill(self, title: str, body: str, meta: dict[str, str], canonical: str) -> str:
+        values = {
+            TITLE: html.escape(title),
+            META: meta_tags(meta),
+            SHELL_CANONICAL: html.escape(canonical),
+            "BODY": body,
+        }
+        out = [self.parts[0]]
+        for token, part in zip(self.tokens, self.parts[1:]):
+            out.append(values[token])
+            out.append(part)
+        return "".join(out)
