@@ -1,0 +1,234 @@
+"""Compare two catalogs (two versions of the lists) into a plain-data DiffResult.
+
+Items are matched by list and code. What is left over on both sides is matched again by
+content, so that an item whose code changed (改码) is not read as one removal plus one addition:
+first identical content, then the same name, then (for small leftovers) nearly the same content.
+A matched item may be renamed (更名), moved to another department (划转), recoded (改码) and
+changed (变更) at once; formatting-only differences are kept apart as 格式调整.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from generator.config import ListType
+from generator.diff.flags import FLAG_LABELS, added_flags, changed_flags, removed_flags
+from generator.diff.result import DiffResult, FieldChange, ItemDiff, Version
+from generator.diff.textdiff import inline_diff, normalize_format, normalize_value
+from generator.diff.values import display_value, item_fields
+from generator.model import Catalog, Item, is_blank
+
+SIMILAR_NAME = 0.5  # share of equal fields for two items with the same name to be one recoded item
+SIMILAR_CONTENT = 0.8  # share of equal fields for a recoded item whose name changed too
+MAX_FUZZY_PAIRS = 40_000  # leftover pairs compared field by field; beyond this only exact/name matches
+
+
+def compare(
+    a: Catalog,
+    b: Catalog,
+    version_a: Version,
+    version_b: Version,
+    *,
+    list_filter: str = "",
+    department_filter: str = "",
+    ignore_format: bool = False,
+    skip_files: frozenset[str] = frozenset(),
+) -> DiffResult:
+    """Everything that changed from catalog `a` to catalog `b`, with review flags.
+
+    Items from `skip_files` (list files that could not be read in one of the versions) are left
+    out on both sides, so a syntax error does not read as every item of the file cancelled.
+    """
+    config = b.config
+    list_ids = [t.id for t in config.list_types]
+    list_ids += [lid for lid in list(a.lists) + list(b.lists) if lid not in list_ids]
+    items: list[ItemDiff] = []
+    for list_id in dict.fromkeys(list_ids):
+        if list_filter and list_id != list_filter:
+            continue
+        items.extend(_compare_list(a, b, list_id, ignore_format, skip_files))
+    if department_filter:
+        items = [i for i in items if department_filter in (i.department, i.old_department)]
+    titles = {t.id: t.title for t in config.list_types}
+    return DiffResult(
+        a=version_a,
+        b=version_b,
+        lists=[(lid, titles.get(lid, lid)) for lid in dict.fromkeys(list_ids)],
+        departments=[(d.code, d.short_name or d.name) for d in config.departments],
+        items=items,
+        flag_labels=dict(FLAG_LABELS),
+        list_filter=list_filter,
+        department_filter=department_filter,
+        ignore_format=ignore_format,
+    )
+
+
+def _compare_list(
+    a: Catalog, b: Catalog, list_id: str, ignore_format: bool, skip_files: frozenset[str]
+) -> list[ItemDiff]:
+    old_items = {c: i for c, i in a.lists.get(list_id, {}).items() if i.file not in skip_files}
+    new_items = {c: i for c, i in b.lists.get(list_id, {}).items() if i.file not in skip_files}
+    list_type = b.config.list_type(list_id) or a.config.list_type(list_id)
+    removed = [item for code, item in old_items.items() if code not in new_items]
+    added = [item for code, item in new_items.items() if code not in old_items]
+    pairs = [(old_items[code], item) for code, item in new_items.items() if code in old_items]
+    recoded = _match_recoded(removed, added, list_type)
+    recoded_old = {id(o) for o, _ in recoded}
+    recoded_new = {id(n) for _, n in recoded}
+
+    out_added = [
+        ItemDiff(list_id, item.code, item.name, item.department, ["added"],
+                 fields=item_fields(list_type, item), flags=added_flags(b, item))
+        for item in added if id(item) not in recoded_new
+    ]
+    out_removed = [
+        ItemDiff(list_id, item.code, item.name, item.department, ["removed"],
+                 fields=item_fields(list_type, item), flags=removed_flags(b, item))
+        for item in removed if id(item) not in recoded_old
+    ]
+    new_order = {id(item): index for index, item in enumerate(new_items.values())}
+    matched = sorted(pairs + recoded, key=lambda pair: new_order[id(pair[1])])
+    out_changed = []
+    for old, new in matched:
+        diff = _compare_pair(a, b, old, new, list_type, ignore_format)
+        if diff is not None:
+            out_changed.append(diff)
+    return out_added + out_removed + out_changed
+
+
+def _field_order(list_type: ListType | None, old: Item, new: Item) -> list[tuple[str, str]]:
+    fields = [(f.name, f.label) for f in list_type.fields] if list_type else []
+    known = {name for name, _ in fields}
+    extra = [k for k in list(old.data) + list(new.data) if k not in known]
+    return fields + [(k, k) for k in dict.fromkeys(extra)]
+
+
+def _same(old: object, new: object) -> bool:
+    return old == new or (is_blank(old) and is_blank(new))
+
+
+def _compare_pair(
+    a: Catalog, b: Catalog, old: Item, new: Item, list_type: ListType | None, ignore_format: bool
+) -> ItemDiff | None:
+    changes: list[FieldChange] = []
+    format_changes: list[FieldChange] = []
+    kinds: list[str] = []
+    if old.code != new.code:
+        kinds.append("recoded")
+        label = list_type.field("code").label if list_type and list_type.field("code") else "编码"
+        changes.append(_change("code", label, old.code, new.code))
+    for name, label in _field_order(list_type, old, new):
+        if name == "code":
+            continue
+        before, after = old.data.get(name), new.data.get(name)
+        if _same(before, after):
+            continue
+        fdef = list_type.field(name) if list_type else None
+        change = _change(name, label, display_value(before, fdef), display_value(after, fdef), before, after)
+        if normalize_value(before) == normalize_value(after):
+            format_changes.append(change)
+            continue
+        changes.append(change)
+        if name == "name":
+            kinds.insert(0, "renamed")
+        elif "changed" not in kinds:
+            kinds.insert(0, "changed")
+    if old.department != new.department:
+        kinds.append("moved")
+        changes.insert(0, _change("department", "所属部门", _dept(b, old.department), _dept(b, new.department),
+                                  old.department, new.department))
+    if format_changes and not ignore_format:
+        kinds.append("format")
+    if ignore_format:
+        format_changes = []
+    if not kinds:
+        return None
+    order = ["changed", "renamed", "recoded", "moved", "format"]
+    kinds.sort(key=order.index)
+    flags = []
+    if any(k != "format" for k in kinds):
+        flags = changed_flags(a, b, old, new)
+        if old.code != new.code:
+            flags += removed_flags(b, old, recoded_to=new.code)
+    return ItemDiff(
+        new.list_id, new.code, new.name, new.department, kinds,
+        old_code=old.code if old.code != new.code else "",
+        old_name=old.name if "renamed" in kinds else "",
+        old_department=old.department if old.department != new.department else "",
+        changes=changes, format_changes=format_changes, flags=flags,
+    )
+
+
+def _dept(catalog: Catalog, code: str) -> str:
+    dept = catalog.config.department(code)
+    return f"{dept.name}（{code}）" if dept else code
+
+
+def _change(name: str, label: str, old: str, new: str, old_value: object = None,
+            new_value: object = None) -> FieldChange:
+    return FieldChange(name, label, old, new, inline_diff(old, new),
+                       old if old_value is None else old_value, new if new_value is None else new_value)
+
+
+# --- re-coding: the same item under a new code -------------------------------------------------
+
+def _content_key(item: Item) -> str:
+    data = {k: normalize_value(v) for k, v in item.data.items() if k != "code" and not is_blank(v)}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _similarity(old: Item, new: Item) -> float:
+    keys = [k for k in dict.fromkeys(list(old.data) + list(new.data)) if k != "code"]
+    if not keys:
+        return 0.0
+    equal = sum(
+        1 for k in keys
+        if _same(old.data.get(k), new.data.get(k))
+        or normalize_value(old.data.get(k)) == normalize_value(new.data.get(k))
+    )
+    return equal / len(keys)
+
+
+def _match_recoded(removed: list[Item], added: list[Item], list_type: ListType | None) -> list[tuple[Item, Item]]:
+    """Pairs (old, new) of a removed and an added item that are one item under a new code."""
+    pairs: list[tuple[Item, Item]] = []
+    left, right = list(removed), list(added)
+
+    def take(candidates: Iterable[tuple[float, int, int]]) -> None:
+        used_l, used_r = set(), set()
+        for _, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+            if i in used_l or j in used_r:
+                continue
+            used_l.add(i)
+            used_r.add(j)
+            pairs.append((left[i], right[j]))
+        left[:] = [x for i, x in enumerate(left) if i not in used_l]
+        right[:] = [x for j, x in enumerate(right) if j not in used_r]
+
+    if not left or not right:
+        return pairs
+    by_content: dict[str, list[int]] = {}
+    for j, item in enumerate(right):
+        by_content.setdefault(_content_key(item), []).append(j)
+    take((1.0, i, j) for i, item in enumerate(left) for j in by_content.get(_content_key(item), []))
+
+    by_name: dict[str, list[int]] = {}
+    for j, item in enumerate(right):
+        by_name.setdefault(normalize_format(item.name), []).append(j)
+    same_name = []
+    for i, item in enumerate(left):
+        for j in by_name.get(normalize_format(item.name), []):
+            score = _similarity(item, right[j])
+            if score >= SIMILAR_NAME:
+                same_name.append((score, i, j))
+    take(same_name)
+
+    if left and right and len(left) * len(right) <= MAX_FUZZY_PAIRS:
+        take(
+            (score, i, j)
+            for i, old in enumerate(left)
+            for j, new in enumerate(right)
+            if (score := _similarity(old, new)) >= SIMILAR_CONTENT
+        )
+    return pairs
