@@ -116,7 +116,7 @@ class PageBuilder:
 
     def home(self, latest: list[Any] | None = None) -> Page:
         body = self._render("home.html", "", latest=latest)
-        return Page("", self.config.portal.site_name, body, "home", nav=True,
+        return Page("", "首页", body, "home", nav=True,
                     meta=self._column_meta("首页", self.config.portal.description, "首页"))
 
     def list_page(self, list_type: ListType) -> Page:
