@@ -1,0 +1,111 @@
+"""`qingdan import FILE --list L`: a department's Excel/CSV list → lists/<list>/<department>.yml."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from generator.config import load_config
+from generator.load import load_catalog
+from generator.problems import Problems
+from generator.tabular.importer import ImportPlan, apply_plan, plan_import
+
+ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import", help="从 Excel（.xlsx/.xls）或 CSV 导入清单",
+        description="读取部门报送的表格，校验后写入 lists/<清单>/<部门>.yml；有错误时不写入任何文件。",
+    )
+    parser.add_argument("file", type=Path, help="表格文件：.xlsx、.xls 或 .csv")
+    parser.add_argument("--list", dest="list_id", required=True, help="清单标识，例如 power、responsibility")
+    parser.add_argument("--department", help="部门代码或名称；不写时按表格中的“部门”列")
+    parser.add_argument("--sheet", help="只导入这个工作表（名称或从 1 开始的序号）")
+    parser.add_argument("--dry-run", action="store_true", help="只显示将要做的修改，不写入文件")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
+    parser.add_argument("--no-info", action="store_true", help="不显示说明性信息，只显示错误和警告")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    problems = Problems()
+    config = load_config(args.project, problems)
+    if config is None:
+        for p in problems.sorted():
+            print(p.format_text(), file=sys.stderr)
+        print("配置有错误，无法导入。", file=sys.stderr)
+        return 1
+    catalog = load_catalog(config, problems)
+    source = args.file if args.file.is_absolute() else Path.cwd() / args.file
+    plan = plan_import(config, catalog, problems, source, args.list_id, args.department, args.sheet)
+    written = [] if args.dry_run else apply_plan(config, plan)
+    if args.format == "json":
+        print(json.dumps(_json(plan, written, args.dry_run), ensure_ascii=False, indent=2))
+    else:
+        _print_text(plan, written, args, catalog)
+    return 0 if plan.ok else 1
+
+
+def _json(plan: ImportPlan, written: list[str], dry_run: bool) -> dict:
+    return {
+        "ok": plan.ok,
+        "dry_run": dry_run,
+        "rows": plan.rows,
+        "encoding": plan.encoding,
+        "messages": [m.to_json() for m in plan.messages.items],
+        "files": {
+            rel: {
+                "changed": fp.changed,
+                "written": rel in written,
+                "added": fp.merge.added,
+                "kept": fp.merge.kept,
+                "changes": [
+                    {"code": c.code, "name": c.name, "field": c.field, "old": c.old, "new": c.new}
+                    for c in fp.merge.changes
+                ],
+            }
+            for rel, fp in sorted(plan.files.items())
+        },
+    }
+
+
+def _print_text(plan: ImportPlan, written: list[str], args: argparse.Namespace, old_catalog) -> None:
+    shown = [m for m in plan.messages.items if not (args.no_info and m.severity == "info")]
+    for message in sorted(shown, key=lambda m: ORDER[m.severity]):
+        print(message.format_text())
+    for rel, fp in sorted(plan.files.items()):
+        changed_items = {c.code for c in fp.merge.changes} - set(fp.merge.added)
+        fields = sum(1 for c in fp.merge.changes if c.code in changed_items)
+        if not fp.changed:
+            print(f"{rel}：没有变化")
+            continue
+        print(f"{rel}：新增 {len(fp.merge.added)} 项，修改 {len(changed_items)} 项（{fields} 个字段），"
+              f"{len(fp.merge.kept)} 项不在表格中、原样保留")
+    if args.dry_run and plan.ok and plan.new_catalog is not None and old_catalog is not None:
+        _print_diff(plan, old_catalog)
+    errors = len(plan.messages.errors)
+    if errors:
+        print(f"导入未完成：{errors} 个错误，没有写入任何文件。请按上面的位置修改表格后重新导入。")
+    elif args.dry_run:
+        print(f"预览（--dry-run）：读取 {plan.rows} 行，没有写入任何文件。")
+    elif written:
+        print(f"导入完成：读取 {plan.rows} 行，写入 {'、'.join(written)}。请运行 qingdan check 并提交。")
+    else:
+        print(f"导入完成：读取 {plan.rows} 行，文件内容没有变化。")
+
+
+def _print_diff(plan: ImportPlan, old_catalog) -> None:
+    """The field-level changes, through the review diff engine (the same view `qingdan diff` gives)."""
+    from generator.diff import Version, compare
+    from generator.diff.render_text import render
+
+    result = compare(
+        old_catalog, plan.new_catalog, Version("导入前", "catalog"), Version(f"导入 {plan.source} 后", "catalog"),
+        list_filter=plan.list_id,
+    )
+    if not result.empty:
+        print()
+        print(render(result, color=sys.stdout.isatty()), end="")

@@ -1,0 +1,372 @@
+"""A spreadsheet → planned changes to lists/<list>/<department>.yml, validated before anything is written.
+
+`plan_import` reads, maps, normalises and merges in memory, then runs the same loader and rules as
+`qingdan check` on the would-be project. Problems that the import would introduce are reported at
+their sheet, row and column; `apply_plan` writes only a plan without errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import ListType, SiteConfig, did_you_mean
+from generator.load import build_catalog, list_files, parse_list_bytes
+from generator.model import Catalog
+from generator.problems import Problem, Problems
+from generator.rules import check_catalog
+from generator.tabular.convert import Converted, RowConverter
+from generator.tabular.mapping import Synonyms, locate_header
+from generator.tabular.merge import ListDocument, MergeResult
+from generator.tabular.normalize import clean_text
+from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
+from generator.tabular.report import Messages, Where
+from generator.tabular.rows import sheet_rows
+from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
+
+
+@dataclass
+class FilePlan:
+    rel_path: str
+    old_text: str | None
+    merge: MergeResult
+    pairings: list[tuple[int, str, str]] = field(default_factory=list)  # (row, name, code) matched by name
+
+    @property
+    def new_text(self) -> str:
+        return self.merge.text
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.merge.text
+
+
+@dataclass
+class ImportPlan:
+    list_id: str
+    source: str
+    messages: Messages
+    files: dict[str, FilePlan] = field(default_factory=dict)
+    encoding: str = ""
+    rows: int = 0
+    new_catalog: Catalog | None = None  # the project as it would be after the import
+
+    @property
+    def ok(self) -> bool:
+        return not self.messages.has_errors()
+
+
+def _department_lookup(config: SiteConfig) -> dict[str, str]:
+    """Code, full name and short name of every department → its code."""
+    table: dict[str, str] = {}
+    for d in config.departments:
+        for key in (d.code, d.name, d.short_name):
+            if key:
+                table[key] = d.code
+    return table
+
+
+def plan_import(
+    config: SiteConfig,
+    catalog: Catalog | None,
+    baseline: Problems,
+    path: Path,
+    list_id: str,
+    department: str | None = None,
+    sheet_name: str | None = None,
+) -> ImportPlan:
+    messages = Messages()
+    plan = ImportPlan(list_id, path.name, messages)
+    list_type = config.list_type(list_id)
+    if list_type is None:
+        messages.error(f"没有名为“{list_id}”的清单", hint=did_you_mean(list_id, [t.id for t in config.list_types]))
+        return plan
+    departments = _department_lookup(config)
+    if department is not None:
+        if department not in departments:
+            messages.error(
+                f"部门“{department}”没有在 site_config.yml 中登记",
+                hint=did_you_mean(department, [d.code for d in config.departments]),
+            )
+            return plan
+        department = departments[department]
+    try:
+        book = read_workbook(path)
+    except ReadError as exc:
+        messages.error(exc.message, Where(path.name), hint=exc.hint, rule="import-read")
+        return plan
+    plan.encoding = book.encoding
+    if book.kind == "csv":
+        messages.info(f"CSV 文件按 {book.encoding} 编码读取", Where(book.display), rule="import-encoding")
+    converted: list[tuple[Converted, str]] = []
+    for sheet in _choose_sheets(book, config, list_type, sheet_name, messages):
+        converted.extend(_read_sheet(book, sheet, config, list_type, catalog, department, departments, messages))
+    plan.rows = len(converted)
+    if not converted:
+        if not messages.has_errors():
+            messages.error("表格中没有可导入的事项", Where(book.display), hint="检查表头是否在前 30 行、表头下面是否有数据")
+        return plan
+    _merge(plan, config, list_type, converted)
+    if plan.files:
+        _validate(plan, config, baseline, converted)
+    return plan
+
+
+def _sheet_where(book: Workbook, sheet: Sheet, row: int | None = None, col: int | None = None) -> Where:
+    return Where(book.display, "" if book.kind == "csv" else sheet.name, row, col)
+
+
+def _choose_sheets(
+    book: Workbook, config: SiteConfig, list_type: ListType, sheet_name: str | None, messages: Messages
+) -> list[Sheet]:
+    if not book.sheets:
+        messages.error("文件中没有可见的工作表", Where(book.display), rule="import-sheet")
+        return []
+    if sheet_name is not None:
+        chosen = [s for s in book.sheets if s.name == sheet_name]
+        if not chosen and sheet_name.isdigit() and 1 <= int(sheet_name) <= len(book.sheets):
+            chosen = [book.sheets[int(sheet_name) - 1]]
+        if not chosen:
+            names = [s.name for s in book.sheets]
+            messages.error(
+                f"找不到工作表“{sheet_name}”", Where(book.display), rule="import-sheet",
+                hint="文件中的工作表：" + "、".join(names),
+            )
+        return chosen
+    # A workbook exported by qingdan has one sheet per list, named by the list's title.
+    titles = {t.title: t.id for t in config.list_types} | {t.id: t.id for t in config.list_types}
+    own = [s for s in book.sheets if titles.get(s.name.strip()) == list_type.id]
+    if own:
+        return own
+    return [s for s in book.sheets if titles.get(s.name.strip()) is None]
+
+
+def _read_sheet(
+    book: Workbook, sheet: Sheet, config: SiteConfig, list_type: ListType, catalog: Catalog | None,
+    department: str | None, departments: dict[str, str], messages: Messages,
+) -> list[tuple[Converted, str]]:
+    synonyms = Synonyms.for_list(list_type)
+    header = locate_header(sheet, synonyms)
+    if header is None:
+        if sheet.rows:
+            messages.warning(
+                f"没有找到表头，已跳过{'' if book.kind == 'csv' else '这个工作表'}", _sheet_where(book, sheet),
+                rule="import-no-header",
+                hint=f"表头应至少包含两个能识别的列名，例如 {list_type.field('name').label if list_type.field('name') else '事项名称'}、"
+                f"{list_type.field('code').label if list_type.field('code') else '编码'}",
+            )
+        return []
+    header_row = header.first_row + 1
+    for col, text in sorted(header.unmapped.items()):
+        messages.warning(
+            f"列“{text}”无法对应到{list_type.title}的任何字段，已忽略", _sheet_where(book, sheet, header_row, col + 1),
+            rule="import-unmapped", list=list_type.id,
+            hint=_close_headers(text, synonyms.known_headers())
+            + f"如确是同一字段，可在 site_config.yml 的 import_synonyms: {{{list_type.id}: {{字段名: [{text}]}}}} 中登记",
+        )
+    by_path: dict[str, list[int]] = {}
+    for col, target in header.columns.items():
+        by_path.setdefault(target.path, []).append(col)
+    for path, cols in by_path.items():
+        fdef = list_type.field(path)
+        if len(cols) > 1 and not (fdef and fdef.type in ("basis", "list")):
+            messages.warning(
+                f"有 {len(cols)} 列都对应字段“{fdef.label if fdef else path}”，每行取第一个非空的值",
+                _sheet_where(book, sheet, header_row, cols[1] + 1), rule="import-duplicate-column",
+                list=list_type.id,
+            )
+    if "code" not in by_path and "name" not in by_path and "sub_name" not in by_path:
+        messages.error(
+            "表格中既没有编码列也没有名称列，无法对应事项", _sheet_where(book, sheet, header_row),
+            rule="import-no-key", list=list_type.id, hint="至少要有“事项编码”或“事项名称”一列",
+        )
+        return []
+    if department is None and "department" not in by_path:
+        messages.error(
+            "不知道这些事项属于哪个部门", _sheet_where(book, sheet, header_row), rule="import-no-department",
+            list=list_type.id, hint="加上 --department 部门代码，或在表格中加一列“部门”",
+        )
+        return []
+    converter = RowConverter(
+        config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
+    )
+    out = []
+    for record in sheet_rows(sheet, header):
+        row_dept = department
+        if row_dept is None:
+            hit = record.first("department")
+            text = clean_text(hit[0]) if hit else ""
+            row_dept = departments.get(text)
+            if row_dept is None:
+                messages.error(
+                    f"部门“{text}”没有在 site_config.yml 中登记" if text else "这一行没有填写部门",
+                    _sheet_where(book, sheet, record.row, hit[1] if hit else record.column("department")),
+                    rule="import-department", list=list_type.id,
+                    hint=did_you_mean(text, [d.short_name for d in config.departments]) if text else "填写部门代码或部门名称",
+                )
+                continue
+        out.append((converter.convert(record), row_dept))
+    return out
+
+
+def _close_headers(text: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+    return f"是不是“{'”“'.join(close)}”？" if close else ""
+
+
+def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted: list[tuple[Converted, str]]) -> None:
+    messages = plan.messages
+    root = config.root
+    documents: dict[str, ListDocument] = {}
+    seen: dict[tuple[str, str], Converted] = {}
+    for row, dept in converted:
+        rel = f"{config.lists_dir}/{list_type.id}/{dept}.yml"
+        if rel not in documents:
+            file = root / rel
+            old = file.read_text(encoding="utf-8-sig") if file.exists() else None
+            if old is not None and (why := ListDocument.readable(old)) is not None:
+                messages.error(
+                    f"现有文件无法读取，不能合并：{why}", Where(rel, yaml_line=1), rule="import-target",
+                    hint="先运行 qingdan check 并修正这个文件",
+                )
+                return
+            documents[rel] = ListDocument(old, dept, list_type, config)
+            plan.files[rel] = FilePlan(rel, old, MergeResult(old or ""))
+        doc = documents[rel]
+        code = str(row.data.get("code", ""))
+        name = str(row.data.get("name", ""))
+        if code:
+            if (rel, code) in seen:
+                first = seen[(rel, code)].where
+                messages.error(
+                    f"编码“{code}”在表格中出现了两次（第一次在第{first.row}行）", row.at("code"),
+                    rule="import-duplicate-row", list=list_type.id, code=code,
+                    hint="同一事项只填一行；子项请使用各自的编码",
+                )
+                continue
+            seen[(rel, code)] = row
+            index = doc.codes().get(code)
+        else:
+            matches = doc.names().get(name, []) if name else []
+            if len(matches) > 1:
+                messages.error(
+                    f"文件中有 {len(matches)} 个名为“{name}”的事项，无法按名称对应", row.at("name"),
+                    rule="import-ambiguous-name", list=list_type.id, hint="在表格中加上“事项编码”列",
+                )
+                continue
+            if not matches:
+                messages.error(
+                    f"新事项“{name or '（无名称）'}”没有编码", row.at("code") if "code" in row.columns else row.where,
+                    rule="import-no-code", list=list_type.id,
+                    hint="表格中没有编码的行只能按名称对应已有事项；新事项请填写事项编码",
+                )
+                continue
+            index = matches[0]
+            code = doc.item_code(index)
+            row.data["code"] = code
+            if (rel, code) in seen:
+                messages.error(f"“{name}”在表格中出现了两次", row.at("name"), rule="import-duplicate-row",
+                               list=list_type.id, code=code)
+                continue
+            seen[(rel, code)] = row
+            plan.files[rel].pairings.append((row.where.row or 0, name, code))
+        if index is None:
+            doc.append(row.data)
+        else:
+            doc.update(index, row.data, row.parts, row.soft)
+    for rel, doc in documents.items():
+        plan.files[rel].merge = doc.result()
+    for rel, fp in plan.files.items():
+        for row_no, name, code in fp.pairings:
+            messages.info(f"第{row_no}行“{name}”按名称对应到已有事项 {code}", Where(rel), rule="import-pairing",
+                          list=list_type.id, code=code)
+        if fp.merge.kept:
+            messages.info(
+                f"{rel} 中有 {len(fp.merge.kept)} 个事项不在表格中，已原样保留：{'、'.join(fp.merge.kept[:10])}"
+                + ("…" if len(fp.merge.kept) > 10 else ""),
+                rule="import-kept", list=list_type.id,
+            )
+
+
+_MISSING = re.compile(r"缺少必填字段“([^”]+)”")
+
+
+def _problem_key(p: Problem) -> tuple:
+    return (p.severity, p.file, p.rule, p.code, p.message)
+
+
+def _field_lines(text: str, rel: str) -> dict[str, list[tuple[int, str]]]:
+    """Item code → [(line, field)] of the would-be file, to turn a YAML problem back into a cell."""
+    root = parse_yaml(text, rel, Problems())
+    out: dict[str, list[tuple[int, str]]] = {}
+    items = root.get("items") if isinstance(root, LocatedMap) else None
+    if not isinstance(items, LocatedList):
+        return out
+    for index, item in enumerate(items):
+        if isinstance(item, LocatedMap):
+            code = str(item.get("code", f"第{index + 1}项"))
+            out[code] = sorted((loc.line, key) for key, loc in item.key_locs.items())
+    return out
+
+
+def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converted: list[tuple[Converted, str]]) -> None:
+    """Load the would-be project with the same loader and rules as `qingdan check`."""
+    problems = Problems()
+    items = []
+    root = config.root
+    paths = {p.relative_to(root).as_posix() for p in list_files(root / config.lists_dir)} | set(plan.files)
+    for rel in sorted(paths):
+        data = plan.files[rel].new_text.encode("utf-8") if rel in plan.files else (root / rel).read_bytes()
+        items.extend(parse_list_bytes(data, rel, config, problems))
+    plan.new_catalog = build_catalog(config, items, problems)
+    check_catalog(plan.new_catalog, problems)
+
+    before: dict[tuple, int] = {}
+    for p in baseline.items:
+        before[_problem_key(p)] = before.get(_problem_key(p), 0) + 1
+    rows = {str(c.data.get("code", "")): c for c, _ in converted if c.data.get("code")}
+    lines = {rel: _field_lines(fp.new_text, rel) for rel, fp in plan.files.items()}
+    for p in problems.items:
+        key = _problem_key(p)
+        if before.get(key, 0) > 0:
+            before[key] -= 1  # there before the import: not ours to report
+            continue
+        row = rows.get(p.code) if p.file in plan.files else None
+        if row is not None:
+            field_name = ""
+            for line, name in lines[p.file].get(p.code, []):
+                if p.line is not None and line <= p.line:
+                    field_name = name
+            missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
+            if missing:  # the item's own line: point at the empty cell of that field, if it has a column
+                field_name = missing.group(1)
+                where = Where(row.where.file, row.where.sheet, row.where.row, row.record.column(field_name))
+            else:
+                entries = lines[p.file].get(p.code, [])
+                on_item_line = bool(entries) and entries[0][1] == field_name and p.rule != "duplicate-code"
+                where = row.at(field_name) if field_name in row.columns and not on_item_line else row.where
+        else:
+            where = Where(p.file, yaml_line=p.line)
+        plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
+
+
+def apply_plan(config: SiteConfig, plan: ImportPlan) -> list[str]:
+    """Write the changed files (atomically, one by one); nothing when the plan has errors."""
+    if not plan.ok:
+        return []
+    written = []
+    for rel, fp in sorted(plan.files.items()):
+        if not fp.changed:
+            continue
+        target = config.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".yml")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(fp.new_text)
+        os.replace(tmp, target)
+        written.append(rel)
+    return written
