@@ -129,17 +129,25 @@ class SiteConfig:
         return next((v for v in self.enums.get(name, []) if v.value == value), None)
 
 
-def did_you_mean(word: str, candidates: list[str], labels: dict[str, str] | None = None) -> str:
-    """A Chinese 'did you mean' hint: matches by spelling, or by a field's Chinese label."""
+def did_you_mean(
+    word: str, candidates: list[str], labels: dict[str, str] | None = None, what: str = "字段"
+) -> str:
+    """A Chinese 'did you mean' hint: matches by a field's Chinese label, by prefix, or by spelling.
+
+    `what` names the candidates when nothing matches ("可用的字段：…", "可用的值：…").
+    """
     if labels:
         for name, label in labels.items():
             if word == label or word in label.split("/"):
                 return f"是不是想写“{name}”（{label}）？"
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    # "icp_code" → "icp" (the longest known key it starts with); "subj" → "subject" (the shortest).
+    longer = sorted((c for c in candidates if len(c) >= 3 and word.startswith(c)), key=len, reverse=True)
+    shorter = sorted((c for c in candidates if len(word) >= 3 and c.startswith(word)), key=len)
+    close = (longer or shorter)[:1] or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     if close:
         suffix = f"（{labels[close[0]]}）" if labels and close[0] in labels else ""
         return f"是不是想写“{close[0]}”{suffix}？"
-    return "可用的字段：" + "、".join(candidates)
+    return f"可用的{what}：" + ("、".join(candidates) if candidates else "（无）")
 
 
 class _Reader:
@@ -148,6 +156,9 @@ class _Reader:
     def __init__(self, file: str, problems: Problems) -> None:
         self.file = file
         self.problems = problems
+        # Where each list type's id and each field's `enum:`/`ref:` were written, for later checks.
+        self.type_where: dict[str, list[dict]] = {}
+        self.field_where: dict[tuple[str, str, str], dict] = {}
 
     def where(self, container: Any, key: Any = None) -> dict:
         loc = None
@@ -162,19 +173,43 @@ class _Reader:
     def mapping(self, value: Any, what: str, container: Any = None, key: Any = None) -> LocatedMap | None:
         if isinstance(value, LocatedMap):
             return value
+        if isinstance(container, LocatedMap) and key not in container:
+            self.missing(container, key, what)
+            return None
         self.problems.error(
-            f"{what}应当是“字段: 值”的映射", rule="config-type", hint="检查缩进", **self.where(container, key)
+            f"{what}应当是“字段: 值”的映射", rule="config-type", hint="检查缩进：下一级的设置要比它多缩进两个空格",
+            **self.where(container if container is not None else value, key),
         )
         return None
+
+    def missing(self, container: LocatedMap, key: str, what: str) -> None:
+        self.problems.error(
+            f"缺少{' ' if what[:1].isascii() else ''}{what}", rule="config-missing", hint=f"添加 {key}: 一节（可参照示例项目的 site_config.yml）",
+            **self.where(container),
+        )
 
     def sequence(self, value: Any, what: str, container: Any = None, key: Any = None) -> LocatedList | None:
         if isinstance(value, LocatedList):
             return value
+        if isinstance(container, LocatedMap) and key not in container:
+            self.missing(container, key, what)
+            return None
         self.problems.error(
             f"{what}应当是以“- ”开头的列表", rule="config-type", hint="每一项单独一行，以“- ”开头",
-            **self.where(container, key),
+            **self.where(container if container is not None else value, key),
         )
         return None
+
+    def flag(self, mapping: LocatedMap, key: str, what: str) -> bool:
+        """A yes/no setting: true or false (not the text "no", which would count as true)."""
+        value = mapping.get(key, False)
+        if isinstance(value, bool):
+            return value
+        self.problems.error(
+            f"{what}（{key}）应当是 true 或 false，而不是“{value}”", rule="config-type",
+            hint=f"写 {key}: true 或 {key}: false，不加引号", **self.where(mapping, key),
+        )
+        return False
 
     def text(self, mapping: LocatedMap, key: str, what: str, required: bool = True) -> str:
         if key not in mapping or mapping[key] is None:
@@ -193,7 +228,7 @@ class _Reader:
         for key in mapping:
             if key not in allowed:
                 self.problems.error(
-                    f"{what}中有未知的设置“{key}”",
+                    f"{what}{' ' if what[-1:].isascii() else ''}中有未知的设置“{key}”",
                     rule="config-unknown",
                     hint=did_you_mean(key, allowed),
                     **self.where(mapping, key),
@@ -252,7 +287,8 @@ def _read_departments(r: _Reader, raw: LocatedList) -> list[Department]:
             )
         if code in seen:
             r.problems.error(
-                f"部门代码“{code}”重复（第一次在第 {seen[code]} 行）", rule="config-duplicate", **r.where(entry, "code")
+                f"部门代码“{code}”重复（第一次在第 {seen[code]} 行）", rule="config-duplicate",
+                hint="每个部门只登记一次；两个部门请用不同的代码", **r.where(entry, "code"),
             )
         seen[code] = entry.loc.line
         name = r.text(entry, "name", "部门全称")
@@ -316,9 +352,9 @@ def _read_field(r: _Reader, raw: LocatedMap, disclosure: bool) -> FieldDef | Non
         name=name,
         label=r.text(raw, "label", "字段标签") or name,
         type=ftype,
-        required=bool(raw.get("required", False)),
+        required=r.flag(raw, "required", "是否必填"),
         enum=r.text(raw, "enum", "枚举名", required=ftype == "enum"),
-        multi=bool(raw.get("multi", False)),
+        multi=r.flag(raw, "multi", "是否多值"),
         ref=r.text(raw, "ref", "引用的清单", required=ftype == "ref"),
         description=r.text(raw, "description", "说明", required=False),
         disclosure=disclosure,
@@ -339,6 +375,7 @@ def _read_list_types(
             continue
         r.unknown_keys(entry, LIST_TYPE_KEYS, "清单类型")
         list_id = r.text(entry, "id", "清单标识")
+        r.type_where.setdefault(list_id, []).append(r.where(entry, "id"))
         if list_id and not SAFE_ID.match(list_id):
             r.problems.error(
                 f"清单标识“{list_id}”只能由小写字母、数字、- 和 _ 组成", rule="config-value", **r.where(entry, "id")
@@ -350,6 +387,8 @@ def _read_list_types(
             fdef = _read_field(r, raw_field, disclosure=False) if raw_field is not None else None
             if fdef:
                 fields.append(fdef)
+                for key in ("enum", "ref"):
+                    r.field_where[(list_id, fdef.name, key)] = r.where(raw_field, key)
         if entry.get("disclosure_fields", True) is not False:
             own = {f.name for f in fields}
             fields.extend(f for f in disclosure_fields if f.name not in own)
@@ -434,7 +473,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
 
     dr = _Reader("generator/defaults/schema.yml", problems)
     enums = _read_enums(dr, defaults["enums"])
-    if isinstance(raw.get("enums"), LocatedMap):
+    if "enums" in raw and r.mapping(raw["enums"], "enums（枚举）", raw, "enums") is not None:
         enums.update(_read_enums(r, raw["enums"]))
     disclosures = [(d["key"], d["label"]) for d in defaults["disclosures"]]
     disclosure_fields = [f for f in (_read_field(dr, f, True) for f in defaults["disclosure_fields"]) if f]
@@ -463,19 +502,20 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
                 known[list_id].import_synonyms.setdefault(name, []).extend(words)
     _check_list_types(r, raw, list_types, enums)
 
-    rules = raw.get("rules") if isinstance(raw.get("rules"), LocatedMap) else {}
+    rules = (r.mapping(raw["rules"], "rules（校验规则）", raw, "rules") if "rules" in raw else None) or LocatedMap()
+    r.unknown_keys(rules, RULES_KEYS, "rules")
     patterns = list(DEFAULT_CATCH_ALL_PATTERNS)
-    if rules and "catch_all_patterns" in rules:
-        patterns = [str(p) for p in rules["catch_all_patterns"] or []]
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                problems.error(
-                    f"兜底条款规则“{p}”不是有效的正则表达式：{exc}", rule="config-value",
-                    **r.where(rules, "catch_all_patterns"),
-                )
-    editions = raw.get("editions") if isinstance(raw.get("editions"), LocatedMap) else {}
+    if rules.get("catch_all_patterns") is not None:
+        seq = r.sequence(rules["catch_all_patterns"], "兜底条款规则（catch_all_patterns）", rules, "catch_all_patterns")
+        patterns = [str(p) for p in seq or []]
+        for index, p in enumerate(patterns):
+            _check_regex(r, p, f"兜底条款规则“{p}”", seq, index)
+    editions = (
+        r.mapping(raw["editions"], "editions（版本）", raw, "editions") if "editions" in raw else None
+    ) or LocatedMap()
+    r.unknown_keys(editions, EDITIONS_KEYS, "editions")
+    if "tag_pattern" in editions:
+        _check_regex(r, str(editions["tag_pattern"]), "版本标签规则（tag_pattern）", editions, "tag_pattern")
     if portal is None or len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -490,23 +530,42 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     )
 
 
+RULES_KEYS = ["catch_all_patterns"]
+EDITIONS_KEYS = ["tag_pattern"]
+
+
+def _check_regex(r: _Reader, pattern: str, what: str, container: Any, key: Any) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        r.problems.error(
+            f"{what}不是有效的正则表达式：{exc}", rule="config-value",
+            hint="检查括号是否成对；要匹配括号等符号本身时在前面加 \\", **r.where(container, key),
+        )
+
+
 def _check_list_types(r: _Reader, raw: LocatedMap, list_types: list[ListType], enums: dict) -> None:
     ids = [t.id for t in list_types]
+    for list_id in sorted({i for i in ids if ids.count(i) > 1}):
+        r.problems.error(
+            f"清单标识“{list_id}”重复定义", rule="config-duplicate",
+            hint="每个清单标识只能定义一次；extra_list_types 只用于增加新的清单，"
+            "要改写默认清单请用 list_types 列出全部清单",
+            **(r.type_where.get(list_id) or [r.where(raw)])[-1],
+        )
     for t in list_types:
-        if ids.count(t.id) > 1:
-            r.problems.error(f"清单标识“{t.id}”重复定义", rule="config-duplicate", **r.where(raw))
         for f in t.fields:
             if f.type == "enum" and f.enum not in enums:
                 r.problems.error(
                     f"清单“{t.id}”的字段“{f.name}”引用了未定义的枚举“{f.enum}”",
                     rule="config-value",
-                    hint=did_you_mean(f.enum, list(enums)),
-                    **r.where(raw),
+                    hint=did_you_mean(f.enum, list(enums), what="枚举"),
+                    **r.field_where.get((t.id, f.name, "enum"), r.where(raw)),
                 )
             if f.type == "ref" and f.ref not in ids:
                 r.problems.error(
                     f"清单“{t.id}”的字段“{f.name}”引用了未定义的清单“{f.ref}”",
                     rule="config-value",
-                    hint=did_you_mean(f.ref, ids),
-                    **r.where(raw),
+                    hint=did_you_mean(f.ref, ids, what="清单"),
+                    **r.field_where.get((t.id, f.name, "ref"), r.where(raw)),
                 )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.config import FieldDef, SiteConfig, did_you_mean
-from generator.yamlsource import LocatedList, LocatedMap
+from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
 Report = Callable[..., None]  # report(message, hint="", container=None, key=None)
 
@@ -37,16 +37,25 @@ def _text(value: Any, fdef: FieldDef, report: Report) -> str | None:
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return scalar_text(value).strip()  # `9:00` stays 9:00, not the 540 YAML 1.1 reads
+
+
+def _odd_integer(value: Any) -> bool:
+    """True for an integer YAML read from another spelling: 020 (octal 16), 0x14, 1_000, 3:20."""
+    return hasattr(value, "source")
 
 
 def _integer(value: Any, fdef: FieldDef, report: Report) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, str) and value.strip().isdigit():
             return int(value.strip())
-        report(f"字段“{fdef.label}”应当是整数，而不是“{value}”", "只写阿拉伯数字，例如 20")
+        report(f"字段“{fdef.label}”应当是整数，而不是“{scalar_text(value)}”", "只写阿拉伯数字，例如 20")
         return None
-    return value
+    if _odd_integer(value):
+        report(f"字段“{fdef.label}”写成了“{value.source}”，YAML 会把它读成 {int(value)}",
+               "只写阿拉伯数字，开头不要加 0，例如 20")
+        return None
+    return int(value)
 
 
 def _boolean(value: Any, fdef: FieldDef, report: Report) -> bool | None:
@@ -79,7 +88,7 @@ def _enum_one(value: Any, fdef: FieldDef, config: SiteConfig, report: Report, co
         return by_code
     report(
         f"字段“{fdef.label}”的值“{value}”不在规定范围内",
-        did_you_mean(text or "", allowed) if text else "可用的值：" + "、".join(allowed),
+        did_you_mean(text or "", allowed, what="值") if text else "可用的值：" + "、".join(allowed),
         container,
         key,
     )
@@ -103,16 +112,17 @@ def _enum(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) -> Any
 
 def _list(value: Any, fdef: FieldDef, report: Report) -> list[str] | None:
     if _is_scalar(value):
-        return [str(value).strip()]
+        return [scalar_text(value).strip()]
     if isinstance(value, dict):
         report(f"字段“{fdef.label}”应当是列表", "每一项单独一行，以“- ”开头")
         return None
     out = []
     for i, v in enumerate(value):
         if not _is_scalar(v):
-            report(f"字段“{fdef.label}”的第 {i + 1} 项应当是一段文字", "", value, i)
+            report(f"字段“{fdef.label}”的第 {i + 1} 项应当是一段文字",
+                   "每一项只写一段文字；文字中含有“: ”时请给它加引号", value, i)
             continue
-        out.append(str(v).strip())
+        out.append(scalar_text(v).strip())
     return out
 
 
@@ -125,7 +135,7 @@ def _basis(value: Any, fdef: FieldDef, report: Report) -> list[dict[str, str]] |
     for i, entry in enumerate(entries):
         container = entries if isinstance(entries, LocatedList) else None
         if _is_scalar(entry):
-            out.append({"law": str(entry).strip()})
+            out.append({"law": scalar_text(entry).strip()})
             continue
         if isinstance(entry, list):
             report(f"字段“{fdef.label}”的第 {i + 1} 条不应是列表", "每条依据写成 law: 《…》 和 article: 第…条", container, i)
@@ -139,7 +149,7 @@ def _basis(value: Any, fdef: FieldDef, report: Report) -> list[dict[str, str]] |
             report(f"字段“{fdef.label}”的第 {i + 1} 条缺少法律法规名称（law）", "例如 law: 《中华人民共和国食品安全法》",
                    container, i)
             continue
-        out.append({k: str(entry[k]).strip() for k in BASIS_KEYS if entry.get(k) is not None})
+        out.append({k: scalar_text(entry[k]).strip() for k in BASIS_KEYS if entry.get(k) is not None})
     return out
 
 
@@ -162,16 +172,21 @@ def _time_limit(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) 
         if raw is None:
             out[key] = None
         elif isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            report(f"{label}应当是不小于 0 的整数，而不是“{raw}”", "只写天数，例如 20；没有法定时限时省略这一项", value, key)
+            report(f"{label}应当是不小于 0 的整数，而不是“{scalar_text(raw)}”",
+                   "只写天数，例如 20；没有法定时限时省略这一项", value, key)
+            out[key] = None
+        elif _odd_integer(raw):
+            report(f"{label}写成了“{raw.source}”，YAML 会把它读成 {int(raw)}", "只写阿拉伯数字，开头不要加 0，例如 20",
+                   value, key)
             out[key] = None
         else:
-            out[key] = raw
+            out[key] = int(raw)
     unit = value.get("unit", "工作日")
     if str(unit) not in config.enum_values("time_unit"):
         report(f"时限单位“{unit}”不在规定范围内", "可用的单位：" + "、".join(config.enum_values("time_unit")), value, "unit")
     out["unit"] = str(unit)
     if value.get("note") is not None:
-        out["note"] = str(value["note"]).strip()
+        out["note"] = scalar_text(value["note"]).strip()
     if out["statutory"] is None and out["promised"] is None and not out.get("note"):
         report(f"字段“{fdef.label}”既没有法定时限也没有承诺时限", "至少写一项；确无时限请写 note: 无时限要求")
     return out
@@ -189,16 +204,16 @@ def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
             report(f"收费信息中有未知的字段“{key}”",
                    did_you_mean(key, ["basis", "standard"], {"basis": "收费依据", "standard": "收费标准"}),
                    value, key)
-    return {k: str(value[k]).strip() for k in ("basis", "standard") if value.get(k) is not None}
+    return {k: scalar_text(value[k]).strip() for k in ("basis", "standard") if value.get(k) is not None}
 
 
 def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and _odd_integer(value):
         report(
-            f"编码 {value} 被当作数字读取，开头的 0 会丢失",
-            f'请给编码加引号：code: "{value}"',
+            f"编码 {value.source} 没有加引号，YAML 会把它当作数字读成 {int(value)}，开头的 0 会丢失",
+            f'请给编码加引号：{fdef.name}: "{value.source}"',
         )
-        return str(value)
+        return value.source  # what the author meant: later checks (duplicates, references) use it
     text = _text(value, fdef, report)
     if text is None:
         return None

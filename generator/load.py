@@ -13,7 +13,7 @@ from generator.config import SiteConfig, did_you_mean
 from generator.fieldtypes import normalize
 from generator.model import Catalog, Item
 from generator.problems import Problems
-from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml
+from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml, scalar_text
 
 LIST_SUFFIXES = (".yml", ".yaml")
 FILE_KEYS = ["department", "items"]
@@ -25,6 +25,11 @@ def split_list_path(rel_path: str) -> tuple[str, str] | None:
     if len(parts) != 3 or not parts[2].endswith(LIST_SUFFIXES):
         return None
     return parts[1], PurePosixPath(parts[2]).stem
+
+
+def _sentences(*parts: str) -> str:
+    """Join hint sentences, ending each with Chinese punctuation."""
+    return "".join(p if p.endswith(("？", "。", "！")) else p + "。" for p in parts if p)
 
 
 def parse_list_bytes(data: bytes, rel_path: str, config: SiteConfig, problems: Problems) -> list[Item]:
@@ -39,7 +44,8 @@ def parse_list_bytes(data: bytes, rel_path: str, config: SiteConfig, problems: P
         problems.error(
             f"目录“{list_id}”不是已定义的清单",
             rule="unknown-list",
-            hint=did_you_mean(list_id, [t.id for t in config.list_types]) + "（清单类型在 site_config.yml 中定义）",
+            hint=_sentences(did_you_mean(list_id, [t.id for t in config.list_types], what="清单"),
+                            "清单类型在 site_config.yml 中定义，目录名必须是清单标识"),
             **where,
         )
         return []
@@ -47,8 +53,8 @@ def parse_list_bytes(data: bytes, rel_path: str, config: SiteConfig, problems: P
         problems.error(
             f"文件名中的部门代码“{department}”没有在 site_config.yml 的 departments 中声明",
             rule="unknown-department",
-            hint=did_you_mean(department, [d.code for d in config.departments])
-            + "；新部门请先在 site_config.yml 中登记",
+            hint=_sentences(did_you_mean(department, [d.code for d in config.departments], what="部门代码"),
+                            "新部门请先在 site_config.yml 的 departments 中登记，文件名必须是部门代码"),
             list=list_id,
             **where,
         )
@@ -125,7 +131,7 @@ def _item(
         )
         return None
     code_raw = raw.get("code")
-    code = str(code_raw).strip() if code_raw is not None and not isinstance(code_raw, (dict, list)) else ""
+    code = scalar_text(code_raw).strip() if code_raw is not None and not isinstance(code_raw, (dict, list)) else ""
     label = code or f"第{index + 1}项"
     item = Item(list_id=list_id, department=department, code=code, data={}, file=file, line=line,
                 column=column)
@@ -187,15 +193,21 @@ def load_catalog(config: SiteConfig, problems: Problems) -> Catalog:
             f"找不到清单目录 {config.lists_dir}/", file=config.lists_dir, rule="io",
             hint="在项目根目录下创建 lists/<清单标识>/<部门代码>.yml",
         )
-    for stray in sorted(lists_dir.glob("*/*/**/*.yml")) if lists_dir.is_dir() else []:
+    strays = [p for pattern in ("*", "*/*/**/*") for p in lists_dir.glob(pattern)] if lists_dir.is_dir() else []
+    for stray in sorted(p for p in strays if p.suffix in LIST_SUFFIXES and p.is_file()):
         problems.warning(
-            "清单文件放得太深，已忽略", file=stray.relative_to(root).as_posix(), rule="stray-file",
-            hint="清单文件应放在 lists/<清单标识>/<部门代码>.yml",
+            "清单文件不在 lists/<清单标识>/ 目录下，已忽略", file=stray.relative_to(root).as_posix(),
+            rule="stray-file", hint="清单文件应放在 lists/<清单标识>/<部门代码>.yml，例如 lists/power/scjgj.yml",
         )
     collected: list[Item] = []
     for path in list_files(lists_dir):
         rel = path.relative_to(root).as_posix()
-        collected.extend(parse_list_bytes(path.read_bytes(), rel, config, problems))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.error(f"无法读取文件：{exc.strerror}", file=rel, rule="io", hint="检查文件是否有读取权限")
+            continue
+        collected.extend(parse_list_bytes(data, rel, config, problems))
     catalog = build_catalog(config, collected, problems)
     check_catalog(catalog, problems)
     return catalog

@@ -41,8 +41,28 @@ class LocatedList(list):
     item_locs: list[Loc]
 
 
+class SourceInt(int):
+    """An integer YAML read from a spelling that str() does not give back ("000131127004", "9:00")."""
+
+    source: str
+
+
+class SourceFloat(float):
+    """A float whose written form str() does not give back ("1.10")."""
+
+    source: str
+
+
+def scalar_text(value: Any) -> str:
+    """The text the author wrote for a scalar: YAML may have read `007` or `9:00` as a number."""
+    return getattr(value, "source", None) or str(value)
+
+
 MAX_EXPANSION_FACTOR = 20
 MAX_EXPANSION_FLOOR = 10_000
+MAX_DEPTH = 64  # list files nest five or six levels deep
+# libyaml's composer recurses in C: input nested ~20,000 levels deep crashes the interpreter.
+_C_SAFE_DEPTH = 5_000
 
 _SCALAR_CONSTRUCTOR = SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -56,6 +76,17 @@ def decode_source(data: bytes, file: str, problems: Problems) -> str | None:
     """Decode a file's bytes as UTF-8 (a BOM is fine); explain GBK files instead of failing."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(
+            "这个文件是 UTF-16 编码（记事本中的“Unicode”），无法按 UTF-8 读取",
+            file=file,
+            line=1,
+            column=1,
+            rule="encoding",
+            hint="请另存为 UTF-8 编码：在记事本中选择“另存为 → 编码 UTF-8”，"
+            f"或运行 iconv -f UTF-16 -t UTF-8 {Path(file).name} -o {Path(file).name}.utf8",
+        )
+        return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,17 +129,32 @@ def _check_tabs(text: str, file: str, problems: Problems) -> bool:
     return False
 
 
+_INDENT_HINT = "同一层级的字段必须左对齐，同一列表中的每个“- ”也必须对齐；只用空格缩进"
+
+# (needle in PyYAML's or libyaml's message, Chinese message, hint, point at the context mark).
+# The context mark is where an unclosed quote or bracket opened, or where a key without its colon
+# starts: the place to fix, rather than where the parser noticed.
 _SYNTAX_TRANSLATIONS = [
-    ("mapping values are not allowed here", "此处不能出现“键: 值”", "值中含有冒号时请给整个值加引号，并检查缩进"),
-    ("could not find expected ':'", "缺少冒号“:”", "每个字段写成“字段名: 值”，冒号后留一个空格"),
-    ("did not find expected key", "缩进不一致，找不到预期的字段", "检查这一行与上一行的缩进是否对齐"),
-    ("did not find expected '-' indicator", "列表项缩进不一致", "同一列表中每个“- ”必须对齐"),
-    ("found unexpected end of stream", "文件在引号或括号闭合之前结束了", "检查引号、方括号、花括号是否成对"),
-    ("found undefined alias", "引用了未定义的别名（*名称）", "先用 &名称 定义锚点，或删除 *名称"),
-    ("expected <block end>, but found", "缩进层级不对", "检查这一行的缩进是否与同级字段对齐"),
-    ("found character that cannot start any token", "出现了不能作为开头的字符", "以 @、` 或 % 开头的值需要加引号"),
-    ("found unknown escape character", "双引号中出现了无效的转义符“\\”", "改用单引号，或把 \\ 写成 \\\\"),
-    ("while parsing a flow", "方括号或花括号没有正确闭合", "检查 [ ] 和 { } 是否成对，元素之间用逗号分隔"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”：这一行缩进过多，或者值中含有“: ”",
+     "检查这一行的缩进是否与上一行的字段对齐；值中含有冒号时请给整个值加引号", False),
+    ("could not find expected ':'", "这一行缺少冒号“:”", "每个字段写成“字段名: 值”，冒号后留一个空格", True),
+    ("while scanning a quoted scalar", "引号没有闭合：从这里开始的引号一直到文件末尾都没有结束",
+     "在值的末尾补上对应的引号（\" 或 '）", True),
+    ("while parsing a flow sequence", "方括号“[”没有闭合", "在列表末尾补上“]”，元素之间用逗号分隔", True),
+    ("while parsing a flow mapping", "花括号“{”没有闭合", "在末尾补上“}”，各项之间用逗号分隔", True),
+    ("did not find expected key", "缩进不一致：这一行与同级的字段没有对齐", _INDENT_HINT, False),
+    ("did not find expected '-' indicator", "缩进不一致：这一行与上面的字段或列表项“- ”没有对齐", _INDENT_HINT, False),
+    ("expected <block end>, but found", "缩进层级不对", _INDENT_HINT, False),
+    ("found unexpected end of stream", "文件在引号或括号闭合之前结束了", "检查引号、方括号、花括号是否成对", False),
+    ("found undefined alias", "引用了未定义的别名（*名称）", "先用 &名称 定义锚点，或删除 *名称", False),
+    ("found duplicate anchor", "锚点（&名称）重复定义", "每个锚点名称只能定义一次", False),
+    ("expected a single document", "文件中有多个 YAML 文档（出现了 ---）",
+     "一个清单文件只能有一个文档：删除多余的 ---，或把内容拆到不同的文件中", False),
+    ("block sequence entries are not allowed", "“- ”开头的列表不能和“字段:”写在同一行",
+     "把列表写到下一行，并比字段多缩进两个空格", False),
+    ("cannot start any token", "出现了不能作为开头的字符", "以 @、` 或 % 开头的值需要加引号", False),
+    ("found unknown escape character", "双引号中出现了无效的转义符“\\”", "改用单引号，或把 \\ 写成 \\\\", False),
+    ("while parsing a flow", "方括号或花括号没有正确闭合", "检查 [ ] 和 { } 是否成对，元素之间用逗号分隔", True),
 ]
 
 
@@ -116,9 +162,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError, file: str, problems: Problems) -> N
     mark = exc.problem_mark or exc.context_mark
     text = f"{exc.context or ''} {exc.problem or ''}"
     message, hint = "YAML 语法错误", "检查这一行及上一行的缩进、冒号和引号"
-    for needle, zh, zh_hint in _SYNTAX_TRANSLATIONS:
-        if needle in text or (needle.startswith("found character") and "cannot start any token" in text):
+    for needle, zh, zh_hint, at_context in _SYNTAX_TRANSLATIONS:
+        if needle in text:
             message, hint = f"YAML 语法错误：{zh}", zh_hint
+            if at_context and exc.context_mark is not None:
+                mark = exc.context_mark
             break
     problems.error(
         f"{message}（原文：{(exc.problem or exc.context or '').strip()}）",
@@ -130,17 +178,76 @@ def _syntax_error(exc: yaml.MarkedYAMLError, file: str, problems: Problems) -> N
     )
 
 
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str, problems: Problems) -> None:
+    """libyaml refuses control characters; say which one and where it is."""
+    character = exc.character if isinstance(exc.character, int) else None
+    # libyaml reports a byte offset, PyYAML a character offset: find the character itself instead.
+    position = text.find(chr(character)) if character is not None else -1
+    line = text.count("\n", 0, position) + 1 if position >= 0 else None
+    column = position - (text.rfind("\n", 0, position) + 1) + 1 if position >= 0 else None
+    what = f"（U+{character:04X}）" if character is not None else ""
+    problems.error(
+        f"文件中有不可见的控制字符{what}，YAML 不允许出现", file=file, line=line, column=column, rule="yaml-syntax",
+        hint="删除这个字符；它通常是从网页、Word 或 Excel 复制内容时带进来的",
+    )
+
+
+def _nesting_bound(text: str) -> int:
+    """A cheap upper bound of how deeply the document nests.
+
+    Block collections nest only by moving right (at most two levels per column); flow collections
+    need a "[" (a sequence and a one-pair mapping inside it) or a "{" per level.
+    """
+    longest = max(map(len, text.split("\n")))
+    return 2 * (longest + 1) + 2 * text.count("[") + text.count("{") + 1
+
+
+def _event_depth_mark(text: str) -> yaml.Mark | None:
+    """Where the document first nests deeper than MAX_DEPTH, read from libyaml's (flat) event stream."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _too_deep(mark: yaml.Mark | None, file: str, problems: Problems) -> None:
+    problems.error(
+        f"YAML 嵌套超过 {MAX_DEPTH} 层，已拒绝读取",
+        file=file,
+        line=mark.line + 1 if mark else 1,
+        column=mark.column + 1 if mark else 1,
+        rule="too-deep",
+        hint="清单文件只需要几层缩进；检查是否有成串的“[”“{”或“- ”",
+    )
+
+
 def parse_yaml(text: str, file: str, problems: Problems) -> Any:
     """Parse YAML text into located values; None (with problems recorded) when it cannot."""
     if not _check_tabs(text, file, problems):
         return None
     try:
+        if text and _nesting_bound(text) > _C_SAFE_DEPTH:  # rare: only huge or pathological files
+            mark = _event_depth_mark(text)
+            if mark is not None:
+                _too_deep(mark, file, problems)
+                return None
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         _syntax_error(exc, file, problems)
         return None
-    except yaml.YAMLError as exc:  # reader errors, e.g. control characters
+    except yaml.reader.ReaderError as exc:  # control characters
+        _reader_error(exc, text, file, problems)
+        return None
+    except yaml.YAMLError as exc:
         problems.error(f"YAML 无法解析：{exc}", file=file, rule="yaml-syntax", hint="检查文件中是否有不可见的控制字符")
+        return None
+    except RecursionError:  # the pure-Python parser, when libyaml is missing
+        _too_deep(None, file, problems)
         return None
     if root is None:
         problems.error(
@@ -154,8 +261,9 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
 
 
 def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
-    """Refuse documents whose aliases would expand far beyond their written size."""
+    """Refuse documents whose aliases would expand far beyond their written size, or nest too deeply."""
     sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
     distinct = 0
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -165,6 +273,7 @@ def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
             continue
         if isinstance(node, yaml.ScalarNode):
             sizes[key] = 1
+            depths[key] = 0
             distinct += 1
             continue
         children = (
@@ -175,7 +284,11 @@ def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
             stack.extend((c, False) for c in children if id(c) not in sizes)
         else:
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
             distinct += 1
+            if depths[key] > MAX_DEPTH:
+                _too_deep(node.start_mark, file, problems)
+                return False
     limit = MAX_EXPANSION_FACTOR * distinct + MAX_EXPANSION_FLOOR
     if sizes[id(root)] > limit:
         problems.error(
@@ -208,6 +321,13 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _STR_TAG:
             return node.value
+        value = self._construct(node)
+        if type(value) in (int, float) and str(value) != node.value:  # 007, 0o7, 9:00, 1_000, 1.10
+            value = (SourceInt if isinstance(value, int) else SourceFloat)(value)
+            value.source = node.value
+        return value
+
+    def _construct(self, node: yaml.ScalarNode) -> Any:
         constructor = SafeConstructor.yaml_constructors.get(node.tag)
         if constructor is None:
             self.problems.error(
