@@ -1,0 +1,241 @@
+"""`qingdan diff [A] [B]`: the legal office's review of a proposed change to the lists.
+
+A and B are commits, tags, branches or dates (YYYY-MM-DD: the version in force at the end of that
+day); A defaults to HEAD and B to the working tree, so a department can review uncommitted edits.
+The comparison itself is `generator.diff` (pure); this module only resolves the two versions and
+writes the report. Exit code 1 when a flag named in --fail-on was raised, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from generator.config import SiteConfig, did_you_mean
+from generator.diff import compare
+from generator.diff.flags import FLAGS
+from generator.diff.result import KINDS, DiffResult, Version
+from generator.gitrepo import GitRepo
+from generator.model import Catalog
+from generator.problems import Problems
+from generator.project import open_project
+
+FORMATS = ["text", "md", "html", "json", "xlsx"]
+WORKTREE_NAMES = ("WORKTREE", "工作区")
+EXIT_OK, EXIT_FLAGGED, EXIT_USAGE = 0, 1, 2
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class UsageError(Exception):
+    """Bad arguments or a revision that does not exist: a Chinese message and a hint."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _flags_help() -> str:
+    lines = ["审核提示（--fail-on 使用的标识）："]
+    lines += [f"  {fid:<24}{label}：{meaning}" for fid, (label, meaning) in FLAGS.items()]
+    lines.append("  any                     以上任何一项")
+    return "\n".join(lines)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="法制审核：比较两个版本的清单，列出新增、取消、变更并提示问题",
+        description="比较两个版本的清单（默认：HEAD 与工作区中未提交的修改），生成法制审核报告。",
+        epilog=_flags_help() + "\n\n示例：\n  qingdan diff                          审核未提交的修改\n"
+        "  qingdan diff v2023 HEAD --format html --output 审核.html\n"
+        "  qingdan diff 2023-01-01 2024-01-01 --list power\n"
+        "  qingdan diff origin/main HEAD --format md --fail-on no-basis,catch-all",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("a", nargs="?", default="HEAD", metavar="A",
+                        help="原版本：提交、标签、分支或日期 YYYY-MM-DD（默认 HEAD）")
+    parser.add_argument("b", nargs="?", default=None, metavar="B",
+                        help="新版本：同上；省略或写 WORKTREE 表示工作区（含未提交的修改）")
+    parser.add_argument("--list", dest="list_id", default="", metavar="清单", help="只审核一个清单，例如 power")
+    parser.add_argument("--department", default="", metavar="部门", help="只审核一个部门，例如 scjgj")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="报告格式（默认 text）")
+    parser.add_argument("--output", type=Path, default=None, metavar="文件", help="写入文件（默认输出到屏幕）")
+    parser.add_argument("--fail-on", default="", metavar="提示",
+                        help="出现这些审核提示时退出码为 1，逗号分隔，或 any；标识见下")
+    parser.add_argument("--ignore-format", action="store_true", help="不显示格式调整（全角半角、空格、括号写法）")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        sys.stderr.write(f"qingdan diff：{exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"提示：{exc.hint}\n")
+        return EXIT_USAGE
+
+
+def parse_fail_on(value: str) -> set[str]:
+    """The flag ids named by --fail-on ('any' is all of them)."""
+    ids = {v.strip() for v in re.split(r"[,，\s]+", value) if v.strip()}
+    if "any" in ids:
+        return set(FLAGS)
+    for fid in sorted(ids):
+        if fid not in FLAGS:
+            close = did_you_mean(fid, list(FLAGS))
+            close = close if close.startswith("是不是") else ""
+            raise UsageError(f"--fail-on 中的“{fid}”不是审核提示的标识",
+                             close + "可用的标识：" + "、".join(FLAGS) + "，或 any")
+    return ids
+
+
+def _run(args: argparse.Namespace) -> int:
+    fail_on = parse_fail_on(args.fail_on)
+    if args.format == "xlsx" and args.output is None:
+        raise UsageError("Excel 格式的报告需要用 --output 指定文件名", "例如 --format xlsx --output 审核.xlsx")
+    project = open_project(args.project)
+    if project.config is None or project.catalog is None:
+        for problem in project.problems.sorted():
+            sys.stderr.write(problem.format_text() + "\n")
+        sys.stderr.write("qingdan diff：配置文件有错误，无法比较；请先修正上面的问题。\n")
+        return EXIT_FLAGGED
+    config = project.config
+    _check_filters(config, args.list_id, args.department)
+    repo = GitRepo(args.project)
+    side_b = args.b if args.b not in WORKTREE_NAMES else None
+    need_git = side_b is not None or args.a not in WORKTREE_NAMES
+    if need_git and not repo.is_repo():
+        raise UsageError(f"{args.project} 不在 git 仓库中，无法读取以前的版本",
+                         "在项目目录运行 git init 并提交清单，或在 git 仓库的克隆中运行")
+    catalog_a, version_a, problems_a = _load(args.a, config, repo, project)
+    catalog_b, version_b, problems_b = (
+        _load(side_b, config, repo, project) if side_b is not None
+        else (project.catalog, Version("工作区", "worktree", problems=len(project.problems.errors)),
+              project.problems)
+    )
+    notes, skip = _unreadable(config, [(version_a, catalog_a, problems_a), (version_b, catalog_b, problems_b)])
+    result = compare(catalog_a, catalog_b, version_a, version_b, list_filter=args.list_id,
+                     department_filter=args.department, ignore_format=args.ignore_format, skip_files=skip)
+    result.notes.extend(notes)
+    _write(result, args, config)
+    raised = sorted(fail_on & result.flag_ids(), key=list(FLAGS).index)
+    if raised:
+        counts = result.flag_counts()
+        sys.stderr.write("审核未通过：" + "，".join(f"{FLAGS[f][0]} {counts[f]} 项" for f in raised)
+                         + f"（--fail-on {args.fail_on}）\n")
+        return EXIT_FLAGGED
+    return EXIT_OK
+
+
+def _check_filters(config: SiteConfig, list_id: str, department: str) -> None:
+    ids = [t.id for t in config.list_types]
+    if list_id and list_id not in ids:
+        raise UsageError(f"没有标识为“{list_id}”的清单",
+                         did_you_mean(list_id, ids).replace("可用的字段", "可用的清单"))
+    codes = [d.code for d in config.departments]
+    if department and department not in codes:
+        raise UsageError(f"没有代码为“{department}”的部门",
+                         did_you_mean(department, codes).replace("可用的字段", "可用的部门"))
+
+
+def _load(rev: str, config: SiteConfig, repo: GitRepo, project) -> tuple[Catalog, Version, Problems]:
+    """The catalog at a revision or a date, and how to name that version in the report."""
+    if rev in WORKTREE_NAMES:
+        return project.catalog, Version("工作区", "worktree", problems=len(project.problems.errors)), project.problems
+    if _DAY.match(rev):
+        sha = repo.commit_at_date(rev)
+        if sha is None:
+            raise UsageError(f"{rev} 之前没有任何提交，那时清单还不存在", "换一个更晚的日期，或用 git log 查看最早的提交")
+        kind = "date"
+    else:
+        sha = repo.rev_parse(rev)
+        if sha is None:
+            hint = "可以是提交编号、标签（git tag 查看）、分支名或日期 YYYY-MM-DD"
+            tags = [t.name for t in repo.tags()]
+            close = did_you_mean(rev, tags) if tags else ""
+            if close.startswith("是不是"):
+                hint = close + "；" + hint
+            if repo.is_shallow():
+                hint += "；这是浅克隆，更早的提交可能没有下载（CI 中请设置 fetch-depth: 0）"
+            raise UsageError(f"找不到版本“{rev}”", hint)
+        kind = "commit"
+    problems = Problems()
+    catalog = _catalog_at(config, repo, sha, problems)
+    info = repo.commit_info(sha)
+    version = Version(
+        label=rev, kind=kind, commit=sha,
+        date=_short_date(info.date) if info else "", subject=info.subject if info else "",
+        author=info.author if info else "", problems=len(problems.errors),
+    )
+    return catalog, version, problems
+
+
+def _catalog_at(config: SiteConfig, repo: GitRepo, sha: str, problems: Problems) -> Catalog:
+    """The lists as they stood at a commit; parsed blobs are shared with the history's cache."""
+    from generator.history.cache import open_cache
+    from generator.snapshot import catalog_at
+
+    cache = open_cache(config)
+    try:
+        return catalog_at(config, repo, sha, problems, cache)
+    finally:
+        cache.close()
+
+
+def _short_date(iso: str) -> str:
+    """'2016-12-01T10:00:00+08:00' → '2016-12-01 10:00'."""
+    return iso[:16].replace("T", " ") if len(iso) >= 16 else iso
+
+
+def _unreadable(config: SiteConfig, sides: list[tuple[Version, Catalog, Problems]]) -> tuple[list[str], frozenset]:
+    """List files that could not be read in a version: left out of the comparison, and said so."""
+    notes: list[str] = []
+    skip: set[str] = set()
+    prefix = config.lists_dir.rstrip("/") + "/"
+    for name, (version, catalog, problems) in zip("AB", sides, strict=True):
+        loaded = {item.file for item in catalog.items()}
+        broken = sorted({p.file for p in problems.errors if p.file.startswith(prefix)} - loaded)
+        if broken:
+            skip.update(broken)
+            notes.append(f"{name}（{version.title}）中有 {len(broken)} 个清单文件无法读取，其中的事项未参加比较："
+                         + "、".join(broken) + "。请先运行 qingdan check 修正。")
+        elif version.kind == "worktree" and problems.errors:
+            notes.append(f"{name}（{version.title}）有 {len(problems.errors)} 个校验错误，请同时运行 qingdan check 查看。")
+    return notes, frozenset(skip)
+
+
+def _write(result: DiffResult, args: argparse.Namespace, config: SiteConfig) -> None:
+    fmt = args.format
+    if fmt == "xlsx":
+        from generator.diff import render_xlsx
+
+        args.output.write_bytes(render_xlsx.render(result))
+    else:
+        if fmt == "text":
+            from generator.diff import render_text
+
+            color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            text = render_text.render(result, color=color)
+        elif fmt == "md":
+            from generator.diff import render_md
+
+            text = render_md.render(result)
+        elif fmt == "html":
+            from generator.diff import render_html
+
+            text = render_html.render(result, config.portal.site_name, args.project / "templates")
+        else:
+            from generator.diff import render_json
+
+            text = render_json.render(result)
+        if args.output is None:
+            sys.stdout.write(text)
+            return
+        args.output.write_text(text, encoding="utf-8")
+    total = result.summary_by_list()[-1][2]
+    counts = "，".join(f"{KINDS[k]} {n}" for k, n in total.items() if n) or "没有调整"
+    sys.stderr.write(f"审核报告已写入 {args.output}：{counts}；审核提示 {len(result.flagged())} 项。\n")
