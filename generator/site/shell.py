@@ -69,7 +69,7 @@ class Shell:
             "BODY": body,
         }
         out = [self.parts[0]]
-        for token, part in zip(self.tokens, self.parts[1:]):
+        for token, part in zip(self.tokens, self.parts[1:], strict=True):
             out.append(values[token])
             out.append(part)
         return "".join(out)

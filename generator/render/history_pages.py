@@ -1,0 +1,57 @@
+"""Pages made from the change history: the adjustment log, per-department logs, tombstones.
+
+A removed item keeps its address: its page says when and why it was cancelled and shows what it
+last said, so links in old documents still answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.model import Item
+from generator.render.pages import Page, PageBuilder
+
+EVENTS_SHOWN_PER_ADJUSTMENT = 60
+
+
+def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
+    config = builder.config
+    pages = [_log_page(builder, history)]
+    for department in config.departments:
+        path = f"adjustments/{department.code}/"
+        events = history.by_department(department.code)
+        body = builder._render("adjustments_department.html", path, department=department, events=events)
+        pages.append(Page(path, f"{department.short_name}的动态调整", body, "adjustments",
+                          meta=builder._column_meta(f"{department.name}动态调整",
+                                                    f"{department.name}清单的每一次调整", "动态调整")))
+    for removed in history.removed_items:
+        if builder.catalog.get(removed.list_id, removed.code) is not None:
+            continue  # the code is in use again: the live item's page wins
+        pages.append(_tombstone(builder, history, removed))
+    return pages
+
+
+def _log_page(builder: PageBuilder, history: Any) -> Page:
+    path = "adjustments/"
+    body = builder._render("adjustments.html", path, history=history, shown=EVENTS_SHOWN_PER_ADJUSTMENT)
+    return Page(path, "动态调整", body, "adjustments", nav=True,
+                meta=builder._column_meta("动态调整", "清单的新增、取消、变更及其依据和生效日期", "动态调整"))
+
+
+def _tombstone(builder: PageBuilder, history: Any, removed: Any) -> Page:
+    path = f"{removed.list_id}/{removed.code}/"
+    item = Item(list_id=removed.list_id, department=removed.department, code=removed.code,
+                data=dict(removed.data))
+    list_type = builder.config.list_type(removed.list_id)
+    department = builder.config.department(removed.department)
+    successor = None
+    if removed.event.code and removed.event.code != removed.code:
+        successor = builder.catalog.get(removed.list_id, removed.event.code)
+    body = builder._render(
+        "removed.html", path, item=item, list_type=list_type, department=department, removed=removed,
+        successor=successor, disclosures=builder.disclosure_rows(item),
+        events=history.by_item(removed.list_id, removed.code),
+    )
+    return Page(path, f"{removed.name}（已{removed.event.kind}）", body, "removed",
+                meta={"ArticleTitle": removed.name, "PubDate": removed.event.date[:16].replace("T", " "),
+                      "ContentSource": department.name if department else ""})

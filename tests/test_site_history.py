@@ -1,0 +1,136 @@
+"""Change an item, commit with a basis trailer, rebuild: the item page, the adjustment log, the home
+page and the feeds all show it with its basis; a cancelled item keeps a page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from browser_support import RequestLog, launch_browser, require_chromium, serve_directory
+
+from generator.site.build import build_site
+
+PROJECT = Path(__file__).resolve().parent.parent
+ATOM = "{http://www.w3.org/2005/Atom}"
+ITEM = Path("lists/power/scjgj.yml")
+
+
+def git(root: Path, *args: str, date: str = "2024-03-01T10:00:00+08:00") -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="县编办", GIT_AUTHOR_EMAIL="bb@example.gov.cn",
+               GIT_COMMITTER_NAME="县编办", GIT_COMMITTER_EMAIL="bb@example.gov.cn",
+               GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    run = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
+    return run.stdout
+
+
+@pytest.fixture(scope="module")
+def adjusted_site(tmp_path_factory) -> tuple[Path, Path]:
+    """A project with two commits: the lists as published, then one adjustment with trailers."""
+    base = tmp_path_factory.mktemp("history")
+    root = base / "project"
+    root.mkdir()
+    for name in ("site_config.yml", "mkdocs.yml"):
+        shutil.copy(PROJECT / name, root / name)
+    shutil.copytree(PROJECT / "lists", root / "lists")
+    shutil.copytree(PROJECT / "content", root / "content")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "发布2024年版权责清单", "-m", "调整依据: 示府办发〔2024〕1号", date="2024-01-15T09:00:00+08:00")
+    path = root / ITEM
+    text = path.read_text(encoding="utf-8")
+    assert "promised: 5" in text
+    path.write_text(text.replace("promised: 5", "promised: 3", 1), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "压缩食品经营许可承诺时限",
+        "-m", "调整依据: 示府办发〔2024〕7号\n生效日期: 2024-04-01", date="2024-03-20T10:00:00+08:00")
+    out = base / "site"
+    result = build_site(root, out, search=False)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    return root, out
+
+
+def test_item_page_shows_the_change_with_its_basis(adjusted_site):
+    _, out = adjusted_site
+    html = (out / "power" / "000131127004" / "index.html").read_text(encoding="utf-8")
+    timeline = html[html.index('id="qd-history"'):]
+    assert "2024-03-20" in timeline and "变更" in timeline
+    assert "示府办发〔2024〕7号" in timeline and "生效日期：2024-04-01" in timeline
+    assert "承诺 5 个工作日" in timeline and "承诺 3 个工作日" in timeline
+    assert timeline.index("2024-03-20") < timeline.index("2024-01-15")  # newest first
+    assert '<meta name="PubDate" content="2024-03-20 10:00">' in html
+
+
+def test_adjustment_log_home_page_and_department_log(adjusted_site):
+    _, out = adjusted_site
+    log = (out / "adjustments" / "index.html").read_text(encoding="utf-8")
+    assert "压缩食品经营许可承诺时限" in log and "调整依据：示府办发〔2024〕7号" in log
+    assert "变更 1 项" in log
+    home = (out / "index.html").read_text(encoding="utf-8")
+    latest = home[home.index("最新调整"):]
+    assert "压缩食品经营许可承诺时限" in latest and "示府办发〔2024〕7号" in latest
+    department = (out / "adjustments" / "scjgj" / "index.html").read_text(encoding="utf-8")
+    assert "食品经营许可" in department and "示府办发〔2024〕7号" in department
+
+
+def test_feeds_parse_and_carry_the_adjustment(adjusted_site):
+    _, out = adjusted_site
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{required}") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    newest = entries[0]
+    assert "压缩食品经营许可承诺时限" in newest.find(f"{ATOM}title").text
+    assert newest.find(f"{ATOM}updated").text.startswith("2024-03-20T10:00:00")
+    assert "示府办发〔2024〕7号" in newest.find(f"{ATOM}summary").text
+    data = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["items"][0]["_qingdan"]["basis"] == "示府办发〔2024〕7号"
+
+
+def test_cancelled_item_keeps_a_page_saying_when_and_why(tmp_path, adjusted_site):
+    root, _ = adjusted_site
+    work = tmp_path / "project"
+    shutil.copytree(root, work)
+    path = work / ITEM
+    published = path.read_text(encoding="utf-8")
+    extra = published.split("\n  - code:", 2)[1]  # the first item, re-coded below
+    path.write_text(published + "\n  - code: \"TEST-CANCEL-1\"\n" + extra.split("\n", 1)[1]
+                    .replace("食品经营许可", "临时性测试许可", 1), encoding="utf-8")
+    git(work, "commit", "-q", "-am", "新增临时性测试许可", date="2024-04-10T09:00:00+08:00")
+    path.write_text(published, encoding="utf-8")
+    git(work, "commit", "-q", "-am", "取消临时性测试许可", "-m", "Basis: 示府发〔2024〕9号",
+        date="2024-05-01T09:00:00+08:00")
+    out = tmp_path / "site"
+    assert build_site(work, out, search=False).ok
+    html = (out / "power" / "TEST-CANCEL-1" / "index.html").read_text(encoding="utf-8")
+    assert "临时性测试许可" in html
+    assert "本事项已取消" in html and "示府发〔2024〕9号" in html and "2024-05-01" in html
+    log = (out / "adjustments" / "index.html").read_text(encoding="utf-8")
+    assert "取消 1 项" in log and "新增 1 项" in log
+
+
+@pytest.mark.browser
+def test_timeline_is_visible_in_the_browser(adjusted_site):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    _, out = adjusted_site
+    with sync_playwright() as playwright, serve_directory(out) as base:
+        browser = launch_browser(playwright)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        log = RequestLog(page)
+        page.goto(base + "power/000131127004/")
+        events = page.locator(".qd-timeline .qd-event")
+        assert events.count() == 2
+        first = events.first
+        assert first.is_visible()
+        assert "变更" in first.inner_text() and "示府办发〔2024〕7号" in first.inner_text()
+        assert "承诺 3 个工作日" in first.locator("ins").inner_text()
+        assert not log.external()
+        browser.close()
