@@ -107,7 +107,7 @@ def plan_import(
         converted.extend(_read_sheet(book, sheet, config, list_type, catalog, department, departments, messages))
     plan.rows = len(converted)
     if not converted:
-        if not messages.has_errors():
+        if not messages.has_errors() and not any(m.rule == "import-empty" for m in messages.items):
             messages.error("表格中没有可导入的事项", Where(book.display), hint="检查表头是否在前 30 行、表头下面是否有数据")
         return plan
     _merge(plan, config, list_type, converted)
@@ -195,7 +195,11 @@ def _read_sheet(
         config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
     )
     out = []
-    for record in sheet_rows(sheet, header):
+    records = sheet_rows(sheet, header)
+    if not records:
+        messages.warning("表头下面没有事项", _sheet_where(book, sheet, header_row), rule="import-empty",
+                         list=list_type.id)
+    for record in records:
         row_dept = department
         if row_dept is None:
             hit = record.first("department")

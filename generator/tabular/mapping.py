@@ -115,10 +115,16 @@ class Synonyms:
                     part = self.parts.get(fdef.type, {}).get(candidate)
                     if part:
                         return f"{fdef.name}.{part}"
-        for candidate in (text, _NOTE.sub("", text)):
-            if candidate in self.words:
-                return self.words[candidate]
-        return None
+        if text in self.words:
+            return self.words[text]
+        base, note = _NOTE.sub("", text), header_note(text)
+        upper = self.words.get(base)
+        fdef = self.list_type.field(upper) if upper and "." not in upper else None
+        if note and fdef is not None and fdef.type in COMPOUND_TYPES:  # 办理时限（法定时限）, as export writes
+            part = self.parts.get(fdef.type, {}).get(note)
+            if part:
+                return f"{fdef.name}.{part}"
+        return self.words.get(base)
 
     def known_headers(self) -> list[str]:
         return sorted({w for w, p in self.words.items() if p not in PSEUDO_FIELDS})

@@ -1,0 +1,73 @@
+"""`qingdan export`: the lists as XLSX (one sheet per list), CSV (UTF-8 with BOM) or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.config import did_you_mean
+from generator.project import open_project
+from generator.tabular.export import csv_bytes, json_bytes, xlsx_bytes
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export", help="把清单导出为 Excel、CSV 或 JSON",
+        description="导出的 Excel/CSV 用中文表头，可以直接修改后用 qingdan import 导回。",
+    )
+    parser.add_argument("--list", dest="list_id", help="只导出这个清单（例如 power）；CSV 必须指定")
+    parser.add_argument("--department", help="只导出这个部门（部门代码或名称）")
+    parser.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx", help="导出格式（默认 xlsx）")
+    parser.add_argument("--output", "-o", help="输出文件；默认按清单和部门命名，写在当前目录；“-”表示标准输出（csv/json）")
+    parser.add_argument("--all-columns", action="store_true", help="保留全部列（包括全空的列），便于当作填报模板")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = open_project(args.project)
+    config, catalog = project.config, project.catalog
+    if config is None or catalog is None:
+        for p in project.problems.sorted():
+            print(p.format_text(), file=sys.stderr)
+        print("配置有错误，无法导出。", file=sys.stderr)
+        return 1
+    if project.problems.has_errors():
+        print(f"注意：清单中有 {len(project.problems.errors)} 个错误（运行 qingdan check 查看），"
+              "有错误的事项可能没有导出。", file=sys.stderr)
+    list_ids = [t.id for t in config.list_types]
+    if args.list_id and args.list_id not in list_ids:
+        print(f"没有名为“{args.list_id}”的清单。{did_you_mean(args.list_id, list_ids)}", file=sys.stderr)
+        return 2
+    department = None
+    if args.department:
+        department = next((d.code for d in config.departments if args.department in (d.code, d.name, d.short_name)),
+                          None)
+        if department is None:
+            codes = [d.code for d in config.departments]
+            print(f"部门“{args.department}”没有在 site_config.yml 中登记。{did_you_mean(args.department, codes)}",
+                  file=sys.stderr)
+            return 2
+    if args.format == "csv" and not args.list_id:
+        print("CSV 每个文件只能放一个清单，请用 --list 指定，例如 --list power", file=sys.stderr)
+        return 2
+    selected = [args.list_id] if args.list_id else list_ids
+    if args.format == "xlsx":
+        data = xlsx_bytes(catalog, selected, department, args.all_columns)
+    elif args.format == "csv":
+        data = csv_bytes(catalog, args.list_id, department, args.all_columns)
+    else:
+        data = json_bytes(catalog, selected, department)
+    if args.output == "-":
+        if args.format == "xlsx":
+            print("xlsx 不能写到标准输出，请用 --output 指定文件名", file=sys.stderr)
+            return 2
+        sys.stdout.buffer.write(data)
+        return 0
+    name = args.output or "-".join(x for x in (args.list_id or "qingdan", department) if x) + f".{args.format}"
+    target = Path(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    count = sum(1 for lid in selected for i in catalog.items(lid) if department is None or i.department == department)
+    print(f"已导出 {count} 个事项到 {target}")
+    return 0

@@ -1,0 +1,298 @@
+"""The catalog → XLSX (one sheet per list), CSV (UTF-8 with BOM) and JSON downloads.
+
+Columns carry the fields' Chinese labels, so an exported sheet imports back with no change.
+Output is deterministic: the same lists give the same bytes (the XLSX's zip entries and document
+dates are fixed to SOURCE_DATE_EPOCH, or to 1980-01-01 without it).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.config import FieldDef, ListType, SiteConfig
+from generator.model import Catalog, Item, is_blank
+from generator.tabular.mapping import Synonyms
+from generator.tabular.normalize import format_basis
+
+SCHEMA_ID = "qingdan-export/1"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "defaults" / "export.schema.json"
+PART_LABELS = {
+    "time_limit": [("statutory", "法定时限"), ("promised", "承诺时限"), ("unit", "时限单位"), ("note", "时限说明")],
+    "fee": [("basis", "收费依据"), ("standard", "收费标准")],
+}
+WIDTHS = {  # characters; A4 landscape holds about 150 at the default font
+    "department": 12, "code": 15, "name": 24, "text": 16, "longtext": 40, "list": 30, "basis": 34,
+    "enum": 10, "enum_multi": 14, "boolean": 8, "integer": 8, "date": 11, "ref": 15, "part": 9, "fee": 16,
+}
+A4_LANDSCAPE_CHARS = 150
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    path: str  # field path ("name", "fee.standard") or "department"
+    kind: str  # a key of WIDTHS
+
+    @property
+    def field(self) -> str:
+        return self.path.split(".")[0]
+
+
+def columns_for(list_type: ListType) -> list[Column]:
+    """Every column of a list type's sheet, in field order; compound fields get one column per part."""
+    synonyms = Synonyms.for_list(list_type)
+    cols = [Column("部门", "department", "department")]
+    for fdef in list_type.fields:
+        if fdef.type in PART_LABELS:
+            for part, label in PART_LABELS[fdef.type]:
+                path = f"{fdef.name}.{part}"
+                # The plain part label when it reads back as this field; otherwise 办理时限（法定时限）.
+                header = label if synonyms.match(label) == path else f"{fdef.label}（{label}）"
+                cols.append(Column(header, path, "fee" if fdef.type == "fee" else "part"))
+            continue
+        kind = fdef.type
+        if fdef.name == "name":
+            kind = "name"
+        elif fdef.type == "enum" and fdef.multi:
+            kind = "enum_multi"
+        cols.append(Column(fdef.label, fdef.name, kind))
+    return cols
+
+
+def cell_value(fdef: FieldDef | None, value: Any) -> Any:
+    """A normalised field value as one spreadsheet cell (the inverse of what import reads)."""
+    if value is None or is_blank(value):
+        return None
+    if fdef is not None and fdef.type == "basis":
+        return "\n".join(format_basis(entry) for entry in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        joiner = "、" if fdef is not None and fdef.type in ("enum", "ref") else "\n"
+        return joiner.join(str(v) for v in value)
+    if isinstance(value, (int, float)):
+        return value
+    return str(value)
+
+
+def _value(item: Item, column: Column, config: SiteConfig) -> Any:
+    if column.path == "department":
+        dept = config.department(item.department)
+        return dept.short_name if dept else item.department
+    list_type = config.list_type(item.list_id)
+    fdef = list_type.field(column.field) if list_type else None
+    value = item.data.get(column.field)
+    if "." in column.path:
+        value = value.get(column.path.split(".", 1)[1]) if isinstance(value, dict) else None
+        return cell_value(None, value)
+    return cell_value(fdef, value)
+
+
+def _items(catalog: Catalog, list_id: str, department: str | None) -> list[Item]:
+    return [i for i in catalog.items(list_id) if department is None or i.department == department]
+
+
+def _used_columns(columns: list[Column], rows: list[list[Any]], list_type: ListType) -> list[int]:
+    """Columns that say something: empty optional columns only make the sheet too wide for A4."""
+    keep = []
+    for index, column in enumerate(columns):
+        fdef = list_type.field(column.field)
+        required = column.path in ("department", "code", "name") or (fdef is not None and fdef.required)
+        if required or any(row[index] is not None for row in rows):
+            keep.append(index)
+    return keep
+
+
+def table(catalog: Catalog, list_id: str, department: str | None = None, all_columns: bool = False
+          ) -> tuple[list[Column], list[list[Any]]]:
+    """The columns and rows of one list."""
+    config = catalog.config
+    list_type = config.list_type(list_id)
+    assert list_type is not None
+    columns = columns_for(list_type)
+    rows = [[_value(item, c, config) for c in columns] for item in _items(catalog, list_id, department)]
+    if not all_columns:
+        keep = _used_columns(columns, rows, list_type)
+        columns = [columns[i] for i in keep]
+        rows = [[row[i] for i in keep] for row in rows]
+    return columns, rows
+
+
+def _source_date() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(1980, 1, 1)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "清单"
+    name, n = base, 2
+    while name in used:
+        name = f"{base[:28]}({n})"
+        n += 1
+    used.add(name)
+    return name
+
+
+def xlsx_bytes(catalog: Catalog, list_ids: list[str], department: str | None = None,
+               all_columns: bool = False) -> bytes:
+    """One sheet per list: label headers, frozen header row, widths and wrapping for A4 landscape."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    config = catalog.config
+    book = Workbook()
+    book.remove(book.active)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    used: set[str] = set()
+    for list_id in list_ids:
+        list_type = config.list_type(list_id)
+        columns, rows = table(catalog, list_id, department, all_columns)
+        ws = book.create_sheet(_sheet_title(list_type.title, used))
+        ws.append([c.header for c in columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE5F0")
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            cell.border = border
+        for row in rows:
+            ws.append(row)
+        text_cols = {i for i, c in enumerate(columns) if c.kind in ("code", "ref", "text", "name")}
+        for row_cells in ws.iter_rows(min_row=2):
+            for i, cell in enumerate(row_cells):
+                cell.alignment = wrap
+                cell.border = border
+                if i in text_cols:
+                    cell.number_format = "@"  # codes stay text when a clerk edits and saves
+        total = 0
+        for i, column in enumerate(columns, start=1):
+            width = WIDTHS.get(column.kind, 14)
+            ws.column_dimensions[get_column_letter(i)].width = width + 2
+            total += width + 2
+        ws.freeze_panes = "A2"
+        if rows:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = max(1, math.ceil(total / A4_LANDSCAPE_CHARS))
+        ws.page_setup.fitToHeight = 0
+        ws.oddFooter.center.text = f"{list_type.title} 第 &P 页，共 &N 页"
+    when = _source_date()
+    book.properties.creator = config.portal.site_name
+    book.properties.title = "、".join(config.list_type(lid).title for lid in list_ids)
+    book.properties.created = when
+    raw = io.BytesIO()
+    book.save(raw)
+    return _fixed_zip(raw.getvalue(), when)
+
+
+def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """Re-pack an .xlsx with fixed entry dates and document dates: same input, same bytes."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    content,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, content)
+    return out.getvalue()
+
+
+def csv_bytes(catalog: Catalog, list_id: str, department: str | None = None, all_columns: bool = False) -> bytes:
+    """One list as CSV in UTF-8 with a BOM (so that Excel and WPS open it as UTF-8), CRLF line ends."""
+    columns, rows = table(catalog, list_id, department, all_columns)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def json_data(catalog: Catalog, list_ids: list[str], department: str | None = None) -> dict:
+    """The lists as plain data, as described in docs/data-schema.md and export.schema.json."""
+    config = catalog.config
+    portal = config.portal
+    departments = sorted({i.department for lid in list_ids for i in _items(catalog, lid, department)},
+                         key=lambda code: next((d.order for d in config.departments if d.code == code), 1 << 30))
+    lists = []
+    for list_id in list_ids:
+        list_type = config.list_type(list_id)
+        fields = [
+            {k: v for k, v in {
+                "name": f.name, "label": f.label, "type": f.type, "required": f.required,
+                "enum": f.enum or None, "multi": f.multi or None, "ref": f.ref or None,
+            }.items() if v is not None}
+            for f in list_type.fields
+        ]
+        items = []
+        for item in _items(catalog, list_id, department):
+            data = {f.name: item.data[f.name] for f in list_type.fields if f.name in item.data}
+            items.append({"code": item.code, "department": item.department, "fields": data})
+        lists.append({"id": list_id, "title": list_type.title, "item_label": list_type.item_label,
+                      "fields": fields, "items": items})
+    return {
+        "schema": SCHEMA_ID,
+        "site": {"name": portal.site_name, "region": portal.region, "region_code": portal.region_code,
+                 "base_url": portal.base_url},
+        "departments": [
+            {"code": d.code, "name": d.name, "short_name": d.short_name}
+            for d in config.departments if d.code in departments
+        ],
+        "lists": lists,
+    }
+
+
+def json_bytes(catalog: Catalog, list_ids: list[str], department: str | None = None) -> bytes:
+    return (json.dumps(json_data(catalog, list_ids, department), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def write_downloads(catalog: Catalog, out_dir: Path, list_id: str | None = None,
+                    department: str | None = None) -> dict[str, str]:
+    """Write the XLSX, CSV and JSON downloads of one list (or all lists), optionally one department.
+
+    Returns format → file name inside out_dir: {"xlsx": "power-scjgj.xlsx", "csv": "power-scjgj.csv",
+    "json": "power-scjgj.json"}; for all lists, one CSV per list under "csv:<list id>".
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    list_ids = [list_id] if list_id else [t.id for t in catalog.config.list_types]
+    stem = "-".join(x for x in (list_id or "all", department) if x)
+    files: dict[str, tuple[str, bytes]] = {
+        "xlsx": (f"{stem}.xlsx", xlsx_bytes(catalog, list_ids, department)),
+        "json": (f"{stem}.json", json_bytes(catalog, list_ids, department)),
+    }
+    for lid in list_ids:
+        key = "csv" if list_id else f"csv:{lid}"
+        name = f"{stem}.csv" if list_id else "-".join(x for x in (lid, department) if x) + ".csv"
+        files[key] = (name, csv_bytes(catalog, lid, department))
+    written = {}
+    for key, (name, data) in files.items():
+        path = out_dir / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+        written[key] = name
+    return written
