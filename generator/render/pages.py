@@ -19,6 +19,13 @@ from generator.model import Catalog, Item
 from generator.render.env import TemplateRenderer
 from generator.rules import completeness, missing_disclosures
 
+FIELD_TYPE_NAMES = {
+    "code": "编码（文字）", "text": "文字", "longtext": "文字（可多行）", "integer": "整数", "boolean": "是/否",
+    "date": "日期（YYYY-MM-DD）", "enum": "规定取值之一", "list": "文字列表", "ref": "引用另一清单事项的编码",
+    "basis": "依据列表（law 法律法规名称，article 条款）",
+    "time_limit": "时限（statutory 法定，promised 承诺，unit 单位）", "fee": "收费（basis 收费依据，standard 收费标准）",
+}
+
 
 class HistoryView(Protocol):
     """What rendering needs from the history stage (see generator/history)."""
@@ -89,8 +96,10 @@ def pub_date(events: list[Any]) -> str:
 
 
 class PageBuilder:
-    def __init__(self, catalog: Catalog, renderer: TemplateRenderer, history: HistoryView | None = None) -> None:
+    def __init__(self, catalog: Catalog, renderer: TemplateRenderer, history: HistoryView | None = None,
+                 downloads: dict[tuple[str | None, str | None], dict[str, str]] | None = None) -> None:
         self.catalog = catalog
+        self.downloads = downloads or {}
         self.config: SiteConfig = catalog.config
         self.renderer = renderer
         self.history = history
@@ -128,7 +137,7 @@ class PageBuilder:
         total = sum(len(items) for _, items in groups)
         body = self._render(
             "list.html", path, list_type=list_type, groups=[g for g in groups if g[1]], total=total,
-            full=total <= self.list_threshold,
+            full=total <= self.list_threshold, downloads=self.downloads.get((list_type.id, None), {}),
         )
         return Page(path, list_type.title, body, "list", nav=True,
                     meta=self._column_meta(list_type.title, list_type.description, "清单"))
@@ -142,7 +151,8 @@ class PageBuilder:
     def department_page(self, department: Department) -> Page:
         path = f"departments/{department.code}/"
         body = self._render("department.html", path, department=department,
-                            lists=self.data.by_department.get(department.code, {}))
+                            lists=self.data.by_department.get(department.code, {}),
+                            downloads=self.downloads.get((None, department.code), {}))
         return Page(path, department.name, body, "department",
                     meta=self._column_meta(department.name, f"{department.name}的全部清单事项", "部门"))
 
@@ -173,12 +183,20 @@ class PageBuilder:
         return Page(path, "拼音索引", body, "index", nav=True,
                     meta=self._column_meta("拼音索引", "按事项名称拼音首字母排列的全部事项", "索引"))
 
+    def data_page(self) -> Page:
+        """数据开放: every list's downloads and the meaning of each field, from the config."""
+        path = "data/"
+        body = self._render("data.html", path, downloads=self.downloads, type_names=FIELD_TYPE_NAMES)
+        return Page(path, "数据开放", body, "data", nav=True,
+                    meta=self._column_meta("数据开放", "清单数据下载（Excel、CSV、JSON）及字段说明", "数据"))
+
     def all_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
         yield self.home(latest)
         for list_type in self.config.list_types:
             yield self.list_page(list_type)
         yield self.departments_page()
         yield self.index_page()
+        yield self.data_page()
         for department in self.config.departments:
             yield self.department_page(department)
         for item in self.catalog.items():

@@ -74,6 +74,7 @@ def _nav(project: Project, pages: list[Page], content_pages: list[str], extra_na
     nav.append({"清单": [{t.title: f"{t.id}/index.md"} for t in config.list_types]})
     nav.append({"部门": "departments/index.md"})
     nav.append({"拼音索引": "pinyin/index.md"})
+    nav.append({"数据开放": "data/index.md"})
     nav.extend(extra_nav)
     nav.extend(content_pages)
     return nav
@@ -225,13 +226,14 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
 
     history_view = timer.step("history", lambda: extras.load_history(project, enabled=history))
     renderer = TemplateRenderer(project_root / "templates")
-    builder = PageBuilder(catalog, renderer, history_view.view if history_view else None)
-    pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
-    pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
-
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
     try:
+        downloads = timer.step("downloads", lambda: extras.write_downloads(project, staging / "downloads"))
+        builder = PageBuilder(catalog, renderer, history_view.view if history_view else None, downloads)
+        pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
+        pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
+        pages += timer.step("render_editions", lambda: extras.edition_pages(project, builder, pages, enabled=history))
         docs, site_dir = staging / "docs", staging / "site"
         docs.mkdir()
         content_pages = _content_pages(project_root / "content", docs)
@@ -248,9 +250,10 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             src = docs / shells.shell_path(depth)
             src.parent.mkdir(parents=True, exist_ok=True)
             src.write_text(_stub_markdown(shells.TITLE, {}, shell=True), encoding="utf-8")
-        nav = _nav(project, pages, content_pages, extras.extra_nav(history_view))
+        nav = _nav(project, pages, content_pages, extras.extra_nav(history_view, pages))
         theme_dir = _theme_dir(project_root, staging)
         timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url))
+        shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         _sitemap(site_dir, pages, content_pages, site_url)

@@ -1,7 +1,8 @@
-"""Optional build stages around the core pages: history pages, feeds and data downloads."""
+"""Optional build stages around the core pages: history pages, editions, feeds and data downloads."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,11 @@ def latest_adjustments(bundle: HistoryBundle | None, count: int = 10) -> list[An
     return list(bundle.view.adjustments[:count])
 
 
-def extra_nav(bundle: HistoryBundle | None) -> list[Any]:
-    return [{"动态调整": "adjustments/index.md"}] if bundle is not None else []
+def extra_nav(bundle: HistoryBundle | None, pages: list[Page] | None = None) -> list[Any]:
+    nav: list[Any] = [{"动态调整": "adjustments/index.md"}] if bundle is not None else []
+    if any(page.path == "editions/" for page in pages or []):
+        nav.append({"历史版本": "editions/index.md"})
+    return nav
 
 
 def history_pages(builder: PageBuilder, bundle: HistoryBundle | None) -> list[Page]:
@@ -42,6 +46,53 @@ def history_pages(builder: PageBuilder, bundle: HistoryBundle | None) -> list[Pa
     from generator.render.history_pages import build_history_pages
 
     return build_history_pages(builder, bundle.view)
+
+
+DOWNLOADS_DIR = "downloads"
+
+
+def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, str | None], dict[str, str]]:
+    """XLSX, CSV and JSON of every list and of every department (open data, 数据开放).
+
+    Returns (list id or None, department or None) → format → path relative to the site root.
+    """
+    from generator.tabular.export import SCHEMA_FILE
+    from generator.tabular.export import write_downloads as write
+
+    catalog = project.catalog
+    assert catalog is not None
+    links: dict[tuple[str | None, str | None], dict[str, str]] = {}
+    for list_type in catalog.config.list_types:
+        names = write(catalog, out_dir, list_id=list_type.id)
+        links[(list_type.id, None)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
+    for department in catalog.config.departments:
+        names = write(catalog, out_dir, department=department.code)
+        links[(None, department.code)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
+    names = write(catalog, out_dir)
+    links[(None, None)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
+    shutil.copyfile(SCHEMA_FILE, out_dir / "qingdan.schema.json")
+    links[(None, None)]["schema"] = f"{DOWNLOADS_DIR}/qingdan.schema.json"
+    return links
+
+
+def edition_pages(project: Project, builder: PageBuilder, pages: list[Page], enabled: bool = True) -> list[Page]:
+    """Published editions (git tags matching editions.tag_pattern); [] without git or such tags."""
+    if not enabled:
+        return []
+    from generator.gitrepo import GitRepo
+    from generator.render.editions import build_edition_pages, edition_tags
+
+    repo = GitRepo(project.root)
+    if not edition_tags(project.config, repo):
+        return []
+    from generator.history.cache import open_cache
+
+    cache = open_cache(project.config, project.root / ".cache" / "history")
+    try:
+        return build_edition_pages(builder, project.config, repo, cache=cache,
+                                   current_pages={page.path: page.title for page in pages})
+    finally:
+        cache.close()
 
 
 def write_data_files(project: Project, site_dir: Path, bundle: HistoryBundle | None, site_url: str) -> None:
