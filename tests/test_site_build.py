@@ -218,3 +218,21 @@ def test_pinyin_index_lists_every_item_in_pinyin_order(demo_site, demo_catalog):
     assert names == sorted(names, key=pinyin.sort_key)
     section = html[html.index('id="py-S"'):]
     assert "食品经营许可" in section[: section.find('<h2 id="py-', 10)]
+
+
+def test_large_lists_split_the_pinyin_index_by_letter_and_link_lists_to_departments(demo_catalog):
+    from generator.render.env import TemplateRenderer
+    from generator.render.pages import PageBuilder
+
+    builder = PageBuilder(demo_catalog, TemplateRenderer())
+    builder.list_threshold = 5  # as if the lists were large
+    pages = builder.index_pages()
+    overview, letters = pages[0], pages[1:]
+    assert overview.path == "pinyin/" and len(letters) > 1
+    assert all(re.fullmatch(r"pinyin/([a-z]|other)/", p.path) for p in letters)
+    linked = [name for p in letters for name in re.findall(r'<li><a href="\.\./\.\./[a-z]+/[^"]+/">([^<]+)</a>', p.body)]
+    assert sorted(linked) == sorted(i.name for i in demo_catalog.items())
+    assert 'href="../pinyin/s/"' in overview.body
+    power = builder.list_page(demo_catalog.config.list_type("power"))
+    assert "qd-table" not in power.body
+    assert re.search(r'href="\.\./departments/[a-z]+/#list-power"', power.body)

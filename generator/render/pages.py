@@ -173,15 +173,24 @@ class PageBuilder:
             meta["PubDate"] = date
         return Page(path, item.name, body, "item", meta=meta)
 
-    def index_page(self) -> Page:
+    def index_pages(self) -> list[Page]:
+        """The 拼音 A–Z index: one page, or one page per letter when the lists are large."""
         path = "pinyin/"
         sections: dict[str, list[Item]] = defaultdict(list)
         for item in sorted(self.catalog.items(), key=lambda i: pinyin.sort_key(i.name)):
             sections[pinyin.index_letter(item.name)].append(item)
         letters = sorted(sections, key=lambda c: (c == "#", c))
-        body = self._render("pinyin.html", path, sections=sections, letters=letters)
-        return Page(path, "拼音索引", body, "index", nav=True,
-                    meta=self._column_meta("拼音索引", "按事项名称拼音首字母排列的全部事项", "索引"))
+        split = sum(len(v) for v in sections.values()) > self.list_threshold
+        meta = self._column_meta("拼音索引", "按事项名称拼音首字母排列的全部事项", "索引")
+        body = self._render("pinyin.html", path, sections=sections, letters=letters, split=split, letter=None)
+        pages = [Page(path, "拼音索引", body, "index", nav=True, meta=meta)]
+        for letter in letters if split else []:
+            slug = letter.lower() if letter != "#" else "other"
+            letter_path = f"{path}{slug}/"
+            body = self._render("pinyin.html", letter_path, sections=sections, letters=letters, split=split,
+                                letter=letter)
+            pages.append(Page(letter_path, f"拼音索引 {letter}", body, "index", meta=meta))
+        return pages
 
     def data_page(self) -> Page:
         """数据开放: every list's downloads and the meaning of each field, from the config."""
@@ -195,7 +204,7 @@ class PageBuilder:
         for list_type in self.config.list_types:
             yield self.list_page(list_type)
         yield self.departments_page()
-        yield self.index_page()
+        yield from self.index_pages()
         yield self.data_page()
         for department in self.config.departments:
             yield self.department_page(department)
