@@ -147,59 +147,58 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def xlsx_bytes(catalog: Catalog, list_ids: list[str], department: str | None = None,
                all_columns: bool = False) -> bytes:
-    """One sheet per list: label headers, frozen header row, widths and wrapping for A4 landscape."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
+    """One sheet per list: label headers, frozen header row, widths and wrapping for A4 landscape.
+
+    Written with XlsxWriter: openpyxl re-serialises a style per cell and was ~20× slower here,
+    which matters when the site build writes a workbook per list and per department.
+    """
+    import xlsxwriter
 
     config = catalog.config
-    book = Workbook()
-    book.remove(book.active)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    when = _source_date()
+    raw = io.BytesIO()
+    book = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False,
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    header_format = book.add_format({"bold": True, "bg_color": "#DDE5F0", "text_wrap": True, "valign": "vcenter",
+                                     "align": "center", "border": 1, "border_color": "#999999"})
+    cell_format = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#999999"})
+    # codes stay text ("@") when a clerk edits and saves the sheet
+    text_format = book.add_format({"text_wrap": True, "valign": "top", "border": 1, "border_color": "#999999",
+                                   "num_format": "@"})
     used: set[str] = set()
     for list_id in list_ids:
         list_type = config.list_type(list_id)
         columns, rows = table(catalog, list_id, department, all_columns)
-        ws = book.create_sheet(_sheet_title(list_type.title, used))
-        ws.append([c.header for c in columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE5F0")
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            cell.border = border
-        for row in rows:
-            ws.append(row)
-        text_cols = {i for i, c in enumerate(columns) if c.kind in ("code", "ref", "text", "name")}
-        for row_cells in ws.iter_rows(min_row=2):
-            for i, cell in enumerate(row_cells):
-                cell.alignment = wrap
-                cell.border = border
-                if i in text_cols:
-                    cell.number_format = "@"  # codes stay text when a clerk edits and saves
+        ws = book.add_worksheet(_sheet_title(list_type.title, used))
+        ws.write_row(0, 0, [c.header for c in columns], header_format)
+        formats = [text_format if c.kind in ("code", "ref", "text", "name") else cell_format for c in columns]
+        for r, row in enumerate(rows, start=1):
+            for i, value in enumerate(row):
+                if value is None:
+                    ws.write_blank(r, i, None, formats[i])
+                elif isinstance(value, str):
+                    ws.write_string(r, i, value, formats[i])
+                else:
+                    ws.write(r, i, value, formats[i])
         total = 0
-        for i, column in enumerate(columns, start=1):
+        for i, column in enumerate(columns):
             width = WIDTHS.get(column.kind, 14)
-            ws.column_dimensions[get_column_letter(i)].width = width + 2
+            ws.set_column(i, i, width + 2)
             total += width + 2
-        ws.freeze_panes = "A2"
+        ws.freeze_panes(1, 0)
         if rows:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-        ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.fitToWidth = max(1, math.ceil(total / A4_LANDSCAPE_CHARS))
-        ws.page_setup.fitToHeight = 0
-        ws.oddFooter.center.text = f"{list_type.title} 第 &P 页，共 &N 页"
-    when = _source_date()
-    book.properties.creator = config.portal.site_name
-    book.properties.title = "、".join(config.list_type(lid).title for lid in list_ids)
-    book.properties.created = when
-    raw = io.BytesIO()
-    book.save(raw)
+            ws.autofilter(0, 0, len(rows), len(columns) - 1)
+        ws.repeat_rows(0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(max(1, math.ceil(total / A4_LANDSCAPE_CHARS)), 0)
+        ws.set_footer(f"&C{list_type.title} 第 &P 页，共 &N 页")
+    book.set_properties({
+        "creator": config.portal.site_name,
+        "title": "、".join(config.list_type(lid).title for lid in list_ids),
+        "created": when,
+    })
+    book.close()
     return _fixed_zip(raw.getvalue(), when)
 
 
