@@ -15,6 +15,9 @@ from generator.model import Catalog, Item, get_path, is_blank
 from generator.problems import Problems
 
 NO_FEE_WORDS = ("不收费", "免费", "无", "无收费", "不涉及")
+# Short standards that say "free" in other words: 不收取费用, 免收, 免费办理, 无偿提供, 无需缴费.
+_NO_FEE_PHRASE = re.compile(r"^(不收取?|免收|免费|免征|免予收取|无偿|不涉及|无需缴?费|无须缴?费|不需要?缴?费)")
+_NO_FEE_MAX_LEN = 12  # longer text ("免收首次……，其余按……收取") may still charge
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,13 @@ def catch_all_clauses(value: Any, patterns: list[str]) -> list[str]:
 
 
 def charges_fee(standard: Any) -> bool:
-    """True when a fee standard says money is charged (anything but 不收费/无)."""
+    """True when a fee standard says money is charged (anything but 不收费/无 and their short variants)."""
     if is_blank(standard):
         return False
-    return str(standard).strip() not in NO_FEE_WORDS
+    text = str(standard).strip()
+    if text in NO_FEE_WORDS:
+        return False
+    return not (len(text) <= _NO_FEE_MAX_LEN and _NO_FEE_PHRASE.match(text))
 
 
 def missing_disclosures(catalog: Catalog, item: Item) -> list[str]:
