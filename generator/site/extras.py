@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +52,28 @@ def history_pages(builder: PageBuilder, bundle: HistoryBundle | None) -> list[Pa
 DOWNLOADS_DIR = "downloads"
 
 
-def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, str | None], dict[str, str]]:
-    """XLSX, CSV and JSON of every list and of every department (open data, 数据开放).
+def _downloads_key(project: Project, list_id: str | None, department: str | None) -> str:
+    """What a download depends on: the items in its scope, the config and the exporter's code."""
+    from generator.history.cache import canonical, digest, fingerprint
+    from generator.tabular import export
 
+    catalog = project.catalog
+    assert catalog is not None
+    items = [
+        (i.list_id, i.department, i.code, i.data)
+        for i in catalog.items(list_id)
+        if department is None or i.department == department
+    ]
+    parts = [fingerprint(catalog.config), digest(Path(export.__file__).read_bytes()),
+             catalog.config.portal.site_name, str(list_id), str(department), canonical(items)]
+    return digest("\0".join(parts).encode("utf-8"))
+
+
+def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, str | None], dict[str, str]]:
+    """XLSX, CSV and JSON of every list, of every department and of everything (open data, 数据开放).
+
+    Files are cached under .cache/downloads by the content they were made from, so a rebuild after
+    changing one item rewrites only the downloads of that item's list and department.
     Returns (list id or None, department or None) → format → path relative to the site root.
     """
     from generator.tabular.export import SCHEMA_FILE
@@ -61,15 +81,32 @@ def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, s
 
     catalog = project.catalog
     assert catalog is not None
+    cache_root = project.root / ".cache" / "downloads"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scopes: list[tuple[str | None, str | None]] = [(t.id, None) for t in catalog.config.list_types]
+    scopes += [(None, d.code) for d in catalog.config.departments] + [(None, None)]
     links: dict[tuple[str | None, str | None], dict[str, str]] = {}
-    for list_type in catalog.config.list_types:
-        names = write(catalog, out_dir, list_id=list_type.id)
-        links[(list_type.id, None)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
-    for department in catalog.config.departments:
-        names = write(catalog, out_dir, department=department.code)
-        links[(None, department.code)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
-    names = write(catalog, out_dir)
-    links[(None, None)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
+    used_keys = set()
+    for list_id, department in scopes:
+        key = _downloads_key(project, list_id, department)
+        used_keys.add(key)
+        cached = cache_root / key
+        index = cached / "names.json"
+        if index.exists():
+            names = json.loads(index.read_text(encoding="utf-8"))
+        else:
+            fresh = cache_root / f".{key}.tmp"
+            shutil.rmtree(fresh, ignore_errors=True)
+            names = write(catalog, fresh, list_id=list_id, department=department)
+            (fresh / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+            shutil.rmtree(cached, ignore_errors=True)
+            fresh.rename(cached)
+        for name in names.values():
+            shutil.copyfile(cached / name, out_dir / name)
+        links[(list_id, department)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
+    for stale in cache_root.iterdir():
+        if stale.name not in used_keys:
+            shutil.rmtree(stale, ignore_errors=True)
     shutil.copyfile(SCHEMA_FILE, out_dir / "qingdan.schema.json")
     links[(None, None)]["schema"] = f"{DOWNLOADS_DIR}/qingdan.schema.json"
     return links
