@@ -77,6 +77,8 @@ class TemplateRenderer:
             time_limit=time_limit_text, basis=basis_text, plain=plain_text,
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full,
         )
+        # Page flags with their defaults; editions (generator/render/editions.py) override them.
+        self.env.globals.update(edition=None, searchable=True)
         self._cache: dict[str, Any] = {}
 
     def render(self, template: str, **context: Any) -> str:
