@@ -158,11 +158,13 @@ def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache:
     from generator.snapshot import catalog_at
 
     messages = tag_messages(repo)
-    slugs = assign_slugs([t.name for t in tags])
+    slugs = assign_slugs([t.name for t in tags])  # over all matching tags, so a slug never depends on the clone
     editions = []
     for tag in tags:
         problems = Problems()
         catalog = catalog_at(config, repo, tag.commit, problems, cache)
+        if any(p.rule == "git-revision" for p in problems.errors):
+            continue  # the tagged commit is not in this clone (shallow): no edition rather than an empty one
         notes, skip = _unreadable(config, catalog, problems)
         subject, body = messages.get(tag.name, ("", ""))
         editions.append(Edition(tag.name, slugs[tag.name], tag.commit, tag.date, subject, body, catalog,
