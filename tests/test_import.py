@@ -357,3 +357,20 @@ def test_cell_text_normalisation() -> None:
     assert norm.split_list("申请、受理、审查、决定、送达") == ["申请", "受理", "审查", "决定", "送达"]
     assert norm.split_list("①申请\n②受理") == ["申请", "受理"]
     assert norm.split_bases("食品安全法第三十五条") == [{"law": "食品安全法", "article": "第三十五条"}]
+
+
+def test_units_in_headers_and_one_warning_per_column(project: Path, tmp_path: Path, capsys) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["事项编码", "事项名称", "职权类型", "法定时限（工作日）", "承诺时限"])
+    ws.append(["000131127004", "食品经营许可", "行政许可", "20日", "5日"])
+    ws.append(["000231001000", "对生产经营不符合食品安全标准的食品的处罚", "行政处罚", 90, "60天"])
+    wb.save(tmp_path / "u.xlsx")
+    code, out = run(project, str(tmp_path / "u.xlsx"), "--list", "power", "--department", "scjgj", "--dry-run",
+                    capsys=capsys)
+    # The header's unit wins over a bare 日 in column D; column E says nothing, so 日/天 are calendar days,
+    # reported once for the column, and 工作日 vs 自然日 in one row is an error at that row.
+    assert "D列" not in out
+    assert "「u.xlsx」工作表「Sheet」第2行 E列：警告［power］：这一列有 2 个时限只写了“日/天”（第2、3行），已按自然日导入" in out
+    assert "「u.xlsx」工作表「Sheet」第2行 E列：错误［power/000131127004］：法定时限和承诺时限的单位不同（工作日、自然日）" in out
+    assert code == 1

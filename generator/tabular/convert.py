@@ -50,6 +50,7 @@ class RowConverter:
         self.messages = messages
         self.units = config.enum_values("time_unit")
         self.header_units = {}
+        self.loose: dict[int, list[tuple[int, str]]] = {}
         for target in header.columns.values():
             unit = _unit_word(header_note(target.header), self.units)
             if unit:
@@ -64,6 +65,26 @@ class RowConverter:
         self.messages.error(message, self._where(out.record, col), hint=hint, list=self.list_type.id,
                             code=code or str(out.data.get("code", "")), rule="import-value")
         out.ok = False
+
+    def _loose(self, record: RowRecord, col: int, text: str) -> None:
+        """"20日" read as calendar days: one warning per column, not one per cell."""
+        self.loose.setdefault(col, []).append((record.row, text))
+
+    def finish(self) -> None:
+        """Report what was collected per column while converting the rows."""
+        for col, hits in sorted(self.loose.items()):
+            if len(hits) == 1:
+                row, text = hits[0]
+                self.messages.warning(text, Where(self.file, self.sheet_label, row, col), list=self.list_type.id,
+                                      rule="import-loose-unit")
+                continue
+            rows = "、".join(str(r) for r, _ in hits[:8]) + ("…" if len(hits) > 8 else "")
+            self.messages.warning(
+                f"这一列有 {len(hits)} 个时限只写了“日/天”（第{rows}行），已按自然日导入；如果是工作日，请写“个工作日”",
+                Where(self.file, self.sheet_label, hits[0][0], col), list=self.list_type.id, rule="import-loose-unit",
+                hint="也可以在表头注明单位，例如“法定时限（工作日）”",
+            )
+        self.loose.clear()
 
     # -- one row ---------------------------------------------------------------------------------
 
@@ -207,7 +228,7 @@ class RowConverter:
                 exc.column = c  # type: ignore[attr-defined]
                 raise
             for w in warnings:
-                self.messages.warning(w, self._where(record, c), list=self.list_type.id, rule="import-loose-unit")
+                self._loose(record, c, w)
             value.update(parsed)
             # Only what the cell says replaces what the file has: "5个工作日" keeps a statutory limit.
             said = set(parsed) - {"unit"}
@@ -223,10 +244,11 @@ class RowConverter:
                 except norm.CellError as exc:
                     exc.column = c  # type: ignore[attr-defined]
                     raise
-                unit = unit or self.header_units.get(f"{name}.{part}", "")
+                header_part_unit = self.header_units.get(f"{name}.{part}", "")
+                if header_part_unit and (loose or not unit):  # the header says （工作日）; the cell "20日"
+                    unit = header_part_unit
                 if loose and not self.header_units.get(f"{name}.{part}"):
-                    self.messages.warning(norm._loose_warning(norm.clean_text(cell)), self._where(record, c),
-                                          list=self.list_type.id, rule="import-loose-unit")
+                    self._loose(record, c, norm._loose_warning(norm.clean_text(cell)))
                 if amount is not None:
                     value[part] = amount
                     parts.add(part)

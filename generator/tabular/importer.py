@@ -214,6 +214,7 @@ def _read_sheet(
                 )
                 continue
         out.append((converter.convert(record), row_dept))
+    converter.finish()
     return out
 
 

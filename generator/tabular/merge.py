@@ -132,6 +132,8 @@ class ListDocument:
         self.changes: list[Change] = []
         self.added: list[str] = []
         self.touched: set[int] = set()
+        self._codes: dict[str, int] | None = None
+        self._names: dict[str, list[int]] | None = None
 
     @staticmethod
     def readable(text: str) -> str | None:
@@ -145,14 +147,19 @@ class ListDocument:
         return None
 
     def codes(self) -> dict[str, int]:
-        return {str(plain(it.get("code"))): i for i, it in enumerate(self.items) if isinstance(it, dict)}
+        """Item code → index (built once; append() keeps it current)."""
+        if self._codes is None:
+            self._codes = {str(plain(it.get("code"))): i for i, it in enumerate(self.items) if isinstance(it, dict)}
+        return self._codes
 
     def names(self) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for i, it in enumerate(self.items):
-            if isinstance(it, dict) and it.get("name") is not None:
-                out.setdefault(str(plain(it["name"])).strip(), []).append(i)
-        return out
+        """Item name → indexes, for sheets without codes (items already in the file only)."""
+        if self._names is None:
+            self._names = {}
+            for i, it in enumerate(self.items):
+                if isinstance(it, dict) and it.get("name") is not None:
+                    self._names.setdefault(str(plain(it["name"])).strip(), []).append(i)
+        return self._names
 
     def item_code(self, index: int) -> str:
         return str(plain(self.items[index].get("code", "")))
@@ -204,6 +211,7 @@ class ListDocument:
                 node[name] = to_yaml(data[name], fdef.type if fdef else "")
         self.items.append(node)
         self.touched.add(len(self.items) - 1)
+        self.codes()[str(data.get("code", ""))] = len(self.items) - 1
         self.added.append(str(data.get("code", "")))
         for name, value in data.items():
             self.changes.append(Change(str(data.get("code", "")), str(data.get("name", "")), name, None, value))

@@ -149,6 +149,8 @@ def parse_time_limit(value: Any, units: list[str], default_unit: str = "") -> tu
             raise
         if amount is None:
             return {"note": text}, []
+        if loose and default_unit:  # "20日" under a header that says （工作日）
+            unit = default_unit
         out = {"promised": amount, "unit": unit or default_unit or "工作日"}
         return out, [_loose_warning(text)] if loose and not default_unit else []
     out: dict[str, Any] = {}
@@ -157,6 +159,8 @@ def parse_time_limit(value: Any, units: list[str], default_unit: str = "") -> tu
     for word, key in (("法定", "statutory"), ("承诺", "promised")):
         if word in parts:
             amount, unit, loose = parse_duration(parts[word], units)
+            if loose and default_unit:
+                unit = default_unit
             if amount is not None:
                 out[key] = amount
             if unit:
