@@ -1,0 +1,533 @@
+/* Qingdan search: Pagefind behind Material's header search box (partials/search.html).
+ *
+ * Pagefind's index is fetched in small chunks only when a visitor searches; it is loaded with a
+ * URL relative to this page (Material's __config base), so the site works under a sub-path.
+ * Pinyin: item and department pages carry their names' full pinyin and initials (built by
+ * qingdan); a query of Latin letters is lower-cased and its spaces removed, so "Shi Pin" finds
+ * "shipin…". URL parameters ?q=…&list=…&dept=…&type=… open the search with filters applied.
+ */
+(function () {
+  "use strict";
+  const box = document.querySelector("[data-qd-search]");
+  const toggle = document.getElementById("__search");
+  if (!box || !toggle) return;
+
+  const form = box.querySelector("[data-qd-search-form]");
+  const input = box.querySelector("[data-qd-search-query]");
+  const status = box.querySelector("[data-qd-search-meta]");
+  const results = box.querySelector("[data-qd-search-result]");
+  const list = box.querySelector("[data-qd-search-list]");
+  const more = box.querySelector("[data-qd-search-more]");
+  const filterBar = box.querySelector("[data-qd-search-filters]");
+  const selects = Array.from(box.querySelectorAll("[data-qd-filter]"));
+  const PAGE_SIZE = 10;
+  const RERANK = 20; // results whose names are compared with the query before the first are shown
+  const DEBOUNCE_MS = 180;
+  const IDLE = status.textContent;
+  const FILE_MESSAGE = "直接打开本地文件（file://）时无法使用搜索：浏览器不允许网页读取本地的搜索索引。" +
+    "请通过网站地址访问；在本机预览时，可在网站目录运行 python3 -m http.server 8000，再访问 http://localhost:8000/。";
+  const LOAD_FAILED = "搜索暂时无法使用：未能加载搜索索引。请稍后再试，或通过“部门”“拼音索引”栏目查找事项。";
+
+  const state = { filters: {}, results: [], shown: 0, plan: null, seq: 0, timer: 0 };
+  selects.forEach((s) => { state.filters[s.dataset.qdFilter] = ""; });
+
+  function siteRoot() {
+    let base = ".";
+    try { base = JSON.parse(document.getElementById("__config").textContent).base || "."; } catch (e) { /* default */ }
+    return new URL(base.replace(/\/?$/, "/"), window.location.href);
+  }
+
+  /* -- Pagefind, loaded on first use ------------------------------------------------------- */
+  let pagefindPromise = null;
+  function pagefind() {
+    if (window.location.protocol === "file:") return Promise.reject(new Error("file"));
+    if (!pagefindPromise) {
+      const root = siteRoot();
+      pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
+        await pf.options({ baseUrl: root.pathname, excerptLength: 26 });
+        await pf.init();
+        return pf;
+      });
+      pagefindPromise.catch(() => { pagefindPromise = null; });
+    }
+    return pagefindPromise;
+  }
+
+  /* -- Queries ----------------------------------------------------------------------------- */
+  const LATIN = /^[a-z\s'’]+$/i;
+
+  /* The terms to try in order: pinyin-looking queries first without spaces, then as typed. */
+  function plan(raw) {
+    const text = raw.replace(/\s+/g, " ").trim();
+    if (text && LATIN.test(text)) {
+      const joined = text.toLowerCase().replace(/[\s'’]/g, "");
+      const terms = [joined];
+      if (text.includes(" ")) terms.push(text.toLowerCase());
+      return { text, terms, pinyin: joined };
+    }
+    return { text, terms: [text], pinyin: null };
+  }
+
+  function activeFilters() {
+    const out = {};
+    for (const [name, value] of Object.entries(state.filters)) if (value) out[name] = value;
+    return out;
+  }
+
+  /* Pagefind drops query words that match nothing ("量子计算机" would still list pages with "机构").
+     A visitor expects every word to count, so each word of a longer query must match on its own. */
+  async function everyWordFound(pf, term) {
+    const words = segments(term);
+    if (words.length < 2) return true;
+    for (const word of words) {
+      if (!(await pf.search(word)).results.length) return false;
+    }
+    return true;
+  }
+
+  /* Results of a query: every word must match, then pages holding the words side by side come first. */
+  async function searchPlan(pf, p, filters) {
+    if (!p.text) return (await pf.search(null, { filters })).results;
+    for (const term of p.terms) {
+      const found = await pf.search(term, { filters });
+      if (!found.results.length || !(await everyWordFound(pf, term))) continue;
+      if (p.pinyin || segments(term).length < 2) return found.results;
+      const phrase = await pf.search(`"${term.replace(/"/g, "")}"`, { filters });
+      const together = new Set(phrase.results.map((r) => r.id));
+      return found.results.filter((r) => together.has(r.id)).concat(found.results.filter((r) => !together.has(r.id)));
+    }
+    return [];
+  }
+
+  /* How well a result's name answers the query: 0 the name itself, 1 the name starts with it,
+     2 the name (or a department's short name) contains it, 3 the words are elsewhere on the page. */
+  function nameRank(d, p) {
+    if (p.pinyin) {
+      const syllables = d.meta.pinyin ? splitPinyin(d.meta.pinyin) : [];
+      const match = pinyinMatch(syllables, p.pinyin);
+      if (!match) return 3;
+      const full = syllables.join("");
+      if (full === p.pinyin || syllables.map((s) => s[0]).join("") === p.pinyin) return 0;
+      return match[0] === 0 ? 1 : 2;
+    }
+    const tokens = p.text.toLowerCase().split(" ");
+    const names = [d.meta.title || "", d.meta.short_name || ""].map((n) => n.toLowerCase());
+    if (names[0] === tokens.join("")) return 0;
+    if (!names.some((n) => tokens.every((tok) => n.includes(tok)))) return 3;
+    return names[0].startsWith(tokens[0]) ? 1 : 2;
+  }
+
+  function schedule() {
+    window.clearTimeout(state.timer);
+    busy(true);
+    state.timer = window.setTimeout(run, DEBOUNCE_MS);
+  }
+
+  /* aria-busy on the results: "true" from a keystroke until the results for it are shown. */
+  function busy(on) {
+    results.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  async function run() {
+    window.clearTimeout(state.timer);
+    state.timer = 0;
+    const seq = ++state.seq;
+    busy(true);
+    try {
+      await search(seq);
+    } finally {
+      if (seq === state.seq) busy(false);
+    }
+  }
+
+  async function search(seq) {
+    const p = plan(input.value);
+    const filters = activeFilters();
+    if (!p.text && !Object.keys(filters).length) {
+      clearResults(IDLE);
+      return;
+    }
+    let pf;
+    try {
+      pf = await pagefind();
+    } catch (e) {
+      if (seq === state.seq) clearResults(window.location.protocol === "file:" ? FILE_MESSAGE : LOAD_FAILED, "qd-search-error");
+      return;
+    }
+    let found;
+    try {
+      found = await searchPlan(pf, p, filters);
+    } catch (e) {
+      if (seq === state.seq) clearResults(LOAD_FAILED, "qd-search-error");
+      return;
+    }
+    if (seq !== state.seq) return;
+    state.plan = p;
+    state.results = found.map((result) => ({ result, data: null }));
+    state.shown = 0;
+    status.classList.remove("qd-search-error", "qd-search-none");
+    if (!state.results.length) {
+      list.replaceChildren();
+      showNone(p, filters);
+      return;
+    }
+    if (p.text) {
+      // Pagefind ranks by words on the whole page; among the first results, names that match come first.
+      const top = state.results.slice(0, RERANK);
+      await loadData(top);
+      if (seq !== state.seq) return;
+      top.forEach((entry, i) => { entry.order = nameRank(entry.data, p) * RERANK + i; });
+      top.sort((a, b) => a.order - b.order);
+      state.results.splice(0, top.length, ...top);
+    }
+    await showMore(seq, true);
+    if (seq !== state.seq) return;
+    status.textContent = (p.text ? `找到 ${state.results.length} 个结果` : `共 ${state.results.length} 项`) + describeFilters(filters);
+  }
+
+  function loadData(entries) {
+    return Promise.all(entries.map(async (entry) => {
+      if (!entry.data) entry.data = await entry.result.data();
+    }));
+  }
+
+  function describeFilters(filters) {
+    const values = Object.values(filters);
+    return values.length ? `（筛选：${values.join("，")}）` : "";
+  }
+
+  function clearResults(message, cls) {
+    state.results = [];
+    state.shown = 0;
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = message;
+    status.classList.remove("qd-search-error", "qd-search-none");
+    if (cls) status.classList.add(cls);
+  }
+
+  function showNone(p, filters) {
+    more.hidden = true;
+    status.classList.add("qd-search-none");
+    const filtered = Object.keys(filters).length > 0;
+    const subject = p.text ? `未找到与“${p.text}”相关的事项` : "未找到符合条件的事项";
+    status.textContent = subject + (filtered ? describeFilters(filters) : "") +
+      "。请检查是否有错别字，或换用更短的关键词、拼音首字母（如 spjy）" + (filtered ? "，也可以清除筛选后再试。" : "。");
+    if (filtered) {
+      const clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "qd-search-clear";
+      clear.textContent = "清除筛选";
+      clear.addEventListener("click", () => { setFilters({}); run(); input.focus(); });
+      status.append(" ", clear);
+    }
+  }
+
+  async function showMore(seq, fresh = false) {
+    const batch = state.results.slice(state.shown, state.shown + PAGE_SIZE);
+    await loadData(batch);
+    if (seq !== state.seq) return;
+    if (fresh) list.replaceChildren();
+    for (const entry of batch) list.append(renderResult(entry.data, state.plan));
+    state.shown += batch.length;
+    more.hidden = state.shown >= state.results.length;
+    if (!more.hidden) more.textContent = `显示更多结果（还有 ${state.results.length - state.shown} 个）`;
+  }
+
+  /* -- Rendering a result ------------------------------------------------------------------ */
+  function kindOf(d) {
+    if (d.meta.list) return [d.meta.list, d.meta.department].filter(Boolean).join(" · ");
+    if (d.filters && d.filters["部门"]) return "部门";
+    if (d.filters && d.filters["清单"]) return "清单";
+    return "页面";
+  }
+
+  /* Pagefind's excerpt as text with <mark> kept (no other markup from the index is used), without
+     the page's name at its start: the name is shown above it already. */
+  function safeExcerpt(html, title) {
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    const parts = Array.from(tpl.content.childNodes, (node) => [node.nodeName === "MARK", node.textContent.replace(/\u200b/g, "")]);
+    let skip = title.length;
+    if (parts.map((part) => part[1]).join("").startsWith(title)) {
+      while (skip > 0 && parts.length) {
+        const text = parts[0][1];
+        if (text.length <= skip) { skip -= text.length; parts.shift(); } else { parts[0][1] = text.slice(skip); skip = 0; }
+      }
+      if (parts.length) parts[0][1] = parts[0][1].replace(/^[.。\s]+/, "");
+    }
+    const out = document.createDocumentFragment();
+    for (const [isMark, text] of parts) {
+      if (!text) continue;
+      if (isMark) {
+        const m = document.createElement("mark");
+        m.textContent = text;
+        out.append(m);
+      } else {
+        out.append(document.createTextNode(text));
+      }
+    }
+    return out;
+  }
+
+  /* Character ranges of `text` to highlight, as a fragment. */
+  function marked(text, ranges) {
+    const out = document.createDocumentFragment();
+    const flags = new Array(text.length).fill(false);
+    for (const [start, end] of ranges) for (let i = start; i < end && i < text.length; i++) flags[i] = true;
+    let i = 0;
+    while (i < text.length) {
+      let j = i;
+      while (j < text.length && flags[j] === flags[i]) j++;
+      const part = text.slice(i, j);
+      if (flags[i]) {
+        const m = document.createElement("mark");
+        m.textContent = part;
+        out.append(m);
+      } else {
+        out.append(document.createTextNode(part));
+      }
+      i = j;
+    }
+    return out;
+  }
+
+  /* Words of a query as Pagefind splits it (Intl.Segmenter, as pagefind.js does for Chinese). */
+  function segments(term) {
+    if (typeof Intl !== "undefined" && Intl.Segmenter) {
+      return Array.from(new Intl.Segmenter("zh", { granularity: "word" }).segment(term))
+        .filter((s) => s.isWordLike).map((s) => s.segment);
+    }
+    return term.split(" ").filter(Boolean);
+  }
+
+  function titleRanges(title, p) {
+    const ranges = [];
+    const lower = title.toLowerCase();
+    for (const token of p.text.toLowerCase().split(" ")) {
+      const parts = lower.includes(token) ? [token] : segments(token);
+      for (const part of parts) {
+        if (!part) continue;
+        for (let at = lower.indexOf(part); at >= 0; at = lower.indexOf(part, at + part.length)) {
+          ranges.push([at, at + part.length]);
+        }
+      }
+    }
+    return ranges;
+  }
+
+  /* "ShiPinJingYingXuKe" (meta written by qingdan) → ["shi", "pin", "jing", "ying", "xu", "ke"]. */
+  function splitPinyin(text) {
+    return (text.match(/[A-Z][a-z]*|[0-9]+|[a-z]+/g) || []).map((s) => s.toLowerCase());
+  }
+
+  /* Where a joined pinyin query matches a name's syllables: [first syllable, syllables, chars in last]. */
+  function pinyinMatch(syllables, q) {
+    for (let start = 0; start < syllables.length; start++) {
+      const rest = syllables.slice(start);
+      if (rest.map((s) => s[0]).join("").startsWith(q) && q.length <= rest.length) return [start, q.length, 0];
+      let left = q;
+      let count = 0;
+      while (left && count < rest.length) {
+        const s = rest[count];
+        if (left.startsWith(s)) { left = left.slice(s.length); count++; continue; }
+        if (s.startsWith(left)) return [start, count + 1, left.length];
+        break;
+      }
+      if (!left && count) return [start, count, 0];
+    }
+    return null;
+  }
+
+  function pinyinSnippet(syllables, match) {
+    const [start, count, partial] = match;
+    const text = syllables.join(" ");
+    let from = 0;
+    for (let i = 0; i < start; i++) from += syllables[i].length + 1;
+    let to = from;
+    for (let i = start; i < start + count; i++) {
+      const isLast = i === start + count - 1;
+      to += isLast && partial ? partial : syllables[i].length + (isLast ? 0 : 1);
+    }
+    const p = document.createElement("p");
+    p.className = "qd-search-pinyin";
+    p.append("拼音：", marked(text, [[from, to]]));
+    return p;
+  }
+
+  function renderResult(d, p) {
+    const title = d.meta.title || d.url;
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    const a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = d.url;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    const h = document.createElement("h1");
+    const kind = document.createElement("p");
+    kind.className = "qd-search-kind";
+    kind.textContent = kindOf(d);
+
+    const syllables = p.pinyin && d.meta.pinyin ? splitPinyin(d.meta.pinyin) : null;
+    const match = syllables ? pinyinMatch(syllables, p.pinyin) : null;
+    if (match) {
+      // Highlight the characters of the matched syllables when each character is one syllable.
+      const chars = Array.from(title);
+      const ranges = chars.length === syllables.length ? [[match[0], match[0] + match[1]]] : [];
+      h.append(marked(title, ranges));
+      article.append(h, kind, pinyinSnippet(syllables, match));
+    } else {
+      h.append(p.text ? marked(title, titleRanges(title, p)) : document.createTextNode(title));
+      const excerpt = document.createElement("p");
+      excerpt.append(safeExcerpt(d.excerpt || "", title));
+      article.append(h, kind, excerpt);
+    }
+    a.append(article);
+    li.append(a);
+    return li;
+  }
+
+  /* -- Filters ----------------------------------------------------------------------------- */
+  function setFilters(values) {
+    for (const s of selects) {
+      const name = s.dataset.qdFilter;
+      state.filters[name] = values[name] || "";
+      ensureOption(s, state.filters[name]);
+      s.value = state.filters[name];
+    }
+  }
+
+  function ensureOption(select, value) {
+    if (!value || Array.from(select.options).some((o) => o.value === value)) return;
+    select.append(new Option(value, value));
+  }
+
+  let filtersLoaded = false;
+  async function loadFilterOptions() {
+    if (filtersLoaded) return;
+    filtersLoaded = true;
+    let all;
+    try {
+      all = await (await pagefind()).filters();
+    } catch (e) {
+      filtersLoaded = false;
+      return;
+    }
+    for (const s of selects) {
+      const counts = all[s.dataset.qdFilter] || {};
+      const names = Object.keys(counts).sort((x, y) => x.localeCompare(y, "zh-CN"));
+      const first = s.options[0];
+      s.replaceChildren(first, ...names.map((n) => new Option(`${n}（${counts[n]}）`, n)));
+      ensureOption(s, state.filters[s.dataset.qdFilter]);
+      s.value = state.filters[s.dataset.qdFilter];
+      s.hidden = names.length === 0;
+    }
+    filterBar.hidden = selects.every((s) => s.hidden);
+  }
+
+  selects.forEach((s) => s.addEventListener("change", () => {
+    state.filters[s.dataset.qdFilter] = s.value;
+    run();
+  }));
+
+  /* -- Opening, closing and the keyboard --------------------------------------------------- */
+  function opened() {
+    if (window.location.protocol === "file:") {
+      clearResults(FILE_MESSAGE, "qd-search-error");
+      return;
+    }
+    pagefind().then(loadFilterOptions, () => clearResults(LOAD_FAILED, "qd-search-error"));
+  }
+
+  function open() {
+    if (!toggle.checked) {
+      toggle.checked = true;
+      opened();
+    }
+    input.focus();
+  }
+
+  function close() {
+    toggle.checked = false;
+    input.blur();
+  }
+
+  toggle.addEventListener("change", () => {
+    if (toggle.checked) {
+      opened();
+      window.setTimeout(() => input.focus(), 50);
+    } else {
+      input.blur();
+    }
+  });
+  input.addEventListener("focus", () => { if (!toggle.checked) open(); });
+  input.addEventListener("input", schedule);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", () => window.setTimeout(() => { run(); input.focus(); }, 0));
+  more.addEventListener("click", () => showMore(state.seq).catch(() => clearResults(LOAD_FAILED, "qd-search-error")));
+
+  function links() {
+    return Array.from(list.querySelectorAll(".md-search-result__link"));
+  }
+
+  function editable(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const active = document.activeElement;
+    if (!toggle.checked) {
+      if ((event.key === "/" || event.key === "s" || event.key === "f") && !editable(active)) {
+        event.preventDefault();
+        open();
+        input.select();
+      }
+      return;
+    }
+    const items = links();
+    const at = items.indexOf(active);
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (active && active.tagName === "SELECT") return;
+      if (!items.length) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const next = at + step;
+      if (next < 0 || next >= items.length) input.focus();
+      else items[next].focus();
+    } else if (event.key === "Enter" && active === input) {
+      event.preventDefault();
+      if (state.timer || !items.length) run().then(() => { const first = links()[0]; if (first) first.click(); });
+      else items[0].click();
+    }
+  });
+
+  /* "在本部门事项中搜索" on a department page: open the search filtered to that department. */
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("[data-qd-search-department]");
+    if (!link) return;
+    event.preventDefault();
+    setFilters({ ...state.filters, 部门: link.getAttribute("data-qd-search-department") });
+    open();
+    run();
+  });
+
+  /* ?q=食品&dept=示例县市场监督管理局&list=权力清单&type=行政许可 */
+  const params = new URLSearchParams(window.location.search);
+  const fromUrl = {};
+  let anyParam = false;
+  for (const s of selects) {
+    const value = params.get(s.dataset.qdParam);
+    if (value) { fromUrl[s.dataset.qdFilter] = value; anyParam = true; }
+  }
+  if (params.get("q") || anyParam) {
+    input.value = params.get("q") || "";
+    setFilters(fromUrl);
+    open();
+    run();
+  }
+})();

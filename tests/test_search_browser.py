@@ -1,0 +1,297 @@
+"""Search in headless Chromium: a visitor types into the header search box of the built demo site.
+
+The demo is built once (with its Pagefind index) for a sub-path, https://example.gov.cn/qingdan/,
+and served from http://127.0.0.1:<port>/qingdan/. Every request the page makes is recorded; any
+request to another host fails the test. The demo data keeps growing, so assertions are about what
+a visitor must see (the right item first, every result inside the chosen department, the Chinese
+"no results" message), not about counts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from browser_support import RequestLog, launch_browser, require_chromium, serve_directory
+
+from generator.site.build import build_site
+
+PROJECT = Path(__file__).resolve().parent.parent
+PREFIX = "/qingdan/"
+FOOD = "食品经营许可"  # power item 000131127004 of 示例县市场监督管理局
+FOOD_URL = "power/000131127004/"
+SCJGJ = "示例县市场监督管理局"
+SCJGJ_SHORT = "县市场监管局"
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("search") / "site"
+    result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn" + PREFIX)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    return out
+
+
+@pytest.fixture(scope="session")
+def base(site):
+    with serve_directory(site, prefix=PREFIX) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def visit(browser):
+    """Open pages in a fresh context; afterwards, no request may have left 127.0.0.1."""
+    contexts = []
+
+    def open_page(url: str, **options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.log = RequestLog(page)
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.goto(url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        for page in context.pages:
+            assert page.log.external() == [], f"请求了其他主机：{page.log.external()}"
+            assert page.errors == [], page.errors
+        context.close()
+
+
+def wait_done(page) -> None:
+    page.wait_for_selector('[data-qd-search-result][aria-busy="false"]', state="attached")
+
+
+def search(page, query: str) -> None:
+    """Type into the real header search box, as a visitor would, and wait for the results."""
+    box = page.locator(".md-search__input")
+    if not box.is_visible():
+        page.locator('label.md-header__button[for="__search"]').click()
+    box.click()
+    box.fill("")
+    page.keyboard.type(query, delay=20)
+    wait_done(page)
+
+
+def status(page) -> str:
+    return page.locator("[data-qd-search-meta]").inner_text()
+
+
+def results(page) -> list[dict[str, str]]:
+    """Shown results: name, the list/department line, the snippet and the link."""
+    out = []
+    for item in page.locator(".md-search-result__item").all():
+        out.append({
+            "title": item.locator("h1").inner_text(),
+            "kind": item.locator(".qd-search-kind").inner_text(),
+            "snippet": item.locator("p").last.inner_text(),
+            "marked": " ".join(item.locator("mark").all_inner_texts()),
+            "href": item.locator("a").get_attribute("href"),
+        })
+    return out
+
+
+def all_results(page) -> list[dict[str, str]]:
+    more = page.locator("[data-qd-search-more]")
+    while more.is_visible():
+        shown = page.locator(".md-search-result__item").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.md-search-result__item').length > {shown}")
+    return results(page)
+
+
+def test_two_character_word_finds_items_with_highlighted_snippets(visit, base):
+    page = visit(base)
+    search(page, "食品")
+    shown = results(page)
+    assert status(page).startswith("找到")
+    assert shown, status(page)
+    assert shown[0]["title"].startswith("食品"), shown[0]
+    assert FOOD in [r["title"] for r in shown]
+    food = next(r for r in shown if r["title"] == FOOD)
+    assert food["kind"] == f"权力清单 · {SCJGJ_SHORT}"  # the item's list and department
+    assert "食品" in food["marked"]  # the match is highlighted
+    # Snippets are the page's text: hidden search terms (pinyin) and filter values stay out.
+    for r in shown:
+        assert not re.search(r"[a-z]{12,}", r["snippet"]), r
+    assert page.locator(".md-search-result__item h1 mark").first.inner_text() == "食品"
+    print(f"\n首次搜索（含页面加载）传输字节：{page.log.total_bytes():,}")
+
+
+def test_phrase_inside_a_longer_name(visit, base):
+    page = visit(base)
+    search(page, "经营许可")
+    shown = all_results(page)
+    titles = [r["title"] for r in shown]
+    assert FOOD in titles
+    assert "经营许可" in titles[0]
+    # Names holding the phrase come before pages that only mention it.
+    holding = [i for i, t in enumerate(titles) if "经营许可" in t]
+    assert holding == list(range(len(holding)))
+
+
+@pytest.mark.parametrize("query", ["shipinjingyingxuke", "shi pin jing ying xu ke", "ShiPin JingYing XuKe"])
+def test_full_pinyin_with_or_without_spaces(visit, base, query):
+    page = visit(base)
+    search(page, query)
+    shown = results(page)
+    assert shown and shown[0]["title"] == FOOD, shown[:3]
+    assert shown[0]["snippet"].startswith("拼音：shi pin jing ying xu ke")
+
+
+def test_initials_and_partial_initials(visit, base):
+    page = visit(base)
+    search(page, "spjyxk")
+    assert results(page)[0]["title"] == FOOD
+    search(page, "spjy")
+    shown = results(page)
+    assert FOOD in [r["title"] for r in shown]
+    assert shown[0]["title"].startswith("食品经营")
+    # The matched syllables are marked in the name and in the pinyin line.
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1 mark").inner_text() == "食品经营"
+    assert first.locator(".qd-search-pinyin mark").inner_text() == "shi pin jing ying"
+
+
+def test_department_by_name_short_name_and_pinyin(visit, base):
+    page = visit(base)
+    for query in (SCJGJ, "市场监督管理局", SCJGJ_SHORT, "scjdglj", "shichangjianduguanliju"):
+        search(page, query)
+        first = results(page)[0]
+        assert (first["title"], first["kind"]) == (SCJGJ, "部门"), (query, first)
+        assert first["href"].endswith("/departments/scjgj/")
+
+
+def test_filter_by_department_removes_other_departments(visit, base):
+    page = visit(base)
+    search(page, "许可")
+    before = all_results(page)
+    assert any(SCJGJ_SHORT not in r["kind"] for r in before), "演示数据应有其他部门的许可事项"
+    page.select_option('select[data-qd-filter="部门"]', SCJGJ)
+    wait_done(page)
+    after = all_results(page)
+    assert after and len(after) < len(before)
+    assert all(r["kind"].endswith(SCJGJ_SHORT) or r["kind"] == "部门" for r in after), after
+    assert FOOD in [r["title"] for r in after]
+    assert f"筛选：{SCJGJ}" in status(page)
+    # The list filter narrows further: only 权力清单 items remain.
+    page.select_option('select[data-qd-filter="清单"]', "权力清单")
+    wait_done(page)
+    assert all(r["kind"] == f"权力清单 · {SCJGJ_SHORT}" for r in results(page))
+
+
+def test_url_parameters_open_the_search_filtered(visit, base):
+    page = visit(f"{base}?q={quote('食品')}&dept={quote(SCJGJ)}")
+    wait_done(page)
+    assert page.locator("#__search").is_checked()
+    assert page.locator(".md-search__input").input_value() == "食品"
+    assert page.locator('select[data-qd-filter="部门"]').input_value() == SCJGJ
+    shown = results(page)
+    assert shown and all(r["kind"].endswith(SCJGJ_SHORT) for r in shown), shown
+    # Another department's filter finds none of the 市场监管局's food items.
+    page = visit(f"{base}?q={quote(FOOD)}&dept={quote('示例县公安局')}")
+    wait_done(page)
+    assert FOOD not in [r["title"] for r in results(page)]
+
+
+def test_search_within_this_department_link(visit, base):
+    page = visit(base + "departments/scjgj/")
+    page.get_by_text("在本部门事项中搜索").click()
+    wait_done(page)
+    assert page.locator("#__search").is_checked()
+    assert page.locator('select[data-qd-filter="部门"]').input_value() == SCJGJ
+    assert status(page).startswith("共 ")  # every item of the department, before typing
+    shown = results(page)
+    assert shown and all(r["kind"].endswith(SCJGJ_SHORT) or r["kind"] == "部门" for r in shown)
+    search(page, "食品")
+    assert all(r["kind"].endswith(SCJGJ_SHORT) for r in results(page))
+
+
+def test_no_match_says_so_in_chinese(visit, base):
+    page = visit(base)
+    search(page, "量子计算机")
+    assert results(page) == []
+    assert status(page).startswith("未找到与“量子计算机”相关的事项")
+    search(page, "食品 zzqx")  # one word that matches nothing is enough
+    assert status(page).startswith("未找到与“食品 zzqx”相关的事项")
+
+
+def test_keyboard_slash_arrows_enter_and_escape(visit, base):
+    page = visit(base + "departments/")
+    page.keyboard.press("/")
+    assert page.locator("#__search").is_checked()
+    assert page.evaluate("document.activeElement.matches('.md-search__input')")
+    page.keyboard.type(FOOD, delay=20)
+    wait_done(page)
+    page.keyboard.press("Escape")
+    assert not page.locator("#__search").is_checked()
+    page.keyboard.press("s")
+    assert page.locator("#__search").is_checked()
+    wait_done(page)
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.matches('.md-search-result__link')")
+    assert page.evaluate("document.activeElement.querySelector('h1').textContent") == FOOD
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + FOOD_URL)
+    assert page.locator("article h1").first.inner_text() == FOOD
+
+
+def test_phone_search_is_full_screen(visit, base):
+    page = visit(base, viewport=PHONE, is_mobile=True, has_touch=True)
+    page.locator('label.md-header__button[for="__search"]').click()
+    box = page.locator(".md-search__inner").bounding_box()
+    assert box["width"] >= PHONE["width"] - 1 and box["height"] >= PHONE["height"] - 1
+    search(page, "spjy")
+    assert FOOD in [r["title"] for r in results(page)]
+    page.locator(".md-search-result__link").first.tap()
+    page.wait_for_url(re.compile(re.escape(base) + r"(power|responsibility)/"))
+
+
+def test_file_protocol_explains_why_search_is_unavailable(visit, site):
+    page = visit((site / "index.html").as_uri())
+    page.locator(".md-search__input").click()
+    page.keyboard.type("食品")
+    wait_done(page)
+    assert "file://" in status(page) and "无法使用搜索" in status(page)
+
+
+def test_only_generated_and_content_pages_are_indexed(site):
+    """Navigation, footer and the home page's boilerplate never reach the index."""
+    import gzip
+    import json
+
+    texts = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        data = json.loads(gzip.decompress(fragment.read_bytes())[len("pagefind_dcd"):])
+        texts[data["url"]] = data["content"].replace("\u200b", "")
+    assert f"{PREFIX}{FOOD_URL}" in texts or f"/{FOOD_URL}" in texts
+    for url, text in texts.items():
+        assert "主办单位" not in text and "网站标识码" not in text, url  # the portal footer
+        if url.startswith("/departments/") or url.count("/") == 3:  # department and item pages
+            assert "阅读辅助" not in text and "高对比" not in text, url  # header buttons
+            assert "拼音索引" not in text, url  # navigation
+            assert "调整记录" not in text, url  # an item's history section
+    content_pages = [u for u in texts if u.rstrip("/").endswith("about")]
+    assert content_pages, "content/about.md 应被索引"
+    home = texts.get("/", "")
+    assert "查找事项" not in home  # the home page's how-to line is left out
