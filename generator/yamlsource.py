@@ -257,13 +257,21 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
     if not _check_expansion(root, file, problems):
         return None
     builder = _Builder(file, problems)
-    return builder.build(root)
+    try:
+        return builder.build(root)
+    except _TooDeep as exc:
+        _too_deep(exc.mark, file, problems)
+        return None
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
 
 
 def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
-    """Refuse documents whose aliases would expand far beyond their written size, or nest too deeply."""
+    """Refuse documents whose aliases would expand far beyond their written size."""
     sizes: dict[int, int] = {}
-    depths: dict[int, int] = {}
     distinct = 0
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -273,7 +281,6 @@ def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
             continue
         if isinstance(node, yaml.ScalarNode):
             sizes[key] = 1
-            depths[key] = 0
             distinct += 1
             continue
         children = (
@@ -284,11 +291,7 @@ def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
             stack.extend((c, False) for c in children if id(c) not in sizes)
         else:
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
             distinct += 1
-            if depths[key] > MAX_DEPTH:
-                _too_deep(node.start_mark, file, problems)
-                return False
     limit = MAX_EXPANSION_FACTOR * distinct + MAX_EXPANSION_FLOOR
     if sizes[id(root)] > limit:
         problems.error(
@@ -308,15 +311,18 @@ class _Builder:
         self.file = file
         self.problems = problems
 
-    def build(self, node: yaml.Node) -> Any:
+    def build(self, node: yaml.Node, depth: int = 1) -> Any:
+        """Build located values; `depth` counts enclosing collections (the root's is 1)."""
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node.start_mark)
         if isinstance(node, yaml.SequenceNode):
-            out = LocatedList(self.build(child) for child in node.value)
+            out = LocatedList(self.build(child, depth + 1) for child in node.value)
             out.loc = _loc(node.start_mark)
             out.item_locs = [_loc(child.start_mark) for child in node.value]
             return out
-        return self._mapping(node)
+        return self._mapping(node, depth)
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _STR_TAG:
@@ -344,7 +350,7 @@ class _Builder:
         except (ValueError, yaml.YAMLError):
             return node.value
 
-    def _mapping(self, node: yaml.MappingNode) -> LocatedMap:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> LocatedMap:
         out = LocatedMap()
         out.loc = _loc(node.start_mark)
         out.key_locs = {}
@@ -372,7 +378,7 @@ class _Builder:
                     **where,
                 )
                 continue
-            out[key] = self.build(value_node)
+            out[key] = self.build(value_node, depth + 1)
             out.key_locs[key] = Loc(where["line"], where["column"])
         return out
 
