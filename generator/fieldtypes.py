@@ -169,6 +169,8 @@ def _time_limit(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) 
                    value, key)
     for key, label in (("statutory", "法定时限"), ("promised", "承诺时限")):
         raw = value.get(key)
+        if isinstance(raw, str) and raw.strip().isdigit():  # "20", quoted as spreadsheets often are
+            raw = int(raw.strip())
         if raw is None:
             out[key] = None
         elif isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:

@@ -16,7 +16,7 @@ from generator.problems import Problems
 
 NO_FEE_WORDS = ("不收费", "免费", "无", "无收费", "不涉及")
 # Short standards that say "free" in other words: 不收取费用, 免收, 免费办理, 无偿提供, 无需缴费.
-_NO_FEE_PHRASE = re.compile(r"^(不收取?|免收|免费|免征|免予收取|无偿|不涉及|无需缴?费|无须缴?费|不需要?缴?费)")
+_NO_FEE_PHRASE = re.compile(r"^(不收取?|免收|免费|免征|免予收取|无偿|不涉及|无需缴?费|无须缴?费|不需要?缴?费|0+(\.0+)?元?$)")
 _NO_FEE_MAX_LEN = 12  # longer text ("免收首次……，其余按……收取") may still charge
 
 

@@ -253,6 +253,12 @@ def test_values_are_normalised_by_field_type(config: SiteConfig) -> None:
     assert data["time_limit"] == {"statutory": None, "promised": 0, "unit": "工作日", "note": "即办"}
 
 
+def test_quoted_day_counts_are_accepted(config: SiteConfig) -> None:
+    [item], problems = items_of(config, power_item('    time_limit: {statutory: "20", promised: " 5 "}\n'))
+    assert problems.items == []
+    assert item.data["time_limit"] == {"statutory": 20, "promised": 5, "unit": "工作日"}
+
+
 def test_text_fields_keep_what_yaml_would_read_as_numbers(config: SiteConfig) -> None:
     [item], problems = items_of(config, """\
         department: mzj

@@ -99,7 +99,8 @@ def test_catch_all_clauses_returns_each_offending_text_once() -> None:
     ("standard", "charged"),
     [
         (None, False), ("", False), ("不收费", False), ("免费", False), ("无", False), ("不涉及", False),
-        ("不收取费用", False), ("免费办理", False), ("无偿提供", False), ("无需缴费", False),
+        ("不收取费用", False), ("免费办理", False), ("无偿提供", False), ("无需缴费", False), ("0", False),
+        ("0.00元", False), ("10元", True),
         ("按修复面积计收", True), ("20元/件", True), ("免收首次登记费，变更登记按每件20元收取", True),
     ],
 )
