@@ -127,6 +127,19 @@ def _list(value: Any, fdef: FieldDef, report: Report) -> list[str] | None:
 
 
 BASIS_KEYS = ["law", "article", "note"]
+BASIS_LABELS = {"law": "法律法规名称", "article": "条款", "note": "说明"}
+
+
+def _part(mapping: dict, key: str, label: str, report: Report) -> str | None:
+    """One text part of a composite field (fee.basis, a basis' article, a time limit's note)."""
+    value = mapping.get(key)
+    if value is None:
+        return None
+    if not _is_scalar(value):
+        report(f"{label}（{key}）应当是一段文字，而不是{'列表' if isinstance(value, list) else '映射'}",
+               "多项内容请写在一段文字里，用顿号或分号隔开", mapping, key)
+        return None
+    return scalar_text(value).strip()
 
 
 def _basis(value: Any, fdef: FieldDef, report: Report) -> list[dict[str, str]] | None:
@@ -142,14 +155,14 @@ def _basis(value: Any, fdef: FieldDef, report: Report) -> list[dict[str, str]] |
             continue
         for key in entry:
             if key not in BASIS_KEYS:
-                report(f"依据中有未知的字段“{key}”", did_you_mean(key, BASIS_KEYS, {"law": "法律法规名称",
-                       "article": "条款", "note": "说明"}), entry, key)
+                report(f"依据中有未知的字段“{key}”", did_you_mean(key, BASIS_KEYS, BASIS_LABELS), entry, key)
         law = entry.get("law")
         if law is None or not str(law).strip():
             report(f"字段“{fdef.label}”的第 {i + 1} 条缺少法律法规名称（law）", "例如 law: 《中华人民共和国食品安全法》",
                    container, i)
             continue
-        out.append({k: scalar_text(entry[k]).strip() for k in BASIS_KEYS if entry.get(k) is not None})
+        parts = {k: _part(entry, k, BASIS_LABELS[k], report) for k in BASIS_KEYS}
+        out.append({k: v for k, v in parts.items() if v is not None})
     return out
 
 
@@ -183,12 +196,13 @@ def _time_limit(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) 
             out[key] = None
         else:
             out[key] = int(raw)
-    unit = value.get("unit", "工作日")
-    if str(unit) not in config.enum_values("time_unit"):
+    unit = _part(value, "unit", "时限单位", report) if "unit" in value else "工作日"
+    if unit is not None and unit not in config.enum_values("time_unit"):
         report(f"时限单位“{unit}”不在规定范围内", "可用的单位：" + "、".join(config.enum_values("time_unit")), value, "unit")
-    out["unit"] = str(unit)
-    if value.get("note") is not None:
-        out["note"] = scalar_text(value["note"]).strip()
+    out["unit"] = unit or "工作日"
+    note = _part(value, "note", "时限说明", report)
+    if note is not None:
+        out["note"] = note
     if out["statutory"] is None and out["promised"] is None and not out.get("note"):
         report(f"字段“{fdef.label}”既没有法定时限也没有承诺时限", "至少写一项；确无时限请写 note: 无时限要求")
     return out
@@ -206,7 +220,8 @@ def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
             report(f"收费信息中有未知的字段“{key}”",
                    did_you_mean(key, ["basis", "standard"], {"basis": "收费依据", "standard": "收费标准"}),
                    value, key)
-    return {k: scalar_text(value[k]).strip() for k in ("basis", "standard") if value.get(k) is not None}
+    parts = {k: _part(value, k, label, report) for k, label in (("basis", "收费依据"), ("standard", "收费标准"))}
+    return {k: v for k, v in parts.items() if v is not None}
 
 
 def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:

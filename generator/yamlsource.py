@@ -368,7 +368,9 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.error("字段名必须是普通文字", rule="yaml-key", hint="检查这一行的写法", **where)
                 continue
-            key = str(self._scalar(key_node))
+            if key_node.tag != _STR_TAG and key_node.tag not in SafeConstructor.yaml_constructors:
+                self._scalar(key_node)  # reports the unsupported tag
+            key = key_node.value  # as written: "~" or "007" stays itself, not None or 7
             if key in out:
                 first = out.key_locs[key]
                 self.problems.error(

@@ -302,6 +302,29 @@ def test_unknown_keys_inside_time_limit_fee_and_basis_get_suggestions(config: Si
     assert ("收费信息中有未知的字段“standrad”", 9, "是不是想写“standard”（收费标准）？") in found
 
 
+def test_parts_of_composite_fields_must_be_text(config: SiteConfig) -> None:
+    text = power_item("""\
+            basis:
+              - {law: 《社会团体登记管理条例》, article: [第九条, 第十条]}
+            time_limit: {promised: 0, note: [即办]}
+            fee: {basis: [无], standard: 不收费}
+        """.replace("        ", ""))
+    [item], problems = items_of(config, text)
+    assert [(p.message, p.line, p.column) for p in problems.errors] == [
+        ("条款（article）应当是一段文字，而不是列表", 7, 29),
+        ("时限说明（note）应当是一段文字，而不是列表", 8, 31),
+        ("收费依据（basis）应当是一段文字，而不是列表", 9, 11),
+    ]
+    assert item.data["basis"] == [{"law": "《社会团体登记管理条例》"}]
+    assert item.data["fee"] == {"standard": "不收费"}
+
+
+def test_keys_are_kept_as_written() -> None:
+    root, problems = parse("~: a\n007: b\ntrue: c\n")
+    assert problems.items == []
+    assert list(root) == ["~", "007", "true"]
+
+
 def test_a_single_value_for_a_single_enum_only(config: SiteConfig) -> None:
     [item], problems = items_of(config, power_item("    handling: [即办件, 承诺件]\n"))
     [error] = problems.errors
