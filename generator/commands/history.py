@@ -1,0 +1,142 @@
+"""`qingdan history [LIST/CODE] [--since DATE] [--format text|json]`: the lists' adjustments from git."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from typing import Any
+
+from generator.config import SiteConfig, load_config
+from generator.history import RECODED, RENAMED, TRANSFERRED, Event, extract_history
+from generator.history.trailers import normalize_date
+from generator.problems import Problems
+
+EXIT_USAGE = 2
+MAX_VALUE = 120  # characters of one value shown in text output (JSON has everything)
+_KEY_LABELS = {"statutory": "法定", "promised": "承诺", "unit": "单位", "note": "说明", "basis": "收费依据",
+               "standard": "收费标准", "law": "依据", "article": "条款"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "history", help="查看清单的调整记录（来自 git 提交历史）",
+        description="列出清单事项的新增、取消、变更、更名、改码和划转，最新的在前。"
+        "调整依据和生效日期取自提交说明末尾的“调整依据: …”“生效日期: …”两行（见 docs/history.md）。",
+    )
+    parser.add_argument("target", nargs="?", metavar="清单/编码",
+                        help="只看一个事项，例如 power/000131127004（也可以只写编码）")
+    parser.add_argument("--since", metavar="日期", help="只看这一天及以后的调整，例如 2016-12-01")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    problems = Problems()
+    config = load_config(args.project, problems)
+    if config is None:
+        for problem in problems.sorted():
+            print(problem.format_text(), file=sys.stderr)
+        print("配置文件有错误，无法读取调整记录；请先运行 qingdan check。", file=sys.stderr)
+        return 1
+    since = ""
+    if args.since:
+        since = normalize_date(args.since) or ""
+        if not since:
+            print(f"qingdan history: 用法错误：--since 的日期“{args.since}”无法识别\n提示：写成 2016-12-01 的格式",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    target = _parse_target(args.target, config) if args.target else None
+    if target is False:
+        return EXIT_USAGE
+    history = extract_history(config, Problems(), cache_dir=None)
+    events = history.events
+    if target:
+        list_id, code = target
+        events = [e for e in events if code in (e.code, e.old_code) and (list_id is None or e.list_id == list_id)]
+    if since:
+        events = [e for e in events if e.day >= since]
+    if args.format == "json":
+        payload = {
+            "head": history.head, "complete": history.complete, "count": len(events),
+            "notices": [p.to_json() for p in history.notices], "events": [e.to_json() for e in events],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        for problem in history.notices:
+            print(problem.format_text(), file=sys.stderr)
+        _print_text(events, config)
+    if target and not events and not since:
+        print(f"没有找到 {args.target} 的调整记录。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parse_target(text: str, config: SiteConfig) -> tuple[str | None, str] | bool:
+    list_id, sep, code = text.strip().rpartition("/")
+    if not sep:
+        return None, code
+    if config.list_type(list_id) is None or not code:
+        ids = [t.id for t in config.list_types]
+        close = difflib.get_close_matches(list_id, ids, n=1)
+        guess = f"是不是想写“{close[0]}/{code}”？" if close else ""
+        print(f"qingdan history: 用法错误：“{text}”不是“清单/编码”\n提示：{guess}清单标识可以是 {'、'.join(ids)}",
+              file=sys.stderr)
+        return False
+    return list_id, code
+
+
+def describe(value: Any) -> str:
+    """A field value in one line of Chinese text."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "（无）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "；".join(describe(v) for v in value)
+    if isinstance(value, dict):
+        if "law" in value:
+            return "".join(str(value[k]) for k in ("law", "article", "note") if value.get(k))
+        if "statutory" in value or "promised" in value:
+            unit = value.get("unit", "")
+            parts = [f"{_KEY_LABELS[k]} {value[k]} {unit}" for k in ("statutory", "promised") if value.get(k) is not None]
+            if value.get("note"):
+                parts.append(str(value["note"]))
+            return "，".join(parts) or "（无）"
+        return "，".join(f"{_KEY_LABELS.get(k, k)}：{describe(v)}" for k, v in value.items())
+    text = " ".join(str(value).split())
+    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
+
+
+def _department(config: SiteConfig, code: str) -> str:
+    department = config.department(code)
+    return department.short_name if department else code
+
+
+def _print_text(events: list[Event], config: SiteConfig, stream=None) -> None:
+    stream = stream or sys.stdout
+    if not events:
+        print("没有调整记录。", file=stream)
+        return
+    for event in events:
+        list_type = config.list_type(event.list_id)
+        title = list_type.title if list_type else event.list_id
+        subject = f"{event.code} {event.name}"
+        if event.kind == RECODED:
+            subject = f"{event.code}（原编码 {event.old_code}） {event.name}"
+        elif event.kind == RENAMED and event.old_name:
+            subject += f"（原名称：{event.old_name}）"
+        where = _department(config, event.department)
+        if event.kind == TRANSFERRED or event.old_department:
+            where = f"{_department(config, event.old_department)} → {where}"
+        print(f"{event.day}  {event.kind}  {title} {subject}（{where}）", file=stream)
+        basis = f"调整依据：{event.basis}" if event.has_basis else "调整依据：未注明"
+        if event.effective:
+            basis += f"  生效日期：{event.effective}"
+        print(f"    {basis}", file=stream)
+        print(f"    提交 {event.short_commit}  {event.author}  {event.subject}", file=stream)
+        for change in event.changes:
+            print(f"    · {change.label}：{describe(change.old)} → {describe(change.new)}", file=stream)
+    commits = len({e.commit for e in events})
+    print(f"共 {len(events)} 条调整记录，涉及 {commits} 次提交。", file=stream)

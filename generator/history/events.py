@@ -1,0 +1,165 @@
+"""What the history stage hands to the rest of the project: plain dataclasses, no git, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from generator.problems import Problem
+
+ADDED, REMOVED, CHANGED, RENAMED, RECODED, TRANSFERRED = "新增", "取消", "变更", "更名", "改码", "划转"
+KINDS = (ADDED, REMOVED, CHANGED, RENAMED, RECODED, TRANSFERRED)
+KIND_IDS = {ADDED: "added", REMOVED: "removed", CHANGED: "changed", RENAMED: "renamed",
+            RECODED: "recoded", TRANSFERRED: "transferred"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # e.g. "time_limit"
+    label: str  # the list type's label, e.g. "办理时限"
+    old: Any  # normalised values (None when absent)
+    new: Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to one item in one commit.
+
+    `code` is the item's code after the event (for 改码 the new code, `old_code` the old one);
+    `department` the department after it (for 划转 `old_department` the one before). `date` is
+    the committer date (ISO 8601 with offset); `seq` the commit's position on the first-parent
+    chain (0 = oldest), which orders events even when commit dates are out of order.
+    """
+
+    kind: str  # one of KINDS
+    list_id: str
+    code: str
+    name: str
+    department: str
+    commit: str
+    date: str
+    author: str
+    subject: str
+    basis: str
+    effective: str
+    has_basis: bool
+    old_code: str = ""
+    old_department: str = ""
+    old_name: str = ""
+    changes: tuple[FieldChange, ...] = ()
+    seq: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.list_id}/{self.code}"
+
+    @property
+    def day(self) -> str:
+        return self.date[:10]
+
+    @property
+    def short_commit(self) -> str:
+        return self.commit[:7]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind_id"] = KIND_IDS[self.kind]
+        data["changes"] = [asdict(c) for c in self.changes]
+        return data
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One commit that changed the lists, with its events (an 调整 as the public sees it)."""
+
+    commit: str
+    date: str
+    author: str
+    subject: str
+    message: str
+    basis: str
+    effective: str
+    has_basis: bool
+    seq: int
+    events: tuple[Event, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Events per kind, every kind present, in KINDS order."""
+        counts = dict.fromkeys(KINDS, 0)
+        for event in self.events:
+            counts[event.kind] += 1
+        return counts
+
+    @property
+    def day(self) -> str:
+        return self.date[:10]
+
+    @property
+    def short_commit(self) -> str:
+        return self.commit[:7]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit, "date": self.date, "author": self.author, "subject": self.subject,
+            "message": self.message, "basis": self.basis, "effective": self.effective,
+            "has_basis": self.has_basis, "seq": self.seq, "counts": self.counts,
+            "events": [e.to_json() for e in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class RemovedItem:
+    """An item that existed once and is gone at HEAD: what it last said, and the event that
+    removed it (取消, or 改码 when it lives on under `event.code`)."""
+
+    list_id: str
+    code: str
+    department: str
+    name: str
+    data: dict[str, Any]
+    event: Event
+
+
+@dataclass
+class History:
+    events: list[Event] = field(default_factory=list)  # newest first
+    adjustments: list[Adjustment] = field(default_factory=list)  # newest first
+    removed_items: list[RemovedItem] = field(default_factory=list)  # by list, then code
+    notices: list[Problem] = field(default_factory=list)
+    head: str = ""  # the commit the history was read from ("" without git)
+    complete: bool = False  # False without git or in a shallow clone
+
+    def __post_init__(self) -> None:
+        self._by_item: dict[tuple[str, str], list[Event]] = {}
+        for event in self.events:
+            self._by_item.setdefault((event.list_id, event.code), []).append(event)
+            if event.old_code and event.old_code != event.code:
+                self._by_item.setdefault((event.list_id, event.old_code), []).append(event)
+        self._removed = {(r.list_id, r.code): r for r in self.removed_items}
+
+    def by_item(self, list_id: str, code: str) -> list[Event]:
+        """The item's events, newest first (a 改码 shows under both codes)."""
+        return self._by_item.get((list_id, code), [])
+
+    def removed(self, list_id: str, code: str) -> RemovedItem | None:
+        return self._removed.get((list_id, code))
+
+    def by_department(self, department: str) -> list[Event]:
+        """Events concerning a department (as the item's department before or after), newest first."""
+        return [e for e in self.events if department in (e.department, e.old_department)]
+
+    def since(self, day: str) -> list[Event]:
+        """Events whose commit date is on or after day (YYYY-MM-DD), newest first."""
+        return [e for e in self.events if e.day >= day]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "head": self.head, "complete": self.complete,
+            "notices": [p.to_json() for p in self.notices],
+            "adjustments": [a.to_json() for a in self.adjustments],
+            "removed_items": [
+                {"list_id": r.list_id, "code": r.code, "department": r.department, "name": r.name,
+                 "data": r.data, "event": r.event.to_json()} for r in self.removed_items
+            ],
+        }

@@ -1,0 +1,446 @@
+"""Walk the commits that change lists/ and derive each item's events.
+
+The walk follows the first-parent chain of HEAD, oldest first (`git log --first-parent --raw`, one
+process). A merge is one adjustment: what it brought in compared with its first parent; when its
+own message states no basis, the basis of the commits it merged is used. Each commit's changed
+files are looked up in the blob cache (parsed once per blob, ever); items are compared by the hash
+of their normalised data, so the work per commit is proportional to what it changed.
+
+An item is identified by its list and code. Between a commit and its first parent:
+
+- present only after → 新增; present only before → 取消; unless a removed and an added item of the
+  same list have identical content apart from the code → one 改码;
+- present in both, in another department's file → 划转; with another name → 更名; with other
+  data → 变更 (each with the changed fields). Whitespace, comments and order cost nothing.
+
+A file version that does not parse is skipped with a warning naming the commit; the file keeps its
+last valid content until a later commit fixes it. When one code appears in two files of a list,
+the first department in site_config.yml order wins, as in the loader.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from generator.config import SiteConfig
+from generator.gitrepo import ZERO_SHA, CommitInfo, GitRepo, LogCommit
+from generator.history.blobparse import BlobParser, problems_of
+from generator.history.cache import (
+    BODY,
+    CODE,
+    HASH,
+    NAME,
+    BlobCache,
+    BlobSummary,
+    ItemRef,
+    digest,
+    open_cache,
+)
+from generator.history.events import (
+    ADDED,
+    CHANGED,
+    KINDS,
+    RECODED,
+    REMOVED,
+    RENAMED,
+    TRANSFERRED,
+    Adjustment,
+    Event,
+    FieldChange,
+    History,
+    RemovedItem,
+)
+from generator.history.trailers import Basis, merge_bases, read_basis
+from generator.load import split_list_path as _split_list_path
+from generator.problems import Problem, Problems
+
+SHALLOW_HINT = (
+    "CI 检出代码时请取完整历史：GitHub Actions 的 actions/checkout 设置 fetch-depth: 0，"
+    "GitLab CI 设置变量 GIT_DEPTH: 0；本地仓库可运行 git fetch --unshallow"
+)
+
+
+Entry = tuple  # (ref, department, path): one occurrence of an item in a list file
+_REF, _DEPT, _PATH = range(3)
+
+
+@dataclass
+class _Pending:
+    kind: str
+    list_id: str
+    before: Entry | None
+    after: Entry | None
+    seq: int
+    changes: tuple | None = None  # ((field, old, new), ...) once worked out (saved with the walk)
+
+
+@dataclass
+class _Commit:
+    info: CommitInfo
+    basis: Basis
+    seq: int
+
+
+class _State:
+    """The lists as of one commit: every file's items by code, and every item's occurrences.
+
+    Only the items whose hash changed are touched when a file changes, so a commit costs what it
+    changed (an unchanged item keeps its entry, whose line number may be stale and is not used).
+    """
+
+    def __init__(self, config: SiteConfig) -> None:
+        # path → (list, department, items by code, blob key)
+        self.files: dict[str, tuple[str, str, dict[str, ItemRef], str]] = {}
+        self.index: dict[tuple[str, str], dict[str, Entry]] = {}
+        self._order = {d.code: d.order for d in config.departments}
+
+    def winner(self, key: tuple[str, str]) -> Entry | None:
+        found = self.index.get(key)
+        if not found:
+            return None
+        if len(found) == 1:
+            return next(iter(found.values()))
+        return min(found.values(), key=lambda e: (self._order.get(e[_DEPT], 1 << 30), e[_PATH]))
+
+    def changed_codes(self, path: str, items: dict[str, ItemRef] | None) -> set[str]:
+        """Codes whose item in `path` differs between the current state and `items`."""
+        old = self.files[path][2] if path in self.files else {}
+        new = items or {}
+        pairs = {(c, ref[HASH]) for c, ref in old.items()} ^ {(c, ref[HASH]) for c, ref in new.items()}
+        return {c for c, _ in pairs}
+
+    def apply(self, path: str, list_id: str, department: str, items: dict[str, ItemRef] | None,
+              codes: Iterable[str], key: str = "") -> None:
+        for code in codes:
+            item_key = (list_id, code)
+            if items is not None and code in items:
+                self.index.setdefault(item_key, {})[path] = (items[code], department, path)
+            else:
+                occurrences = self.index.get(item_key)
+                if occurrences is not None:
+                    occurrences.pop(path, None)
+                    if not occurrences:
+                        del self.index[item_key]
+        if items is None:
+            self.files.pop(path, None)
+        else:
+            self.files[path] = (list_id, department, items, key)
+
+
+@lru_cache(maxsize=65536)
+def split_list_path(path: str) -> tuple[str, str] | None:
+    return _split_list_path(path)
+
+
+def _by_code(summary: BlobSummary) -> dict[str, ItemRef]:
+    """A file's items by code; the first of two items with one code wins, as in the loader."""
+    return {ref[CODE]: ref for ref in reversed(summary.items)}
+
+
+def extract_history(config: SiteConfig, problems: Problems, cache_dir: Path | None = None) -> History:
+    """The lists' history from git (see the module docstring). Notices (no git, a shallow clone,
+    skipped file versions) are returned in `History.notices` and also added to `problems` as
+    warnings whose rule starts with "history"; history never makes a build fail."""
+    notices: list[Problem] = []
+    history = _extract(config, notices, cache_dir)
+    history.notices = notices
+    problems.extend(notices)
+    return history
+
+
+def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None) -> History:
+    repo = GitRepo(config.root)
+    if not repo.is_repo():
+        notices.append(Problem("warning", "项目目录不在 git 仓库中，网站将不含调整记录", rule="history-no-git",
+                               hint="在项目目录运行 git init 并提交 lists/，此后每次提交即一次调整"))
+        return History()
+    head = repo.rev_parse("HEAD")
+    if head is None:
+        notices.append(Problem("warning", "git 仓库中还没有任何提交，网站将不含调整记录", rule="history-no-commits",
+                               hint="提交 lists/ 后再生成网站"))
+        return History()
+    commits = repo.log_changes(config.lists_dir)
+    complete = True
+    baseline: dict[str, str] = {}
+    if repo.is_shallow():
+        complete = False
+        root = repo.first_parent_root("HEAD")
+        if root and root in repo.shallow_commits():
+            baseline = repo.ls_tree(root, config.lists_dir)
+            commits = [c for c in commits if c.info.sha != root]
+            info = repo.commit_info(root)
+            since = f"（{info.date[:10]}，提交 {root[:7]}）" if info else ""
+            notices.append(Problem(
+                "warning", f"当前仓库是浅克隆（shallow clone），调整记录只能从最早可见的提交{since}开始，"
+                "此前的新增、取消和变更不会出现在网站上", rule="history-shallow", hint=SHALLOW_HINT))
+    cache = open_cache(config, cache_dir)
+    try:
+        return _walk(config, repo, cache, commits, baseline, head, complete, notices)
+    finally:
+        if cache.warning:
+            notices.append(Problem("warning", f"历史缓存不可用，本次未使用缓存：{cache.warning}",
+                                   rule="history-cache", hint="检查 .cache/ 目录是否可写；可以删除 .cache/history/ 后重试"))
+        cache.close()
+
+
+WALK_VERSION = "1"
+
+
+def _walk_identity(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
+                   baseline: dict[str, str]) -> str:
+    """What a saved walk depends on besides the commits themselves."""
+    start = commits[0].info.sha if commits else ""
+    parts = [WALK_VERSION, cache.fingerprint, config.lists_dir, repo.prefix(), start,
+             repr(sorted(baseline.items())), repr([(d.code, d.order) for d in config.departments]),
+             repr([(t.id, t.field_names) for t in config.list_types])]
+    return digest("\0".join(parts).encode("utf-8"))
+
+
+class _Walk:
+    """The walk's results so far; saved after each run so the next one resumes where it stopped."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.state = _State(config)
+        self.pending: list[_Pending] = []
+        self.metas: list[_Commit] = []
+        self.last_removal: dict[tuple[str, str], _Pending] = {}
+        self.notices: list[Problem] = []
+        self.done = 0  # commits walked
+
+    def save(self, commits: list[LogCommit]) -> tuple:
+        index = {id(p): i for i, p in enumerate(self.pending)}
+        return (
+            self.done, commits[self.done - 1].info.sha if self.done else "",
+            tuple((path, f[0], f[1], f[3]) for path, f in sorted(self.state.files.items())),
+            tuple((p.kind, p.list_id, p.before, p.after, p.seq, p.changes) for p in self.pending),
+            tuple((m.seq, m.info.sha, m.info.date, m.info.author, m.info.subject, m.info.message, m.basis.basis,
+                   m.basis.effective) for m in self.metas),
+            tuple((key[0], key[1], index[id(p)]) for key, p in sorted(self.last_removal.items())),
+            tuple(astuple(n) for n in self.notices),
+        )
+
+    def restore(self, saved: tuple, cache: BlobCache) -> None:
+        self.done, _, files, pending, metas, removal, notices = saved
+        summaries = cache.get_blobs(f[3] for f in files)
+        for path, list_id, department, key in files:
+            items = _by_code(summaries[key])
+            self.state.apply(path, list_id, department, items, list(items), key)
+        self.pending = [_Pending(*p) for p in pending]
+        self.metas = [_Commit(CommitInfo(sha=sha, date=date, author=author, subject=subject, message=message),
+                              Basis(basis, effective), seq)
+                      for seq, sha, date, author, subject, message, basis, effective in metas]
+        self.last_removal = {(list_id, code): self.pending[i] for list_id, code, i in removal}
+        self.notices = [Problem(*n) for n in notices]
+
+    @staticmethod
+    def saved(cache: BlobCache, identity: str, commits: list[LogCommit]) -> tuple | None:
+        """The longest saved walk that stopped at one of these commits (and whose files the cache
+        still holds), or None."""
+        for done, sha in cache.walk_heads(identity):
+            if 0 < done <= len(commits) and commits[done - 1].info.sha == sha:
+                saved = cache.get_walk(identity, done)
+                if saved is not None and len(cache.get_blobs(f[3] for f in saved[2])) == len(saved[2]):
+                    return saved
+        return None
+
+    def start(self, baseline: dict[str, str], summaries: dict[str, BlobSummary]) -> None:
+        for path, blob in sorted(baseline.items()):
+            ids = split_list_path(path)
+            key = BlobCache.blob_key(blob, *ids) if ids else ""
+            summary = summaries.get(key)
+            if ids and summary is not None and not summary.invalid:
+                items = _by_code(summary)
+                self.state.apply(path, ids[0], ids[1], items, list(items), key)
+
+    def step(self, repo: GitRepo, seq: int, commit: LogCommit, summaries: dict[str, BlobSummary]) -> None:
+        """Walk one commit: update the state, record its events."""
+        state = self.state
+        updates = []
+        touched: set[tuple[str, str]] = set()
+        for change in commit.changes:
+            ids = split_list_path(change.path)
+            if ids is None or self.config.list_type(ids[0]) is None:
+                continue
+            items = None
+            key = ""
+            if change.new_blob != ZERO_SHA:
+                key = BlobCache.blob_key(change.new_blob, *ids)
+                summary = summaries.get(key)
+                if summary is None or summary.invalid:
+                    self.notices.append(_skipped(commit.info, change.path, summary))
+                    continue
+                items = _by_code(summary)
+            codes = state.changed_codes(change.path, items)
+            touched.update((ids[0], code) for code in codes)
+            updates.append((change.path, ids, items, codes, key))
+        before = {key: state.winner(key) for key in touched}
+        for path, ids, items, codes, key in updates:
+            state.apply(path, ids[0], ids[1], items, codes, key)
+        found = _diff(before, {key: state.winner(key) for key in touched}, seq)
+        if found:
+            self.metas.append(_Commit(commit.info, _basis(repo, commit.info, self.notices), seq))
+            for p in found:
+                self.pending.append(p)
+                if p.kind in (REMOVED, RECODED) and p.before is not None:
+                    self.last_removal[(p.list_id, p.before[_REF][CODE])] = p
+        self.done = seq + 1
+
+
+def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
+          baseline: dict[str, str], head: str, complete: bool, notices: list[Problem]) -> History:
+    identity = _walk_identity(config, repo, cache, commits, baseline)
+    walk = _Walk(config)
+    saved = _Walk.saved(cache, identity, commits)
+    if saved is not None:
+        walk.restore(saved, cache)
+    todo = commits[walk.done:]
+    wanted: list[tuple[str, ...]] = [] if saved is not None else sorted(baseline.items())
+    for commit in todo:  # oldest first, each version with the one it replaced
+        wanted.extend((c.path, c.new_blob, c.old_blob) for c in commit.changes if c.new_blob != ZERO_SHA)
+    summaries = BlobParser(config, cache).summaries(repo, wanted)
+    if saved is None:
+        walk.start(baseline, summaries)
+    for commit in todo:
+        walk.step(repo, walk.done, commit, summaries)
+    _work_out_changes(config, cache, walk.pending)
+    if todo and walk.done:
+        cache.put_walk(identity, walk.done, commits[walk.done - 1].info.sha, walk.save(commits))
+    cache.flush()
+    notices.extend(walk.notices)
+    return _history(config, cache, walk.pending, walk.metas, walk.last_removal, walk.state, head, complete)
+
+
+def _diff(before: dict[tuple[str, str], Entry | None], after: dict[tuple[str, str], Entry | None],
+          seq: int) -> list[_Pending]:
+    found: list[_Pending] = []
+    added: dict[tuple[str, str], list[Entry]] = defaultdict(list)  # (list, body hash) → entries
+    removed: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for key in sorted(before):
+        b, a = before[key], after[key]
+        if b is None and a is None:
+            continue
+        if b is None:
+            added[(key[0], a[_REF][BODY])].append(a)
+        elif a is None:
+            removed[(key[0], b[_REF][BODY])].append(b)
+        elif b[_DEPT] != a[_DEPT]:
+            found.append(_Pending(TRANSFERRED, key[0], b, a, seq))
+        elif b[_REF][HASH] == a[_REF][HASH]:
+            continue
+        elif b[_REF][NAME] != a[_REF][NAME]:
+            found.append(_Pending(RENAMED, key[0], b, a, seq))
+        else:
+            found.append(_Pending(CHANGED, key[0], b, a, seq))
+    for group, gone in removed.items():
+        came = added.pop(group, [])
+        for b, a in zip(gone, came, strict=False):
+            found.append(_Pending(RECODED, group[0], b, a, seq))
+        found.extend(_Pending(REMOVED, group[0], b, None, seq) for b in gone[len(came):])
+        if len(came) > len(gone):
+            added[group] = came[len(gone):]
+    for group, came in added.items():
+        found.extend(_Pending(ADDED, group[0], None, a, seq) for a in came)
+    return found
+
+
+def _basis(repo: GitRepo, info: CommitInfo, notices: list[Problem]) -> Basis:
+    basis = read_basis(info.trailers)
+    if basis.bad_effective:
+        notices.append(Problem(
+            "warning", f"提交 {info.sha[:7]}（{info.date[:10]}，{info.subject}）的生效日期“{basis.bad_effective}”"
+            "无法识别，已忽略", rule="history-effective-date", hint="生效日期写成 2016-12-01 的格式"))
+    if not basis.has_basis and len(info.parents) > 1:
+        merged = [read_basis(c.trailers) for c in repo.commits(f"{info.parents[0]}..{info.sha}")
+                  if c.sha != info.sha]
+        from_branch = merge_bases(merged)
+        if from_branch.has_basis:
+            return Basis(from_branch.basis, basis.effective or from_branch.effective)
+    return basis
+
+
+def _skipped(info: CommitInfo, path: str, summary: BlobSummary | None) -> Problem:
+    first = next((p for p in problems_of(summary, path) if p.severity == "error"), None) if summary else None
+    reason = first.message if first else "文件内容无法读取"
+    return Problem(
+        "warning", f"提交 {info.sha[:7]}（{info.date[:10]}，{info.subject}）中的 {path} 有错误，"
+        f"这次修改未计入调整记录：{reason}",
+        file=path, line=first.line if first else None, column=first.column if first else None,
+        rule="history-invalid-file",
+        hint="调整记录沿用该文件上一次有效的内容，直到后来的提交修正它；用 qingdan check 检查当前文件",
+    )
+
+
+def _field_changes(names: list[str], old: dict, new: dict) -> tuple[tuple[str, Any, Any], ...]:
+    """(field, old, new) for the fields that differ, in the list type's order, then any field the
+    list type no longer defines, by name."""
+    extra = sorted((old.keys() | new.keys()) - set(names))
+    return tuple((name, old.get(name), new.get(name))
+                 for name in [*names, *extra] if name != "code" and old.get(name) != new.get(name))
+
+
+def _work_out_changes(config: SiteConfig, cache: BlobCache, pending: list[_Pending]) -> None:
+    """Fill in the changed fields of 变更, 更名 and 划转 events that do not have them yet."""
+    todo = [p for p in pending if p.changes is None and p.kind in (CHANGED, RENAMED, TRANSFERRED)]
+    data = cache.get_items({e[_REF][HASH] for p in todo for e in (p.before, p.after)})
+    names = {t.id: t.field_names for t in config.list_types}
+    for p in todo:
+        p.changes = _field_changes(names.get(p.list_id, []), data.get(p.before[_REF][HASH], {}),
+                                   data.get(p.after[_REF][HASH], {}))
+
+
+def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], metas: list[_Commit],
+             last_removal: dict[tuple[str, str], _Pending], state: _State, head: str, complete: bool) -> History:
+    gone = {key: p for key, p in last_removal.items() if state.winner(key) is None}
+    data = cache.get_items(p.before[_REF][HASH] for p in gone.values())
+    by_seq = {m.seq: m for m in metas}
+    list_order = {t.id: i for i, t in enumerate(config.list_types)}
+    kind_order = {k: i for i, k in enumerate(KINDS)}
+    labels = {t.id: {f.name: f.label for f in t.fields} for t in config.list_types}
+
+    def make(p: _Pending) -> Event:
+        meta = by_seq[p.seq]
+        b, a = p.before, p.after
+        now = a or b
+        old_ref, new_ref = (b[_REF] if b else None), (a[_REF] if a else None)
+        changes: tuple[FieldChange, ...] = ()
+        if p.changes:
+            names = labels.get(p.list_id, {})
+            changes = tuple(FieldChange(name, names.get(name, name), old, new) for name, old, new in p.changes)
+        elif p.kind == RECODED:
+            list_type = config.list_type(p.list_id)
+            fdef = list_type.field("code") if list_type else None
+            changes = (FieldChange("code", fdef.label if fdef else "编码", old_ref[CODE], new_ref[CODE]),)
+        return Event(
+            kind=p.kind, list_id=p.list_id, code=now[_REF][CODE], name=now[_REF][NAME], department=now[_DEPT],
+            commit=meta.info.sha, date=meta.info.date, author=meta.info.author, subject=meta.info.subject,
+            basis=meta.basis.basis, effective=meta.basis.effective, has_basis=meta.basis.has_basis,
+            old_code=old_ref[CODE] if p.kind == RECODED else "",
+            old_department=b[_DEPT] if b and a and b[_DEPT] != a[_DEPT] else "",
+            old_name=old_ref[NAME] if b and a and old_ref[NAME] != new_ref[NAME] else "",
+            changes=changes, seq=p.seq,
+        )
+
+    made = {id(p): make(p) for p in pending}
+    events = sorted(made.values(), key=lambda e: (-e.seq, list_order.get(e.list_id, 99), e.code, kind_order[e.kind]))
+    per_commit: dict[int, list[Event]] = defaultdict(list)
+    for event in events:
+        per_commit[event.seq].append(event)
+    adjustments = [
+        Adjustment(commit=m.info.sha, date=m.info.date, author=m.info.author, subject=m.info.subject,
+                   message=m.info.message, basis=m.basis.basis, effective=m.basis.effective,
+                   has_basis=m.basis.has_basis, seq=m.seq, events=tuple(per_commit[m.seq]))
+        for m in sorted(metas, key=lambda m: -m.seq)
+    ]
+    removed_items = [
+        RemovedItem(list_id=key[0], code=key[1], department=p.before[_DEPT], name=p.before[_REF][NAME],
+                    data=data.get(p.before[_REF][HASH], {}), event=made[id(p)])
+        for key, p in sorted(gone.items(), key=lambda kv: (list_order.get(kv[0][0], 99), kv[0][1]))
+    ]
+    return History(events=events, adjustments=adjustments, removed_items=removed_items, head=head,
+                   complete=complete)

@@ -1,0 +1,74 @@
+"""The adjustment's basis and effective date, read from commit-message trailers.
+
+Convention (docs/history.md): the last paragraph of the commit message holds
+
+    调整依据: 赣府字〔2016〕12号
+    生效日期: 2016-12-01
+
+English aliases `Basis:` and `Effective:` (or `Effective-Date:`) mean the same; the colon may be
+full-width (：). A commit without a basis still yields events, marked as having no stated basis.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BASIS_KEYS = ("调整依据", "依据", "basis")
+EFFECTIVE_KEYS = ("生效日期", "生效时间", "effective", "effective-date")
+
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+
+
+@dataclass(frozen=True)
+class Basis:
+    basis: str = ""  # e.g. 赣府字〔2016〕12号 ("" when none was stated)
+    effective: str = ""  # YYYY-MM-DD, "" when none (or when it could not be read)
+    bad_effective: str = ""  # the text of an effective date that is not a date
+
+    @property
+    def has_basis(self) -> bool:
+        return bool(self.basis)
+
+
+def _lookup(trailers: dict[str, str], keys: tuple[str, ...]) -> str:
+    """The values of every trailer named by one of `keys` (any case), joined with "；"."""
+    values = [v.strip() for k, v in trailers.items() if k.lower() in keys and v.strip()]
+    return "；".join(dict.fromkeys(values))
+
+
+def normalize_date(text: str) -> str | None:
+    """'2016-12-01', '2016/12/1', '2016.12.01' or '2016年12月1日' → '2016-12-01'; None otherwise."""
+    import datetime as dt
+
+    for form in _DATE_FORMS:
+        match = form.match(text.strip())
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups())).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def read_basis(trailers: dict[str, str]) -> Basis:
+    """The basis and effective date a commit's trailers state (see the module docstring)."""
+    basis = _lookup(trailers, BASIS_KEYS)
+    effective_text = _lookup(trailers, EFFECTIVE_KEYS)
+    effective = normalize_date(effective_text) if effective_text else ""
+    if effective is None:
+        return Basis(basis=basis, effective="", bad_effective=effective_text)
+    return Basis(basis=basis, effective=effective)
+
+
+def merge_bases(bases: list[Basis]) -> Basis:
+    """One basis for a merge commit from the commits it brought in: distinct bases joined with
+    "；", and the effective date when they all agree."""
+    texts = list(dict.fromkeys(b.basis for b in bases if b.basis))
+    dates = {b.effective for b in bases if b.effective}
+    return Basis(basis="；".join(texts), effective=dates.pop() if len(dates) == 1 else "")
