@@ -21,7 +21,7 @@ from generator.problems import Problem, Problems
 from generator.rules import check_catalog
 from generator.tabular.convert import Converted, RowConverter
 from generator.tabular.mapping import Synonyms, locate_header
-from generator.tabular.merge import ListDocument, MergeResult
+from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
 from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
 from generator.tabular.report import Messages, Where
@@ -111,7 +111,7 @@ def plan_import(
             messages.error("表格中没有可导入的事项", Where(book.display), hint="检查表头是否在前 30 行、表头下面是否有数据")
         return plan
     _merge(plan, config, list_type, converted)
-    if plan.files:
+    if any(fp.changed for fp in plan.files.values()):  # unchanged files: the project is as it was
         _validate(plan, config, baseline, converted)
     return plan
 
@@ -232,14 +232,15 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
         rel = f"{config.lists_dir}/{list_type.id}/{dept}.yml"
         if rel not in documents:
             file = root / rel
-            old = file.read_text(encoding="utf-8-sig") if file.exists() else None
-            if old is not None and (why := ListDocument.readable(old)) is not None:
+            try:
+                old = file.read_text(encoding="utf-8-sig") if file.exists() else None
+                documents[rel] = ListDocument(old, dept, list_type, config)
+            except (MergeError, UnicodeDecodeError) as exc:
                 messages.error(
-                    f"现有文件无法读取，不能合并：{why}", Where(rel, yaml_line=1), rule="import-target",
+                    f"现有文件无法读取，不能合并：{exc}", Where(rel, yaml_line=1), rule="import-target",
                     hint="先运行 qingdan check 并修正这个文件",
                 )
                 return
-            documents[rel] = ListDocument(old, dept, list_type, config)
             plan.files[rel] = FilePlan(rel, old, MergeResult(old or ""))
         doc = documents[rel]
         code = str(row.data.get("code", ""))
@@ -334,13 +335,15 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
     for p in baseline.items:
         before[_problem_key(p)] = before.get(_problem_key(p), 0) + 1
     rows = {str(c.data.get("code", "")): c for c, _ in converted if c.data.get("code")}
-    lines = {rel: _field_lines(fp.new_text, rel) for rel, fp in plan.files.items()}
+    lines: dict[str, dict] = {}
     for p in problems.items:
         key = _problem_key(p)
         if before.get(key, 0) > 0:
             before[key] -= 1  # there before the import: not ours to report
             continue
         row = rows.get(p.code) if p.file in plan.files else None
+        if row is not None and p.file not in lines:
+            lines[p.file] = _field_lines(plan.files[p.file].new_text, p.file)
         if row is not None:
             field_name = ""
             for line, name in lines[p.file].get(p.code, []):

@@ -15,12 +15,13 @@ from typing import Any
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from generator.config import ListType, SiteConfig
 from generator.fieldtypes import normalize
 from generator.model import is_blank
+from generator.problems import Problems
+from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
 
 FLOW_FIELD_TYPES = ("time_limit", "fee")  # short mappings written on one line, as the demo lists do
 SHORT_LIST_ITEM = 10  # list entries up to this many characters are written [a, b, c]
@@ -114,67 +115,117 @@ class MergeResult:
     kept: list[str] = field(default_factory=list)  # codes in the file the sheet did not mention
 
 
+class MergeError(ValueError):
+    """A list file that cannot be edited (it does not parse, or has no items list)."""
+
+
 class ListDocument:
-    """One list file, open for editing."""
+    """One list file, open for editing.
+
+    Only the items that change are re-emitted (by ruamel.yaml, from their own lines); every other
+    line of the file is kept as it is. This is both safer (no byte of an untouched item moves) and
+    much faster than re-emitting the whole file: ruamel's pure-Python emitter needs seconds for a
+    file of a thousand items. Files of an unusual shape (a flow-style `items: [...]`) are edited
+    whole with ruamel instead.
+    """
 
     def __init__(self, text: str | None, department: str, list_type: ListType, config: SiteConfig) -> None:
         self.yaml = _yaml()
         self.original = text
+        self.department = department
         self.list_type = list_type
         self.config = config
-        if text is None or not text.strip():
-            self.doc = CommentedMap()
-            self.doc["department"] = department
-            self.doc["items"] = CommentedSeq()
-        else:
-            self.doc = self.yaml.load(text)
-        self.items: CommentedSeq = self.doc["items"]
         self.changes: list[Change] = []
         self.added: list[str] = []
         self.touched: set[int] = set()
+        self.new_nodes: list[CommentedMap] = []
+        self.nodes: dict[int, CommentedSeq] = {}  # index → a one-item sequence holding the edited item
+        self.dirty: set[int] = set()
+        self.full_doc: CommentedMap | None = None  # the whole file, when it cannot be edited line by line
+        self.lines: list[str] = []
+        self.spans: list[tuple[int, int, int]] = []  # per item: first line, end line (exclusive), dash column
+        self.plain_items: list[dict] = []
+        if text is not None and text.strip():
+            self._index(text)
         self._codes: dict[str, int] | None = None
         self._names: dict[str, list[int]] | None = None
 
-    @staticmethod
-    def readable(text: str) -> str | None:
-        """Why ruamel cannot edit this file (None when it can)."""
-        try:
-            doc = _yaml().load(text)
-        except YAMLError as exc:
-            return str(exc).splitlines()[0]
-        if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
-            return "文件没有 items 列表"
-        return None
+    def _index(self, text: str) -> None:
+        """Where each item's lines are, and its values (one libyaml pass, as `qingdan check` reads it)."""
+        problems = Problems()
+        root = parse_yaml(text, "list", problems)
+        if not isinstance(root, LocatedMap):
+            first = problems.errors[0].message if problems.errors else "文件的顶层不是映射"
+            raise MergeError(first)
+        items = root.get("items")
+        if items is not None and not isinstance(items, LocatedList):
+            raise MergeError("items 不是列表")
+        self.plain_items = [it if isinstance(it, dict) else {} for it in items or []]
+        self.lines = text.splitlines(keepends=True)
+        spans: list[list[int]] = []
+        for loc in getattr(items, "item_locs", []):
+            line = self.lines[loc.line - 1]
+            prefix = line[: loc.column - 1]
+            if prefix.strip() != "-":  # a flow sequence, or "- - …": edit the file whole
+                spans = []
+                break
+            spans.append([loc.line - 1, 0, prefix.index("-")])
+        for i in range(len(spans) - 1):
+            spans[i][1] = spans[i + 1][0]
+        if spans:
+            items_line = root.key_locs["items"].line
+            later = [loc.line - 1 for loc in root.key_locs.values() if loc.line > items_line]
+            end = min(later) if later else len(self.lines)
+            while end > spans[-1][0] + 1 and (not self.lines[end - 1].strip() or self.lines[end - 1].lstrip().startswith("#")):
+                end -= 1  # blank lines and comments after the last item stay after it, and after new items
+            spans[-1][1] = end
+        if spans and len(spans) == len(self.plain_items):
+            self.spans = [tuple(s) for s in spans]
+        else:
+            self.full_doc = self.yaml.load(text)
+            if self.full_doc.get("items") is None:
+                self.full_doc["items"] = CommentedSeq()
 
     def codes(self) -> dict[str, int]:
         """Item code → index (built once; append() keeps it current)."""
         if self._codes is None:
-            self._codes = {str(plain(it.get("code"))): i for i, it in enumerate(self.items) if isinstance(it, dict)}
+            self._codes = {str(it.get("code")): i for i, it in enumerate(self.plain_items) if it.get("code") is not None}
         return self._codes
 
     def names(self) -> dict[str, list[int]]:
         """Item name → indexes, for sheets without codes (items already in the file only)."""
         if self._names is None:
             self._names = {}
-            for i, it in enumerate(self.items):
-                if isinstance(it, dict) and it.get("name") is not None:
-                    self._names.setdefault(str(plain(it["name"])).strip(), []).append(i)
+            for i, it in enumerate(self.plain_items):
+                if it.get("name") is not None:
+                    self._names.setdefault(str(it["name"]).strip(), []).append(i)
         return self._names
 
     def item_code(self, index: int) -> str:
-        return str(plain(self.items[index].get("code", "")))
+        return str(self.plain_items[index].get("code", ""))
+
+    def _node(self, index: int) -> CommentedMap:
+        """The ruamel node of an existing item, loaded from its own lines the first time."""
+        if self.full_doc is not None:
+            return self.full_doc["items"][index]
+        if index not in self.nodes:
+            first, end, dash = self.spans[index]
+            # Loaded where it stands (a block sequence may be indented at the top level), so that
+            # ruamel keeps end-of-line comments in their columns.
+            snippet = "".join(self.lines[first:end])
+            self.nodes[index] = self.yaml.load(snippet)
+        return self.nodes[index][0]
 
     def update(
         self, index: int, data: dict[str, Any], parts: dict[str, set[str]], soft: frozenset[str] | set[str] = frozenset()
     ) -> None:
         """Set the fields the sheet gives; keep every other field, comment and key of the item."""
         self.touched.add(index)
-        node: CommentedMap = self.items[index]
-        order = self.list_type.field_names
-        for name in order:
+        current = self.plain_items[index]
+        for name in self.list_type.field_names:
             if name not in data:
                 continue
-            old = normalised(self.list_type, self.config, name, node.get(name))
+            old = normalised(self.list_type, self.config, name, current.get(name))
             new = data[name]
             if name in soft and old is not None:
                 continue  # a guess (e.g. the type from the sheet's name) never overwrites what the file says
@@ -182,7 +233,9 @@ class ListDocument:
                 new = {**old, **{k: new[k] for k in parts[name] if k in new}}
             if new == old:
                 continue
-            self.changes.append(Change(self.item_code(index), str(plain(node.get("name", ""))), name, old, new))
+            self.changes.append(Change(self.item_code(index), str(current.get("name", "")), name, old, new))
+            node = self._node(index)
+            self.dirty.add(index)
             fdef = self.list_type.field(name)
             existing = node.get(name)
             flow = existing.fa.flow_style() if isinstance(existing, (CommentedMap, CommentedSeq)) else None
@@ -196,9 +249,8 @@ class ListDocument:
         """Where a new key goes: after the last key that comes before it in the list type's order."""
         order = self.list_type.field_names
         before = set(order[: order.index(name)])
-        keys = list(node.keys())
         position = 0
-        for i, key in enumerate(keys):
+        for i, key in enumerate(node.keys()):
             if key in before:
                 position = i + 1
         return position
@@ -209,20 +261,56 @@ class ListDocument:
             if name in data:
                 fdef = self.list_type.field(name)
                 node[name] = to_yaml(data[name], fdef.type if fdef else "")
-        self.items.append(node)
-        self.touched.add(len(self.items) - 1)
-        self.codes()[str(data.get("code", ""))] = len(self.items) - 1
+        index = len(self.plain_items) + len(self.new_nodes)
+        self.new_nodes.append(node)
+        self.touched.add(index)
+        self.codes()[str(data.get("code", ""))] = index
         self.added.append(str(data.get("code", "")))
         for name, value in data.items():
             self.changes.append(Change(str(data.get("code", "")), str(data.get("name", "")), name, None, value))
 
+    def _emit(self, value: Any, dash: int) -> str:
+        out = io.StringIO()
+        self.yaml.dump(value, out)
+        return "".join(_shift(line, dash - 2) for line in out.getvalue().splitlines(keepends=True))
+
     def dump(self) -> str:
         if not self.changes and self.original is not None:
             return self.original
-        out = io.StringIO()
-        self.yaml.dump(self.doc, out)
-        return out.getvalue()
+        if self.original is None or not self.original.strip():
+            doc = CommentedMap()
+            doc["department"] = self.department
+            doc["items"] = CommentedSeq(self.new_nodes)
+            out = io.StringIO()
+            self.yaml.dump(doc, out)
+            return out.getvalue()
+        if self.full_doc is not None:
+            self.full_doc["items"].extend(self.new_nodes)
+            self.new_nodes = []
+            out = io.StringIO()
+            self.yaml.dump(self.full_doc, out)
+            return out.getvalue()
+        lines = list(self.lines)
+        if self.new_nodes:
+            first, end, dash = self.spans[-1]
+            tail = self._emit(CommentedSeq(self.new_nodes), dash)
+            if end > 0 and not lines[end - 1].endswith("\n"):
+                lines[end - 1] += "\n"
+            lines[end:end] = [tail]
+        for index in sorted(self.dirty, reverse=True):
+            first, end, dash = self.spans[index]
+            lines[first:end] = [self._emit(self.nodes[index], dash)]
+        return "".join(lines)
 
     def result(self) -> MergeResult:
-        kept = [self.item_code(i) for i in range(len(self.items)) if i not in self.touched]
+        total = len(self.plain_items)
+        kept = [self.item_code(i) for i in range(total) if i not in self.touched]
         return MergeResult(self.dump(), list(self.changes), list(self.added), kept)
+
+
+def _shift(line: str, by: int) -> str:
+    """Indent a line by `by` spaces (remove them when negative, as far as the line has them)."""
+    if by >= 0:
+        return " " * by + line if line.strip() else line
+    spaces = len(line) - len(line.lstrip(" "))
+    return line[min(-by, spaces):]
