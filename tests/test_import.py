@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -374,3 +375,28 @@ def test_units_in_headers_and_one_warning_per_column(project: Path, tmp_path: Pa
     assert "「u.xlsx」工作表「Sheet」第2行 E列：警告［power］：这一列有 2 个时限只写了“日/天”（第2、3行），已按自然日导入" in out
     assert "「u.xlsx」工作表「Sheet」第2行 E列：错误［power/000131127004］：法定时限和承诺时限的单位不同（工作日、自然日）" in out
     assert code == 1
+
+
+def test_problems_already_in_the_project_do_not_block_and_json_output(project: Path, tmp_path: Path,
+                                                                      capsys) -> None:
+    # Another department's file already has an error: not this import's business.
+    bad = project / "lists/power/zjj.yml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("type: 行政许可", "type: 行政许诺", 1), encoding="utf-8")
+    assert main(["--project", str(project), "check"]) == 1
+    capsys.readouterr()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["事项编码", "事项名称", "承诺时限"])
+    ws.append(["000131127004", "食品经营许可", "4个工作日"])
+    wb.save(tmp_path / "j.xlsx")
+    code, out = run(project, str(tmp_path / "j.xlsx"), "--list", "power", "--department", "scjgj",
+                    "--format", "json", capsys=capsys)
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["ok"] is True and result["rows"] == 1
+    assert result["files"]["lists/power/scjgj.yml"]["changes"] == [{
+        "code": "000131127004", "name": "食品经营许可", "field": "time_limit",
+        "old": {"statutory": 20, "promised": 5, "unit": "工作日"},
+        "new": {"statutory": 20, "promised": 4, "unit": "工作日"},
+    }]
+    assert not any("行政许诺" in m["text"] for m in result["messages"])
