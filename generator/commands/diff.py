@@ -14,14 +14,14 @@ import re
 import sys
 from pathlib import Path
 
-from generator.config import SiteConfig, did_you_mean
+from generator.config import SiteConfig, did_you_mean, load_config
 from generator.diff import compare
 from generator.diff.flags import FLAGS
 from generator.diff.result import KINDS, DiffResult, Version
 from generator.gitrepo import GitRepo
 from generator.model import Catalog
 from generator.problems import Problems
-from generator.project import open_project
+from generator.project import Project, open_project
 
 FORMATS = ["text", "md", "html", "json", "xlsx"]
 WORKTREE_NAMES = ("WORKTREE", "工作区")
@@ -97,26 +97,24 @@ def _run(args: argparse.Namespace) -> int:
     fail_on = parse_fail_on(args.fail_on)
     if args.format == "xlsx" and args.output is None:
         raise UsageError("Excel 格式的报告需要用 --output 指定文件名", "例如 --format xlsx --output 审核.xlsx")
-    project = open_project(args.project)
-    if project.config is None or project.catalog is None:
-        for problem in project.problems.sorted():
+    side_b = args.b if args.b is not None else WORKTREE_NAMES[0]
+    uses_worktree = args.a in WORKTREE_NAMES or side_b in WORKTREE_NAMES
+    # The working tree's lists are read only when one side is the working tree.
+    project = open_project(args.project) if uses_worktree else None
+    config_problems = project.problems if project else Problems()
+    config = project.config if project else load_config(args.project, config_problems)
+    if config is None or (project is not None and project.catalog is None):
+        for problem in config_problems.sorted():
             sys.stderr.write(problem.format_text() + "\n")
         sys.stderr.write("qingdan diff：配置文件有错误，无法比较；请先修正上面的问题。\n")
         return EXIT_FLAGGED
-    config = project.config
     _check_filters(config, args.list_id, args.department)
     repo = GitRepo(args.project)
-    side_b = args.b if args.b not in WORKTREE_NAMES else None
-    need_git = side_b is not None or args.a not in WORKTREE_NAMES
-    if need_git and not repo.is_repo():
+    if not (args.a in WORKTREE_NAMES and side_b in WORKTREE_NAMES) and not repo.is_repo():
         raise UsageError(f"{args.project} 不在 git 仓库中，无法读取以前的版本",
                          "在项目目录运行 git init 并提交清单，或在 git 仓库的克隆中运行")
     catalog_a, version_a, problems_a = _load(args.a, config, repo, project)
-    catalog_b, version_b, problems_b = (
-        _load(side_b, config, repo, project) if side_b is not None
-        else (project.catalog, Version("工作区", "worktree", problems=len(project.problems.errors)),
-              project.problems)
-    )
+    catalog_b, version_b, problems_b = _load(side_b, config, repo, project)
     notes, skip = _unreadable(config, [(version_a, catalog_a, problems_a), (version_b, catalog_b, problems_b)])
     result = compare(catalog_a, catalog_b, version_a, version_b, list_filter=args.list_id,
                      department_filter=args.department, ignore_format=args.ignore_format, skip_files=skip)
@@ -142,9 +140,10 @@ def _check_filters(config: SiteConfig, list_id: str, department: str) -> None:
                          did_you_mean(department, codes).replace("可用的字段", "可用的部门"))
 
 
-def _load(rev: str, config: SiteConfig, repo: GitRepo, project) -> tuple[Catalog, Version, Problems]:
-    """The catalog at a revision or a date, and how to name that version in the report."""
+def _load(rev: str, config: SiteConfig, repo: GitRepo, project: Project | None) -> tuple[Catalog, Version, Problems]:
+    """The catalog at a revision, a date or in the working tree, and how to name that version."""
     if rev in WORKTREE_NAMES:
+        assert project is not None and project.catalog is not None
         return project.catalog, Version("工作区", "worktree", problems=len(project.problems.errors)), project.problems
     if _DAY.match(rev):
         sha = repo.commit_at_date(rev)

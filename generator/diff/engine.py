@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 
 from generator.config import ListType
-from generator.diff.flags import FLAG_LABELS, added_flags, changed_flags, removed_flags
+from generator.diff.flags import FLAG_LABELS, Referrers, added_flags, changed_flags, referrers, removed_flags
 from generator.diff.result import DiffResult, FieldChange, ItemDiff, Version
 from generator.diff.textdiff import inline_diff, normalize_format, normalize_value
 from generator.diff.values import display_value, item_fields
@@ -44,10 +44,11 @@ def compare(
     list_ids = [t.id for t in config.list_types]
     list_ids += [lid for lid in list(a.lists) + list(b.lists) if lid not in list_ids]
     items: list[ItemDiff] = []
+    refs = referrers(b)
     for list_id in dict.fromkeys(list_ids):
         if list_filter and list_id != list_filter:
             continue
-        items.extend(_compare_list(a, b, list_id, ignore_format, skip_files))
+        items.extend(_compare_list(a, b, list_id, ignore_format, skip_files, refs))
     if department_filter:
         items = [i for i in items if department_filter in (i.department, i.old_department)]
     titles = {t.id: t.title for t in config.list_types}
@@ -65,7 +66,7 @@ def compare(
 
 
 def _compare_list(
-    a: Catalog, b: Catalog, list_id: str, ignore_format: bool, skip_files: frozenset[str]
+    a: Catalog, b: Catalog, list_id: str, ignore_format: bool, skip_files: frozenset[str], refs: Referrers
 ) -> list[ItemDiff]:
     old_items = {c: i for c, i in a.lists.get(list_id, {}).items() if i.file not in skip_files}
     new_items = {c: i for c, i in b.lists.get(list_id, {}).items() if i.file not in skip_files}
@@ -84,14 +85,14 @@ def _compare_list(
     ]
     out_removed = [
         ItemDiff(list_id, item.code, item.name, item.department, ["removed"],
-                 fields=item_fields(list_type, item), flags=removed_flags(b, item))
+                 fields=item_fields(list_type, item), flags=removed_flags(b, item, refs))
         for item in removed if id(item) not in recoded_old
     ]
     new_order = {id(item): index for index, item in enumerate(new_items.values())}
     matched = sorted(pairs + recoded, key=lambda pair: new_order[id(pair[1])])
     out_changed = []
     for old, new in matched:
-        diff = _compare_pair(a, b, old, new, list_type, ignore_format)
+        diff = _compare_pair(a, b, old, new, list_type, ignore_format, refs)
         if diff is not None:
             out_changed.append(diff)
     return out_added + out_removed + out_changed
@@ -109,7 +110,8 @@ def _same(old: object, new: object) -> bool:
 
 
 def _compare_pair(
-    a: Catalog, b: Catalog, old: Item, new: Item, list_type: ListType | None, ignore_format: bool
+    a: Catalog, b: Catalog, old: Item, new: Item, list_type: ListType | None, ignore_format: bool,
+    refs: Referrers,
 ) -> ItemDiff | None:
     changes: list[FieldChange] = []
     format_changes: list[FieldChange] = []
@@ -150,7 +152,7 @@ def _compare_pair(
     if any(k != "format" for k in kinds):
         flags = changed_flags(a, b, old, new)
         if old.code != new.code:
-            flags += removed_flags(b, old, recoded_to=new.code)
+            flags += removed_flags(b, old, refs, recoded_to=new.code)
     return ItemDiff(
         new.list_id, new.code, new.name, new.department, kinds,
         old_code=old.code if old.code != new.code else "",

@@ -119,22 +119,34 @@ def _time_limit_flags(old: dict, new: dict) -> list[Flag]:
     return flags
 
 
-def removed_flags(catalog_b: Catalog, item: Item, recoded_to: str = "") -> list[Flag]:
-    """Items in B whose references still point at this item's code in A."""
-    flags = []
+Referrers = dict[tuple[str, str], list[tuple[Item, str]]]
+
+
+def referrers(catalog_b: Catalog) -> Referrers:
+    """(list id, code) → the items of B (and their field) whose references point at a missing item.
+
+    Built once per comparison: asking every B item about every removed item is quadratic.
+    """
+    index: Referrers = {}
     for other in catalog_b.items():
         for field_name, target, code in broken_references(catalog_b, other):
-            if target != item.list_id or code != item.code:
-                continue
-            list_type = catalog_b.config.list_type(other.list_id)
-            fdef = list_type.field(field_name) if list_type else None
-            where = f"{list_type.title if list_type else other.list_id}的“{other.name}”（{other.code}）"
-            label = fdef.label if fdef else field_name
-            if recoded_to:
-                message = f"编码已改为 {recoded_to}，但{where}的“{label}”仍引用旧编码 {item.code}"
-                hint = f"把引用改为新编码 {recoded_to}"
-            else:
-                message = f"已取消，但{where}的“{label}”仍引用它"
-                hint = "同时取消或修改引用它的事项"
-            flags.append(_flag("removed-referenced", message, field_name, hint))
+            index.setdefault((target, code), []).append((other, field_name))
+    return index
+
+
+def removed_flags(catalog_b: Catalog, item: Item, refs: Referrers, recoded_to: str = "") -> list[Flag]:
+    """Items in B whose references still point at this item's code in A."""
+    flags = []
+    for other, field_name in refs.get((item.list_id, item.code), []):
+        list_type = catalog_b.config.list_type(other.list_id)
+        fdef = list_type.field(field_name) if list_type else None
+        where = f"{list_type.title if list_type else other.list_id}的“{other.name}”（{other.code}）"
+        label = fdef.label if fdef else field_name
+        if recoded_to:
+            message = f"编码已改为 {recoded_to}，但{where}的“{label}”仍引用旧编码 {item.code}"
+            hint = f"把引用改为新编码 {recoded_to}"
+        else:
+            message = f"已取消，但{where}的“{label}”仍引用它"
+            hint = "同时取消或修改引用它的事项"
+        flags.append(_flag("removed-referenced", message, field_name, hint))
     return flags

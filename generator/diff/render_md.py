@@ -80,17 +80,17 @@ def render(result: DiffResult, limit: int = DEFAULT_LIMIT) -> str:
         items = result.items_of(list_id)
         if not items:
             continue
-        section = ["", f"### {esc(title)}"]
-        for item in items:
-            block = _item(result, item)
-            if size + sum(len(x) + 1 for x in section + block) > limit:
+        heading = ["", f"### {esc(title)}"]
+        for index, item in enumerate(items):
+            block = (heading if index == 0 else []) + _item(result, item)
+            block_size = sum(len(x) + 1 for x in block)
+            if size + block_size > limit - 200:  # room for the note below
                 rest = len(result.items) - shown
                 body += ["", f"> 报告过长，其余 {rest} 项未在此显示；请查看完整的 HTML 或 Excel 审核报告。"]
                 return "\n".join(head + body) + "\n"
-            section += block
+            body += block
+            size += block_size
             shown += 1
-        body += section
-        size += sum(len(x) + 1 for x in section)
     return "\n".join(head + body) + "\n"
 
 

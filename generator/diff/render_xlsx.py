@@ -126,14 +126,16 @@ def render(result: DiffResult) -> bytes:
         ws.freeze_panes = "A2"
         for col, w in enumerate(WIDTHS, start=1):
             ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = w
+        row = 1  # counted here: Worksheet.max_row scans every cell, which is quadratic over a sheet
         for item in items:
             for values in _item_rows(result, item):
                 ws.append(values)
-                for cell in ws[ws.max_row]:
-                    cell.alignment = WRAP
-                if len(values) > len(HEADER) - 1 and values[-1]:
-                    ws.cell(row=ws.max_row, column=len(HEADER)).fill = FLAG_FILL
-        ws.auto_filter.ref = ws.dimensions
+                row += 1
+                for col in range(1, len(values) + 1):
+                    ws.cell(row=row, column=col).alignment = WRAP
+                if len(values) == len(HEADER) and values[-1]:
+                    ws.cell(row=row, column=len(HEADER)).fill = FLAG_FILL
+        ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(HEADER)).column_letter}{row}"
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

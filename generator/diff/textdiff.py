@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 _DIGIT = "0-9０-９"
@@ -42,6 +43,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": 
 _DOC_YEAR = re.compile(r"[\[【(〔]\s*(\d{4})\s*[\]】)〕]\s*(第?)\s*(\d+)\s*号")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_format(text: str) -> str:
     """The text with formatting removed: what is left is content."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
