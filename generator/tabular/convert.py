@@ -78,7 +78,8 @@ class RowConverter:
                 self.messages.warning(text, Where(self.file, self.sheet_label, row, col), list=self.list_type.id,
                                       rule="import-loose-unit")
                 continue
-            rows = "、".join(str(r) for r, _ in hits[:8]) + ("…" if len(hits) > 8 else "")
+            numbers = list(dict.fromkeys(r for r, _ in hits))
+            rows = "、".join(str(r) for r in numbers[:8]) + ("…" if len(numbers) > 8 else "")
             self.messages.warning(
                 f"这一列有 {len(hits)} 个时限只写了“日/天”（第{rows}行），已按自然日导入；如果是工作日，请写“个工作日”",
                 Where(self.file, self.sheet_label, hits[0][0], col), list=self.list_type.id, rule="import-loose-unit",

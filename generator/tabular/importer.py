@@ -298,6 +298,7 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
             )
 
 
+MAX_GAP_MESSAGES = 10  # missing-disclosure warnings shown one by one; more are summed up
 _MISSING = re.compile(r"缺少必填字段“([^”]+)”")
 
 
@@ -336,6 +337,7 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         before[_problem_key(p)] = before.get(_problem_key(p), 0) + 1
     rows = {str(c.data.get("code", "")): c for c, _ in converted if c.data.get("code")}
     lines: dict[str, dict] = {}
+    gaps: list[tuple[Where, Problem]] = []
     for p in problems.items:
         key = _problem_key(p)
         if before.get(key, 0) > 0:
@@ -359,7 +361,20 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
                 where = row.at(field_name) if field_name in row.columns and not on_item_line else row.where
         else:
             where = Where(p.file, yaml_line=p.line)
+        if p.rule == "missing-disclosure" and row is not None:
+            gaps.append((where, p))
+            continue
         plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
+    if len(gaps) <= MAX_GAP_MESSAGES:
+        for where, p in gaps:
+            plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
+    else:  # a sheet without the disclosure columns: one line, not one per row
+        rows = "、".join(str(w.row) for w, _ in gaps[:10]) + "…"
+        plan.messages.warning(
+            f"{len(gaps)} 个事项的八公开要素不全（第{rows}行），网站上将显示“未公开”",
+            Where(gaps[0][0].file, gaps[0][0].sheet), hint=gaps[0][1].hint, list=plan.list_id,
+            rule="missing-disclosure",
+        )
 
 
 def apply_plan(config: SiteConfig, plan: ImportPlan) -> list[str]:
