@@ -58,7 +58,7 @@ def scalar_text(value: Any) -> str:
     return getattr(value, "source", None) or str(value)
 
 
-MAX_EXPANSION_FACTOR = 20
+MAX_EXPANSION_FACTOR = 2  # nodes per character of source: plain YAML needs ≥ 2 characters a node
 MAX_EXPANSION_FLOOR = 10_000
 MAX_DEPTH = 64  # list files nest five or six levels deep
 # libyaml's composer recurses in C: input nested ~20,000 levels deep crashes the interpreter.
@@ -254,13 +254,16 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
             "文件为空", file=file, line=1, column=1, rule="empty-file", hint="写入内容，或删除这个文件"
         )
         return None
-    if not _check_expansion(root, file, problems):
-        return None
-    builder = _Builder(file, problems)
+    # Every node costs at least two characters of source unless an alias repeats it, so a budget
+    # proportional to the text bounds alias expansion while building, without a separate pass.
+    builder = _Builder(file, problems, budget=MAX_EXPANSION_FACTOR * len(text) + MAX_EXPANSION_FLOOR)
     try:
         return builder.build(root)
     except _TooDeep as exc:
         _too_deep(exc.mark, file, problems)
+        return None
+    except _TooBig:
+        _too_big(builder.limit, file, problems)
         return None
 
 
@@ -269,50 +272,32 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
-def _check_expansion(root: yaml.Node, file: str, problems: Problems) -> bool:
-    """Refuse documents whose aliases would expand far beyond their written size."""
-    sizes: dict[int, int] = {}
-    distinct = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if key in sizes:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            sizes[key] = 1
-            distinct += 1
-            continue
-        children = (
-            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
-        )
-        if not children_done:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-        else:
-            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            distinct += 1
-    limit = MAX_EXPANSION_FACTOR * distinct + MAX_EXPANSION_FLOOR
-    if sizes[id(root)] > limit:
-        problems.error(
-            f"YAML 别名（*引用）展开后有 {sizes[id(root)]:,} 个节点，远超文件本身的 {distinct:,} 个，已拒绝读取",
-            file=file,
-            line=1,
-            column=1,
-            rule="alias-bomb",
-            hint="清单文件不需要层层嵌套的别名；请直接写出内容",
-        )
-        return False
-    return True
+class _TooBig(Exception):
+    """Aliases expand the document beyond what its size allows ("billion laughs")."""
+
+
+def _too_big(limit: int, file: str, problems: Problems) -> None:
+    problems.error(
+        f"YAML 别名（*引用）展开后有 {limit:,} 个以上节点，远超文件本身的规模，已拒绝读取",
+        file=file,
+        line=1,
+        column=1,
+        rule="alias-bomb",
+        hint="清单文件不需要层层嵌套的别名；请直接写出内容",
+    )
 
 
 class _Builder:
-    def __init__(self, file: str, problems: Problems) -> None:
+    def __init__(self, file: str, problems: Problems, budget: int) -> None:
         self.file = file
         self.problems = problems
+        self.limit = self.budget = budget
 
     def build(self, node: yaml.Node, depth: int = 1) -> Any:
         """Build located values; `depth` counts enclosing collections (the root's is 1)."""
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooBig()
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if depth > MAX_DEPTH:
