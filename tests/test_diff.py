@@ -269,6 +269,8 @@ def test_moving_an_item_to_another_department_is_a_transfer(pair):
     assert (found.old_department, found.department) == ("scjgj", "zjj")
     assert [(c.label, c.old, c.new) for c in found.changes] == [
         ("所属部门", "测试县市场监督管理局（scjgj）", "测试县住房和城乡建设局（zjj）")]
+    assert changes(found.changes[0].segments) == [
+        ("replace", "测试县市场监督管理局（scjgj）", "测试县住房和城乡建设局（zjj）")]
     by_dept = {code: counts["moved"] for code, _, counts in result.summary_by_department()}
     assert by_dept == {"scjgj": 1, "zjj": 1}
     assert [i.code for i in pair.compare(department_filter="scjgj").items] == [PENALTY]

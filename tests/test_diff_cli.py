@@ -84,6 +84,8 @@ def test_tags_name_versions_with_their_commit_dates(repo, capsys):
     assert data["a"]["commit"] == git(repo, "rev-parse", "v2016").strip()
     assert changed_fields(data) == [(FOOD, "changed", ["conditions", "time_limit"])]
     assert [f["id"] for f in data["items"][0]["flags"]] == ["catch-all"]
+    sha = git(repo, "rev-parse", "v2016").strip()
+    assert as_json(repo, capsys, sha, "v2017")["a"]["title"] == sha[:10]
 
 
 def test_dates_pick_the_version_in_force(repo, capsys):

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from generator.config import ListType
 from generator.diff.flags import FLAG_LABELS, Referrers, added_flags, changed_flags, referrers, removed_flags
 from generator.diff.result import DiffResult, FieldChange, ItemDiff, Version
-from generator.diff.textdiff import inline_diff, normalize_format, normalize_value
+from generator.diff.textdiff import Segment, inline_diff, normalize_format, normalize_value
 from generator.diff.values import display_value, item_fields
 from generator.model import Catalog, Item, is_blank
 
@@ -169,7 +169,9 @@ def _dept(catalog: Catalog, code: str) -> str:
 
 def _change(name: str, label: str, old: str, new: str, old_value: object = None,
             new_value: object = None) -> FieldChange:
-    return FieldChange(name, label, old, new, inline_diff(old, new),
+    # A code or a department is replaced as a whole: a character diff of two names says nothing.
+    segments = [Segment("replace", old, new)] if name in ("code", "department") else inline_diff(old, new)
+    return FieldChange(name, label, old, new, segments,
                        old if old_value is None else old_value, new if new_value is None else new_value)
 
 

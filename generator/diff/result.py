@@ -39,11 +39,14 @@ class Version:
             return "工作区（未提交的修改）"
         if self.kind == "catalog":
             return self.label
-        parts = [self.label]
-        if self.commit and not self.commit.startswith(self.label):
+        label = self.label
+        if len(label) > 12 and all(c in "0123456789abcdef" for c in label.lower()):
+            label = label[:10]  # a full commit id reads better short
+        parts = [label]
+        if self.commit and not self.commit.startswith(label):
             parts.append(f"提交 {self.commit[:10]}")
         if self.kind == "date":
-            parts[0] = f"{self.label} 施行的版本"
+            parts[0] = f"{label} 施行的版本"
         return "，".join(parts)
 
 
