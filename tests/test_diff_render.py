@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -155,7 +154,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.mark.browser
 def test_html_prints_on_a4_pages(result, tmp_path):
-    if not Path(CHROMIUM).exists() or shutil.which("git") is None:
+    if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("CI must provide /usr/bin/chromium")
         pytest.skip("no chromium on this machine")
