@@ -457,3 +457,18 @@ def test_history_command_text_and_json(adjusted):
     run = subprocess.run([sys.executable, "-m", "generator", "--project", str(project), "history", "power/999"],
                          capture_output=True, text=True)
     assert run.returncode == 1 and "没有找到 power/999 的调整记录" in run.stderr
+
+
+def test_worker_processes_give_the_same_summaries_as_one_process(adjusted, tmp_path, monkeypatch):
+    _, project, _ = adjusted
+    config = load_config(project, Problems())
+    repo = GitRepo(project)
+    wanted = [(c.path, c.new_blob, c.old_blob) for commit in repo.log_changes() for c in commit.changes
+              if c.new_blob != "0" * 40]
+    monkeypatch.setenv("QINGDAN_JOBS", "2")
+    pooled = BlobParser(config, BlobCache(config, tmp_path / "a"), pool_min_bytes=0)
+    in_pool = pooled.summaries(repo, wanted)
+    monkeypatch.setenv("QINGDAN_JOBS", "1")
+    single = BlobParser(config, BlobCache(config, tmp_path / "b"))
+    assert pooled.processes == 2 and in_pool == single.summaries(repo, wanted) and single.processes == 1
+    assert len(in_pool) == len({(p, b) for p, b, _ in wanted})

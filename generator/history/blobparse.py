@@ -8,6 +8,9 @@ together by `load.parse_list_bytes`, with the known chunks blanked out so that e
 stays where it was. Anything unusual, and any problem at all, sends the whole file through
 `parse_list_bytes` as it is, so the result is always what the loader itself says.
 
+Each blob's parsing work is independent once the blob is split (a chunk is parsed by the first
+blob that needs it), so a big first run parses in several worker processes (`workers()`).
+
 Items are parsed with the department taken from the file name even when the current
 site_config.yml no longer declares it: a department merged away years ago still has a history.
 """
@@ -16,13 +19,30 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import multiprocessing
+import os
 import re
+import sys
+import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from generator.config import Department, SiteConfig
 from generator.gitrepo import GitRepo
-from generator.history.cache import BODY, CODE, HASH, NAME, BlobCache, BlobSummary, ItemRef, canonical, digest
+from generator.history.cache import (
+    BODY,
+    CODE,
+    COLUMN,
+    HASH,
+    NAME,
+    BlobCache,
+    BlobSummary,
+    ItemRef,
+    canonical,
+    digest,
+)
 from generator.load import parse_list_bytes, split_list_path
 from generator.model import Item
 from generator.problems import Problem, Problems
@@ -189,25 +209,105 @@ def _split_after(data: bytes, old_data: bytes, old: _Split, prefix: bytes) -> _S
     return _Split(old.header_end, old.indent, new_chunks, keys)
 
 
+@dataclass(frozen=True)
+class _Job:
+    """Parsing work for one blob, independent of every other (so it can run in another process)."""
+
+    key: str  # BlobCache.blob_key
+    path: str
+    department: str
+    doc: bytes  # the whole file, or its header and new items with the rest blanked out
+    lines: tuple[int, ...] | None = None  # first line of each new item; None: a whole-file job
+    chunk_keys: tuple[str, ...] = ()  # chunk_key of each new item
+    header_key: str = ""  # set when this job also vouches for the file's header
+
+
+@dataclass
+class _Result:
+    key: str
+    ok: bool  # False: a chunk job met a problem (the whole file is then parsed)
+    rows: list[tuple[ItemRef, str, str]]  # (ref, item hash, canonical JSON)
+    problems: tuple[tuple, ...] = ()
+
+
+@dataclass
+class _Plan:
+    key: str
+    path: str
+    list_id: str
+    department: str
+    split: _Split | None
+    header_key: str = ""
+    job: _Job | None = None
+
+
+def _item_row(item: Item) -> tuple[ItemRef, str, str]:
+    text = canonical(item.data)
+    item_hash = digest(text.encode("utf-8"))
+    body = {k: v for k, v in item.data.items() if k != "code"}
+    ref = (item.code, item_hash, digest(canonical(body).encode("utf-8")), item.name, item.line, item.column)
+    return ref, item_hash, text
+
+
+def _work(job: _Job, dept_config: _Dept) -> _Result:
+    problems = Problems()
+    items = parse_list_bytes(job.doc, job.path, dept_config(job.department), problems)
+    if job.lines is None:
+        return _Result(job.key, True, [_item_row(i) for i in items], tuple(_problem_row(p) for p in problems.items))
+    if problems.items or [i.line for i in items] != list(job.lines):
+        return _Result(job.key, False, [])  # or "-" alone on its line, or line breaks other than \n
+    return _Result(job.key, True, [_item_row(i) for i in items])
+
+
+_WORKER: dict[str, _Dept] = {}
+
+
+def _init_worker(config: SiteConfig) -> None:
+    _WORKER["dept"] = _Dept(config)
+
+
+def _work_in_worker(job: _Job) -> _Result:
+    return _work(job, _WORKER["dept"])
+
+
+POOL_MIN_BYTES = 2_000_000  # below this, starting worker processes costs more than it saves
+
+
+def workers() -> int:
+    """Processes for a big parse: QINGDAN_JOBS, else the CPUs this process may use (at most 4)."""
+    env = os.environ.get("QINGDAN_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
 class BlobParser:
     """Turns (path, blob id) pairs into BlobSummaries through the cache."""
 
-    def __init__(self, config: SiteConfig, cache: BlobCache) -> None:
+    def __init__(self, config: SiteConfig, cache: BlobCache, pool_min_bytes: int = POOL_MIN_BYTES) -> None:
         self.config = config
         self.cache = cache
         self.dept_config = _Dept(config)
-        self._chunks: dict[str, tuple] = {}  # this run's chunk results (the cache may refuse writes)
-        self._headers: set[str] = set()
+        self.pool_min_bytes = pool_min_bytes
+        self._chunks: dict[str, tuple] = {}  # chunk key → entry, from this run or read from the cache
+        self._headers: set[str] = set()  # header keys known to be valid
         self._last: dict[str, tuple[str, bytes, _Split]] = {}  # path → its latest split version
         self.parsed = 0  # blobs parsed in this run (the rest came from the cache)
         self.whole = 0  # of which parsed as a whole file rather than by items
+        self.processes = 1  # processes the last big parse used
 
     def summaries(self, repo: GitRepo, wanted: Iterable[tuple[str, ...]]) -> dict[str, BlobSummary]:
         """Summaries keyed by BlobCache.blob_key for (path, blob id[, previous blob id]) entries.
 
         Only the blobs the cache does not know are read, all through one `git cat-file --batch`,
         in the order given: give each file's versions oldest first, with the blob each replaced,
-        and a new version is split by looking only at what changed (see _split_after).
+        and a new version is split by looking only at what changed (see _split_after). The items
+        that need parsing are parsed in worker processes when there are many; a file whose items
+        could not be parsed on their own is read once more and parsed whole (rare).
         """
         keys: dict[str, tuple[str, str, str, str, str]] = {}
         for path, blob, *previous in wanted:
@@ -220,16 +320,59 @@ class BlobParser:
         for key in keys:
             if key not in found:
                 by_blob.setdefault(keys[key][1], []).append(key)
+        plans: list[_Plan] = []
+        claimed: set[str] = set()
         for blob, data in repo.iter_blobs(by_blob):
             for key in by_blob[blob]:
                 path, _, list_id, department, previous = keys[key]
-                summary = self.parse(data, path, list_id, department, blob, previous)
-                self.cache.put_blob(key, summary)
-                found[key] = summary
+                plans.append(self._plan(key, data, path, list_id, department, blob, previous, claimed))
+        jobs = [plan.job for plan in plans if plan.job is not None]
+        results = {r.key: r for r in self._run(jobs)}
+        for job in jobs:
+            self._absorb(job, results[job.key])
+        retry: dict[str, list[str]] = {}
+        for plan in plans:
+            result = results.get(plan.key)
+            summary = None
+            if plan.split is None and result is not None:
+                summary = BlobSummary(tuple(row[0] for row in result.rows), result.problems)
+            elif plan.split is not None and (result is None or result.ok):
+                summary = self._assemble(plan)
+            if summary is None:
+                retry.setdefault(keys[plan.key][1], []).append(plan.key)
+            else:
+                self.cache.put_blob(plan.key, summary)
+                found[plan.key] = summary
+        for blob, data in repo.iter_blobs(retry):
+            for key in retry[blob]:
+                path, _, list_id, department, _ = keys[key]
+                found[key] = self._parse_whole(data, path, list_id, department)
+                self.cache.put_blob(key, found[key])
         return found
 
     def parse(self, data: bytes, path: str, list_id: str, department: str, blob: str = "",
               previous: str = "") -> BlobSummary:
+        """One blob's summary (what `summaries` does for many, all in this process)."""
+        plan = self._plan("", data, path, list_id, department, blob, previous, set())
+        if plan.split is None:
+            return self._parse_whole(data, path, list_id, department)
+        if plan.job is not None:
+            result = _work(plan.job, self.dept_config)
+            self._absorb(plan.job, result)
+            if not result.ok:
+                return self._parse_whole(data, path, list_id, department)
+        return self._assemble(plan) or self._parse_whole(data, path, list_id, department)
+
+    def _parse_whole(self, data: bytes, path: str, list_id: str, department: str) -> BlobSummary:
+        result = _work(_Job("", path, department, data), self.dept_config)
+        self.whole += 1
+        self.cache.put_items([row[1:] for row in result.rows])
+        return BlobSummary(tuple(row[0] for row in result.rows), result.problems)
+
+    def _plan(self, key: str, data: bytes, path: str, list_id: str, department: str, blob: str, previous: str,
+              claimed: set[str]) -> _Plan:
+        """Split the blob and decide what in it needs parsing (nothing already known or
+        `claimed` by the job of an earlier blob)."""
         self.parsed += 1
         prefix = list_id.encode("utf-8") + b"\0"
         last = self._last.get(path)
@@ -238,92 +381,98 @@ class BlobParser:
             split = _split_after(data, last[1], last[2], prefix)
         if split is None:
             split = _split(data, prefix)
-        if split is not None:
-            if blob:
-                self._last[path] = (blob, data, split)
-            summary = self._parse_chunks(data, split, path, list_id, department)
-            if summary is not None:
-                return summary
-        return self._parse_whole(data, path, list_id, department)
-
-    def _parse_whole(self, data: bytes, path: str, list_id: str, department: str) -> BlobSummary:
-        self.whole += 1
-        problems = Problems()
-        items = parse_list_bytes(data, path, self.dept_config(department), problems)
-        refs = []
-        rows = []
-        for item in items:
-            ref, row = self._ref(item, item.line, item.column)
-            refs.append(ref)
-            rows.append(row)
-        self.cache.put_items(rows)
-        return BlobSummary(tuple(refs), tuple(_problem_row(p) for p in problems.items))
-
-    @staticmethod
-    def _ref(item: Item, line: int, column: int) -> tuple[ItemRef, tuple[str, str]]:
-        text = canonical(item.data)
-        item_hash = digest(text.encode("utf-8"))
-        body = {k: v for k, v in item.data.items() if k != "code"}
-        ref = (item.code, item_hash, digest(canonical(body).encode("utf-8")), item.name, line, column)
-        return ref, (item_hash, text)
-
-    def _parse_chunks(self, data: bytes, split: _Split, path: str, list_id: str,
-                      department: str) -> BlobSummary | None:
-        chunks, keys = split.chunks, split.keys
-        known = {k: self._chunks[k] for k in keys if k in self._chunks}
-        unknown = [k for k in dict.fromkeys(keys) if k not in known]
-        if unknown:
-            known.update(self.cache.get_chunks(unknown))
+        if split is None:
+            return _Plan(key, path, list_id, department, None, job=_Job(key, path, department, data))
+        if blob:
+            self._last[path] = (blob, data, split)
         header = data[:split.header_end]
         header_key = chunk_key(b"header\0" + department.encode("utf-8") + b"\0", header, 0, len(header))
-        todo = [i for i, k in enumerate(keys) if k not in known]
-        header_known = header_key in self._headers or header_key in known
-        if not todo and not header_known:
+        unknown = [k for k in dict.fromkeys([*split.keys, header_key])
+                   if k not in self._chunks and k not in claimed and k not in self._headers]
+        if unknown:
+            from_cache = self.cache.get_chunks(unknown)
+            self._chunks.update((k, v) for k, v in from_cache.items() if k != header_key)
+            if header_key in from_cache:
+                self._headers.add(header_key)
+        todo = []
+        for i, k in enumerate(split.keys):
+            if k not in self._chunks and k not in claimed:
+                todo.append(i)
+                claimed.add(k)
+        vouch = header_key not in self._headers and header_key not in claimed
+        if vouch and not todo:
             todo = [0]  # parse one item along with the header to check the header
+        plan = _Plan(key, path, list_id, department, split, header_key)
         if todo:
-            items = self._parse_some(data, split, todo, path, department)
-            if items is None:
-                return None
-            new_rows = []
-            item_rows = []
-            for i, item in zip(todo, items, strict=True):
-                ref, row = self._ref(item, item.line, item.column)
-                entry = (ref[CODE], ref[HASH], ref[BODY], ref[NAME], 0, item.column)
-                known[keys[i]] = entry
-                new_rows.append((keys[i], entry))
-                item_rows.append(row)
-            self.cache.put_items(item_rows)
-            self.cache.put_chunks(new_rows)
-            self._chunks.update(new_rows)
-            if not header_known:
-                self.cache.put_chunks([(header_key, ["header"])])
-        self._headers.add(header_key)
+            if vouch:
+                claimed.add(header_key)
+            plan.job = _Job(key, path, department, _blanked(data, split, todo),
+                            tuple(split.chunks[i][2] for i in todo), tuple(split.keys[i] for i in todo),
+                            header_key if vouch else "")
+        return plan
+
+    def _run(self, jobs: list[_Job]) -> list[_Result]:
+        count = workers()
+        self.processes = 1
+        # fork only, and only from a single-threaded process (not under `mkdocs serve`): spawn
+        # would re-run the caller's __main__ in each worker. The workers touch nothing but their
+        # job (not the SQLite connection) and leave with os._exit.
+        if (count > 1 and len(jobs) > 1 and sum(len(j.doc) for j in jobs) >= self.pool_min_bytes
+                and sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+                and threading.active_count() == 1):
+            try:
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(count, mp_context=context, initializer=_init_worker,
+                                         initargs=(self.config,)) as pool:
+                    results = list(pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (count * 8))))
+                self.processes = count
+                return results
+            except (OSError, BrokenProcessPool):  # cannot start processes here: do it all in this one
+                pass
+        return [_work(job, self.dept_config) for job in jobs]
+
+    def _absorb(self, job: _Job, result: _Result) -> None:
+        """Remember (and cache) what a job parsed."""
+        if job.lines is None:
+            self.whole += 1
+            self.cache.put_items([row[1:] for row in result.rows])
+            return
+        if not result.ok:
+            return
+        entries = [(chunk, (ref[CODE], ref[HASH], ref[BODY], ref[NAME], 0, ref[COLUMN]))
+                   for (ref, _, _), chunk in zip(result.rows, job.chunk_keys, strict=True)]
+        self._chunks.update(entries)
+        self.cache.put_chunks(entries)
+        self.cache.put_items([row[1:] for row in result.rows])
+        if job.header_key:
+            self._headers.add(job.header_key)
+            self.cache.put_chunks([(job.header_key, ("header",))])
+
+    def _assemble(self, plan: _Plan) -> BlobSummary | None:
+        """The blob's summary from its chunks' entries; None when one is missing."""
+        split = plan.split
+        if plan.header_key not in self._headers or any(k not in self._chunks for k in split.keys):
+            return None
         refs = []
-        for key, (_, _, line) in zip(keys, chunks, strict=True):
-            code, item_hash, body_hash, name, rel_line, column = known[key]
+        for key, (_, _, line) in zip(split.keys, split.chunks, strict=True):
+            code, item_hash, body_hash, name, rel_line, column = self._chunks[key]
             refs.append((code, item_hash, body_hash, name, line + rel_line, column))
         return BlobSummary(tuple(refs), ())
 
-    def _parse_some(self, data: bytes, split: _Split, todo: list[int], path: str,
-                    department: str) -> list[Item] | None:
-        """Parse the chunks numbered `todo`, the others blanked out so that lines keep their
-        numbers; None when anything at all is reported (the whole file is then parsed)."""
-        parts = [data[:split.header_end]]
-        wanted = set(todo)
-        chunks = split.chunks
-        for i, (start, end, line) in enumerate(chunks):
-            if i in wanted:
-                parts.append(data[start:end])
-            else:
-                following = chunks[i + 1][2] if i + 1 < len(chunks) else line + data.count(b"\n", start, end)
-                parts.append(b"\n" * (following - line))
-        problems = Problems()
-        items = parse_list_bytes(b"".join(parts), path, self.dept_config(department), problems)
-        if problems.items or len(items) != len(todo):
-            return None
-        if any(item.line != chunks[i][2] for i, item in zip(todo, items, strict=True)):
-            return None  # "-" alone on its line, or line breaks other than \n: not for this path
-        return items
+
+def _blanked(data: bytes, split: _Split, todo: list[int]) -> bytes:
+    """The header and the chunks numbered `todo`, every other chunk replaced by as many empty
+    lines, so that each item keeps its line number."""
+    parts = [data[:split.header_end]]
+    wanted = set(todo)
+    chunks = split.chunks
+    for i, (start, end, line) in enumerate(chunks):
+        if i in wanted:
+            parts.append(data[start:end])
+        else:
+            following = chunks[i + 1][2] if i + 1 < len(chunks) else line + data.count(b"\n", start, end)
+            parts.append(b"\n" * (following - line))
+    return b"".join(parts)
 
 
 def _problem_row(p: Problem) -> tuple:
