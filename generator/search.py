@@ -28,3 +28,14 @@ def index_site(site_dir: Path) -> str | None:
         detail = (run.stderr or run.stdout).strip().splitlines()[-5:]
         return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
     return None
+
+
+def first_query_bytes(site_dir: Path, query: str = "食品经营许可") -> int:
+    """Bytes a visitor downloads to load the home page and see the first results of `query`.
+
+    Measured in headless Chromium (generator/browser.py; needs playwright and /usr/bin/chromium).
+    This is the hook benchmarks/search_bytes.py looks for.
+    """
+    from generator.browser import measure_first_query
+
+    return measure_first_query(site_dir, query).total

@@ -135,7 +135,11 @@ def test_two_character_word_finds_items_with_highlighted_snippets(visit, base):
     for r in shown:
         assert not re.search(r"[a-z]{12,}", r["snippet"]), r
     assert page.locator(".md-search-result__item h1 mark").first.inner_text() == "食品"
+    # Filter values are fetched only when the visitor reaches for the filters.
+    assert not [u for u in page.log.urls if "/pagefind/filter/" in u]
     print(f"\n首次搜索（含页面加载）传输字节：{page.log.total_bytes():,}")
+    for url, size in sorted(page.log.sizes.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  {size:>9,}  {url.split(PREFIX, 1)[-1] or '/'}")
 
 
 def test_phrase_inside_a_longer_name(visit, base):
@@ -187,8 +191,10 @@ def test_filter_by_department_removes_other_departments(visit, base):
     search(page, "许可")
     before = all_results(page)
     assert any(SCJGJ_SHORT not in r["kind"] for r in before), "演示数据应有其他部门的许可事项"
+    page.hover('select[data-qd-filter="部门"]')  # reaching for the filters loads their values
     page.select_option('select[data-qd-filter="部门"]', SCJGJ)
     wait_done(page)
+    assert f"{SCJGJ}（" in page.locator('select[data-qd-filter="部门"] option:checked').inner_text()  # with its count
     after = all_results(page)
     assert after and len(after) < len(before)
     assert all(r["kind"].endswith(SCJGJ_SHORT) or r["kind"] == "部门" for r in after), after

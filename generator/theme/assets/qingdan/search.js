@@ -403,6 +403,8 @@
     select.append(new Option(value, value));
   }
 
+  /* The values (with counts) are fetched when a visitor reaches for the filters, not before:
+     most searches never use them, and at 10,000 items they weigh as much as the first results. */
   let filtersLoaded = false;
   async function loadFilterOptions() {
     if (filtersLoaded) return;
@@ -425,6 +427,9 @@
     }
     filterBar.hidden = selects.every((s) => s.hidden);
   }
+  ["pointerenter", "touchstart", "focusin"].forEach((type) => {
+    filterBar.addEventListener(type, () => { loadFilterOptions(); }, { passive: true });
+  });
 
   selects.forEach((s) => s.addEventListener("change", () => {
     state.filters[s.dataset.qdFilter] = s.value;
@@ -437,7 +442,7 @@
       clearResults(FILE_MESSAGE, "qd-search-error");
       return;
     }
-    pagefind().then(loadFilterOptions, () => clearResults(LOAD_FAILED, "qd-search-error"));
+    pagefind().catch(() => clearResults(LOAD_FAILED, "qd-search-error"));
   }
 
   function open() {
