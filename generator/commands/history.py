@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 from typing import Any
 
@@ -57,16 +58,21 @@ def run(args: argparse.Namespace) -> int:
         events = [e for e in events if code in (e.code, e.old_code) and (list_id is None or e.list_id == list_id)]
     if since:
         events = [e for e in events if e.day >= since]
-    if args.format == "json":
-        payload = {
-            "head": history.head, "complete": history.complete, "count": len(events),
-            "notices": [p.to_json() for p in history.notices], "events": [e.to_json() for e in events],
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        for problem in history.notices:
-            print(problem.format_text(), file=sys.stderr)
-        _print_text(events, config)
+    try:
+        if args.format == "json":
+            payload = {
+                "head": history.head, "complete": history.complete, "count": len(events),
+                "notices": [p.to_json() for p in history.notices], "events": [e.to_json() for e in events],
+            }
+            print(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
+        else:
+            for problem in history.notices:
+                print(problem.format_text(), file=sys.stderr)
+            _print_text(events, config)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `qingdan history | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if target and not events and not since:
         print(f"没有找到 {args.target} 的调整记录。", file=sys.stderr)
         return 1

@@ -16,6 +16,9 @@ An item is identified by its list and code. Between a commit and its first paren
 A file version that does not parse is skipped with a warning naming the commit; the file keeps its
 last valid content until a later commit fixes it. When one code appears in two files of a list,
 the first department in site_config.yml order wins, as in the loader.
+
+The walk's results are saved in the cache at the end of each run; the next run starts from the
+saved walk that stopped at a commit still on the chain, so one new commit costs one step.
 """
 
 from __future__ import annotations
@@ -168,9 +171,9 @@ def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None)
     complete = True
     baseline: dict[str, str] = {}
     if repo.is_shallow():
-        complete = False
         root = repo.first_parent_root("HEAD")
-        if root and root in repo.shallow_commits():
+        if root and root in repo.shallow_commits():  # else only merged side branches are cut short
+            complete = False
             baseline = repo.ls_tree(root, config.lists_dir)
             commits = [c for c in commits if c.info.sha != root]
             info = repo.commit_info(root)
