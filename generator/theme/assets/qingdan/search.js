@@ -25,7 +25,7 @@
   const DEBOUNCE_MS = 180;
   const IDLE = status.textContent;
   const FILE_MESSAGE = "直接打开本地文件（file://）时无法使用搜索：浏览器不允许网页读取本地的搜索索引。" +
-    "请通过网站地址访问；在本机预览时，可在网站目录运行 python3 -m http.server 8000，再访问 http://localhost:8000/。";
+    "请通过网站地址访问；在本机预览时，可运行 qingdan serve，或在网站目录运行 python3 -m http.server 8000 后访问 http://localhost:8000/。";
   const LOAD_FAILED = "搜索暂时无法使用：未能加载搜索索引。请稍后再试，或通过“部门”“拼音索引”栏目查找事项。";
 
   const state = { filters: {}, results: [], shown: 0, plan: null, seq: 0, timer: 0 };
@@ -506,7 +506,8 @@
       else items[next].focus();
     } else if (event.key === "Enter" && active === input) {
       event.preventDefault();
-      if (state.timer || !items.length) run().then(() => { const first = links()[0]; if (first) first.click(); });
+      const stale = state.timer || results.getAttribute("aria-busy") === "true";
+      if (stale || !items.length) run().then(() => { const first = links()[0]; if (first) first.click(); });
       else items[0].click();
     }
   });
