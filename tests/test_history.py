@@ -191,10 +191,14 @@ def test_cache_is_reused_and_a_new_commit_resumes_the_saved_walk(adjusted, tmp_p
     cache = project / ".cache" / "history"
     history(project)
     assert list(cache.glob("blobs-*.sqlite"))
+    again, _ = history(project)
+    assert again.stats == {"commits": 7, "walked": 0, "blobs_parsed": 0, "processes": 1}
     edit(project, "lists/power/zjj.yml", "promised: 3", "promised: 2")
     sha = commit(top, "再次压缩时限\n\n调整依据: 赣府字〔2020〕5号", "2020-05-01T10:00:00+08:00")
     resumed, _ = history(project)
+    assert resumed.stats == {"commits": 8, "walked": 1, "blobs_parsed": 1, "processes": 1}
     cold, _ = history(project, tmp_path / "fresh")
+    assert cold.stats["walked"] == 8 and cold.stats["blobs_parsed"] > 8
     assert resumed.to_json() == cold.to_json()
     assert resumed.events[0].commit == sha and resumed.events[0].kind == "变更"
 

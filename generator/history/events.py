@@ -129,6 +129,9 @@ class History:
     notices: list[Problem] = field(default_factory=list)
     head: str = ""  # the commit the history was read from ("" without git)
     complete: bool = False  # False without git or in a shallow clone
+    # what this run did: commits on the chain, commits walked (the rest came from the saved walk),
+    # blobs parsed (the rest came from the cache), worker processes used
+    stats: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_item: dict[tuple[str, str], list[Event]] = {}

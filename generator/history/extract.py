@@ -306,7 +306,8 @@ def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[Log
     wanted: list[tuple[str, ...]] = [] if saved is not None else sorted(baseline.items())
     for commit in todo:  # oldest first, each version with the one it replaced
         wanted.extend((c.path, c.new_blob, c.old_blob) for c in commit.changes if c.new_blob != ZERO_SHA)
-    summaries = BlobParser(config, cache).summaries(repo, wanted)
+    parser = BlobParser(config, cache)
+    summaries = parser.summaries(repo, wanted)
     if saved is None:
         walk.start(baseline, summaries)
     for commit in todo:
@@ -316,7 +317,10 @@ def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[Log
         cache.put_walk(identity, walk.done, commits[walk.done - 1].info.sha, walk.save(commits))
     cache.flush()
     notices.extend(walk.notices)
-    return _history(config, cache, walk.pending, walk.metas, walk.last_removal, walk.state, head, complete)
+    history = _history(config, cache, walk.pending, walk.metas, walk.last_removal, walk.state, head, complete)
+    history.stats = {"commits": len(commits), "walked": len(todo), "blobs_parsed": parser.parsed,
+                     "processes": parser.processes}
+    return history
 
 
 def _diff(before: dict[tuple[str, str], Entry | None], after: dict[tuple[str, str], Entry | None],
