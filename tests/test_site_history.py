@@ -132,5 +132,8 @@ def test_timeline_is_visible_in_the_browser(adjusted_site):
         assert first.is_visible()
         assert "变更" in first.inner_text() and "示府办发〔2024〕7号" in first.inner_text()
         assert "承诺 3 个工作日" in first.locator("ins").inner_text()
+        assert page.locator('link[type="application/atom+xml"]').count() == 1  # feed readers find the feed
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in log.urls if "sitemap" in u], "the feed link made Material fetch the sitemap"
         assert not log.external()
         browser.close()

@@ -165,7 +165,7 @@ class PageBuilder:
             "item.html", path, item=item, list_type=list_type, department=department,
             disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
-            events=events, pinyin_terms=self.pinyin_terms(item.name),
+            events=events,
         )
         meta = {"ArticleTitle": item.name, "ContentSource": department.name if department else ""}
         date = pub_date(events)
@@ -231,8 +231,3 @@ class PageBuilder:
             for fdef in list_type.fields
             if fdef.name not in used and fdef.name in item.data
         ]
-
-    @staticmethod
-    def pinyin_terms(name: str) -> str:
-        """Search terms for a name: full pinyin, initials and spaced syllables."""
-        return " ".join([pinyin.full(name), pinyin.initials(name), pinyin.full(name, " ")])

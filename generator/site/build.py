@@ -102,7 +102,7 @@ def _theme_dir(project_root: Path, staging: Path) -> Path:
 
 
 def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path, nav: list[Any],
-                  fragments: dict[str, str], site_url: str) -> None:
+                  fragments: dict[str, str], site_url: str, feeds: bool) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -137,6 +137,7 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         "contact_email": portal.contact_email,
         "contact_address": portal.contact_address,
         "error_report_url": portal.error_report_url,
+        "feeds": feeds,
     }
     mk_config = load_config(
         config_file=str(user_file) if user_file.exists() else None,
@@ -252,7 +253,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             src.write_text(_stub_markdown(shells.TITLE, {}, shell=True), encoding="utf-8")
         nav = _nav(project, pages, content_pages, extras.extra_nav(history_view, pages))
         theme_dir = _theme_dir(project_root, staging)
-        timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url))
+        timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url,
+                                                   feeds=history_view is not None))
         shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
