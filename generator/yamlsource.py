@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from generator.problems import Problems
 
@@ -61,8 +62,6 @@ def scalar_text(value: Any) -> str:
 MAX_EXPANSION_FACTOR = 2  # nodes per character of source: plain YAML needs ≥ 2 characters a node
 MAX_EXPANSION_FLOOR = 10_000
 MAX_DEPTH = 64  # list files nest five or six levels deep
-# libyaml's composer recurses in C: input nested ~20,000 levels deep crashes the interpreter.
-_C_SAFE_DEPTH = 5_000
 
 _SCALAR_CONSTRUCTOR = SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -192,29 +191,6 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str, problems: 
     )
 
 
-def _nesting_bound(text: str) -> int:
-    """A cheap upper bound of how deeply the document nests.
-
-    Block collections nest only by moving right (at most two levels per column); flow collections
-    need a "[" (a sequence and a one-pair mapping inside it) or a "{" per level.
-    """
-    longest = max(map(len, text.split("\n")))
-    return 2 * (longest + 1) + 2 * text.count("[") + text.count("{") + 1
-
-
-def _event_depth_mark(text: str) -> yaml.Mark | None:
-    """Where the document first nests deeper than MAX_DEPTH, read from libyaml's (flat) event stream."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return event.start_mark
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return None
-
-
 def _too_deep(mark: yaml.Mark | None, file: str, problems: Problems) -> None:
     problems.error(
         f"YAML 嵌套超过 {MAX_DEPTH} 层，已拒绝读取",
@@ -230,13 +206,11 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
     """Parse YAML text into located values; None (with problems recorded) when it cannot."""
     if not _check_tabs(text, file, problems):
         return None
+    # Every node costs at least two characters of source unless an alias repeats it, so a budget
+    # proportional to the text bounds alias expansion while building, without a separate pass.
+    builder = _Builder(file, problems, budget=MAX_EXPANSION_FACTOR * len(text) + MAX_EXPANSION_FLOOR)
     try:
-        if text and _nesting_bound(text) > _C_SAFE_DEPTH:  # rare: only huge or pathological files
-            mark = _event_depth_mark(text)
-            if mark is not None:
-                _too_deep(mark, file, problems)
-                return None
-        root = yaml.compose(text, Loader=_Loader)
+        root = builder.build(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         _syntax_error(exc, file, problems)
         return None
@@ -246,25 +220,18 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
     except yaml.YAMLError as exc:
         problems.error(f"YAML 无法解析：{exc}", file=file, rule="yaml-syntax", hint="检查文件中是否有不可见的控制字符")
         return None
-    except RecursionError:  # the pure-Python parser, when libyaml is missing
-        _too_deep(None, file, problems)
-        return None
-    if root is None:
-        problems.error(
-            "文件为空", file=file, line=1, column=1, rule="empty-file", hint="写入内容，或删除这个文件"
-        )
-        return None
-    # Every node costs at least two characters of source unless an alias repeats it, so a budget
-    # proportional to the text bounds alias expansion while building, without a separate pass.
-    builder = _Builder(file, problems, budget=MAX_EXPANSION_FACTOR * len(text) + MAX_EXPANSION_FLOOR)
-    try:
-        return builder.build(root)
     except _TooDeep as exc:
         _too_deep(exc.mark, file, problems)
         return None
     except _TooBig:
         _too_big(builder.limit, file, problems)
         return None
+    if root is None:
+        problems.error(
+            "文件为空", file=file, line=1, column=1, rule="empty-file", hint="写入内容，或删除这个文件"
+        )
+        return None
+    return root
 
 
 class _TooDeep(Exception):
@@ -287,31 +254,150 @@ def _too_big(limit: int, file: str, problems: Problems) -> None:
     )
 
 
+_NO_VALUE = object()  # the root, before the document's node arrives
+
+
+class _Frame:
+    """A collection being built, with what the next event means inside it."""
+
+    __slots__ = ("value", "anchor", "size", "key", "key_loc", "skip")
+
+    def __init__(self, value: Any, anchor: str | None) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.size = 1  # nodes, counting every alias at its full size
+        self.key: Any = _NO_VALUE  # in a mapping: the pending key, or _NO_VALUE while a key is expected
+        self.key_loc: Loc | None = None
+        self.skip = False  # the pending key was refused: build its value, then drop it
+
+
 class _Builder:
+    """Builds located values straight from libyaml's event stream.
+
+    PyYAML's composer would first build a node object per value and resolve its tag in Python;
+    reading events directly halves the cost of loading a large list.
+    """
+
     def __init__(self, file: str, problems: Problems, budget: int) -> None:
         self.file = file
         self.problems = problems
         self.limit = self.budget = budget
+        self.anchors: dict[str, tuple[Any, int, yaml.Mark]] = {}
 
-    def build(self, node: yaml.Node, depth: int = 1) -> Any:
-        """Build located values; `depth` counts enclosing collections (the root's is 1)."""
-        self.budget -= 1
+    def build(self, events: Any) -> Any:
+        stack: list[_Frame] = []
+        root: Any = _NO_VALUE
+        document_mark = None
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self._spend(1)
+                if stack and stack[-1].key is _NO_VALUE and isinstance(stack[-1].value, LocatedMap):
+                    self._key(stack[-1], event)
+                    continue
+                value = self._scalar(event)
+                self._remember(event.anchor, value, 1, event.start_mark)
+                root = self._add(stack, value, _loc(event.start_mark), 1, root)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if len(stack) + 1 > MAX_DEPTH:
+                    raise _TooDeep(event.start_mark)
+                self._spend(1)
+                value = LocatedMap() if kind is yaml.MappingStartEvent else LocatedList()
+                value.loc = _loc(event.start_mark)
+                if kind is yaml.MappingStartEvent:
+                    value.key_locs = {}
+                else:
+                    value.item_locs = []
+                frame = _Frame(value, event.anchor)
+                frame.key_loc = value.loc
+                stack.append(frame)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                self._remember(frame.anchor, frame.value, frame.size, event.start_mark)
+                root = self._add(stack, frame.value, _mark_of(frame.value), frame.size, root)
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in self.anchors:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+                value, size, _ = self.anchors[event.anchor]
+                self._spend(size)
+                if stack and stack[-1].key is _NO_VALUE and isinstance(stack[-1].value, LocatedMap):
+                    self._refuse_key(stack[-1], _loc(event.start_mark))
+                    continue
+                root = self._add(stack, value, _loc(event.start_mark), size, root)
+            elif kind is yaml.DocumentStartEvent:
+                if document_mark is not None:
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream", document_mark,
+                        "but found another document", event.start_mark)
+                document_mark = event.start_mark
+        return None if root is _NO_VALUE else root
+
+    def _spend(self, nodes: int) -> None:
+        self.budget -= nodes
         if self.budget < 0:
             raise _TooBig()
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
-        if depth > MAX_DEPTH:
-            raise _TooDeep(node.start_mark)
-        if isinstance(node, yaml.SequenceNode):
-            out = LocatedList(self.build(child, depth + 1) for child in node.value)
-            out.loc = _loc(node.start_mark)
-            out.item_locs = [_loc(child.start_mark) for child in node.value]
-            return out
-        return self._mapping(node, depth)
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _STR_TAG:
-            return node.value
+    def _remember(self, anchor: str | None, value: Any, size: int, mark: yaml.Mark) -> None:
+        if anchor is None:
+            return
+        if anchor in self.anchors:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence", self.anchors[anchor][2],
+                "second occurrence", mark)
+        self.anchors[anchor] = (value, size, mark)
+
+    def _add(self, stack: list[_Frame], value: Any, mark: Loc, size: int, root: Any) -> Any:
+        """Put a finished value into the collection being built (or make it the root)."""
+        if not stack:
+            return value
+        frame = stack[-1]
+        frame.size += size
+        container = frame.value
+        if isinstance(container, LocatedList):
+            container.append(value)
+            container.item_locs.append(mark)
+        elif frame.key is _NO_VALUE:  # a collection or alias where a key was expected
+            self._refuse_key(frame, mark)
+        else:
+            if not frame.skip:
+                container[frame.key] = value
+                container.key_locs[frame.key] = frame.key_loc
+            frame.key, frame.skip = _NO_VALUE, False
+        return root
+
+    def _key(self, frame: _Frame, event: yaml.ScalarEvent) -> None:
+        where = {"file": self.file, "line": event.start_mark.line + 1, "column": event.start_mark.column + 1}
+        frame.key, frame.key_loc, frame.skip = event.value, Loc(where["line"], where["column"]), False
+        tag = _tag_of(event)
+        if tag == "tag:yaml.org,2002:merge":
+            self.problems.error("不支持 YAML 合并键“<<”", rule="yaml-merge", hint="把要合并的字段直接写出来", **where)
+            frame.skip = True
+            return
+        if tag != _STR_TAG and tag not in SafeConstructor.yaml_constructors:
+            self._scalar(event)  # reports the unsupported tag
+        key = event.value  # as written: "~" or "007" stays itself, not None or 7
+        container = frame.value
+        if key in container:
+            first = container.key_locs[key]
+            self.problems.error(
+                f"字段“{key}”重复出现（第一次在第 {first.line} 行）",
+                rule="duplicate-key",
+                hint="同一层级中每个字段只能写一次；删除或合并重复的那一行",
+                **where,
+            )
+            frame.skip = True
+
+    def _refuse_key(self, frame: _Frame, loc: Loc) -> None:
+        self.problems.error("字段名必须是普通文字", rule="yaml-key", hint="检查这一行的写法",
+                            file=self.file, line=loc.line, column=loc.column)
+        frame.key, frame.skip = None, True  # the value that follows is built and dropped
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = _tag_of(event)
+        if tag == _STR_TAG:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         value = self._construct(node)
         if type(value) in (int, float) and str(value) != node.value:  # 007, 0o7, 9:00, 1_000, 1.10
             value = (SourceInt if isinstance(value, int) else SourceFloat)(value)
@@ -335,39 +421,25 @@ class _Builder:
         except (ValueError, yaml.YAMLError):
             return node.value
 
-    def _mapping(self, node: yaml.MappingNode, depth: int) -> LocatedMap:
-        out = LocatedMap()
-        out.loc = _loc(node.start_mark)
-        out.key_locs = {}
-        for key_node, value_node in node.value:
-            where = {
-                "file": self.file,
-                "line": key_node.start_mark.line + 1,
-                "column": key_node.start_mark.column + 1,
-            }
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.error(
-                    "不支持 YAML 合并键“<<”", rule="yaml-merge", hint="把要合并的字段直接写出来", **where
-                )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.error("字段名必须是普通文字", rule="yaml-key", hint="检查这一行的写法", **where)
-                continue
-            if key_node.tag != _STR_TAG and key_node.tag not in SafeConstructor.yaml_constructors:
-                self._scalar(key_node)  # reports the unsupported tag
-            key = key_node.value  # as written: "~" or "007" stays itself, not None or 7
-            if key in out:
-                first = out.key_locs[key]
-                self.problems.error(
-                    f"字段“{key}”重复出现（第一次在第 {first.line} 行）",
-                    rule="duplicate-key",
-                    hint="同一层级中每个字段只能写一次；删除或合并重复的那一行",
-                    **where,
-                )
-                continue
-            out[key] = self.build(value_node, depth + 1)
-            out.key_locs[key] = Loc(where["line"], where["column"])
-        return out
+
+def _mark_of(value: LocatedMap | LocatedList) -> Loc:
+    return value.loc
+
+
+_IMPLICIT = Resolver.yaml_implicit_resolvers
+
+
+def _tag_of(event: yaml.ScalarEvent) -> str:
+    """The tag PyYAML's resolver would give this scalar (plain scalars by their spelling)."""
+    if event.tag is not None and event.tag != "!":
+        return event.tag
+    if not event.implicit[0]:
+        return _STR_TAG
+    value = event.value
+    for tag, regexp in _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            return tag
+    return _STR_TAG
 
 
 def load_yaml_file(path: Path, display: str, problems: Problems) -> Any:
