@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from html.parser import HTMLParser
 from io import BytesIO
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -149,29 +147,16 @@ def test_xlsx_has_a_summary_and_one_sheet_per_list(result):
     assert fee[0] == "格式调整" and fee[5] == "收费"
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.mark.browser
-def test_html_prints_on_a4_pages(result, tmp_path):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide /usr/bin/chromium")
-        pytest.skip("no chromium on this machine")
-    from playwright.sync_api import sync_playwright
-
+def test_html_prints_on_a4_pages(result, tmp_path, browser):
     page_file = tmp_path / "review.html"
     page_file.write_text(render_html.render(result, "测试县"), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            page.goto(page_file.as_uri())
-            pdf = page.pdf(prefer_css_page_size=True)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.goto(page_file.as_uri())
+        pdf = page.pdf(prefer_css_page_size=True)
+    finally:
+        page.close()
     assert pdf.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert len(boxes) >= 2  # the report runs over more than one page

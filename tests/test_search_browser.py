@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_support import RequestLog, launch_browser, require_chromium, serve_directory
+from browser_support import RequestLog, serve_directory
 
 from generator.site.build import build_site
 
@@ -42,17 +42,6 @@ def site(tmp_path_factory) -> Path:
 def base(site):
     with serve_directory(site, prefix=PREFIX) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import RequestLog, launch_browser, require_chromium, serve_directory
+from browser_support import RequestLog, serve_directory
 
 from generator.site.build import build_site
 
@@ -22,17 +22,6 @@ def site(tmp_path_factory) -> Path:
     result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn/qingdan/")
     assert result.ok, [p.format_text() for p in result.problems.errors]
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 def test_home_to_item_in_three_taps_on_a_phone_with_no_outside_requests(site, browser):

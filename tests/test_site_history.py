@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser_support import RequestLog, launch_browser, require_chromium, serve_directory
+from browser_support import RequestLog, serve_directory
 
 from generator.site.build import build_site
 
@@ -116,13 +116,9 @@ def test_cancelled_item_keeps_a_page_saying_when_and_why(tmp_path, adjusted_site
 
 
 @pytest.mark.browser
-def test_timeline_is_visible_in_the_browser(adjusted_site):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_timeline_is_visible_in_the_browser(adjusted_site, browser):
     _, out = adjusted_site
-    with sync_playwright() as playwright, serve_directory(out) as base:
-        browser = launch_browser(playwright)
+    with serve_directory(out) as base:
         page = browser.new_page(viewport={"width": 390, "height": 844})
         log = RequestLog(page)
         page.goto(base + "power/000131127004/")
@@ -136,4 +132,4 @@ def test_timeline_is_visible_in_the_browser(adjusted_site):
         page.wait_for_load_state("networkidle")
         assert not [u for u in log.urls if "sitemap" in u], "the feed link made Material fetch the sitemap"
         assert not log.external()
-        browser.close()
+        page.close()
