@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+class Lines:
+    """The process's output lines, read in a thread so that waiting for one can time out."""
+
+    def __init__(self, stream) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=lambda: [self.queue.put(line) for line in stream], daemon=True).start()
+
+    def wait_for(self, pattern: str, seconds: float = 300) -> str:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                line = self.queue.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no output matching {pattern!r}; got: {''.join(self.seen)}") from None
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
 
 
 def fetch(url: str) -> str:
@@ -28,17 +50,9 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         [sys.executable, "-u", "-m", "generator", "--project", str(root), "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    lines = Lines(process.stdout)
     try:
-        base = None
-        deadline = time.monotonic() + 300
-        output = []
-        while base is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            output.append(line)
-            match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-            if match:
-                base = match.group(1)
-        assert base, "".join(output)
+        base = re.search(r"http://127\.0\.0\.1:\d+/", lines.wait_for(r"http://127\.0\.0\.1:\d+/")).group(0)
         page = base + "power/000131127004/"
         assert "食品经营许可证" in fetch(page)
 
@@ -53,12 +67,8 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
 
         # A broken file: the preview keeps serving the last good site and says what is wrong.
         item_file.write_text(original + "\n  - code: [broken\n", encoding="utf-8")
-        seen = []
-        deadline = time.monotonic() + 300
-        while not any("生成失败" in line for line in seen):
-            assert time.monotonic() < deadline, "".join(seen)
-            seen.append(process.stdout.readline())
-        assert any("scjgj.yml" in line and "YAML 语法错误" in line for line in seen)
+        lines.wait_for("生成失败")
+        assert any("scjgj.yml" in line and "YAML 语法错误" in line for line in lines.seen), "".join(lines.seen)
         assert "食品经营许可证（电子证照）" in fetch(page)
     finally:
         process.terminate()

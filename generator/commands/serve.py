@@ -45,16 +45,19 @@ def _build(root: Path, out: Path) -> None:
     started = time.perf_counter()
     result = build_site(root, out)
     if result.ok:
-        print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）")
+        print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
     else:
         for problem in result.problems.errors:
             print(problem.format_text())
-        print("生成失败，预览仍显示上一次成功生成的网站。修改后会自动重试。")
+        print("生成失败，预览仍显示上一次成功生成的网站。修改后会自动重试。", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
     root: Path = args.project
     out = (args.out or root / "site").resolve()
+    # Sources are snapshotted before each build, so an edit made while a build runs is picked
+    # up by the next poll instead of being taken for the state that was built.
+    state = snapshot(root)
     _build(root, out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -62,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer((args.host, args.port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"预览地址：http://{args.host}:{server.server_port}/ （按 Ctrl+C 停止）")
-    state = snapshot(root)
+    print(f"预览地址：http://{args.host}:{server.server_port}/ （按 Ctrl+C 停止）", flush=True)
     try:
         while True:
             time.sleep(1)
