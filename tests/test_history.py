@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -463,16 +464,39 @@ def test_history_command_text_and_json(adjusted):
     assert run.returncode == 1 and "没有找到 power/999 的调整记录" in run.stderr
 
 
+POOLED_PARSE = """
+import pickle, sys
+from pathlib import Path
+from generator.config import load_config
+from generator.gitrepo import GitRepo
+from generator.history.blobparse import BlobParser
+from generator.history.cache import BlobCache
+from generator.problems import Problems
+project, cache, out = map(Path, sys.argv[1:4])
+config = load_config(project, Problems())
+repo = GitRepo(project)
+wanted = [(c.path, c.new_blob, c.old_blob) for commit in repo.log_changes() for c in commit.changes
+          if c.new_blob != "0" * 40]
+parser = BlobParser(config, BlobCache(config, cache), pool_min_bytes=0)
+summaries = parser.summaries(repo, wanted)
+out.write_bytes(pickle.dumps((parser.processes, wanted, summaries)))
+"""
+
+
 def test_worker_processes_give_the_same_summaries_as_one_process(adjusted, tmp_path, monkeypatch):
+    # Worker processes are forked only from a single-threaded process; pytest's session (browser,
+    # servers) has threads, so the pooled parse runs in a fresh interpreter.
     _, project, _ = adjusted
+    out = tmp_path / "pooled.pickle"
+    env = dict(os.environ, QINGDAN_JOBS="2")
+    subprocess.run([sys.executable, "-c", POOLED_PARSE, str(project), str(tmp_path / "a"), str(out)],
+                   env=env, check=True)
+    processes, wanted, in_pool = pickle.loads(out.read_bytes())
     config = load_config(project, Problems())
     repo = GitRepo(project)
-    wanted = [(c.path, c.new_blob, c.old_blob) for commit in repo.log_changes() for c in commit.changes
-              if c.new_blob != "0" * 40]
-    monkeypatch.setenv("QINGDAN_JOBS", "2")
-    pooled = BlobParser(config, BlobCache(config, tmp_path / "a"), pool_min_bytes=0)
-    in_pool = pooled.summaries(repo, wanted)
     monkeypatch.setenv("QINGDAN_JOBS", "1")
     single = BlobParser(config, BlobCache(config, tmp_path / "b"))
-    assert pooled.processes == 2 and in_pool == single.summaries(repo, wanted) and single.processes == 1
+    assert processes == 2 and in_pool == single.summaries(repo, wanted) and single.processes == 1
     assert len(in_pool) == len({(p, b) for p, b, _ in wanted})
+
+
