@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from demo_project import copy_demo_project
 
 
 class Lines:
@@ -41,11 +39,7 @@ def fetch(url: str) -> str:
 
 
 def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("site_config.yml", "mkdocs.yml"):
-        shutil.copy(PROJECT / name, root / name)
-    shutil.copytree(PROJECT / "lists", root / "lists")
+    root = copy_demo_project(tmp_path / "project", content=False)
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "generator", "--project", str(root), "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -12,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from demo_project import copy_demo_project
 
 from generator.project import open_project
 from generator.site.build import build_site
@@ -63,13 +63,7 @@ def demo_catalog():
 
 
 def copy_project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("site_config.yml", "mkdocs.yml"):
-        shutil.copy(PROJECT / name, root / name)
-    shutil.copytree(PROJECT / "lists", root / "lists")
-    shutil.copytree(PROJECT / "content", root / "content")
-    return root
+    return copy_demo_project(tmp_path / "project")
 
 
 def test_every_item_has_a_page_with_all_eight_disclosures_in_order(demo_site, demo_catalog):

@@ -11,11 +11,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from demo_project import copy_demo_project
 
 from generator.render.editions import assign_slugs, tag_slug
 from generator.site.build import build_site
 
-PROJECT = Path(__file__).resolve().parent.parent
 POWER = Path("lists/power/scjgj.yml")
 DUTY = Path("lists/responsibility/scjgj.yml")
 POWER_CODE = "000131127004"
@@ -41,12 +41,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
 def editions_site(tmp_path_factory) -> tuple[Path, Path]:
     """2023版 (annotated) → one time limit shortened, one item renamed → v2024 → statutory limit changed (uncommitted)."""
     base = tmp_path_factory.mktemp("editions")
-    root = base / "project"
-    root.mkdir()
-    for name in ("site_config.yml", "mkdocs.yml"):
-        shutil.copy(PROJECT / name, root / name)
-    shutil.copytree(PROJECT / "lists", root / "lists")
-    shutil.copytree(PROJECT / "content", root / "content")
+    root = copy_demo_project(base / "project")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "发布2023年版权责清单")

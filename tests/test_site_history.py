@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from browser_support import RequestLog, serve_directory
+from demo_project import copy_demo_project
 
 from generator.site.build import build_site
 
-PROJECT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITEM = Path("lists/power/scjgj.yml")
 
@@ -32,12 +32,7 @@ def git(root: Path, *args: str, date: str = "2024-03-01T10:00:00+08:00") -> str:
 def adjusted_site(tmp_path_factory) -> tuple[Path, Path]:
     """A project with two commits: the lists as published, then one adjustment with trailers."""
     base = tmp_path_factory.mktemp("history")
-    root = base / "project"
-    root.mkdir()
-    for name in ("site_config.yml", "mkdocs.yml"):
-        shutil.copy(PROJECT / name, root / name)
-    shutil.copytree(PROJECT / "lists", root / "lists")
-    shutil.copytree(PROJECT / "content", root / "content")
+    root = copy_demo_project(base / "project")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "发布2024年版权责清单", "-m", "调整依据: 示府办发〔2024〕1号", date="2024-01-15T09:00:00+08:00")

@@ -6,7 +6,6 @@ in green in 新内容, so the sheet prints and reads like the HTML report.
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -17,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.diff.result import KINDS, DiffResult, ItemDiff
 from generator.diff.textdiff import Segment
+from generator.tabular.export import sheet_title
 
 HEADER = ["变动类型", "部门", "编码", "原编码", "事项名称", "字段", "原内容", "新内容", "审核提示"]
 WIDTHS = [12, 16, 18, 18, 28, 14, 48, 48, 48]
@@ -26,17 +26,6 @@ FLAG_FILL = PatternFill("solid", fgColor="FFF7ED")
 WRAP = Alignment(wrap_text=True, vertical="top")
 DELETED = InlineFont(color="9B1C1C", strike=True)
 INSERTED = InlineFont(color="14532D", u="single")
-
-
-def sheet_title(title: str, used: set[str]) -> str:
-    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "清单"
-    name, n = base, 2
-    while name in used:
-        name = f"{base[:28]}({n})"
-        n += 1
-    used.add(name)
-    return name
 
 
 def rich(segments: list[Segment], side: str) -> CellRichText | str:

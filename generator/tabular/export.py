@@ -135,7 +135,8 @@ def _source_date() -> dt.datetime:
     return dt.datetime(1980, 1, 1)
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
+def sheet_title(title: str, used: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
     base = re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "清单"
     name, n = base, 2
     while name in used:
@@ -169,7 +170,7 @@ def xlsx_bytes(catalog: Catalog, list_ids: list[str], department: str | None = N
     for list_id in list_ids:
         list_type = config.list_type(list_id)
         columns, rows = table(catalog, list_id, department, all_columns)
-        ws = book.add_worksheet(_sheet_title(list_type.title, used))
+        ws = book.add_worksheet(sheet_title(list_type.title, used))
         ws.write_row(0, 0, [c.header for c in columns], header_format)
         formats = [text_format if c.kind in ("code", "ref", "text", "name") else cell_format for c in columns]
         for r, row in enumerate(rows, start=1):
