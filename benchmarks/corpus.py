@@ -31,7 +31,7 @@ from typing import Any
 
 from benchmarks import vocab
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 REGION = "示例县"
 REGION_CODE = "360799"
 LIST_ORDER = ("power", "responsibility", "fee", "prerequisite", "intermediary", "convenience", "certificate")
@@ -278,9 +278,6 @@ class Corpus:
             promised = max(1, round(statutory * self.rng.choice((0.25, 0.3, 0.5, 0.6, 1.0))))
         return {"statutory": statutory, "promised": promised, "unit": unit}
 
-    def _phone(self) -> str:
-        return f"0797-{self.rng.randint(1230000, 1239999)}"
-
     def _power_name(self, dept: Dept, ptype: str, obj: str) -> str:
         rng = self.rng
         if ptype == "行政处罚":
@@ -352,9 +349,11 @@ class Corpus:
     def add_responsibility(self, dept: Dept, power: Rec) -> Rec:
         rng = self.rng
         ptype = power.kind
-        duties = list(vocab.DUTIES.get(ptype, vocab.DUTIES["default"]))
+        fill = {"o": power.obj, "result": power.data["result"]}
+        duties = [d.format(**fill) for d in vocab.DUTIES.get(ptype, vocab.DUTIES["default"])]
         accountability = rng.sample(vocab.ACCOUNTABILITY, rng.randint(3, 6))
         accountability.sort(key=vocab.ACCOUNTABILITY.index)
+        accountability = [a.format(**fill) for a in accountability]
         general = "《中华人民共和国行政处罚法》" if ptype == "行政处罚" else "《中华人民共和国行政许可法》"
         data = {
             "code": f"ZR{power.code}",
@@ -578,7 +577,8 @@ class Corpus:
             data["fee"] = {"basis": "无", "standard": "不收费"}
             description = f"“{name}”停止收费"
         elif what == "accountability":
-            extra = [a for a in vocab.ACCOUNTABILITY if a not in data["accountability"]]
+            fill = {"o": rec.obj, "result": ""}
+            extra = [a.format(**fill) for a in vocab.ACCOUNTABILITY if a.format(**fill) not in data["accountability"]]
             if extra:
                 data["accountability"] = data["accountability"] + [rng.choice(extra)]
             description = f"完善“{name}”的追责情形"
