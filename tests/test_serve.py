@@ -50,6 +50,8 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         page = base + "power/000131127004/"
         assert "食品经营许可证" in fetch(page)
 
+        fragments = root / "site" / "pagefind" / "fragment"
+        indexed_before = set(fragments.iterdir())
         item_file = root / "lists" / "power" / "scjgj.yml"
         original = item_file.read_text(encoding="utf-8")
         item_file.write_text(original.replace("result: 食品经营许可证", "result: 食品经营许可证（电子证照）", 1),
@@ -58,6 +60,11 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         while "食品经营许可证（电子证照）" not in fetch(page):
             assert time.monotonic() < deadline, "the preview never showed the edit"
             time.sleep(1)
+
+        # The page is live first; the search index follows (fragment files are content-hashed).
+        lines.wait_for("搜索索引已更新")
+        indexed_after = set(fragments.iterdir())
+        assert indexed_after and indexed_after != indexed_before
 
         # A broken file: the preview keeps serving the last good site and says what is wrong.
         item_file.write_text(original + "\n  - code: [broken\n", encoding="utf-8")

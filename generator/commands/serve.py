@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from generator.search import refresh_index_in_place
 from generator.site.build import build_site
 
 WATCHED = ("lists", "content", "templates", "site_config.yml", "mkdocs.yml")
@@ -41,11 +42,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _build(root: Path, out: Path) -> None:
+def _build(root: Path, out: Path, first: bool = False) -> None:
+    """Rebuild and publish; after the first build the search index is refreshed once pages are live."""
     started = time.perf_counter()
-    result = build_site(root, out)
+    result = build_site(root, out, defer_search=not first)
     if result.ok:
         print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
+        if not first:
+            failure = refresh_index_in_place(out)
+            print(failure or f"搜索索引已更新（共 {time.perf_counter() - started:.1f} 秒）", flush=True)
     else:
         for problem in result.problems.errors:
             print(problem.format_text())
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     # Sources are snapshotted before each build, so an edit made while a build runs is picked
     # up by the next poll instead of being taken for the state that was built.
     state = snapshot(root)
-    _build(root, out)
+    _build(root, out, first=True)
     out.mkdir(parents=True, exist_ok=True)
 
     # The handler resolves paths under `out` per request, so it serves the new site after each swap.

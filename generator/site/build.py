@@ -211,7 +211,12 @@ def swap_into_place(new_site: Path, out_dir: Path) -> None:
 
 
 def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
-               history: bool = True) -> BuildResult:
+               history: bool = True, defer_search: bool = False) -> BuildResult:
+    """Build the site into out_dir atomically.
+
+    defer_search: publish with the previous site's search index (copied over) instead of
+    re-indexing; the caller refreshes it afterwards (generator.search.refresh_index_in_place).
+    """
     timer = _Timer()
     project = timer.step("load", lambda: open_project(project_root))
     result = BuildResult(ok=False, problems=project.problems, out_dir=out_dir, timings=timer.timings)
@@ -260,7 +265,10 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         _sitemap(site_dir, pages, content_pages, site_url)
         timer.step("data_files", lambda: extras.write_data_files(project, site_dir, history_view, site_url))
-        if search:
+        previous_index = out_dir / "pagefind"
+        if search and defer_search and previous_index.is_dir():
+            shutil.copytree(previous_index, site_dir / "pagefind")
+        elif search:
             from generator.search import index_site
 
             failure = timer.step("search_index", lambda: index_site(site_dir))
