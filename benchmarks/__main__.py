@@ -583,6 +583,23 @@ def _errors(results: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def update_readme(readme: Path, report: str) -> bool:
+    """Put the report (headings one level down) between the README's result markers."""
+    if not readme.exists():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    body = "\n".join(("#" + line if line.startswith("#") else line) for line in report.splitlines()[1:]).strip()
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
+    return True
+
+
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -662,6 +679,8 @@ def main(argv: list[str] | None = None) -> int:
     opts.out.write_text(text, encoding="utf-8")
     opts.out.with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1, sort_keys=True),
                                              encoding="utf-8")
+    if opts.out.resolve() == (HERE / "results.md").resolve():
+        update_readme(HERE / "README.md", text)
     print(text)
     return 1 if _errors(results) else 0
 
