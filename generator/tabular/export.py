@@ -272,8 +272,10 @@ def json_bytes(catalog: Catalog, list_ids: list[str], department: str | None = N
 
 
 def write_downloads(catalog: Catalog, out_dir: Path, list_id: str | None = None,
-                    department: str | None = None) -> dict[str, str]:
-    """Write the XLSX, CSV and JSON downloads of one list (or all lists), optionally one department.
+                    department: str | None = None,
+                    formats: tuple[str, ...] = ("xlsx", "csv", "json")) -> dict[str, str]:
+    """Write the XLSX, CSV and JSON downloads (or only `formats`) of one list or all lists,
+    optionally one department.
 
     Returns format → file name inside out_dir: {"xlsx": "power-scjgj.xlsx", "csv": "power-scjgj.csv",
     "json": "power-scjgj.json"}; for all lists, one CSV per list under "csv:<list id>".
@@ -281,11 +283,12 @@ def write_downloads(catalog: Catalog, out_dir: Path, list_id: str | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     list_ids = [list_id] if list_id else [t.id for t in catalog.config.list_types]
     stem = "-".join(x for x in (list_id or "all", department) if x)
-    files: dict[str, tuple[str, bytes]] = {
-        "xlsx": (f"{stem}.xlsx", xlsx_bytes(catalog, list_ids, department)),
-        "json": (f"{stem}.json", json_bytes(catalog, list_ids, department)),
-    }
-    for lid in list_ids:
+    files: dict[str, tuple[str, bytes]] = {}
+    if "xlsx" in formats:
+        files["xlsx"] = (f"{stem}.xlsx", xlsx_bytes(catalog, list_ids, department))
+    if "json" in formats:
+        files["json"] = (f"{stem}.json", json_bytes(catalog, list_ids, department))
+    for lid in list_ids if "csv" in formats else []:
         key = "csv" if list_id else f"csv:{lid}"
         name = f"{stem}.csv" if list_id else "-".join(x for x in (lid, department) if x) + ".csv"
         files[key] = (name, csv_bytes(catalog, lid, department))
