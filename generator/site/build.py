@@ -67,7 +67,7 @@ def stub_source(page: Page) -> str:
     return (page.path + "index.md") if page.path else "index.md"
 
 
-def _nav(project: Project, pages: list[Page], content_pages: list[str], extra_nav: list[Any]) -> list[Any]:
+def _nav(project: Project, content_pages: list[str], extra_nav: list[Any]) -> list[Any]:
     config = project.config
     assert config is not None
     nav: list[Any] = [{"首页": "index.md"}]
@@ -256,7 +256,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             src = docs / shells.shell_path(depth)
             src.parent.mkdir(parents=True, exist_ok=True)
             src.write_text(_stub_markdown(shells.TITLE, {}, shell=True), encoding="utf-8")
-        nav = _nav(project, pages, content_pages, extras.extra_nav(history_view, pages))
+        nav = _nav(project, content_pages, extras.extra_nav(history_view, pages))
         theme_dir = _theme_dir(project_root, staging)
         timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url,
                                                    feeds=history_view is not None))
