@@ -332,7 +332,7 @@ def bench_size(n: int, opts: argparse.Namespace) -> dict[str, Any]:
     project = opts.work / f"corpus-{n}"
     corpus = ensure_corpus(project, n, opts.departments, 1, opts.seed)
     _say(f"{n} 项：语料{'复用' if corpus['reused'] else '已生成'}（{corpus['items']} 项）")
-    return {"corpus": corpus, **SizeBench(n, project, opts).run()}
+    return {"corpus": corpus, "repeat": opts.repeat, **SizeBench(n, project, opts).run()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,7 +454,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"- 命令：`{meta['command']}`",
         f"- 时间：{meta['date']}；Qingdan 提交 {meta['commit']}；Python {meta['python']}；{meta['cpus']} 核；"
         f"负载（1 分钟平均）开始 {meta['load_start']:.1f}、结束 {meta['load_end']:.1f}",
-        f"- 时间取 {meta['repeat']} 次运行的中位数，峰值内存取最大值。每次重复依次运行完整构建、改一项后重建、"
+        f"- 时间取多次运行的中位数（{_repeats(results)}），峰值内存取最大值。每次重复依次运行完整构建、改一项后重建、"
         "纯 Jinja 下限和朴素构建，倍数按每次重复计算后取中位数。"
         f"语料：`benchmarks/corpus.py`，种子 {meta['seed']}，{meta['departments']} 个部门。",
         "",
@@ -564,6 +564,11 @@ def render_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _repeats(results: dict[str, Any]) -> str:
+    default = results["meta"].get("repeat", 1)
+    return "，".join(f"{int(n):,} 项 {r.get('repeat', default)} 次" for n, r in results["sizes"].items())
+
+
 def _errors(results: dict[str, Any]) -> list[tuple[str, str]]:
     """(where, message) of every measurement that failed."""
     out = []
@@ -669,11 +674,16 @@ def main(argv: list[str] | None = None) -> int:
     previous = opts.out.with_suffix(".json")
     if opts.merge and previous.exists():
         old = json.loads(previous.read_text(encoding="utf-8"))
+        for record in old.get("sizes", {}).values():
+            record.setdefault("repeat", old["meta"].get("repeat", 1))
         sizes = {**old.get("sizes", {}), **results["sizes"]}
         results["sizes"] = {k: sizes[k] for k in sorted(sizes, key=int)}
         if "history" not in results and "history" in old:
             results["history"] = old["history"]
-        results["meta"]["command"] = old["meta"]["command"] + "；然后 " + results["meta"]["command"]
+        for key in ("command", "date", "commit"):
+            if old["meta"].get(key) != results["meta"][key]:
+                results["meta"][key] = old["meta"][key] + "；然后 " + results["meta"][key]
+        results["meta"]["load_start"] = old["meta"]["load_start"]
     text = render_markdown(results)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(text, encoding="utf-8")

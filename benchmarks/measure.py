@@ -1,10 +1,11 @@
 """Run a command as a child process and measure its wall time and peak memory.
 
 Peak memory is the larger of two figures, both covering the child's whole process tree
-(`qingdan build` runs Pagefind as a grandchild):
-- ru_maxrss from wait4(): the largest peak of any single process in the tree;
-- the largest sum of the tree's resident sets, sampled every 20 ms from /proc (Linux), which
-  catches a parent and a child that hold memory at the same time.
+(`qingdan build` runs Pagefind as a grandchild and may fork workers):
+- ru_maxrss from wait4(): the largest resident peak of any single process in the tree;
+- the largest sum of the tree's proportional set sizes (PSS), sampled every 50 ms from /proc
+  (Linux), which catches a parent and its children holding memory at the same time without
+  counting pages they share (forked workers, libraries) once per process.
 """
 
 from __future__ import annotations
@@ -48,7 +49,17 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss(pid: int) -> int:
+def _pss(pid: int) -> int:
+    """Proportional set size: shared pages (a forked worker's copy-on-write memory, libraries)
+    count once across the processes sharing them, so the sum over a tree is its real use.
+    Falls back to the resident set where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     try:
         with open(f"/proc/{pid}/statm") as handle:
             return int(handle.read().split()[1]) * PAGE_SIZE
@@ -56,15 +67,15 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, now."""
+def tree_memory(pid: int) -> int:
+    """Memory in use by a process and all its descendants, now (sum of PSS)."""
     total, stack, seen = 0, [pid], set()
     while stack:
         current = stack.pop()
         if current in seen:
             continue
         seen.add(current)
-        total += _rss(current)
+        total += _pss(current)
         stack.extend(_children(current))
     return total
 
@@ -80,8 +91,8 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | 
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.02):
-                peak[0] = max(peak[0], tree_rss(proc.pid))
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], tree_memory(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
