@@ -7,6 +7,7 @@ and `import` print the same messages in the same shape.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -89,3 +90,10 @@ def problems_json(problems: Problems, counts: dict[str, int] | None = None) -> s
         "counts": counts or {},
     }
     return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def report_and_fail(problems: Problems, closing: str) -> None:
+    """Print every problem to stderr, then one closing line saying what could not be done."""
+    for problem in problems.sorted():
+        sys.stderr.write(problem.format_text() + "\n")
+    sys.stderr.write(closing + "\n")

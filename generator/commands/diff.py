@@ -20,7 +20,7 @@ from generator.diff.flags import FLAGS
 from generator.diff.result import KINDS, DiffResult, Version
 from generator.gitrepo import GitRepo
 from generator.model import Catalog
-from generator.problems import Problems
+from generator.problems import Problems, report_and_fail
 from generator.project import Project, open_project
 
 FORMATS = ["text", "md", "html", "json", "xlsx"]
@@ -104,9 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     config_problems = project.problems if project else Problems()
     config = project.config if project else load_config(args.project, config_problems)
     if config is None or (project is not None and project.catalog is None):
-        for problem in config_problems.sorted():
-            sys.stderr.write(problem.format_text() + "\n")
-        sys.stderr.write("qingdan diff：配置文件有错误，无法比较；请先修正上面的问题。\n")
+        report_and_fail(config_problems, "qingdan diff：配置文件有错误，无法比较；请先修正上面的问题。")
         return EXIT_FLAGGED
     _check_filters(config, args.list_id, args.department)
     repo = GitRepo(args.project)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.config import did_you_mean
+from generator.problems import report_and_fail
 from generator.project import open_project
 from generator.tabular.export import csv_bytes, json_bytes, xlsx_bytes
 
@@ -28,9 +29,7 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args.project)
     config, catalog = project.config, project.catalog
     if config is None or catalog is None:
-        for p in project.problems.sorted():
-            print(p.format_text(), file=sys.stderr)
-        print("配置有错误，无法导出。", file=sys.stderr)
+        report_and_fail(project.problems, "配置有错误，无法导出。")
         return 1
     if project.problems.has_errors():
         print(f"注意：清单中有 {len(project.problems.errors)} 个错误（运行 qingdan check 查看），"

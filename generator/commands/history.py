@@ -12,7 +12,7 @@ from typing import Any
 from generator.config import SiteConfig, load_config
 from generator.history import RECODED, RENAMED, TRANSFERRED, Event, extract_history
 from generator.history.trailers import normalize_date
-from generator.problems import Problems
+from generator.problems import Problems, report_and_fail
 
 EXIT_USAGE = 2
 MAX_VALUE = 120  # characters of one value shown in text output (JSON has everything)
@@ -37,9 +37,7 @@ def run(args: argparse.Namespace) -> int:
     problems = Problems()
     config = load_config(args.project, problems)
     if config is None:
-        for problem in problems.sorted():
-            print(problem.format_text(), file=sys.stderr)
-        print("配置文件有错误，无法读取调整记录；请先运行 qingdan check。", file=sys.stderr)
+        report_and_fail(problems, "配置文件有错误，无法读取调整记录；请先运行 qingdan check。")
         return 1
     since = ""
     if args.since:

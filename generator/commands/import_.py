@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.config import load_config
 from generator.load import load_catalog
-from generator.problems import Problems
+from generator.problems import Problems, report_and_fail
 from generator.tabular.importer import ImportPlan, apply_plan, plan_import
 
 ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -34,9 +34,7 @@ def run(args: argparse.Namespace) -> int:
     problems = Problems()
     config = load_config(args.project, problems)
     if config is None:
-        for p in problems.sorted():
-            print(p.format_text(), file=sys.stderr)
-        print("配置有错误，无法导入。", file=sys.stderr)
+        report_and_fail(problems, "配置有错误，无法导入。")
         return 1
     catalog = load_catalog(config, problems)
     source = args.file if args.file.is_absolute() else Path.cwd() / args.file
