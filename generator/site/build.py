@@ -236,7 +236,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
     try:
         downloads = timer.step("downloads", lambda: extras.write_downloads(project, staging / "downloads"))
-        builder = PageBuilder(catalog, renderer, history_view.view if history_view else None, downloads)
+        builder = PageBuilder(catalog, renderer, history_view, downloads)
         pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
         pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
         pages += timer.step("render_editions", lambda: extras.edition_pages(project, builder, pages, enabled=history))

@@ -4,49 +4,44 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.project import Project
 from generator.render.pages import Page, PageBuilder
 
-
-@dataclass
-class HistoryBundle:
-    view: Any  # generator.history.History
-    notices: list[Any]
+if TYPE_CHECKING:
+    from generator.history import History
 
 
-def load_history(project: Project, enabled: bool = True) -> HistoryBundle | None:
+def load_history(project: Project, enabled: bool = True) -> History | None:
     """The lists' change history from git, or None when disabled."""
     if not enabled:
         return None
     from generator.history import extract_history
 
-    history = extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history")
-    return HistoryBundle(view=history, notices=list(getattr(history, "notices", [])))
+    return extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history")
 
 
-def latest_adjustments(bundle: HistoryBundle | None, count: int = 10) -> list[Any]:
-    if bundle is None:
+def latest_adjustments(history: History | None, count: int = 10) -> list[Any]:
+    if history is None:
         return []
-    return list(bundle.view.adjustments[:count])
+    return list(history.adjustments[:count])
 
 
-def extra_nav(bundle: HistoryBundle | None, pages: list[Page] | None = None) -> list[Any]:
-    nav: list[Any] = [{"动态调整": "adjustments/index.md"}] if bundle is not None else []
+def extra_nav(history: History | None, pages: list[Page] | None = None) -> list[Any]:
+    nav: list[Any] = [{"动态调整": "adjustments/index.md"}] if history is not None else []
     if any(page.path == "editions/" for page in pages or []):
         nav.append({"历史版本": "editions/index.md"})
     return nav
 
 
-def history_pages(builder: PageBuilder, bundle: HistoryBundle | None) -> list[Page]:
-    if bundle is None:
+def history_pages(builder: PageBuilder, history: History | None) -> list[Page]:
+    if history is None:
         return []
     from generator.render.history_pages import build_history_pages
 
-    return build_history_pages(builder, bundle.view)
+    return build_history_pages(builder, history)
 
 
 DOWNLOADS_DIR = "downloads"
@@ -135,8 +130,8 @@ def edition_pages(project: Project, builder: PageBuilder, pages: list[Page], ena
         cache.close()
 
 
-def write_data_files(project: Project, site_dir: Path, bundle: HistoryBundle | None, site_url: str) -> None:
-    if bundle is not None:
+def write_data_files(project: Project, site_dir: Path, history: History | None, site_url: str) -> None:
+    if history is not None:
         from generator.render.feeds import write_feeds
 
-        write_feeds(project, bundle.view, site_dir, site_url)
+        write_feeds(project, history, site_dir, site_url)
