@@ -210,7 +210,16 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
     # proportional to the text bounds alias expansion while building, without a separate pass.
     builder = _Builder(file, problems, budget=MAX_EXPANSION_FACTOR * len(text) + MAX_EXPANSION_FLOOR)
     try:
-        root = builder.build(yaml.parse(text, Loader=_Loader))
+        try:
+            root = builder.build(yaml.parse(text, Loader=_Loader))
+        except yaml.MarkedYAMLError as exc:
+            if not _is_libyaml_limit(exc):
+                raise
+            # Some libyaml builds stop at a nesting limit of their own while scanning ahead, before
+            # our builder sees the 65th level. The pure-Python parser scans lazily and has no such
+            # limit, so re-reading with it reports the same located message on every PyYAML build.
+            builder = _Builder(file, problems, budget=builder.limit)
+            root = builder.build(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         _syntax_error(exc, file, problems)
         return None
@@ -232,6 +241,12 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
         )
         return None
     return root
+
+
+def _is_libyaml_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """libyaml's own depth or size limits ("exceeded maximum nesting depth" and the like)."""
+    text = f"{exc.context or ''} {exc.problem or ''}".lower()
+    return "maximum" in text or "exceeded" in text or "limit" in text
 
 
 class _TooDeep(Exception):
