@@ -18,6 +18,7 @@ from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
 FIELD_TYPES = (
     "code", "text", "longtext", "integer", "boolean", "date", "enum", "list", "basis", "time_limit", "fee", "ref",
+    "url", "extra",
 )
 SAFE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -34,6 +35,7 @@ class EnumValue:
     value: str
     code: str = ""
     letter: str = ""
+    aliases: tuple[str, ...] = ()  # historical or regional names of the same value (行政审批 → 行政许可)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class FieldDef:
     ref: str = ""
     description: str = ""
     disclosure: bool = False  # one of the fields that answer the eight disclosures
+    strict: bool = False  # enum: refuse values outside the enumeration (else keep them, with a warning)
 
 
 @dataclass
@@ -60,6 +63,9 @@ class ListType:
     type_field: str = ""
     # Extra spreadsheet column headers per field path ("name", "fee.standard"), for `qingdan import`.
     import_synonyms: dict[str, list[str]] = field(default_factory=dict)
+    # Which of the eight disclosures apply to this list (keys of SiteConfig.disclosures); a
+    # disclosure that does not apply is neither shown as 未公开 nor counted against completeness.
+    disclosures: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_name = {f.name: f for f in self.fields}
@@ -127,6 +133,34 @@ class SiteConfig:
 
     def enum_entry(self, name: str, value: str) -> EnumValue | None:
         return next((v for v in self.enums.get(name, []) if v.value == value), None)
+
+    def enum_standard(self, name: str, published: Any) -> str | None:
+        """The standard value a published enumeration value stands for, or None.
+
+        Accepts the value itself, a GB/T or provincial letter code (01, XK), an alias (行政审批), and
+        "value-subtype" (其他行政权力-备案). The published text itself is stored unchanged; this
+        is what grouping, filters, statistics and rules read.
+        """
+        text = str(published).strip() if published is not None else ""
+        if not text:
+            return None
+        entries = self.enums.get(name, [])
+        for entry in entries:
+            if text == entry.value or text in entry.aliases:
+                return entry.value
+        for entry in entries:
+            if text in (entry.code, entry.letter) and text:
+                return entry.value
+        head = re.split(r"\s*[-－—–（(]", text, maxsplit=1)[0]
+        if head != text:
+            return self.enum_standard(name, head)
+        return None
+
+    def applicable_disclosures(self, list_id: str) -> list[tuple[str, str]]:
+        """(key, label) of the disclosures that apply to a list, in publishing order."""
+        list_type = self.list_type(list_id)
+        keys = set(list_type.disclosures) if list_type and list_type.disclosures else None
+        return [(k, label) for k, label in self.disclosures if keys is None or k in keys]
 
 
 def did_you_mean(
@@ -314,11 +348,13 @@ def _read_enums(r: _Reader, raw: LocatedMap) -> dict[str, list[EnumValue]]:
         entries = []
         for index, value in enumerate(values):
             if isinstance(value, LocatedMap):
+                aliases = value.get("aliases") or []
                 entries.append(
                     EnumValue(
                         value=r.text(value, "value", "取值"),
                         code=r.text(value, "code", "代码", required=False),
                         letter=r.text(value, "letter", "字母代码", required=False),
+                        aliases=tuple(str(a) for a in (aliases if isinstance(aliases, list) else [aliases])),
                     )
                 )
             elif isinstance(value, (str, int)):
@@ -329,10 +365,10 @@ def _read_enums(r: _Reader, raw: LocatedMap) -> dict[str, list[EnumValue]]:
     return enums
 
 
-FIELD_KEYS = ["name", "label", "type", "required", "enum", "multi", "ref", "description"]
+FIELD_KEYS = ["name", "label", "type", "required", "enum", "multi", "ref", "description", "strict"]
 LIST_TYPE_KEYS = [
     "id", "title", "item_label", "description", "fields", "disclosure_map", "type_field", "disclosure_fields",
-    "import_synonyms",
+    "import_synonyms", "disclosures",
 ]
 
 
@@ -358,6 +394,7 @@ def _read_field(r: _Reader, raw: LocatedMap, disclosure: bool) -> FieldDef | Non
         ref=r.text(raw, "ref", "引用的清单", required=ftype == "ref"),
         description=r.text(raw, "description", "说明", required=False),
         disclosure=disclosure,
+        strict=r.flag(raw, "strict", "是否严格限定取值"),
     )
     return fdef if name and ftype else None
 
@@ -367,6 +404,7 @@ def _read_list_types(
     raw: LocatedList,
     disclosure_fields: list[FieldDef],
     default_map: dict[str, str],
+    common_fields: list[FieldDef] = (),  # type: ignore[assignment]
 ) -> list[ListType]:
     types: list[ListType] = []
     for index, entry in enumerate(raw):
@@ -392,6 +430,8 @@ def _read_list_types(
         if entry.get("disclosure_fields", True) is not False:
             own = {f.name for f in fields}
             fields.extend(f for f in disclosure_fields if f.name not in own)
+        own = {f.name for f in fields}
+        fields.extend(f for f in common_fields if f.name not in own)
         names = [f.name for f in fields]
         if "code" not in names or "name" not in names:
             r.problems.error(
@@ -424,9 +464,27 @@ def _read_list_types(
                 disclosure_map=dmap,
                 type_field=r.text(entry, "type_field", "类型字段", required=False),
                 import_synonyms=_read_synonyms(r, entry.get("import_synonyms"), entry, "import_synonyms"),
+                disclosures=_read_disclosure_keys(r, entry, default_map),
             )
         )
     return types
+
+
+def _read_disclosure_keys(r: _Reader, entry: LocatedMap, default_map: dict[str, str]) -> list[str]:
+    """`disclosures: [fee_basis, fee_standard]` — the eight disclosures that apply (default: all)."""
+    if "disclosures" not in entry:
+        return []
+    seq = r.sequence(entry["disclosures"], "disclosures（适用的公开要素）", entry, "disclosures")
+    keys = []
+    for index, key in enumerate(seq or []):
+        if str(key) not in default_map:
+            r.problems.error(
+                f"未知的公开要素“{key}”", rule="config-value", hint=did_you_mean(str(key), list(default_map)),
+                **r.where(seq, index),
+            )
+            continue
+        keys.append(str(key))
+    return keys
 
 
 def _read_synonyms(r: _Reader, raw: Any, container: Any, key: str) -> dict[str, list[str]]:
@@ -477,16 +535,17 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         enums.update(_read_enums(r, raw["enums"]))
     disclosures = [(d["key"], d["label"]) for d in defaults["disclosures"]]
     disclosure_fields = [f for f in (_read_field(dr, f, True) for f in defaults["disclosure_fields"]) if f]
+    common_fields = [f for f in (_read_field(dr, f, False) for f in defaults["common_fields"]) if f]
     default_map = {str(k): str(v) for k, v in defaults["default_disclosure_map"].items()}
 
     if "list_types" in raw:
         seq = r.sequence(raw["list_types"], "list_types", raw, "list_types")
-        list_types = _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map)
+        list_types = _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map, common_fields)
     else:
-        list_types = _read_list_types(dr, defaults["list_types"], disclosure_fields, default_map)
+        list_types = _read_list_types(dr, defaults["list_types"], disclosure_fields, default_map, common_fields)
     if "extra_list_types" in raw:
         seq = r.sequence(raw["extra_list_types"], "extra_list_types", raw, "extra_list_types")
-        list_types += _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map)
+        list_types += _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map, common_fields)
 
     if "import_synonyms" in raw:  # top level: {list id: {field: [表头, …]}}, for the default list types
         by_list = r.mapping(raw["import_synonyms"], "import_synonyms（导入表头同义词）", raw, "import_synonyms")

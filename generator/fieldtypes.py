@@ -14,13 +14,15 @@ from typing import Any
 from generator.config import FieldDef, SiteConfig, did_you_mean
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
-Report = Callable[..., None]  # report(message, hint="", container=None, key=None)
+Report = Callable[..., None]  # report(message, hint="", container=None, key=None, warning=False)
 
-SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
+# Published codes run to 50+ characters (实施编码); 128 leaves room and still makes a sane address.
+SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+PLACEHOLDER_CODES = {"待定", "无", "暂无", "/", "-", "—", "——", "未编码", "空"}
 TYPE_NAMES = {
     "code": "编码", "text": "文字", "longtext": "文字", "integer": "整数", "boolean": "是/否", "date": "日期",
     "enum": "规定取值之一", "list": "列表", "basis": "依据列表", "time_limit": "时限", "fee": "收费信息",
-    "ref": "事项编码",
+    "ref": "事项编码", "url": "网址", "extra": "其他信息",
 }
 _TRUE = {"是", "有", "yes", "true", "y"}
 _FALSE = {"否", "无", "no", "false", "n"}
@@ -77,26 +79,29 @@ def _date(value: Any, fdef: FieldDef, report: Report) -> str | None:
 
 
 def _enum_one(value: Any, fdef: FieldDef, config: SiteConfig, report: Report, container=None, key=None):
+    """The published value, kept as published; the standard value is derived (config.enum_standard)."""
     allowed = config.enum_values(fdef.enum)
-    text = str(value).strip() if _is_scalar(value) else None
-    if text in allowed:
+    text = scalar_text(value).strip() if _is_scalar(value) else None
+    if text is None:
+        report(f"字段“{fdef.label}”的值应当是一段文字", "只写一个取值", container, key)
+        return None
+    if config.enum_standard(fdef.enum, text) is not None:
         return text
-    by_code = next(
-        (e.value for e in config.enums.get(fdef.enum, []) if text and text in (e.code, e.letter)), None
-    )
-    if by_code:
-        return by_code
-    report(
-        f"字段“{fdef.label}”的值“{value}”不在规定范围内",
-        did_you_mean(text or "", allowed, what="值") if text else "可用的值：" + "、".join(allowed),
-        container,
-        key,
-    )
-    return None
+    hint = did_you_mean(text, allowed, what="值") if text else "可用的值：" + "、".join(allowed)
+    if fdef.strict:
+        report(f"字段“{fdef.label}”的值“{text}”不在规定范围内", hint, container, key)
+        return None
+    report(f"字段“{fdef.label}”的值“{text}”不是标准取值，已按原文保留", hint, container, key, warning=True)
+    return text
+
+
+_MULTI_SEPARATORS = re.compile(r"\s*[、，,；;/]\s*|\n+")
 
 
 def _enum(value: Any, fdef: FieldDef, config: SiteConfig, report: Report) -> Any:
     if fdef.multi:
+        if isinstance(value, str) and config.enum_standard(fdef.enum, value) is None:
+            value = [v for v in _MULTI_SEPARATORS.split(value) if v.strip()]  # 市、县 / 2,3,4
         values = value if isinstance(value, list) else [value]
         out = []
         for i, v in enumerate(values):
@@ -142,7 +147,14 @@ def _part(mapping: dict, key: str, label: str, report: Report) -> str | None:
     return scalar_text(value).strip()
 
 
-def _basis(value: Any, fdef: FieldDef, report: Report) -> list[dict[str, str]] | None:
+def _basis(value: Any, fdef: FieldDef, report: Report) -> str | list[dict[str, str]] | None:
+    """A basis as published (one text, kept verbatim), or as written by hand: [{law, article, note}].
+
+    The published text is the record: structure (instruments, articles, clause text) is derived
+    from it where it is shown (generator/legaltext.py), never stored in its place.
+    """
+    if isinstance(value, str):
+        return value.strip("\n") if value.strip() else None
     entries = value if isinstance(value, list) else [value]
     out = []
     for i, entry in enumerate(entries):
@@ -224,6 +236,28 @@ def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
     return {k: v for k, v in parts.items() if v is not None}
 
 
+def _url(value: Any, fdef: FieldDef, report: Report) -> str | None:
+    text = _text(value, fdef, report)
+    if text and not re.match(r"^(https?://|www\.)\S+$", text, re.IGNORECASE):
+        report(f"字段“{fdef.label}”的“{text}”不像网址，已按原文保留", "网址以 http:// 或 https:// 开头",
+               warning=True)
+    return text
+
+
+def _extra(value: Any, fdef: FieldDef, report: Report) -> dict[str, str] | None:
+    """Columns a department published that map to no field: {header as published: cell text}."""
+    if not isinstance(value, dict):
+        report(f"字段“{fdef.label}”应当写成“表头: 内容”的映射", "例如 extra: {设立级次: 中央}")
+        return None
+    out = {}
+    for key, item in value.items():
+        if not _is_scalar(item):
+            report(f"其他信息“{key}”应当是一段文字", "多段内容请用 | 写成多行文字", value, key)
+            continue
+        out[str(key)] = scalar_text(item).strip() if item is not None else ""
+    return {k: v for k, v in out.items() if v}
+
+
 def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and _odd_integer(value):
         report(
@@ -234,10 +268,12 @@ def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
     text = _text(value, fdef, report)
     if text is None:
         return None
+    if fdef.name == "code":  # the published code, kept as published; load checks it can be an address
+        return text
     if not SAFE_CODE.match(text):
         report(
             f"编码“{text}”不能用于网址和文件名",
-            "编码只能包含字母、数字、- 和 _，以字母或数字开头，最长 48 个字符；不能有空格、斜杠或中文",
+            "编码只能包含字母、数字、- 和 _，以字母或数字开头，最长 128 个字符；不能有空格、斜杠或中文",
         )
         return None
     return text
@@ -266,6 +302,10 @@ def normalize(fdef: FieldDef, value: Any, config: SiteConfig, report: Report) ->
         return _time_limit(value, fdef, config, report)
     if kind == "fee":
         return _fee(value, fdef, report)
+    if kind == "url":
+        return _url(value, fdef, report)
+    if kind == "extra":
+        return _extra(value, fdef, report)
     if kind == "ref":
         if fdef.multi:
             return _list(value, fdef, report)

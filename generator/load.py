@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.config import SiteConfig, did_you_mean
-from generator.fieldtypes import normalize
+from generator.fieldtypes import SAFE_CODE, normalize
 from generator.model import Catalog, Item
 from generator.problems import Problems
 from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml, scalar_text
@@ -130,8 +130,11 @@ def _item(
             rule="item-shape", hint="检查这一行的缩进和“- ”后面的写法",
         )
         return None
-    code_raw = raw.get("code")
-    code = scalar_text(code_raw).strip() if code_raw is not None and not isinstance(code_raw, (dict, list)) else ""
+    def scalar(key: str) -> str:
+        value = raw.get(key)
+        return scalar_text(value).strip() if value is not None and not isinstance(value, (dict, list)) else ""
+
+    code = scalar("local_code") or scalar("code")  # the address: a generated local code wins
     label = code or f"第{index + 1}项"
     item = Item(list_id=list_id, department=department, code=code, data={}, file=file, line=line,
                 column=column)
@@ -139,14 +142,17 @@ def _item(
     labels = {f.name: f.label for f in list_type.fields}
 
     def report_for(field_name: str):
-        def report(message: str, hint: str = "", container: Any = None, key: Any = None) -> None:
+        def report(
+            message: str, hint: str = "", container: Any = None, key: Any = None, warning: bool = False
+        ) -> None:
             at = item.field_lines.get(field_name, (line, column))
             if isinstance(container, LocatedMap) and key in container.key_locs:
                 at = (container.key_locs[key].line, container.key_locs[key].column)
             elif isinstance(container, LocatedList) and isinstance(key, int) and key < len(container.item_locs):
                 at = (container.item_locs[key].line, container.item_locs[key].column)
-            problems.error(message, file=file, line=at[0], column=at[1], list=list_id, code=label,
-                           rule="field-value", hint=hint)
+            add = problems.warning if warning else problems.error
+            add(message, file=file, line=at[0], column=at[1], list=list_id, code=label,
+                rule="field-value", hint=hint)
         return report
 
     for key in raw:
@@ -159,7 +165,7 @@ def _item(
     for fdef in list_type.fields:
         value = raw.get(fdef.name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if fdef.required:
+            if fdef.required and not (fdef.name == "code" and scalar("local_code")):
                 problems.error(
                     f"缺少必填字段“{fdef.name}”（{fdef.label}）", file=file, line=line, column=column,
                     list=list_id, code=label, rule="missing-field",
@@ -169,9 +175,19 @@ def _item(
         normalized = normalize(fdef, value, config, report_for(fdef.name))
         if normalized is not None:
             item.data[fdef.name] = normalized
-    if not item.data.get("code"):
+    address = item.data.get("local_code") or item.data.get("code")
+    if not address:
         return None
-    item.code = item.data["code"]
+    if not SAFE_CODE.match(str(address)):
+        at = item.field_lines.get("code", (line, column))
+        problems.error(
+            f"编码“{address}”不能用于网址和文件名", file=file, line=at[0], column=at[1], list=list_id,
+            code=label, rule="field-value",
+            hint="编码只能包含字母、数字、- 和 _，以字母或数字开头，最长 128 个字符；不能有空格、斜杠或中文。"
+            "表格中的编码不能直接使用时（待定、无），qingdan import 会另外生成本地编码（local_code）",
+        )
+        return None
+    item.code = str(address)
     return item
 
 

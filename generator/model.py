@@ -48,8 +48,17 @@ class Item:
         return str(self.data.get("name") or "")
 
     @property
+    def code_is_local(self) -> bool:
+        """The address is a local code Qingdan generated (本地编码), not a published one (统一编码)."""
+        return bool(self.data.get("local_code")) and self.data.get("local_code") == self.code
+
+    @property
     def key(self) -> str:
         return f"{self.list_id}/{self.code}"
+
+    def parent_key(self) -> str:
+        """How this item names its 主项: the 主项 code when published, else the 主项 name."""
+        return str(self.data.get("parent") or self.data.get("parent_name") or "")
 
     def where(self, field_name: str | None = None) -> dict[str, Any]:
         """Location keywords for a Problem about this item (or one of its fields)."""
@@ -69,6 +78,51 @@ class Catalog:
 
     def get(self, list_id: str, code: str) -> Item | None:
         return self.lists.get(list_id, {}).get(code)
+
+    def resolve(self, list_id: str, reference: str) -> Item | None:
+        """The item a reference names: by address, by published code, or by its (unique) published name."""
+        found = self.get(list_id, reference)
+        if found is not None:
+            return found
+        index = self._names().get(list_id, {})
+        matches = index.get(str(reference).strip(), [])
+        return matches[0] if len(matches) == 1 else None
+
+    def _names(self) -> dict[str, dict[str, list[Item]]]:
+        cache = self.__dict__.get("_name_index")
+        if cache is None:
+            cache = {}
+            for lid, items in self.lists.items():
+                for item in items.values():
+                    for key in {item.name, str(item.data.get("code") or "")} - {""}:
+                        if key != item.code:
+                            cache.setdefault(lid, {}).setdefault(key, []).append(item)
+            self.__dict__["_name_index"] = cache
+        return cache
+
+    def children(self, item: Item) -> list[Item]:
+        """子项 of an item: items of its list and department whose 主项 is this item."""
+        index = self.__dict__.get("_children_index")
+        if index is None:  # built once: pages ask for every item's 子项
+            index = {}
+            for lid, items in self.lists.items():
+                for child in items.values():
+                    if child.parent_key():
+                        index.setdefault((lid, child.department, child.parent_key()), []).append(child)
+            self.__dict__["_children_index"] = index
+        found = index.get((item.list_id, item.department, item.code), []) + (
+            index.get((item.list_id, item.department, item.name), []) if item.name != item.code else [])
+        return [i for i in found if i is not item]
+
+    def parent(self, item: Item) -> Item | None:
+        """The 主项 of an item, when the 主项 is itself an item of the same list and department."""
+        key = item.parent_key()
+        if not key:
+            return None
+        for candidate in (self.get(item.list_id, key), *self._names().get(item.list_id, {}).get(key, [])):
+            if candidate is not None and candidate is not item and candidate.department == item.department:
+                return candidate
+        return None
 
     def items(self, list_id: str | None = None) -> Iterator[Item]:
         for lid, items in self.lists.items():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from generator.fieldtypes import SAFE_CODE
 from generator.model import Catalog, Item, get_path, is_blank
 from generator.problems import Problems
 
@@ -77,7 +78,7 @@ def missing_disclosures(catalog: Catalog, item: Item) -> list[str]:
     if list_type is None:
         return []
     missing = []
-    for key, label in catalog.config.disclosures:
+    for key, label in catalog.config.applicable_disclosures(item.list_id):
         path = list_type.disclosure_map.get(key)
         if not path or is_blank(get_path(item.data, path)):
             missing.append(label)
@@ -136,7 +137,7 @@ def broken_references(catalog: Catalog, item: Item) -> list[tuple[str, str, str]
             continue
         value = item.data[fdef.name]
         for code in value if isinstance(value, list) else [value]:
-            if catalog.get(fdef.ref, code) is None:
+            if catalog.resolve(fdef.ref, code) is None:
                 broken.append((fdef.name, fdef.ref, code))
     return broken
 
@@ -147,12 +148,17 @@ def check_catalog(catalog: Catalog, problems: Problems) -> None:
     for item in catalog.items():
         for field_name, target, code in broken_references(catalog, item):
             target_type = config.list_type(target)
-            problems.error(
-                f"引用的{target_type.title if target_type else target}事项“{code}”不存在",
-                rule="broken-reference",
-                hint=f"检查编码是否写错；被引用的事项应在 lists/{target}/ 中",
-                **item.where(field_name),
-            )
+            title = target_type.title if target_type else target
+            if SAFE_CODE.match(str(code)):  # a code that points nowhere: a typo, or a removed item
+                problems.error(
+                    f"引用的{title}事项“{code}”不存在", rule="broken-reference",
+                    hint=f"检查编码是否写错；被引用的事项应在 lists/{target}/ 中", **item.where(field_name),
+                )
+            else:  # a published name not (yet) in the project: shown as published, linked once it is
+                problems.warning(
+                    f"“{code}”没有对应到{title}中的事项，网站上按原文显示、不加链接", rule="unresolved-reference",
+                    hint=f"导入{title}后会自动对应；名称须与{title}中的事项名称一致", **item.where(field_name),
+                )
         for finding in item_findings(catalog, item):
             add = problems.error if finding.severity == "error" else problems.warning
             add(finding.message, rule=finding.rule, hint=finding.hint, **item.where(finding.field or None))
@@ -169,8 +175,8 @@ def check_catalog(catalog: Catalog, problems: Problems) -> None:
 def completeness(catalog: Catalog) -> dict[str, tuple[int, int]]:
     """Per department: (disclosures filled, disclosures expected) across all its items."""
     totals: dict[str, list[int]] = {d.code: [0, 0] for d in catalog.config.departments}
-    per_item = len(catalog.config.disclosures)
     for item in catalog.items():
+        per_item = len(catalog.config.applicable_disclosures(item.list_id))
         filled = per_item - len(missing_disclosures(catalog, item))
         entry = totals.setdefault(item.department, [0, 0])
         entry[0] += filled

@@ -13,6 +13,7 @@ from generator.problems import Problems
 BASE = (MINI / "site_config.yml").read_text(encoding="utf-8")
 DEFAULT_LISTS = ["power", "responsibility", "fee", "prerequisite", "intermediary", "convenience"]
 DISCLOSURE_FIELDS = ["subject", "basis", "conditions", "procedure", "time_limit", "result", "fee"]
+COMMON_FIELDS = ["local_code", "parent_name", "parent", "extra"]  # where an item stands, what else was published
 
 
 def load(tmp_path: Path, text: str) -> tuple[SiteConfig | None, Problems]:
@@ -55,7 +56,8 @@ def test_every_default_list_carries_the_disclosure_fields(tmp_path: Path) -> Non
     for list_type in config.list_types:
         names = list_type.field_names
         assert names[:2] == ["code", "name"]
-        assert names[-len(DISCLOSURE_FIELDS):] == DISCLOSURE_FIELDS
+        assert names[-len(DISCLOSURE_FIELDS) - len(COMMON_FIELDS):-len(COMMON_FIELDS)] == DISCLOSURE_FIELDS
+        assert names[-len(COMMON_FIELDS):] == COMMON_FIELDS
         assert list_type.field("code").required and list_type.field("code").type == "code"
         assert all(list_type.field(n).disclosure for n in DISCLOSURE_FIELDS)
         assert list_type.disclosure_map["fee_standard"] == "fee.standard"
@@ -103,7 +105,7 @@ extra_list_types:
     assert [t.id for t in config.list_types] == [*DEFAULT_LISTS, "certificate"]
     certificate = config.list_type("certificate")
     assert (certificate.title, certificate.item_label) == ("证明事项清单", "证明事项")
-    assert certificate.field_names == ["code", "name", "status", "power", *DISCLOSURE_FIELDS]
+    assert certificate.field_names == ["code", "name", "status", "power", *DISCLOSURE_FIELDS, *COMMON_FIELDS]
     assert certificate.field("power").multi and certificate.field("power").ref == "power"
     assert not certificate.field("status").required
 
@@ -119,7 +121,7 @@ extra_list_types:
       - {name: name, label: 名称, type: text, required: true}
 """)
     assert problems.items == []
-    assert config.list_type("onething").field_names == ["code", "name"]
+    assert config.list_type("onething").field_names == ["code", "name", *COMMON_FIELDS]
     assert config.list_type("onething").item_label == "事项"
 
 

@@ -12,6 +12,7 @@ import yaml
 from mini_project import make_project
 
 from generator.cli import main
+from generator.legaltext import split_instruments
 from generator.tabular import normalize as norm
 
 
@@ -90,7 +91,7 @@ def test_title_rows_merged_headers_and_main_items_become_yaml(project: Path, tmp
     ]
     assert new["time_limit"] == {"statutory": 20, "promised": 10, "unit": "工作日"}
     assert new["fee"] == {"standard": "不收费"}  # the sheet has no 收费依据 column: nothing is made up
-    assert "「权力清单.xlsx」工作表「行政许可」第3行 J列：警告［power］：列“联系人”无法对应到权力清单的任何字段" in out
+    assert "「权力清单.xlsx」工作表「行政许可」第3行 J列：说明［power］：列“联系人”不对应权力清单的任何字段，按原表头作为“其他信息”保存" in out
     assert "写入 lists/power/scjgj.yml" in out
     # Untouched item keeps its exact text, including flow style.
     text = (project / "lists/power/scjgj.yml").read_text(encoding="utf-8")
@@ -137,10 +138,12 @@ def test_unknown_enum_value_is_reported_at_its_cell(project: Path, tmp_path: Pat
     ws.append(["000231001002", "对食品经营者未按规定公示的处罚", "处罚", "测试县市场监督管理局"])
     wb.save(tmp_path / "处罚.xlsx")
     code, out = run(project, str(tmp_path / "处罚.xlsx"), "--list", "power", "--department", "scjgj", capsys=capsys)
-    assert code == 1
-    assert "「处罚.xlsx」工作表「Sheet」第2行 C列：错误［power/000231001001］：字段“职权类型”的值“行政处份”不在规定范围内" in out
+    # Not a standard value: kept as published, with a warning at its cell and a suggestion.
+    assert code == 0, out
+    assert "「处罚.xlsx」工作表「Sheet」第2行 C列：警告［power/000231001001］：字段“职权类型”的值“行政处份”不是标准取值，已按原文保留" in out
     assert "是不是想写“行政处罚”" in out
-    assert "第3行 C列：错误" not in out  # 处罚 is read as 行政处罚
+    assert "第3行 C列" not in out  # 处罚 is read as 行政处罚
+    assert items(project, "lists/power/scjgj.yml")["000231001001"]["type"] == "行政处份"
 
 
 def test_gbk_csv_is_detected_and_reported(project: Path, tmp_path: Path, capsys) -> None:
@@ -151,10 +154,8 @@ def test_gbk_csv_is_detected_and_reported(project: Path, tmp_path: Path, capsys)
     assert code == 0, out
     assert "「gbk.csv」：说明：CSV 文件按 GBK/GB18030 编码读取" in out
     item = items(project, "lists/power/scjgj.yml")["000131127004"]
-    assert item["basis"] == [
-        {"law": "《中华人民共和国食品安全法》", "article": "第三十五条"},
-        {"law": "《食品经营许可和备案管理办法》", "article": "第四条"},
-    ]
+    assert item["basis"] == "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》第四条"  # as published
+    assert [i.name for i in split_instruments(item["basis"])] == ["《中华人民共和国食品安全法》", "《食品经营许可和备案管理办法》"]
     assert item["in_service_center"] is True
     assert item["time_limit"] == {"statutory": 20, "promised": 5, "unit": "工作日"}
 
@@ -165,9 +166,10 @@ def test_utf8_bom_csv_and_laws_run_together(project: Path, tmp_path: Path, capsy
     code, out = run(project, str(tmp_path / "bom.csv"), "--list", "power", "--department", "scjgj", capsys=capsys)
     assert code == 0, out
     assert "UTF-8（带 BOM）" in out
-    assert items(project, "lists/power/scjgj.yml")["000131127004"]["basis"] == [
-        {"law": "《中华人民共和国食品安全法》", "article": "第三十五条"},
-        {"law": "《中华人民共和国行政许可法》"},
+    basis = items(project, "lists/power/scjgj.yml")["000131127004"]["basis"]
+    assert basis == "《中华人民共和国食品安全法》第三十五条《中华人民共和国行政许可法》"
+    assert [(i.name, [a.number for a in i.articles]) for i in split_instruments(basis)] == [
+        ("《中华人民共和国食品安全法》", ["第三十五条"]), ("《中华人民共和国行政许可法》", []),
     ]
 
 
@@ -223,7 +225,7 @@ def test_import_by_name_keeps_hand_edits_comments_and_order(project: Path, tmp_p
         "    fee: {basis: 无, standard: 不收费}\n",
     ).replace(  # a new key goes after the last key that precedes it in the list type's field order
         "    office: 食品经营监管股\n",
-        '    office: 食品经营监管股\n    supervision_phone: "12315"\n',
+        '    office: 食品经营监管股\n    supervision_phone: １２３１５\n',  # as published
     )
     assert text == expected
 
@@ -234,7 +236,7 @@ def test_dry_run_shows_changes_and_writes_nothing(project: Path, tmp_path: Path,
     code, out = run(project, str(sheet), "--list", "power", "--department", "scjgj", "--dry-run", capsys=capsys)
     assert code == 0, out
     assert (project / "lists/power/scjgj.yml").read_bytes() == before
-    assert "lists/power/scjgj.yml：新增 1 项，修改 1 项（1 个字段）" in out
+    assert "lists/power/scjgj.yml：新增 1 项，修改 1 项（2 个字段）" in out  # the 联系人 column is kept too
     assert "新增 000131127005 食品生产许可" in out
     assert "预览（--dry-run）" in out
 
@@ -295,8 +297,8 @@ def test_responsibility_reference_by_power_name(project: Path, tmp_path: Path, c
     assert code == 0, out
     item = items(project, "lists/responsibility/scjgj.yml")["ZR-scjgj-0002"]
     assert item["power"] == "000231001000"
-    assert item["duties"] == ["立案责任：依法立案。", "调查责任：全面调查。"]
-    assert item["accountability"] == ["未依法立案的", "调查不全面的。"]  # separators are not content
+    assert item["duties"] == ["1.立案责任：依法立案。", "2.调查责任：全面调查。"]  # one per line, as published
+    assert item["accountability"] == ["未依法立案的；", "调查不全面的。"]  # each line as published
     assert "按名称对应到权力清单事项 000231001000" in out
 
 
@@ -320,7 +322,7 @@ def test_xls_file_with_merged_cells(project: Path, tmp_path: Path, capsys) -> No
     for code_ in ("000231001001", "000231001002"):
         assert got[code_]["subject"] == "测试县市场监督管理局"
         assert got[code_]["type"] == "行政处罚"  # from the sheet's name
-        assert got[code_]["basis"] == [{"law": "《中华人民共和国食品安全法》", "article": "第一百二十二条"}]
+        assert got[code_]["basis"] == "《中华人民共和国食品安全法》第一百二十二条"
 
 
 def test_unreadable_files_are_explained(project: Path, tmp_path: Path, capsys) -> None:
@@ -381,7 +383,8 @@ def test_problems_already_in_the_project_do_not_block_and_json_output(project: P
                                                                       capsys) -> None:
     # Another department's file already has an error: not this import's business.
     bad = project / "lists/power/zjj.yml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("type: 行政许可", "type: 行政许诺", 1), encoding="utf-8")
+    bad.write_text(bad.read_text(encoding="utf-8").replace("  - code:", "  - code: 重复\n    nme: x\n  - code:", 1),
+                   encoding="utf-8")
     assert main(["--project", str(project), "check"]) == 1
     capsys.readouterr()
     wb = openpyxl.Workbook()

@@ -74,8 +74,12 @@ def test_every_item_has_a_page_with_all_eight_disclosures_in_order(demo_site, de
         assert page.exists(), f"missing page for {item.key}"
         text = page.read_text(encoding="utf-8")
         block = text[text.index('class="qd-disclosures"'):]
-        positions = [block.index(f"<dt>{label}</dt>") for label in EIGHT]
+        applicable = [label for _, label in demo_catalog.config.applicable_disclosures(item.list_id)]
+        assert [label for label in EIGHT if label in applicable] == applicable  # in the fixed order
+        positions = [block.index(f"<dt>{label}</dt>") for label in applicable]
         assert positions == sorted(positions), f"disclosures out of order on {item.key}"
+        for label in set(EIGHT) - set(applicable):  # e.g. 办理程序 of a fee: not 未公开, not shown
+            assert f"<dt>{label}</dt>" not in block[: block.index("</section>")]
         assert item.name in text
 
 

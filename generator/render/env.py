@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from generator import pinyin
+from generator.legaltext import split_instruments
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -41,6 +42,13 @@ def basis_text(entry: Any) -> str:
             f"（{entry['note']}）" if entry.get("note") else ""
         )
     return str(entry)
+
+
+def basis_plain(value: Any) -> str:
+    """A basis as one text: the published text itself, or the hand-written entries joined."""
+    if isinstance(value, str):
+        return value
+    return "；".join(basis_text(v) for v in value or [])
 
 
 def plain_text(value: Any) -> str:
@@ -75,7 +83,7 @@ class TemplateRenderer:
         )
         self.env.filters.update(
             time_limit=time_limit_text, basis=basis_text, plain=plain_text,
-            pinyin_initials=pinyin.initials, pinyin_full=pinyin.full,
+            pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, instruments=split_instruments,
         )
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)

@@ -164,6 +164,7 @@ class PageBuilder:
         body = self._render(
             "item.html", path, item=item, list_type=list_type, department=department,
             disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
+            parent=self.catalog.parent(item), children=self.catalog.children(item),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
             events=events,
         )
@@ -218,14 +219,16 @@ class PageBuilder:
         missing = set(missing_disclosures(self.catalog, item))
         return [
             (key, label, None if label in missing else self.catalog.disclosure(item, key))
-            for key, label in self.config.disclosures
+            for key, label in self.config.applicable_disclosures(item.list_id)
         ]
 
     def other_fields(self, item: Item, list_type: ListType | None) -> list[tuple[Any, Any]]:
         """The item's own fields that are not the code, the name or a disclosure."""
         if list_type is None:
             return []
-        used = {path.split(".")[0] for path in list_type.disclosure_map.values()} | {"code", "name"}
+        applicable = {key for key, _ in self.config.applicable_disclosures(item.list_id)}
+        used = {path.split(".")[0] for key, path in list_type.disclosure_map.items() if key in applicable}
+        used |= {"code", "name", "local_code", "parent_name", "parent", "extra"}  # shown in the page's head
         return [
             (fdef, item.data.get(fdef.name))
             for fdef in list_type.fields

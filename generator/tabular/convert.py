@@ -19,6 +19,7 @@ from generator.tabular.report import Messages, Where
 from generator.tabular.rows import RowRecord
 
 NO_FEE = {"不收费", "免费", "无", "否", "无收费", "不涉及", "不收取"}
+NOT_A_PARENT = {"未分类", "无", "/", "-", "—", "其他", "其它"}  # 主项 cells that group nothing
 
 
 @dataclass
@@ -48,6 +49,11 @@ class RowConverter:
         self.sheet = sheet
         self.sheet_label = sheet_label  # "" for CSV
         self.messages = messages
+        self.department_is_extra = False  # --department given: a 部门 column is published content
+        self.title = " ".join(  # the title and section lines above the header
+            str(v) for row in sheet.rows[: header.first_row] for v in row if v is not None)
+        self.headers = {t.path: t.header for t in header.columns.values()}  # path → header as published
+        self.department_header = self.headers.get("department", "部门")
         self.units = config.enum_values("time_unit")
         self.header_units = {}
         self.loose: dict[int, list[tuple[int, str]]] = {}
@@ -97,12 +103,39 @@ class RowConverter:
         for fdef in self.list_type.fields:
             if fdef.name != "code":
                 self._convert_field(fdef, record, out)
-        sub = record.first("sub_name")
-        if sub is not None:
-            out.data["name"] = norm.clean_text(sub[0])
-            out.columns["name"] = sub[1]
+        self._hierarchy(record, out)
+        self._extras(record, out)
         self._type_from_heading(record, out)
         return out
+
+    def _hierarchy(self, record: RowRecord, out: Converted) -> None:
+        """主项/子项: a filled 子项 is the item under its 主项; an empty one leaves the 主项 as the item."""
+        sub = record.first("sub_name")
+        main = out.data.get("parent_name")
+        if sub is not None:
+            out.data["name"] = norm.published_text(sub[0])
+            out.columns["name"] = sub[1]
+        elif main is not None and "name" not in out.data:
+            out.data["name"] = out.data.pop("parent_name")
+            out.columns["name"] = out.columns.pop("parent_name", None)
+        if out.data.get("parent_name") in NOT_A_PARENT:  # 未分类 groups nothing: kept as published, not a 主项
+            out.data.setdefault("extra", {})[self.headers.get("parent_name", "主项名称")] = out.data.pop("parent_name")
+
+    def _extras(self, record: RowRecord, out: Converted) -> None:
+        """Columns no field maps to are published content too: kept under their header."""
+        extra: dict[str, str] = out.data.get("extra", {})
+        for header, value, col in record.extras:
+            text = norm.published_text(value)
+            if text:
+                extra[header] = text
+                out.columns.setdefault("extra", col)
+        if self.department_is_extra:
+            hit = record.first("department")
+            if hit is not None and norm.published_text(hit[0]):
+                extra[self.department_header] = norm.published_text(hit[0])
+                out.columns.setdefault("extra", hit[1])
+        if extra:
+            out.data["extra"] = extra
 
     def _convert_field(self, fdef: FieldDef, record: RowRecord, out: Converted) -> None:
         try:
@@ -114,8 +147,14 @@ class RowConverter:
             return
         out.columns[fdef.name] = col
 
-        def report(message: str, hint: str = "", container: Any = None, key: Any = None) -> None:
-            self._error(out, col, message, hint)
+        def report(
+            message: str, hint: str = "", container: Any = None, key: Any = None, warning: bool = False
+        ) -> None:
+            if warning:
+                self.messages.warning(message, self._where(out.record, col), hint=hint, list=self.list_type.id,
+                                      code=str(out.data.get("code", "")), rule="import-value")
+            else:
+                self._error(out, col, message, hint)
 
         value = normalize(fdef, raw, self.config, report)
         if value is None or is_blank(value):
@@ -143,7 +182,7 @@ class RowConverter:
         if not cells:
             return None, col, None
         if fdef.type == "list" or (fdef.type in ("enum", "ref") and fdef.multi):
-            split = norm.split_list if fdef.type == "list" else norm.split_values
+            split = norm.published_lines if fdef.type == "list" else norm.split_values
             values = [v for cell, _ in cells for v in split(cell)]
             if fdef.type == "enum":
                 values = [self._enum_value(fdef, v) for v in values]
@@ -167,11 +206,11 @@ class RowConverter:
             return _cell(norm.parse_int, value, col), col, None
         if fdef.type == "enum":
             return self._enum_value(fdef, norm.clean_text(value)), col, None
-        return norm.clean_text(value), col, None
+        return norm.published_text(value), col, None
 
     def _enum_value(self, fdef: FieldDef, text: str) -> str:
         allowed = self.config.enum_values(fdef.enum)
-        if text not in allowed and f"行政{text}" in allowed:
+        if self.config.enum_standard(fdef.enum, text) is None and f"行政{text}" in allowed:
             return f"行政{text}"  # 许可 → 行政许可
         return text
 
@@ -189,8 +228,11 @@ class RowConverter:
         return text
 
     def _basis(self, record, cells, name, col):
-        entries = [e for value, _ in cells for e in norm.split_bases(value)]
         laws = self._cells(record, f"{name}.law")
+        if cells and not laws:  # the published text is the record; its structure is derived when shown
+            text = "\n".join(norm.published_text(value) for value, _ in cells)
+            return text, col, None
+        entries = [e for value, _ in cells for e in norm.split_bases(value)]
         articles = self._cells(record, f"{name}.article")
         notes = self._cells(record, f"{name}.note")
         if laws:
@@ -280,7 +322,7 @@ class RowConverter:
         value: dict[str, str] = {}
         parts: set[str] = set()
         for cell, c in cells:
-            text = norm.clean_text(cell)
+            text = norm.published_text(cell)
             col = col or c
             if text in NO_FEE:
                 value.update({"basis": "无", "standard": "不收费"})
@@ -291,7 +333,7 @@ class RowConverter:
         for part in ("basis", "standard"):
             for cell, c in self._cells(record, f"{name}.{part}"):
                 col = col or c
-                value[part] = norm.clean_text(cell)
+                value[part] = norm.published_text(cell)
                 parts.add(part)
                 break
         if not value:
@@ -299,17 +341,19 @@ class RowConverter:
         return value, col, parts if parts != {"basis", "standard"} else None
 
     def _type_from_heading(self, record: RowRecord, out: Converted) -> None:
-        """Sheets split by type (工作表“行政许可”, or a heading row 一、行政许可) give the type."""
-        type_field = self.list_type.type_field
-        fdef = self.list_type.field(type_field) if type_field else None
-        if fdef is None or fdef.type != "enum" or type_field in out.data or record.cells.get(type_field):
-            return
-        for source in (record.group, self.sheet.name):
-            found = [v for v in self.config.enum_values(fdef.enum) if v in source]
-            if len(found) == 1:
-                out.data[type_field] = found[0]
-                out.soft.add(type_field)
-                return
+        """What a heading says for every row under it: the type (工作表“行政许可”, a heading row
+        一、行政许可), or a required value such as 保留 in a title 保留证明事项清单."""
+        wanted = [f for f in self.list_type.fields if f.type == "enum" and not f.multi
+                  and (f.name == self.list_type.type_field or f.required)]
+        for fdef in wanted:
+            if fdef.name in out.data or record.cells.get(fdef.name):
+                continue
+            for source in (record.group, self.sheet.name, self.title):
+                found = [v for v in self.config.enum_values(fdef.enum) if v in source]
+                if len(found) == 1:
+                    out.data[fdef.name] = found[0]
+                    out.soft.add(fdef.name)
+                    break
 
 
 def _cell(func, value, col):

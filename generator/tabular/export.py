@@ -33,6 +33,7 @@ PART_LABELS = {
 WIDTHS = {  # characters; A4 landscape holds about 150 at the default font
     "department": 12, "code": 15, "name": 24, "text": 16, "longtext": 40, "list": 30, "basis": 34,
     "enum": 10, "enum_multi": 14, "boolean": 8, "integer": 8, "date": 11, "ref": 15, "part": 9, "fee": 16,
+    "url": 30, "extra": 16,
 }
 A4_LANDSCAPE_CHARS = 150
 
@@ -53,6 +54,8 @@ def columns_for(list_type: ListType) -> list[Column]:
     synonyms = Synonyms.for_list(list_type)
     cols = [Column("部门", "department", "department")]
     for fdef in list_type.fields:
+        if fdef.type == "extra":
+            continue  # one column per published header, added by table() from the items themselves
         if fdef.type in PART_LABELS:
             for part, label in PART_LABELS[fdef.type]:
                 path = f"{fdef.name}.{part}"
@@ -74,6 +77,8 @@ def cell_value(fdef: FieldDef | None, value: Any) -> Any:
     if value is None or is_blank(value):
         return None
     if fdef is not None and fdef.type == "basis":
+        if isinstance(value, str):
+            return value  # the published text, verbatim
         return "\n".join(format_basis(entry) for entry in value)
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -92,6 +97,8 @@ def _value(item: Item, column: Column, config: SiteConfig) -> Any:
     list_type = config.list_type(item.list_id)
     fdef = list_type.field(column.field) if list_type else None
     value = item.data.get(column.field)
+    if column.kind == "extra":
+        return (value or {}).get(column.header) or None
     if "." in column.path:
         value = value.get(column.path.split(".", 1)[1]) if isinstance(value, dict) else None
         return cell_value(None, value)
@@ -119,8 +126,12 @@ def table(catalog: Catalog, list_id: str, department: str | None = None, all_col
     config = catalog.config
     list_type = config.list_type(list_id)
     assert list_type is not None
+    items = _items(catalog, list_id, department)
     columns = columns_for(list_type)
-    rows = [[_value(item, c, config) for c in columns] for item in _items(catalog, list_id, department)]
+    headers = {c.header for c in columns}
+    extras = dict.fromkeys(h for item in items for h in (item.data.get("extra") or {}) if h not in headers)
+    columns += [Column(header, "extra", "extra") for header in extras]  # published columns, kept as published
+    rows = [[_value(item, c, config) for c in columns] for item in items]
     if not all_columns:
         keep = _used_columns(columns, rows, list_type)
         columns = [columns[i] for i in keep]

@@ -7,7 +7,10 @@ their sheet, row and column; `apply_plan` writes only a plan without errors.
 
 from __future__ import annotations
 
+import base64
 import difflib
+import hashlib
+import json
 import os
 import re
 import tempfile
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import ListType, SiteConfig, did_you_mean
+from generator.fieldtypes import PLACEHOLDER_CODES, SAFE_CODE
 from generator.load import build_catalog, list_files, parse_list_bytes
 from generator.model import Catalog
 from generator.problems import Problem, Problems
@@ -162,9 +166,9 @@ def _read_sheet(
         return []
     header_row = header.first_row + 1
     for col, text in sorted(header.unmapped.items()):
-        messages.warning(
-            f"列“{text}”无法对应到{list_type.title}的任何字段，已忽略", _sheet_where(book, sheet, header_row, col + 1),
-            rule="import-unmapped", list=list_type.id,
+        messages.info(
+            f"列“{text}”不对应{list_type.title}的任何字段，按原表头作为“其他信息”保存并在事项页上显示",
+            _sheet_where(book, sheet, header_row, col + 1), rule="import-unmapped", list=list_type.id,
             hint=_close_headers(text, synonyms.known_headers())
             + f"如确是同一字段，可在 site_config.yml 的 import_synonyms: {{{list_type.id}: {{字段名: [{text}]}}}} 中登记",
         )
@@ -194,8 +198,9 @@ def _read_sheet(
     converter = RowConverter(
         config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
     )
+    converter.department_is_extra = department is not None and "department" in by_path
     out = []
-    records = sheet_rows(sheet, header)
+    records = sheet_rows(sheet, header, csv=book.kind == "csv")
     if not records:
         messages.warning("表头下面没有事项", _sheet_where(book, sheet, header_row), rule="import-empty",
                          list=list_type.id)
@@ -215,7 +220,24 @@ def _read_sheet(
                 continue
         out.append((converter.convert(record), row_dept))
     converter.finish()
+    _attach_sub_items([row for row, _ in out])
     return out
+
+
+_SUB_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.．、](?!\d))")
+
+
+def _attach_sub_items(rows: list[Converted]) -> None:
+    """Fee sub-items: a row numbered (1) / ① / 1. with no running number of its own belongs to the
+    last row above it that had one (签证费 over (1)代办外国签证…, (2)…)."""
+    parent: Converted | None = None
+    for row in rows:
+        if row.record.serial:
+            parent = row
+            continue
+        name = str(row.data.get("name", ""))
+        if parent is not None and "parent_name" not in row.data and _SUB_ITEM.match(name):
+            row.data["parent_name"] = str(parent.data.get("name", ""))
 
 
 def _close_headers(text: str, known: list[str]) -> str:
@@ -223,11 +245,74 @@ def _close_headers(text: str, known: list[str]) -> str:
     return f"是不是“{'”“'.join(close)}”？" if close else ""
 
 
+def local_code(department: str, list_id: str, parent: str, name: str, salt: str = "") -> str:
+    """A code for a row that has no usable published one: stable across re-imports and reordering.
+
+    Derived from what identifies the item (department, list, 主项, name) — not from its position —
+    so the same row gets the same code however the sheet is sorted and whatever rows are added or
+    removed. Two rows that still collide are told apart by the rest of their content (`salt`).
+    """
+    key = "\x1f".join((department, list_id, parent, name, salt))
+    digest = base64.b32encode(hashlib.sha1(key.encode("utf-8")).digest()).decode("ascii")
+    return "L" + digest[:11]
+
+
+def _usable_code(code: str) -> bool:
+    return bool(code) and code not in PLACEHOLDER_CODES and SAFE_CODE.match(code) is not None
+
+
+def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], messages: Messages) -> None:
+    """Give every row an address: its published code when that can serve, else a local code.
+
+    - a code cell merged down over a 主项's 子项 rows is the 主项's code (`parent`);
+    - a published code on several separate rows is shared: each row keeps it as published and gets
+      its own local code as address;
+    - an empty, placeholder (待定, 无) or unusable code gets a local code; a non-empty one is kept.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for row, dept in converted:
+        code = str(row.data.get("code", ""))
+        if "code" in row.record.merged_down and _usable_code(code):
+            row.data["parent"] = code
+            row.data.pop("code")
+            continue
+        if _usable_code(code):
+            counts[(dept, code)] = counts.get((dept, code), 0) + 1
+    keys: dict[tuple[str, str], list[Converted]] = {}
+    for row, dept in converted:
+        code = str(row.data.get("code", ""))
+        if _usable_code(code) and counts.get((dept, code), 0) == 1:
+            continue
+        if code and counts.get((dept, code), 0) > 1 and not any(
+            m.rule == "import-shared-code" and m.code == code for m in messages.items
+        ):
+            messages.info(
+                f"编码“{code}”在表格中用于 {counts[(dept, code)]} 行，按共用的公布编码保留；每行另有本地编码作为网址",
+                row.at("code"), rule="import-shared-code", list=list_type.id, code=code,
+            )
+        parent = str(row.data.get("parent_name", "") or row.data.get("parent", ""))
+        base = local_code(dept, list_type.id, parent, str(row.data.get("name", "")))
+        keys.setdefault((dept, base), []).append(row)
+    for (dept, base), rows in keys.items():
+        if len(rows) == 1:
+            rows[0].data["local_code"] = base
+            continue
+        salts = [json.dumps({k: v for k, v in r.data.items() if k != "code"}, ensure_ascii=False, sort_keys=True)
+                 for r in rows]
+        seen: dict[str, int] = {}
+        for row, salt in zip(rows, salts, strict=True):
+            code = local_code(dept, list_type.id, str(row.data.get("parent_name", "")), str(row.data.get("name", "")),
+                              salt)
+            seen[code] = seen.get(code, 0) + 1
+            row.data["local_code"] = code if seen[code] == 1 else f"{code}-{seen[code]}"  # identical rows
+
+
 def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted: list[tuple[Converted, str]]) -> None:
     messages = plan.messages
     root = config.root
     documents: dict[str, ListDocument] = {}
     seen: dict[tuple[str, str], Converted] = {}
+    _assign_codes(list_type, converted, messages)
     for row, dept in converted:
         rel = f"{config.lists_dir}/{list_type.id}/{dept}.yml"
         if rel not in documents:
@@ -243,47 +328,37 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
                 return
             plan.files[rel] = FilePlan(rel, old, MergeResult(old or ""))
         doc = documents[rel]
-        code = str(row.data.get("code", ""))
+        address = str(row.data.get("local_code") or row.data.get("code", ""))
         name = str(row.data.get("name", ""))
-        if code:
-            if (rel, code) in seen:
-                first = seen[(rel, code)].where
-                messages.error(
-                    f"编码“{code}”在表格中出现了两次（第一次在第{first.row}行）", row.at("code"),
-                    rule="import-duplicate-row", list=list_type.id, code=code,
-                    hint="同一事项只填一行；子项请使用各自的编码",
-                )
-                continue
-            seen[(rel, code)] = row
-            index = doc.codes().get(code)
-        else:
-            matches = doc.names().get(name, []) if name else []
-            if len(matches) > 1:
-                messages.error(
-                    f"文件中有 {len(matches)} 个名为“{name}”的事项，无法按名称对应", row.at("name"),
-                    rule="import-ambiguous-name", list=list_type.id, hint="在表格中加上“事项编码”列",
-                )
-                continue
-            if not matches:
-                messages.error(
-                    f"新事项“{name or '（无名称）'}”没有编码", row.at("code") if "code" in row.columns else row.where,
-                    rule="import-no-code", list=list_type.id,
-                    hint="表格中没有编码的行只能按名称对应已有事项；新事项请填写事项编码",
-                )
-                continue
-            index = matches[0]
-            code = doc.item_code(index)
-            row.data["code"] = code
-            if (rel, code) in seen:
-                messages.error(f"“{name}”在表格中出现了两次", row.at("name"), rule="import-duplicate-row",
-                               list=list_type.id, code=code)
-                continue
-            seen[(rel, code)] = row
-            plan.files[rel].pairings.append((row.where.row or 0, name, code))
+        if (rel, address) in seen:
+            first = seen[(rel, address)].where
+            messages.error(
+                f"编码“{address}”在表格中出现了两次（第一次在第{first.row}行）", row.at("code"),
+                rule="import-duplicate-row", list=list_type.id, code=address,
+                hint="同一事项只填一行；子项请使用各自的编码",
+            )
+            continue
+        seen[(rel, address)] = row
+        index = doc.codes().get(address)
+        drop: set[str] = set()
+        if index is None:
+            # Not there under this address: an item of the file with the same name (and 主项) is the
+            # same item — written by hand with a code, or under a local code until now.
+            matches = [i for i in doc.names().get(name, []) if doc.parent_name(i) == str(row.data.get("parent_name", ""))]
+            if len(matches) == 1 and str(doc.item_code(matches[0])) not in seen_codes(seen, rel):
+                index = matches[0]
+                existing_local = doc.has_local_code(index)
+                if "local_code" in row.data:
+                    row.data.pop("local_code")  # the file's address stays
+                    if not existing_local:
+                        row.data.pop("code", None)
+                elif existing_local:
+                    drop.add("local_code")  # the official code has arrived: 改码
+                plan.files[rel].pairings.append((row.where.row or 0, name, doc.item_code(index)))
         if index is None:
             doc.append(row.data)
         else:
-            doc.update(index, row.data, row.parts, row.soft)
+            doc.update(index, row.data, row.parts, row.soft, drop)
     for rel, doc in documents.items():
         plan.files[rel].merge = doc.result()
     for rel, fp in plan.files.items():
@@ -296,6 +371,10 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
                 + ("…" if len(fp.merge.kept) > 10 else ""),
                 rule="import-kept", list=list_type.id,
             )
+
+
+def seen_codes(seen: dict[tuple[str, str], Converted], rel: str) -> set[str]:
+    return {code for (r, code) in seen if r == rel}
 
 
 MAX_GAP_MESSAGES = 10  # missing-disclosure warnings shown one by one; more are summed up
@@ -335,7 +414,8 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
     before: dict[tuple, int] = {}
     for p in baseline.items:
         before[_problem_key(p)] = before.get(_problem_key(p), 0) + 1
-    rows = {str(c.data.get("code", "")): c for c, _ in converted if c.data.get("code")}
+    rows = {str(c.data.get("local_code") or c.data.get("code", "")): c for c, _ in converted
+            if c.data.get("local_code") or c.data.get("code")}
     lines: dict[str, dict] = {}
     gaps: list[tuple[Where, Problem]] = []
     for p in problems.items:

@@ -187,10 +187,19 @@ class ListDocument:
                 self.full_doc["items"] = CommentedSeq()
 
     def codes(self) -> dict[str, int]:
-        """Item code → index (built once; append() keeps it current)."""
+        """Item address (its local code, else its code) → index (built once; append() keeps it current)."""
         if self._codes is None:
-            self._codes = {str(it.get("code")): i for i, it in enumerate(self.plain_items) if it.get("code") is not None}
+            self._codes = {
+                str(it.get("local_code") or it.get("code")): i for i, it in enumerate(self.plain_items)
+                if (it.get("local_code") or it.get("code")) is not None
+            }
         return self._codes
+
+    def parent_name(self, index: int) -> str:
+        return str(self.plain_items[index].get("parent_name") or "")
+
+    def has_local_code(self, index: int) -> bool:
+        return bool(self.plain_items[index].get("local_code"))
 
     def names(self) -> dict[str, list[int]]:
         """Item name → indexes, for sheets without codes (items already in the file only)."""
@@ -202,7 +211,8 @@ class ListDocument:
         return self._names
 
     def item_code(self, index: int) -> str:
-        return str(self.plain_items[index].get("code", ""))
+        item = self.plain_items[index]
+        return str(item.get("local_code") or item.get("code", ""))
 
     def _node(self, index: int) -> CommentedMap:
         """The ruamel node of an existing item, loaded from its own lines the first time."""
@@ -217,11 +227,24 @@ class ListDocument:
         return self.nodes[index][0]
 
     def update(
-        self, index: int, data: dict[str, Any], parts: dict[str, set[str]], soft: frozenset[str] | set[str] = frozenset()
+        self, index: int, data: dict[str, Any], parts: dict[str, set[str]], soft: frozenset[str] | set[str] = frozenset(),
+        drop: set[str] | frozenset[str] = frozenset(),
     ) -> None:
-        """Set the fields the sheet gives; keep every other field, comment and key of the item."""
+        """Set the fields the sheet gives; keep every other field, comment and key of the item.
+
+        `drop` names fields to remove (a local code, once the official code has arrived).
+        """
+        from generator.tabular.export import cell_value  # export knows how a value is written to a cell
+
         self.touched.add(index)
         current = self.plain_items[index]
+        for name in sorted(drop):
+            node = self._node(index)
+            if name in node:
+                old = normalised(self.list_type, self.config, name, current.get(name))
+                self.changes.append(Change(self.item_code(index), str(current.get("name", "")), name, old, None))
+                del node[name]
+                self.dirty.add(index)
         for name in self.list_type.field_names:
             if name not in data:
                 continue
@@ -231,8 +254,9 @@ class ListDocument:
                 continue  # a guess (e.g. the type from the sheet's name) never overwrites what the file says
             if name in parts and isinstance(old, dict):
                 new = {**old, **{k: new[k] for k in parts[name] if k in new}}
-            if new == old:
-                continue
+            fdef = self.list_type.field(name)
+            if new == old or (old is not None and cell_value(fdef, old) == cell_value(fdef, new)):
+                continue  # the same as published (e.g. a sheet exported by qingdan, read back)
             self.changes.append(Change(self.item_code(index), str(current.get("name", "")), name, old, new))
             node = self._node(index)
             self.dirty.add(index)

@@ -39,6 +39,22 @@ def clean_text(value: Any) -> str:
     return "\n".join(lines).strip()
 
 
+def published_text(value: Any) -> str:
+    """A cell's text exactly as published: only Windows line ends and the blanks around the whole
+    cell go (layout). Full-width digits, spaces inside, line breaks and punctuation all stay."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def published_lines(value: Any) -> list[str]:
+    """A list cell as published: one entry per line, each line as written (numbering kept)."""
+    return [line.strip() for line in published_text(value).split("\n") if line.strip()]
+
+
 def clean_code(value: Any) -> str:
     """An item code: also full-width hyphens; no spaces anywhere."""
     if isinstance(value, float) and value.is_integer():

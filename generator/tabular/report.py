@@ -66,6 +66,14 @@ class Messages:
     items: list[Message] = field(default_factory=list)
 
     def add(self, severity: Severity, text: str, where: Where | None = None, **kw) -> None:
+        """Record a message; a cell gets one error and never the same sentence twice."""
+        if where is not None and where.row is not None and where.column is not None:
+            cell = (where.file, where.sheet, where.row, where.column)
+            seen = self.__dict__.setdefault("_cells", {})
+            said = seen.setdefault(cell, set())
+            if text in said or (severity == "error" and "error" in said):
+                return
+            said.update((text, severity))
         self.items.append(Message(severity, text, where, **kw))
 
     def error(self, text: str, where: Where | None = None, **kw) -> None:

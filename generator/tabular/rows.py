@@ -1,4 +1,9 @@
-"""The data rows under a header: merged cells filled down, section and note rows set aside."""
+"""The data rows under a header: merged cells filled down, section and note rows set aside.
+
+What a row says beyond the mapped fields is kept too: the running number (序号, which tells a fee
+sub-item `(1)…` from its parent), cells of columns no field maps to (kept as extra fields), and
+which cells came from a range merged down over several rows (a 主项 code over its 子项).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from generator.tabular.mapping import Header
 from generator.tabular.read import Sheet
 
 _NOTE_ROW = re.compile(r"^(注|备注|说明|填报说明|合计|小计|总计)[:：\s]?")
+_SECTION_ROW = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节类])")
+FILL_DOWN = ("department", "parent_name")  # columns a CSV leaves blank under a merged group cell
 
 
 @dataclass
@@ -18,6 +25,9 @@ class RowRecord:
     row: int  # 1-based, as the spreadsheet shows it
     cells: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)  # path → [(value, 1-based column)]
     group: str = ""  # the section heading above this row (一、行政许可), if any
+    serial: str = ""  # the running number (序号) as published; blank on fee sub-items
+    extras: list[tuple[str, Any, int]] = field(default_factory=list)  # (header, value, column) unmapped
+    merged_down: set[str] = field(default_factory=set)  # paths whose cell is merged over several rows
 
     def first(self, path: str) -> tuple[Any, int] | None:
         """The first non-blank value of a path (several columns may map to one path)."""
@@ -36,17 +46,22 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int]]:
+def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int], set[tuple[int, int]]]:
     """Rows from `start` with every merged range's value copied into each of its cells.
 
-    Returns the rows and the set of rows (0-based, absolute) made of one merged range across
-    several columns: section headings and notes, not items.
+    Returns the rows, the set of rows (0-based, absolute) made of one merged range across several
+    columns (section headings and notes, not items), and the cells of ranges merged down over
+    several rows.
     """
     rows = [list(r) for r in sheet.rows]
     width = sheet.width
     for r in rows:
         r.extend([None] * (width - len(r)))
     spanning: set[int] = set()
+    down: set[tuple[int, int]] = set()
+    for r1, c1, r2, c2 in sheet.merges:
+        if r2 > r1 and r2 >= start:
+            down.update((r, c) for r in range(max(r1, start), r2 + 1) for c in range(c1, c2 + 1))
     for r1, c1, r2, c2 in sheet.merges:
         if r2 < start:
             continue
@@ -58,27 +73,56 @@ def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int]]:
                 spanning.add(r)
             for c in range(c1, min(c2, width - 1) + 1):
                 rows[r][c] = value
-    return rows, spanning
+    return rows, spanning, down
 
 
-def sheet_rows(sheet: Sheet, header: Header) -> list[RowRecord]:
+def _is_group_row(texts: list[Any], values: list[Any], header: Header) -> bool:
+    """A row that only groups the rows below it: 一、行政许可, a lone 部门 or sector name."""
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        return False
+    text = texts[0].strip()
+    if _NOTE_ROW.match(text) or _SECTION_ROW.match(text):
+        return True
+    col = next(c for c, v in enumerate(values) if not _blank(v))
+    target = header.columns.get(col)
+    # One cell in a column that is not the name: a group label (外交部门 above its fees).
+    return target is None or target.path not in ("name", "sub_name", "parent_name")
+
+
+def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecord]:
     """Every data row below the header, as values per field path."""
     start = header.last_row + 1
-    rows, spanning = _filled(sheet, start)
+    rows, spanning, down = _filled(sheet, start)
     records: list[RowRecord] = []
     group = ""
+    serial_cols = [c for c, text in sorted(header.ignored.items()) if "序号" in text or "编号" in text]
+    carried: dict[int, Any] = {}  # CSV: the last group value of each fill-down column
     for r in range(start, len(rows)):
         values = rows[r]
         texts = [v for v in values if not _blank(v)]
         if not texts:
             continue
-        if r in spanning or (len(texts) == 1 and isinstance(texts[0], str) and _NOTE_ROW.match(texts[0].strip())):
-            group = str(texts[0]).strip()  # a section heading (一、行政许可) or a note row
+        if r in spanning or _is_group_row(texts, values, header):
+            group = str(texts[0]).strip()  # a section heading (一、行政许可), a group label or a note row
             continue
         record = RowRecord(sheet.name, r + 1, group=group)
         for col, target in header.columns.items():
             value = values[col] if col < len(values) else None
+            if csv and target.path in FILL_DOWN:
+                if _blank(value):
+                    value = carried.get(col)
+                else:
+                    carried[col] = value
             record.cells.setdefault(target.path, []).append((value, col + 1))
+            if (r, col) in down:
+                record.merged_down.add(target.path)
+        for col, text in sorted(header.unmapped.items()):
+            value = values[col] if col < len(values) else None
+            if not _blank(value):
+                record.extras.append((text, value, col + 1))
+        if serial_cols:
+            serial = values[serial_cols[0]] if serial_cols[0] < len(values) else None
+            record.serial = "" if _blank(serial) else str(serial).strip()
         mapped = [v for entries in record.cells.values() for v, _ in entries if not _blank(v)]
         if mapped:  # a row with only a running number (a blank template row) is not an item
             records.append(record)

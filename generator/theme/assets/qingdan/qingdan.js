@@ -36,3 +36,27 @@
     if (!ok) event.preventDefault();
   }, true);
 })();
+
+// Long clause text of a legal basis is folded to a few lines; a button unfolds it. Without
+// script nothing is folded, and folded text stays in the page (for search and assistive tools).
+(function () {
+  function fold() {
+    document.querySelectorAll(".qd-published.qd-long:not([data-qd-fold])").forEach(function (block) {
+      block.setAttribute("data-qd-fold", "");
+      block.classList.add("qd-folded");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "qd-fold-toggle md-button";
+      button.setAttribute("aria-expanded", "false");
+      button.textContent = "展开全文";
+      button.addEventListener("click", function () {
+        var folded = block.classList.toggle("qd-folded");
+        button.setAttribute("aria-expanded", folded ? "false" : "true");
+        button.textContent = folded ? "展开全文" : "收起";
+      });
+      block.insertAdjacentElement("afterend", button);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fold);
+  else fold();
+})();
