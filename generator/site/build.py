@@ -22,7 +22,7 @@ import yaml
 from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer
-from generator.render.pages import Page, PageBuilder
+from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -176,7 +176,8 @@ def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[in
     for page in pages:
         target = site_dir / page.path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path)
+        crumbs = shells.crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
+        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs)
         target.write_text(text, encoding="utf-8")
 
 
