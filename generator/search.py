@@ -1,25 +1,75 @@
-"""Search: index the built site with Pagefind (extended build: segments Chinese).
+"""Search: index lean documents with Pagefind (extended build: segments Chinese).
 
-Pagefind's Python API adds records one by one (≈100 ms each, measured); its CLI indexes the
-built HTML in one pass, so the build runs the CLI that the `pagefind[extended]` wheel ships.
-Only elements marked data-pagefind-body are indexed: item, list, department and content pages.
+Pagefind's Python API adds records one by one (≈100 ms each, measured); its CLI indexes a
+directory of HTML in one pass, so the build runs the CLI that the `pagefind[extended]` wheel ships.
+
+Pagefind does not read the published pages. It reads lean documents: one small HTML file per
+searchable page, at the page's own path (so result URLs are the page URLs), holding only the
+page body with its data-pagefind-body, -meta and -filter marks. The published item pages carry
+Material's header, footer and scripts; parsing those for every page was over half of a build.
 """
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 PAGEFIND_DIR = "pagefind"
+INDEXED = "data-pagefind-body"
 
 
-def index_site(site_dir: Path, output: Path | None = None) -> str | None:
-    """Write the Pagefind index into site_dir/pagefind/ (or `output`); an error message on failure."""
-    where = ["--output-path", str(output)] if output else ["--output-subdir", PAGEFIND_DIR]
+class Searchable(Protocol):
+    path: str
+    title: str
+    body: str
+
+
+def lean_document(title: str, body: str) -> str:
+    """What Pagefind reads for one page: its title and body, nothing of the theme."""
+    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"</head><body>{body}</body></html>")
+
+
+def document_path(docs_dir: Path, path: str) -> Path:
+    return docs_dir / path / "index.html"
+
+
+def write_document(docs_dir: Path, page: Searchable) -> bool:
+    """Write (or remove) the lean document of one page; True when the page is searchable."""
+    target = document_path(docs_dir, page.path)
+    if INDEXED not in page.body:
+        target.unlink(missing_ok=True)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(lean_document(page.title, page.body), encoding="utf-8")
+    return True
+
+
+def write_documents(docs_dir: Path, pages: Iterable[Searchable]) -> int:
+    """Lean documents of every searchable page; returns how many were written."""
+    return sum(write_document(docs_dir, page) for page in pages)
+
+
+def copy_rendered(docs_dir: Path, site_dir: Path, paths: Iterable[str]) -> None:
+    """Pages only MkDocs renders (content/*.md) go in whole: there are few of them."""
+    for path in paths:
+        source = site_dir / path / "index.html"
+        if source.exists() and INDEXED in source.read_text(encoding="utf-8"):
+            target = document_path(docs_dir, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def index_documents(docs_dir: Path, output: Path) -> str | None:
+    """Write the Pagefind index of `docs_dir` into `output`; an error message on failure."""
     command = [
-        sys.executable, "-m", "pagefind", "--site", str(site_dir), *where, "--force-language", "zh", "--silent",
+        sys.executable, "-m", "pagefind", "--site", str(docs_dir), "--output-path", str(output.resolve()),
+        "--force-language", "zh", "--silent",
     ]
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
@@ -31,15 +81,15 @@ def index_site(site_dir: Path, output: Path | None = None) -> str | None:
     return None
 
 
-def refresh_index_in_place(site_dir: Path) -> str | None:
-    """Re-index a published site and swap the new index in with renames.
+def refresh_index_in_place(site_dir: Path, docs_dir: Path) -> str | None:
+    """Re-index `docs_dir` and swap the new index into a published site with renames.
 
-    `qingdan serve` publishes a rebuilt site with the previous index first (search keeps working,
-    a moment stale) and then calls this, so an edit shows in seconds however long indexing takes.
+    `qingdan serve` writes changed pages first (search keeps working, a moment stale) and then
+    calls this, so an edit shows at once however long indexing takes.
     """
     fresh, old = site_dir / f".{PAGEFIND_DIR}.new", site_dir / f".{PAGEFIND_DIR}.old"
     shutil.rmtree(fresh, ignore_errors=True)
-    failure = index_site(site_dir, output=fresh.resolve())
+    failure = index_documents(docs_dir, fresh)
     if failure:
         shutil.rmtree(fresh, ignore_errors=True)
         return failure

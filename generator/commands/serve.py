@@ -42,14 +42,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _docs_dir(root: Path) -> Path:
+    """The preview's lean search documents, kept between rebuilds for re-indexing."""
+    return root / ".cache" / "search-docs"
+
+
 def _build(root: Path, out: Path, first: bool = False) -> None:
     """Rebuild and publish; after the first build the search index is refreshed once pages are live."""
     started = time.perf_counter()
-    result = build_site(root, out, defer_search=not first)
+    result = build_site(root, out, defer_search=not first, search_docs=_docs_dir(root))
     if result.ok:
         print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
         if not first:
-            failure = refresh_index_in_place(out)
+            failure = refresh_index_in_place(out, _docs_dir(root))
             print(failure or f"搜索索引已更新（共 {time.perf_counter() - started:.1f} 秒）", flush=True)
     else:
         for problem in result.problems.errors:

@@ -22,6 +22,7 @@ def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
         events = history.by_department(department.code)
         body = builder._render("adjustments_department.html", path, department=department, events=events)
         pages.append(Page(path, f"{department.short_name}的动态调整", body, "adjustments",
+                          crumbs=[("首页", ""), ("动态调整", "adjustments/")],
                           meta=builder._column_meta(f"{department.name}动态调整",
                                                     f"{department.name}清单的每一次调整", "动态调整")))
     for removed in history.removed_items:

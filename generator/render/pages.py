@@ -41,6 +41,8 @@ class Page:
     kind: str  # home, list, department, departments, item, index, removed, ...
     meta: dict[str, str] = field(default_factory=dict)  # portal meta tags of this page
     nav: bool = False  # built as a MkDocs page (in the nav) rather than through the page shell
+    # Breadcrumb of a shell page, (label, path from the site root): shell pages carry no nav.
+    crumbs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def depth(self) -> int:
@@ -154,6 +156,7 @@ class PageBuilder:
                             lists=self.data.by_department.get(department.code, {}),
                             downloads=self.downloads.get((None, department.code), {}))
         return Page(path, department.name, body, "department",
+                    crumbs=[("首页", ""), ("部门", "departments/")],
                     meta=self._column_meta(department.name, f"{department.name}的全部清单事项", "部门"))
 
     def item_page(self, item: Item) -> Page:
@@ -172,7 +175,10 @@ class PageBuilder:
         date = pub_date(events)
         if date:
             meta["PubDate"] = date
-        return Page(path, item.name, body, "item", meta=meta)
+        crumbs = [("首页", ""), (list_type.title, f"{item.list_id}/")] if list_type else [("首页", "")]
+        if department:
+            crumbs.append((department.short_name, f"departments/{department.code}/"))
+        return Page(path, item.name, body, "item", meta=meta, crumbs=crumbs)
 
     def index_pages(self) -> list[Page]:
         """The 拼音 A–Z index: one page, or one page per letter when the lists are large."""
@@ -190,7 +196,8 @@ class PageBuilder:
             letter_path = f"{path}{slug}/"
             body = self._render("pinyin.html", letter_path, sections=sections, letters=letters, split=split,
                                 letter=letter)
-            pages.append(Page(letter_path, f"拼音索引 {letter}", body, "index", meta=meta))
+            pages.append(Page(letter_path, f"拼音索引 {letter}", body, "index", meta=meta,
+                              crumbs=[("首页", ""), ("拼音索引", path)]))
         return pages
 
     def data_page(self) -> Page:

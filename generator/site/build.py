@@ -22,7 +22,7 @@ import yaml
 from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer
-from generator.render.pages import Page, PageBuilder
+from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -176,7 +176,8 @@ def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[in
     for page in pages:
         target = site_dir / page.path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path)
+        crumbs = shells.crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
+        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs)
         target.write_text(text, encoding="utf-8")
 
 
@@ -211,11 +212,12 @@ def swap_into_place(new_site: Path, out_dir: Path) -> None:
 
 
 def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
-               history: bool = True, defer_search: bool = False) -> BuildResult:
+               history: bool = True, defer_search: bool = False, search_docs: Path | None = None) -> BuildResult:
     """Build the site into out_dir atomically.
 
     defer_search: publish with the previous site's search index (copied over) instead of
     re-indexing; the caller refreshes it afterwards (generator.search.refresh_index_in_place).
+    search_docs: keep the lean search documents there (default: a temporary directory).
     """
     timer = _Timer()
     project = timer.step("load", lambda: open_project(project_root))
@@ -265,15 +267,23 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         _sitemap(site_dir, pages, content_pages, site_url)
         timer.step("data_files", lambda: extras.write_data_files(project, site_dir, history_view, site_url))
-        previous_index = out_dir / "pagefind"
-        if search and defer_search and previous_index.is_dir():
-            shutil.copytree(previous_index, site_dir / "pagefind")
-        elif search:
-            from generator.search import index_site
+        if search:
+            from generator import search as searching
 
-            failure = timer.step("search_index", lambda: index_site(site_dir))
-            if failure:
-                raise BuildError(failure)
+            docs_dir = search_docs or staging / "search"
+            shutil.rmtree(docs_dir, ignore_errors=True)
+            docs_dir.mkdir(parents=True)
+            timer.step("search_docs", lambda: (
+                searching.write_documents(docs_dir, pages),
+                searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])))
+            previous_index = out_dir / searching.PAGEFIND_DIR
+            if defer_search and previous_index.is_dir():
+                shutil.copytree(previous_index, site_dir / searching.PAGEFIND_DIR)
+            else:
+                failure = timer.step("search_index", lambda: searching.index_documents(
+                    docs_dir, site_dir / searching.PAGEFIND_DIR))
+                if failure:
+                    raise BuildError(failure)
         swap_into_place(site_dir, out_dir)
     except BuildError as exc:
         project.problems.error(str(exc), rule="build", hint="上一次成功生成的网站保持不变")

@@ -17,10 +17,11 @@ TITLE = "QDSHELLTITLEQD"
 META = '<meta name="qd-shell-meta" content="QDSHELLMETAQD">'
 CANONICAL_TOKEN = "QDSHELLCANONICALQD"
 SHELL_CANONICAL = f"https://shell.invalid/{CANONICAL_TOKEN}"
+CRUMBS = "QDSHELLCRUMBSQD"
 BODY_START, BODY_END = "<!--QDSHELL-BODY-START-->", "<!--QDSHELL-BODY-END-->"
 
 _TOKENS = re.compile(
-    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, TITLE))
+    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, CRUMBS, TITLE))
     + "|" + re.escape(BODY_START) + ".*?" + re.escape(BODY_END),
     re.DOTALL,
 )
@@ -33,6 +34,20 @@ def shell_body() -> str:
 def shell_path(depth: int) -> str:
     """Source path of the shell stub whose URL has `depth` segments."""
     return "/".join([SHELL_DIR] + [f"d{depth}"] * (depth - 1)) + "/index.md"
+
+
+# Material's templates indent heavily; a run of whitespace holding a line break renders like one
+# line break (the shell has no <pre> or <textarea>), and it is a third of an item page's chrome.
+_BLANK = re.compile(r"[ \t\r]*\n\s*")
+
+
+def compact(text: str) -> str:
+    return _BLANK.sub("\n", text)
+
+
+def crumb_links(crumbs: list[tuple[str, str]], root: str) -> str:
+    """Breadcrumb links (label, path from the site root) for a page whose root prefix is `root`."""
+    return " › ".join(f'<a href="{root}{html.escape(path)}">{html.escape(label)}</a>' for label, path in crumbs)
 
 
 def meta_tags(meta: dict[str, str]) -> str:
@@ -52,17 +67,18 @@ class Shell:
     def parse(cls, text: str) -> Shell:
         parts, tokens, last = [], [], 0
         for match in _TOKENS.finditer(text):
-            parts.append(text[last:match.start()])
+            parts.append(compact(text[last:match.start()]))
             token = match.group(0)
             tokens.append("BODY" if token.startswith(BODY_START) else token)
             last = match.end()
-        parts.append(text[last:])
+        parts.append(compact(text[last:]))
         if "BODY" not in tokens:
             raise ValueError("shell page has no body placeholder")
         return cls(parts, tokens)
 
-    def fill(self, title: str, body: str, meta: dict[str, str], canonical: str) -> str:
+    def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "") -> str:
         values = {
+            CRUMBS: crumbs,
             TITLE: html.escape(title),
             META: meta_tags(meta),
             SHELL_CANONICAL: html.escape(canonical),

@@ -12,6 +12,38 @@
   const toggle = document.getElementById("__search");
   if (!box || !toggle) return;
 
+  /* The dialog's markup (partials/search.html is only its mount point). */
+  const ICON = (d) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="${d}"/></svg>`;
+  const MAGNIFY = "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5";
+  const ARROW_LEFT = "M20 11v2H8l5.5 5.5-1.42 1.42L4.16 12l7.92-7.92L13.5 5.5 8 11z";
+  const CLOSE = "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z";
+  if (!box.querySelector("[data-qd-search-form]")) {
+    box.innerHTML = `<label class="md-search__overlay" for="__search"></label>
+<div class="md-search__inner" role="search">
+<form class="md-search__form" name="search" data-qd-search-form>
+<input type="text" class="md-search__input" name="q" aria-label="搜索事项、部门或拼音首字母" placeholder="搜索事项、部门、拼音" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" enterkeyhint="search" required data-qd-search-query>
+<label class="md-search__icon md-icon" for="__search" title="关闭搜索">${ICON(MAGNIFY)}${ICON(ARROW_LEFT)}</label>
+<nav class="md-search__options" aria-label="搜索">
+<button type="reset" class="md-search__icon md-icon" title="清空" aria-label="清空" tabindex="-1">${ICON(CLOSE)}</button>
+</nav>
+</form>
+<div class="md-search__output">
+<div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>
+<div class="qd-search-filters" role="group" aria-label="筛选" data-qd-search-filters>
+<select data-qd-filter="清单" data-qd-param="list" aria-label="按清单筛选"><option value="">全部清单</option></select>
+<select data-qd-filter="部门" data-qd-param="dept" aria-label="按部门筛选"><option value="">全部部门</option></select>
+<select data-qd-filter="类型" data-qd-param="type" aria-label="按事项类型筛选"><option value="">全部类型</option></select>
+</div>
+<div class="md-search-result" aria-busy="false" data-qd-search-result>
+<div class="md-search-result__meta" role="status" aria-live="polite" data-qd-search-meta>键入事项名称、部门名称或拼音（如 spjy）开始搜索</div>
+<ol class="md-search-result__list" role="presentation" data-qd-search-list></ol>
+<button type="button" class="qd-search-more" data-qd-search-more hidden>显示更多结果</button>
+</div>
+</div>
+</div>
+</div>`;
+  }
+
   const form = box.querySelector("[data-qd-search-form]");
   const input = box.querySelector("[data-qd-search-query]");
   const status = box.querySelector("[data-qd-search-meta]");
