@@ -279,38 +279,275 @@ def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
     return text
 
 
+# --- Field types: one home each ---------------------------------------------------------------
+#
+# Declared the way MkDocs declares its config options (mkdocs/config/config_options.py): one class
+# per type knows how to check and normalise a value from YAML, how the value reads as text (the
+# same words and numbers on the site, in `qingdan diff`, in `qingdan history` and in feeds) and
+# how it is written to a spreadsheet cell (the inverse of what `qingdan import` reads).
+
+
+class FieldType:
+    """A kind of field. Subclasses override what differs from plain text."""
+
+    name = ""
+    documented = ""  # what a value of this type looks like, for people reusing the open data
+
+    @property
+    def words(self) -> str:
+        """What a value of this type is, in words for the person writing one (data page, messages)."""
+        return TYPE_NAMES[self.name]
+
+    def normalize(self, fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
+        return _text(value, fdef, report)
+
+    def text(self, fdef: FieldDef | None, value: Any, config: SiteConfig | None = None) -> str:
+        """The value as one text, '' when blank."""
+        if _blank(value):
+            return ""
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value if not _blank(v))
+        return str(value)
+
+    def cell(self, fdef: FieldDef | None, value: Any) -> Any:
+        """The value as one spreadsheet cell (None when blank)."""
+        return self.text(fdef, value) or None
+
+
+def _blank(value: Any) -> bool:
+    from generator.model import is_blank
+
+    return is_blank(value)
+
+
+class CodeType(FieldType):
+    name = "code"
+    documented = "编码（文字）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _code(value, fdef, report)
+
+
+class TextType(FieldType):
+    name = "text"
+    documented = "文字"  # for the 数据开放 page
+
+
+class LongTextType(FieldType):
+    name = "longtext"
+    documented = "文字（可多行）"  # for the 数据开放 page
+
+
+class UrlType(FieldType):
+    name = "url"
+    documented = "网址"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _url(value, fdef, report)
+
+
+class IntegerType(FieldType):
+    name = "integer"
+    documented = "整数"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _integer(value, fdef, report)
+
+    def cell(self, fdef, value):
+        return None if _blank(value) else value
+
+
+class BooleanType(FieldType):
+    name = "boolean"
+    documented = "是/否"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _boolean(value, fdef, report)
+
+    def text(self, fdef, value, config=None):
+        return "" if value is None else ("是" if value else "否")
+
+
+class DateType(FieldType):
+    name = "date"
+    documented = "日期（YYYY-MM-DD）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _date(value, fdef, report)
+
+
+class EnumType(FieldType):
+    """Stored as published; read as the standard value with the published spelling beside it."""
+
+    name = "enum"
+    documented = "规定取值之一（按公布原文保存）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _enum(value, fdef, config, report)
+
+    def text(self, fdef, value, config=None):
+        if _blank(value):
+            return ""
+        values = value if isinstance(value, list) else [value]
+        return "、".join(self.one(fdef, str(v), config) for v in values if not _blank(v))
+
+    @staticmethod
+    def one(fdef: FieldDef | None, value: str, config: SiteConfig | None) -> str:
+        standard = config.enum_standard(fdef.enum, value) if config is not None and fdef is not None else None
+        return f"{standard}（原文：{value}）" if standard and standard != value else value
+
+    def cell(self, fdef, value):
+        if _blank(value):
+            return None
+        return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)  # as published
+
+
+class ListType_(FieldType):  # noqa: N801 - "ListType" is the list type of config
+    name = "list"
+    documented = "文字列表"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _list(value, fdef, report)
+
+
+class RefType(FieldType):
+    name = "ref"
+    documented = "引用另一清单的事项（编码或名称）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _list(value, fdef, report) if fdef.multi else _text(value, fdef, report)
+
+    def text(self, fdef, value, config=None):
+        if _blank(value):
+            return ""
+        return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+    cell = text  # type: ignore[assignment]
+
+
+class BasisType(FieldType):
+    """The published text verbatim, or hand-written entries {law, article, note}."""
+
+    name = "basis"
+    documented = "依据：公布原文，或列表（law 法律法规名称，article 条款）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _basis(value, fdef, report)
+
+    def text(self, fdef, value, config=None):
+        if _blank(value):
+            return ""
+        if isinstance(value, str):
+            return value
+        return "\n".join(basis_entry_text(entry) for entry in value)
+
+    def cell(self, fdef, value):
+        if _blank(value):
+            return None
+        if isinstance(value, str):
+            return value
+        from generator.tabular.normalize import format_basis  # import reads this form back
+
+        return "\n".join(format_basis(entry) for entry in value)
+
+
+def basis_entry_text(entry: Any) -> str:
+    """A hand-written basis entry as read: 《law》article（note）."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    text = "".join(str(entry.get(k) or "") for k in ("law", "article"))
+    return text + (f"（{entry['note']}）" if entry.get("note") else "")
+
+
+class TimeLimitType(FieldType):
+    name = "time_limit"
+    documented = "时限（statutory 法定，promised 承诺，unit 单位）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _time_limit(value, fdef, config, report)
+
+    def text(self, fdef, value, config=None):
+        """法定时限 20 工作日；承诺时限 5 工作日 (承诺时限 即办; the note last)."""
+        if not isinstance(value, dict):
+            return "" if _blank(value) else str(value)
+        unit = value.get("unit") or "工作日"
+        parts = []
+        if value.get("statutory") is not None:
+            parts.append(f"法定时限 {value['statutory']} {unit}")
+        if value.get("promised") is not None:
+            parts.append(f"承诺时限 {value['promised']} {unit}" if value["promised"] else "承诺时限 即办")
+        if value.get("note"):
+            parts.append(f"说明：{value['note']}")
+        return "；".join(parts)
+
+
+class FeeType(FieldType):
+    name = "fee"
+    documented = "收费（basis 收费依据，standard 收费标准）"  # for the 数据开放 page
+    PARTS = (("basis", "收费依据"), ("standard", "收费标准"))
+
+    def normalize(self, fdef, value, config, report):
+        return _fee(value, fdef, report)
+
+    def text(self, fdef, value, config=None):
+        if not isinstance(value, dict):
+            return "" if _blank(value) else str(value)
+        return "；".join(f"{label}：{value[key]}" for key, label in self.PARTS if not _blank(value.get(key)))
+
+
+class ExtraType(FieldType):
+    """Columns a department published that map to no field, under their own headers."""
+
+    name = "extra"
+    documented = "其他信息（原表头：内容）"  # for the 数据开放 page
+
+    def normalize(self, fdef, value, config, report):
+        return _extra(value, fdef, report)
+
+    def text(self, fdef, value, config=None):
+        if not isinstance(value, dict):
+            return ""
+        return "；".join(f"{k}：{v}" for k, v in value.items() if not _blank(v))
+
+
+FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
+    CodeType(), TextType(), LongTextType(), IntegerType(), BooleanType(), DateType(), EnumType(), ListType_(),
+    BasisType(), TimeLimitType(), FeeType(), RefType(), UrlType(), ExtraType(),
+)}
+
+
+def field_type(fdef: FieldDef | None, value: Any = None) -> FieldType:
+    """The type of a field; for a value of no declared field, the type its shape suggests."""
+    if fdef is not None:
+        return FIELD_TYPES[fdef.type]
+    if isinstance(value, dict) and {"statutory", "promised"} & set(value):
+        return FIELD_TYPES["time_limit"]
+    if isinstance(value, dict) and value and {"basis", "standard"} >= set(value):
+        return FIELD_TYPES["fee"]
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "law" in v for v in value):
+        return FIELD_TYPES["basis"]
+    if isinstance(value, bool):
+        return FIELD_TYPES["boolean"]
+    if isinstance(value, (int, float)):
+        return FIELD_TYPES["integer"]
+    if isinstance(value, dict):
+        return FIELD_TYPES["extra"]
+    return FIELD_TYPES["text"]
+
+
+def field_text(fdef: FieldDef | None, value: Any, config: SiteConfig | None = None) -> str:
+    """A field value as read everywhere it is shown: site, review, history, feeds ('' when blank)."""
+    return field_type(fdef, value).text(fdef, value, config)
+
+
+def field_cell(fdef: FieldDef | None, value: Any) -> Any:
+    """A field value as one spreadsheet cell (None when blank)."""
+    return field_type(fdef, value).cell(fdef, value)
+
+
 def normalize(fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
     """Return the normalised value of one field (None when it cannot be used)."""
-    kind = fdef.type
-    if kind == "code":
-        return _code(value, fdef, report)
-    if kind in ("text", "longtext"):
-        return _text(value, fdef, report)
-    if kind == "integer":
-        return _integer(value, fdef, report)
-    if kind == "boolean":
-        return _boolean(value, fdef, report)
-    if kind == "date":
-        return _date(value, fdef, report)
-    if kind == "enum":
-        return _enum(value, fdef, config, report)
-    if kind == "list":
-        return _list(value, fdef, report)
-    if kind == "basis":
-        return _basis(value, fdef, report)
-    if kind == "time_limit":
-        return _time_limit(value, fdef, config, report)
-    if kind == "fee":
-        return _fee(value, fdef, report)
-    if kind == "url":
-        return _url(value, fdef, report)
-    if kind == "extra":
-        return _extra(value, fdef, report)
-    if kind == "ref":
-        if fdef.multi:
-            return _list(value, fdef, report)
-        return _text(value, fdef, report)
-    raise AssertionError(f"unhandled field type {kind}")  # config validation rejects unknown types
+    return FIELD_TYPES[fdef.type].normalize(fdef, value, config, report)
 
 
-__all__ = ["normalize", "TYPE_NAMES", "SAFE_CODE", "LocatedMap"]
+__all__ = ["normalize", "field_text", "field_cell", "FIELD_TYPES", "TYPE_NAMES", "SAFE_CODE", "LocatedMap"]

@@ -8,6 +8,15 @@ from typing import Any
 
 from generator.config import SiteConfig
 
+# The fields that make an item's address. They identify the item and are not its content: an item
+# whose address changes (改码, including a local code replaced by the official one) is the same item.
+ADDRESS_FIELDS = frozenset({"code", "local_code"})
+
+
+def content_of(data: dict[str, Any]) -> dict[str, Any]:
+    """An item's data without its address fields: what history and review compare."""
+    return {k: v for k, v in data.items() if k not in ADDRESS_FIELDS}
+
 
 def is_blank(value: Any) -> bool:
     """A value that publishes nothing: absent, empty text, an empty list or an empty mapping."""

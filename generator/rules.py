@@ -159,6 +159,12 @@ def check_catalog(catalog: Catalog, problems: Problems) -> None:
                     f"“{code}”没有对应到{title}中的事项，网站上按原文显示、不加链接", rule="unresolved-reference",
                     hint=f"导入{title}后会自动对应；名称须与{title}中的事项名称一致", **item.where(field_name),
                 )
+        if item.data.get("parent") and not item.data.get("parent_name") and catalog.parent(item) is None:
+            problems.error(
+                f"主项编码“{item.data['parent']}”在本部门的{config.list_type(item.list_id).title}中找不到对应的主项",
+                rule="missing-parent", hint="检查主项编码是否写错；主项不是本清单的事项时，请同时写明主项名称（parent_name）",
+                **item.where("parent"),
+            )
         for finding in item_findings(catalog, item):
             add = problems.error if finding.severity == "error" else problems.warning
             add(finding.message, rule=finding.rule, hint=finding.hint, **item.where(finding.field or None))

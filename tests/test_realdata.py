@@ -126,6 +126,11 @@ def test_every_item_row_is_one_item_with_every_published_cell_on_its_page(import
         items = yaml.safe_load((imported / "lists" / list_id / f"{dept}.yml").read_text(encoding="utf-8"))["items"]
     assert len(items) == len(rows), [i["name"] for i in items]
     pages = " ".join(comparable(page_text(imported / "site", list_id, item)) for item in items)
+    if dept is not None:  # lists filled by the same rows (a power table's 责任事项 → the responsibility list)
+        for other in (imported / "lists").glob(f"*/{dept}.yml"):
+            if other.parent.name != list_id:
+                pages += " ".join(comparable(page_text(imported / "site", other.parent.name, item))
+                                  for item in yaml.safe_load(other.read_text(encoding="utf-8"))["items"])
     for column, cells in cell_columns(name).items():
         header = str(read_workbook(SHEETS / name).sheets[0].value(header_row - 1, ord(column) - ord("A")) or "")
         if re.fullmatch(r"\s*序号\s*", header) or re.fullmatch(r"\d+", cells[0]):
@@ -172,6 +177,17 @@ def test_main_items_and_fee_sub_items_are_kept(imported: Path) -> None:
     assert "子项（2 项）" in page and "(2)代填外国签证申请表(限于国家机关)" in page
     guangan = [i for i in items_of(imported, "convenience") if i["name"] == "客运班线延续经营许可"]
     assert guangan and "parent_name" not in guangan[0]  # 未分类 is not a 主项
+
+
+def test_responsibility_columns_of_a_power_table_fill_the_responsibility_list(imported: Path) -> None:
+    [power] = yaml.safe_load((imported / "lists/power/mnjd.yml").read_text(encoding="utf-8"))["items"]
+    [duty] = yaml.safe_load((imported / "lists/responsibility/mnjd.yml").read_text(encoding="utf-8"))["items"]
+    assert duty["power"] == power["local_code"] and duty["name"] == power["name"]
+    sheet = read_workbook(SHEETS / "mingnan_power.xlsx").sheets[0]
+    for column, field in ((6, "duties"), (7, "accountability")):
+        assert comparable("".join(duty[field])) == comparable(str(sheet.value(2, column)))
+    page = page_text(imported / "site", "responsibility", duty)
+    assert comparable(str(sheet.value(2, 6))) in comparable(page)
 
 
 def test_enumerations_keep_what_was_published(imported: Path) -> None:

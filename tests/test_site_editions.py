@@ -138,18 +138,18 @@ def test_old_item_page_shows_the_old_value_and_a_banner_to_the_current_page(edit
     _, out = editions_site
     path = f"editions/2023ban/power/{POWER_CODE}/"
     html = read(out, path)
-    assert "法定 20 个工作日，承诺 5 个工作日" in html
+    assert "法定时限 20 工作日；承诺时限 5 工作日" in html
     assert "本页为「2023版」（2023-01-10）的清单，仅供查阅；现行版本见" in html
     banner = html[html.index("qd-edition-banner"):]
     assert banner.index("现行版本见") < banner.index("qd-current-link")
     current = [p for p, cls in content_links(out, path) if "qd-current-link" in cls]
     assert current == [f"power/{POWER_CODE}/"]
     now = read(out, current[0])
-    assert "法定 15 个工作日，承诺 3 个工作日" in now and "本页为「" not in now
+    assert "法定时限 15 工作日；承诺时限 3 工作日" in now and "本页为「" not in now
     assert "<title>食品经营许可（2023版）" in html
     assert 'id="qd-history"' not in html  # the timeline belongs to the current page
     v2024 = read(out, f"editions/v2024/power/{POWER_CODE}/")
-    assert "法定 20 个工作日，承诺 3 个工作日" in v2024
+    assert "法定时限 20 工作日；承诺时限 3 工作日" in v2024
     renamed = read(out, f"editions/2023ban/responsibility/{DUTY_CODE}/")
     assert OLD_NAME in renamed and NEW_NAME in renamed  # the old name, and the current one in the banner link
 

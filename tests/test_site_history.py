@@ -54,7 +54,7 @@ def test_item_page_shows_the_change_with_its_basis(adjusted_site):
     timeline = html[html.index('id="qd-history"'):]
     assert "2024-03-20" in timeline and "变更" in timeline
     assert "示府办发〔2024〕7号" in timeline and "生效日期：2024-04-01" in timeline
-    assert "承诺 5 个工作日" in timeline and "承诺 3 个工作日" in timeline
+    assert "承诺时限 5 工作日" in timeline and "承诺时限 3 工作日" in timeline
     assert timeline.index("2024-03-20") < timeline.index("2024-01-15")  # newest first
     assert '<meta name="PubDate" content="2024-03-20 10:00">' in html
 
@@ -122,7 +122,7 @@ def test_timeline_is_visible_in_the_browser(adjusted_site, browser):
         first = events.first
         assert first.is_visible()
         assert "变更" in first.inner_text() and "示府办发〔2024〕7号" in first.inner_text()
-        assert "承诺 3 个工作日" in first.locator("ins").inner_text()
+        assert "承诺时限 3 工作日" in first.locator("ins").inner_text()
         assert page.locator('link[type="application/atom+xml"]').count() == 1  # feed readers find the feed
         page.wait_for_load_state("networkidle")
         assert not [u for u in log.urls if "sitemap" in u], "the feed link made Material fetch the sitemap"

@@ -9,15 +9,14 @@ import os
 import sys
 from typing import Any
 
-from generator.config import SiteConfig, load_config
+from generator.config import FieldDef, SiteConfig, load_config
+from generator.fieldtypes import field_text
 from generator.history import RECODED, RENAMED, TRANSFERRED, Event, extract_history
 from generator.history.trailers import normalize_date
 from generator.problems import Problems, report_and_fail
 
 EXIT_USAGE = 2
 MAX_VALUE = 120  # characters of one value shown in text output (JSON has everything)
-_KEY_LABELS = {"statutory": "法定", "promised": "承诺", "unit": "单位", "note": "说明", "basis": "收费依据",
-               "standard": "收费标准", "law": "依据", "article": "条款"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -91,25 +90,11 @@ def _parse_target(text: str, config: SiteConfig) -> tuple[str | None, str] | boo
     return list_id, code
 
 
-def describe(value: Any) -> str:
-    """A field value in one line of Chinese text."""
-    if value is None or value == "" or value == [] or value == {}:
+def describe(value: Any, fdef: FieldDef | None = None, config: SiteConfig | None = None) -> str:
+    """A field value in one line of Chinese text: the field type's own text, shortened."""
+    text = " ".join(field_text(fdef, value, config).split())
+    if not text:
         return "（无）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "；".join(describe(v) for v in value)
-    if isinstance(value, dict):
-        if "law" in value:
-            return "".join(str(value[k]) for k in ("law", "article", "note") if value.get(k))
-        if "statutory" in value or "promised" in value:
-            unit = value.get("unit", "")
-            parts = [f"{_KEY_LABELS[k]} {value[k]} {unit}" for k in ("statutory", "promised") if value.get(k) is not None]
-            if value.get("note"):
-                parts.append(str(value["note"]))
-            return "，".join(parts) or "（无）"
-        return "，".join(f"{_KEY_LABELS.get(k, k)}：{describe(v)}" for k, v in value.items())
-    text = " ".join(str(value).split())
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
 
@@ -141,6 +126,8 @@ def _print_text(events: list[Event], config: SiteConfig, stream=None) -> None:
         print(f"    {basis}", file=stream)
         print(f"    提交 {event.short_commit}  {event.author}  {event.subject}", file=stream)
         for change in event.changes:
-            print(f"    · {change.label}：{describe(change.old)} → {describe(change.new)}", file=stream)
+            fdef = list_type.field(change.field) if list_type else None
+            print(f"    · {change.label}：{describe(change.old, fdef, config)} → {describe(change.new, fdef, config)}",
+                  file=stream)
     commits = len({e.commit for e in events})
     print(f"共 {len(events)} 条调整记录，涉及 {commits} 次提交。", file=stream)

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from generator.config import load_config
 from generator.load import load_catalog
 from generator.problems import Problems, report_and_fail
@@ -82,6 +84,8 @@ def _print_text(plan: ImportPlan, written: list[str], args: argparse.Namespace, 
             continue
         print(f"{rel}：新增 {len(fp.merge.added)} 项，修改 {len(changed_items)} 项（{fields} 个字段），"
               f"{len(fp.merge.kept)} 项不在表格中、原样保留")
+    if args.dry_run:
+        _print_preview(plan)
     if args.dry_run and plan.ok and plan.new_catalog is not None and old_catalog is not None:
         _print_diff(plan, old_catalog)
     errors = len(plan.messages.errors)
@@ -93,6 +97,28 @@ def _print_text(plan: ImportPlan, written: list[str], args: argparse.Namespace, 
         print(f"导入完成：读取 {plan.rows} 行，写入 {'、'.join(written)}。请运行 qingdan check 并提交。")
     else:
         print(f"导入完成：读取 {plan.rows} 行，文件内容没有变化。")
+
+
+def _print_preview(plan: ImportPlan) -> None:
+    """Row by row, what the import would do, with that row's problems beside it (errors included:
+    that is when the person holding the spreadsheet needs the preview most)."""
+    by_row: dict[tuple[str, int | None], list] = {}
+    for message in plan.messages.items:
+        if message.where is not None and message.where.row is not None and message.severity != "info":
+            by_row.setdefault((message.where.sheet, message.where.row), []).append(message)
+    print()
+    print("预览：表格中的每一行")
+    for where, list_id, rel, code, name in sorted(plan.preview, key=lambda p: (p[0].sheet, p[0].row or 0, p[1])):
+        fp = plan.files.get(rel)
+        changed = fp is not None and any(c.code == code for c in fp.merge.changes)
+        action = "新增" if fp is not None and code in fp.merge.added else "修改" if changed else "不变"
+        sheet = f"工作表「{where.sheet}」" if where.sheet else ""
+        print(f"  {sheet}第{where.row}行 → {action} {list_id}/{code} {name}")
+        for message in by_row.pop((where.sheet, where.row), []):
+            label = {"error": "错误", "warning": "警告"}[message.severity]
+            column = f"{get_column_letter(message.where.column)}列 " if message.where.column else ""
+            print(f"      {column}{label}：{message.text}")
+    print()
 
 
 def _print_diff(plan: ImportPlan, old_catalog) -> None:

@@ -17,7 +17,7 @@ from generator.diff.flags import FLAG_LABELS, Referrers, added_flags, changed_fl
 from generator.diff.result import DiffResult, FieldChange, ItemDiff, Version
 from generator.diff.textdiff import Segment, inline_diff, normalize_format, normalize_value
 from generator.diff.values import display_value, item_fields
-from generator.model import Catalog, Item, is_blank
+from generator.model import ADDRESS_FIELDS, Catalog, Item, content_of, is_blank
 
 SIMILAR_NAME = 0.5  # share of equal fields for two items with the same name to be one recoded item
 SIMILAR_CONTENT = 0.8  # share of equal fields for a recoded item whose name changed too
@@ -80,12 +80,12 @@ def _compare_list(
 
     out_added = [
         ItemDiff(list_id, item.code, item.name, item.department, ["added"],
-                 fields=item_fields(list_type, item), flags=added_flags(b, item))
+                 fields=item_fields(list_type, item, b.config), flags=added_flags(b, item))
         for item in added if id(item) not in recoded_new
     ]
     out_removed = [
         ItemDiff(list_id, item.code, item.name, item.department, ["removed"],
-                 fields=item_fields(list_type, item), flags=removed_flags(b, item, refs))
+                 fields=item_fields(list_type, item, a.config), flags=removed_flags(b, item, refs))
         for item in removed if id(item) not in recoded_old
     ]
     new_order = {id(item): index for index, item in enumerate(new_items.values())}
@@ -121,13 +121,14 @@ def _compare_pair(
         label = list_type.field("code").label if list_type and list_type.field("code") else "编码"
         changes.append(_change("code", label, old.code, new.code))
     for name, label in _field_order(list_type, old, new):
-        if name == "code":
+        if name in ADDRESS_FIELDS:
             continue
         before, after = old.data.get(name), new.data.get(name)
         if _same(before, after):
             continue
         fdef = list_type.field(name) if list_type else None
-        change = _change(name, label, display_value(before, fdef), display_value(after, fdef), before, after)
+        change = _change(name, label, display_value(before, fdef, b.config), display_value(after, fdef, b.config),
+                         before, after)
         if normalize_value(before) == normalize_value(after):
             format_changes.append(change)
             continue
@@ -178,12 +179,12 @@ def _change(name: str, label: str, old: str, new: str, old_value: object = None,
 # --- re-coding: the same item under a new code -------------------------------------------------
 
 def _content_key(item: Item) -> str:
-    data = {k: normalize_value(v) for k, v in item.data.items() if k != "code" and not is_blank(v)}
+    data = {k: normalize_value(v) for k, v in content_of(item.data).items() if not is_blank(v)}
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def _similarity(old: Item, new: Item) -> float:
-    keys = [k for k in dict.fromkeys(list(old.data) + list(new.data)) if k != "code"]
+    keys = [k for k in dict.fromkeys(list(old.data) + list(new.data)) if k not in ADDRESS_FIELDS]
     if not keys:
         return 0.0
     equal = sum(

@@ -44,7 +44,7 @@ from generator.history.cache import (
     digest,
 )
 from generator.load import parse_list_bytes, split_list_path
-from generator.model import Item
+from generator.model import Item, content_of
 from generator.problems import Problem, Problems
 
 # Checks run on every blob, so each is a memchr-speed byte search first and a regex only on a hit.
@@ -244,7 +244,7 @@ class _Plan:
 def _item_row(item: Item) -> tuple[ItemRef, str, str]:
     text = canonical(item.data)
     item_hash = digest(text.encode("utf-8"))
-    body = {k: v for k, v in item.data.items() if k != "code"}
+    body = content_of(item.data)
     ref = (item.code, item_hash, digest(canonical(body).encode("utf-8")), item.name, item.line, item.column)
     return ref, item_hash, text
 

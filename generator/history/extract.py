@@ -60,6 +60,7 @@ from generator.history.events import (
 )
 from generator.history.trailers import Basis, merge_bases, read_basis
 from generator.load import split_list_path as _split_list_path
+from generator.model import ADDRESS_FIELDS
 from generator.problems import Problem, Problems
 
 SHALLOW_HINT = (
@@ -388,7 +389,7 @@ def _field_changes(names: list[str], old: dict, new: dict) -> tuple[tuple[str, A
     list type no longer defines, by name."""
     extra = sorted((old.keys() | new.keys()) - set(names))
     return tuple((name, old.get(name), new.get(name))
-                 for name in [*names, *extra] if name != "code" and old.get(name) != new.get(name))
+                 for name in [*names, *extra] if name not in ADDRESS_FIELDS and old.get(name) != new.get(name))
 
 
 def _work_out_changes(config: SiteConfig, cache: BlobCache, pending: list[_Pending]) -> None:

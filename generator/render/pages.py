@@ -15,16 +15,10 @@ from typing import Any, Protocol
 
 from generator import pinyin
 from generator.config import Department, ListType, SiteConfig
+from generator.fieldtypes import FIELD_TYPES
 from generator.model import Catalog, Item
 from generator.render.env import TemplateRenderer
 from generator.rules import completeness, missing_disclosures
-
-FIELD_TYPE_NAMES = {
-    "code": "编码（文字）", "text": "文字", "longtext": "文字（可多行）", "integer": "整数", "boolean": "是/否",
-    "date": "日期（YYYY-MM-DD）", "enum": "规定取值之一", "list": "文字列表", "ref": "引用另一清单事项的编码",
-    "basis": "依据列表（law 法律法规名称，article 条款）",
-    "time_limit": "时限（statutory 法定，promised 承诺，unit 单位）", "fee": "收费（basis 收费依据，standard 收费标准）",
-}
 
 
 class HistoryView(Protocol):
@@ -203,7 +197,7 @@ class PageBuilder:
     def data_page(self) -> Page:
         """数据开放: every list's downloads and the meaning of each field, from the config."""
         path = "data/"
-        body = self._render("data.html", path, downloads=self.downloads, type_names=FIELD_TYPE_NAMES)
+        body = self._render("data.html", path, downloads=self.downloads, type_names={name: t.documented for name, t in FIELD_TYPES.items()})
         return Page(path, "数据开放", body, "data", nav=True,
                     meta=self._column_meta("数据开放", "清单数据下载（Excel、CSV、JSON）及字段说明", "数据"))
 

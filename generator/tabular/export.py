@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import FieldDef, ListType, SiteConfig
-from generator.model import Catalog, Item, is_blank
+from generator.fieldtypes import field_cell
+from generator.model import Catalog, Item
 from generator.tabular.mapping import Synonyms
-from generator.tabular.normalize import format_basis
 
 SCHEMA_ID = "qingdan-export/1"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "defaults" / "export.schema.json"
@@ -74,20 +74,7 @@ def columns_for(list_type: ListType) -> list[Column]:
 
 def cell_value(fdef: FieldDef | None, value: Any) -> Any:
     """A normalised field value as one spreadsheet cell (the inverse of what import reads)."""
-    if value is None or is_blank(value):
-        return None
-    if fdef is not None and fdef.type == "basis":
-        if isinstance(value, str):
-            return value  # the published text, verbatim
-        return "\n".join(format_basis(entry) for entry in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        joiner = "、" if fdef is not None and fdef.type in ("enum", "ref") else "\n"
-        return joiner.join(str(v) for v in value)
-    if isinstance(value, (int, float)):
-        return value
-    return str(value)
+    return field_cell(fdef, value)
 
 
 def _value(item: Item, column: Column, config: SiteConfig) -> Any:

@@ -24,7 +24,7 @@ from generator.model import Catalog
 from generator.problems import Problem, Problems
 from generator.rules import check_catalog
 from generator.tabular.convert import Converted, RowConverter
-from generator.tabular.mapping import Synonyms, locate_header
+from generator.tabular.mapping import Header, Synonyms, Target, locate_header
 from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
 from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
@@ -58,6 +58,8 @@ class ImportPlan:
     encoding: str = ""
     rows: int = 0
     new_catalog: Catalog | None = None  # the project as it would be after the import
+    # Every row read: (where, list id, file, item address, name), for the --dry-run preview.
+    preview: list[tuple[Where, str, str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -107,17 +109,65 @@ def plan_import(
     if book.kind == "csv":
         messages.info(f"CSV 文件按 {book.encoding} 编码读取", Where(book.display), rule="import-encoding")
     converted: list[tuple[Converted, str]] = []
+    companions: dict[str, list[tuple[Converted, str]]] = {}
     for sheet in _choose_sheets(book, config, list_type, sheet_name, messages):
-        converted.extend(_read_sheet(book, sheet, config, list_type, catalog, department, departments, messages))
+        own, linked = _read_sheet(book, sheet, config, list_type, catalog, department, departments, messages)
+        converted.extend(own)
+        for other_id, rows in linked.items():
+            companions.setdefault(other_id, []).extend(rows)
     plan.rows = len(converted)
     if not converted:
         if not messages.has_errors() and not any(m.rule == "import-empty" for m in messages.items):
             messages.error("表格中没有可导入的事项", Where(book.display), hint="检查表头是否在前 30 行、表头下面是否有数据")
         return plan
     _merge(plan, config, list_type, converted)
+    everything = list(converted)
+    for other_id, rows in companions.items():
+        other = config.list_type(other_id)
+        assert other is not None
+        _link_companions(other, list_type, rows, converted)
+        _merge(plan, config, other, rows)
+        everything.extend(rows)
+        messages.info(
+            f"表格中同时有{other.title}的列，{len(rows)} 个{other.item_label}已一并导入并与对应的{list_type.item_label}关联",
+            Where(book.display), rule="import-companion", list=other_id,
+        )
     if any(fp.changed for fp in plan.files.values()):  # unchanged files: the project is as it was
-        _validate(plan, config, baseline, converted)
+        _validate(plan, config, baseline, everything)
     return plan
+
+
+def _companion_header(config: SiteConfig, list_type: ListType, header: Header) -> dict[str, Header]:
+    """Other lists filled by the same rows: a list whose items refer to this one (责任清单 → 权力清单)
+    and whose own columns (责任事项, 追责情形) stand in this sheet, unmapped for this list."""
+    out: dict[str, Header] = {}
+    for other in config.list_types:
+        link = next((f for f in other.fields if f.type == "ref" and f.ref == list_type.id and f.required), None)
+        if other.id == list_type.id or link is None:
+            continue
+        shared = {f.name for f in list_type.fields} | {"code", "name", "local_code", "parent_name", "parent", "extra"}
+        synonyms = Synonyms.for_list(other)
+        columns = {}
+        for col, text in header.unmapped.items():
+            path = synonyms.match(text)
+            if path and path.split(".")[0] not in shared and other.field(path.split(".")[0]) is not None:
+                columns[col] = Target(path, text)
+        if columns:
+            out[other.id] = Header(header.first_row, header.last_row, columns, {}, dict(header.ignored))
+    return out
+
+
+def _link_companions(other: ListType, list_type: ListType, rows: list[tuple[Converted, str]],
+                     main: list[tuple[Converted, str]]) -> None:
+    """Each companion row takes its name from the main row beside it and refers to that item."""
+    link = next(f for f in other.fields if f.type == "ref" and f.ref == list_type.id and f.required)
+    by_row = {(r.where.sheet, r.where.row): r for r, _ in main}
+    for row, _ in rows:
+        partner = by_row.get((row.where.sheet, row.where.row))
+        if partner is None:
+            continue
+        row.data.setdefault("name", partner.data.get("name", ""))
+        row.data[link.name] = str(partner.data.get("local_code") or partner.data.get("code", ""))
 
 
 def _sheet_where(book: Workbook, sheet: Sheet, row: int | None = None, col: int | None = None) -> Where:
@@ -152,9 +202,14 @@ def _choose_sheets(
 def _read_sheet(
     book: Workbook, sheet: Sheet, config: SiteConfig, list_type: ListType, catalog: Catalog | None,
     department: str | None, departments: dict[str, str], messages: Messages,
-) -> list[tuple[Converted, str]]:
+) -> tuple[list[tuple[Converted, str]], dict[str, list[tuple[Converted, str]]]]:
+    """The rows of one sheet for this list, and for lists filled by the same rows (see _companion_header)."""
     synonyms = Synonyms.for_list(list_type)
     header = locate_header(sheet, synonyms)
+    linked_headers = _companion_header(config, list_type, header) if header is not None else {}
+    for other_header in linked_headers.values():
+        for col in other_header.columns:
+            header.unmapped.pop(col, None)
     if header is None:
         if sheet.rows:
             messages.warning(
@@ -163,8 +218,15 @@ def _read_sheet(
                 hint=f"表头应至少包含两个能识别的列名，例如 {list_type.field('name').label if list_type.field('name') else '事项名称'}、"
                 f"{list_type.field('code').label if list_type.field('code') else '编码'}",
             )
-        return []
+        return [], {}
     header_row = header.first_row + 1
+    for (r, c), formula in sorted(sheet.unsaved_formulas.items()):
+        if r > header.last_row and (c in header.columns or c in header.unmapped):
+            messages.error(
+                f"这个单元格是公式（{formula[:40]}），但文件中没有保存它的计算结果", _sheet_where(book, sheet, r + 1, c + 1),
+                rule="import-formula", list=list_type.id,
+                hint="用 WPS 或 Excel 打开这个文件，保存一次后再导入（保存时会写入公式的计算结果）；或把公式改成它的值",
+            )
     for col, text in sorted(header.unmapped.items()):
         messages.info(
             f"列“{text}”不对应{list_type.title}的任何字段，按原表头作为“其他信息”保存并在事项页上显示",
@@ -188,13 +250,13 @@ def _read_sheet(
             "表格中既没有编码列也没有名称列，无法对应事项", _sheet_where(book, sheet, header_row),
             rule="import-no-key", list=list_type.id, hint="至少要有“事项编码”或“事项名称”一列",
         )
-        return []
+        return [], {}
     if department is None and "department" not in by_path:
         messages.error(
             "不知道这些事项属于哪个部门", _sheet_where(book, sheet, header_row), rule="import-no-department",
             list=list_type.id, hint="加上 --department 部门代码，或在表格中加一列“部门”",
         )
-        return []
+        return [], {}
     converter = RowConverter(
         config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
     )
@@ -221,7 +283,19 @@ def _read_sheet(
         out.append((converter.convert(record), row_dept))
     converter.finish()
     _attach_sub_items([row for row, _ in out])
-    return out
+    linked: dict[str, list[tuple[Converted, str]]] = {}
+    departments_of = {(r.where.sheet, r.where.row): d for r, d in out}
+    for other_id, other_header in linked_headers.items():
+        other = config.list_type(other_id)
+        companion = RowConverter(config, other, catalog, book.display, sheet, other_header,
+                                 "" if book.kind == "csv" else sheet.name, messages)
+        for record in sheet_rows(sheet, other_header, csv=book.kind == "csv"):
+            row = companion.convert(record)
+            dept = departments_of.get((row.where.sheet, row.where.row))
+            if dept is not None and row.data:
+                linked.setdefault(other_id, []).append((row, dept))
+        companion.finish()
+    return out, linked
 
 
 _SUB_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.．、](?!\d))")
@@ -359,6 +433,9 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
             doc.append(row.data)
         else:
             doc.update(index, row.data, row.parts, row.soft, drop)
+        stored = doc.item_code(index) if index is not None else ""
+        address = str(row.data.get("local_code") or row.data.get("code") or stored)
+        plan.preview.append((row.where, list_type.id, rel, address, name))
     for rel, doc in documents.items():
         plan.files[rel].merge = doc.result()
     for rel, fp in plan.files.items():

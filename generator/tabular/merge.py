@@ -288,10 +288,11 @@ class ListDocument:
         index = len(self.plain_items) + len(self.new_nodes)
         self.new_nodes.append(node)
         self.touched.add(index)
-        self.codes()[str(data.get("code", ""))] = index
-        self.added.append(str(data.get("code", "")))
+        address = str(data.get("local_code") or data.get("code", ""))
+        self.codes()[address] = index
+        self.added.append(address)
         for name, value in data.items():
-            self.changes.append(Change(str(data.get("code", "")), str(data.get("name", "")), name, None, value))
+            self.changes.append(Change(address, str(data.get("name", "")), name, None, value))
 
     def _emit(self, value: Any, dash: int) -> str:
         out = io.StringIO()

@@ -36,6 +36,8 @@ class Sheet:
     rows: list[list[Any]]  # cell values; a merged range holds its value in its top-left cell only
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based, inclusive r1, c1, r2, c2
     numeric: set[tuple[int, int]] = field(default_factory=set)  # cells the file stores as numbers
+    # Formula cells whose file holds no saved result (written by a program, never opened in Excel/WPS).
+    unsaved_formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def width(self) -> int:
@@ -135,7 +137,35 @@ def _read_xlsx(path: Path) -> Workbook:
             rows.append(values)
         merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
         sheets.append(Sheet(ws.title, _trim(rows), sorted(merges), numeric))
+    if _has_formulas(path):
+        _find_unsaved_formulas(path, sheets)
     return Workbook(path, sheets, "xlsx")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Does any worksheet of an .xlsx hold a formula (<f> element)? A cheap look before a second read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(b"<f" in archive.read(name) for name in archive.namelist()
+                       if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _find_unsaved_formulas(path: Path, sheets: list[Sheet]) -> None:
+    """Import reads the value Excel or WPS saved with a formula; note formulas saved without one."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=False)
+    by_title = {s.name: s for s in sheets}
+    for ws in book.worksheets:
+        sheet = by_title.get(ws.title)
+        if sheet is None:
+            continue
+        for r, row in enumerate(ws.iter_rows()):
+            for c, cell in enumerate(row):
+                if isinstance(cell.value, str) and cell.value.startswith("=") and sheet.value(r, c) is None:
+                    sheet.unsaved_formulas[(r, c)] = cell.value
 
 
 def _read_xls(path: Path) -> Workbook:
