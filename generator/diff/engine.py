@@ -9,19 +9,13 @@ changed (变更) at once; formatting-only differences are kept apart as 格式�
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-
+from generator.changes import match_recoded
 from generator.config import ListType
 from generator.diff.flags import FLAG_LABELS, Referrers, added_flags, changed_flags, referrers, removed_flags
 from generator.diff.result import DiffResult, FieldChange, ItemDiff, Version
-from generator.diff.textdiff import Segment, inline_diff, normalize_format, normalize_value
+from generator.diff.textdiff import Segment, inline_diff, normalize_value
 from generator.diff.values import display_value, item_fields
-from generator.model import ADDRESS_FIELDS, Catalog, Item, content_of, is_blank
-
-SIMILAR_NAME = 0.5  # share of equal fields for two items with the same name to be one recoded item
-SIMILAR_CONTENT = 0.8  # share of equal fields for a recoded item whose name changed too
-MAX_FUZZY_PAIRS = 40_000  # leftover pairs compared field by field; beyond this only exact/name matches
+from generator.model import ADDRESS_FIELDS, Catalog, Item, is_blank
 
 
 def compare(
@@ -74,7 +68,7 @@ def _compare_list(
     removed = [item for code, item in old_items.items() if code not in new_items]
     added = [item for code, item in new_items.items() if code not in old_items]
     pairs = [(old_items[code], item) for code, item in new_items.items() if code in old_items]
-    recoded = _match_recoded(removed, added, list_type)
+    recoded = match_recoded(removed, added, list_type)
     recoded_old = {id(o) for o, _ in recoded}
     recoded_new = {id(n) for _, n in recoded}
 
@@ -177,63 +171,3 @@ def _change(name: str, label: str, old: str, new: str, old_value: object = None,
 
 
 # --- re-coding: the same item under a new code -------------------------------------------------
-
-def _content_key(item: Item) -> str:
-    data = {k: normalize_value(v) for k, v in content_of(item.data).items() if not is_blank(v)}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def _similarity(old: Item, new: Item) -> float:
-    keys = [k for k in dict.fromkeys(list(old.data) + list(new.data)) if k not in ADDRESS_FIELDS]
-    if not keys:
-        return 0.0
-    equal = sum(
-        1 for k in keys
-        if _same(old.data.get(k), new.data.get(k))
-        or normalize_value(old.data.get(k)) == normalize_value(new.data.get(k))
-    )
-    return equal / len(keys)
-
-
-def _match_recoded(removed: list[Item], added: list[Item], list_type: ListType | None) -> list[tuple[Item, Item]]:
-    """Pairs (old, new) of a removed and an added item that are one item under a new code."""
-    pairs: list[tuple[Item, Item]] = []
-    left, right = list(removed), list(added)
-
-    def take(candidates: Iterable[tuple[float, int, int]]) -> None:
-        used_l, used_r = set(), set()
-        for _, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
-            if i in used_l or j in used_r:
-                continue
-            used_l.add(i)
-            used_r.add(j)
-            pairs.append((left[i], right[j]))
-        left[:] = [x for i, x in enumerate(left) if i not in used_l]
-        right[:] = [x for j, x in enumerate(right) if j not in used_r]
-
-    if not left or not right:
-        return pairs
-    by_content: dict[str, list[int]] = {}
-    for j, item in enumerate(right):
-        by_content.setdefault(_content_key(item), []).append(j)
-    take((1.0, i, j) for i, item in enumerate(left) for j in by_content.get(_content_key(item), []))
-
-    by_name: dict[str, list[int]] = {}
-    for j, item in enumerate(right):
-        by_name.setdefault(normalize_format(item.name), []).append(j)
-    same_name = []
-    for i, item in enumerate(left):
-        for j in by_name.get(normalize_format(item.name), []):
-            score = _similarity(item, right[j])
-            if score >= SIMILAR_NAME:
-                same_name.append((score, i, j))
-    take(same_name)
-
-    if left and right and len(left) * len(right) <= MAX_FUZZY_PAIRS:
-        take(
-            (score, i, j)
-            for i, old in enumerate(left)
-            for j, new in enumerate(right)
-            if (score := _similarity(old, new)) >= SIMILAR_CONTENT
-        )
-    return pairs

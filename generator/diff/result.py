@@ -5,19 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.changes import KINDS as CHANGE_KINDS
 from generator.diff.textdiff import Segment
 
 # Kinds of change, in the order they are counted and shown. A matched item may have several
 # (renamed and moved); 新增 and 取消 stand alone.
-KINDS: dict[str, str] = {
-    "added": "新增",
-    "removed": "取消",
-    "changed": "变更",
-    "renamed": "更名",
-    "recoded": "改码",
-    "moved": "划转",
-    "format": "格式调整",
-}
+KINDS: dict[str, str] = {**CHANGE_KINDS, "format": "格式调整"}  # review also counts pure format changes
 
 
 @dataclass

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from generator.changes import KINDS as CHANGE_KINDS
 from generator.problems import Problem
 
-ADDED, REMOVED, CHANGED, RENAMED, RECODED, TRANSFERRED = "新增", "取消", "变更", "更名", "改码", "划转"
+# The kinds are the shared change model's (generator/changes.py); events carry the Chinese label.
+ADDED, REMOVED, CHANGED, RENAMED, RECODED, TRANSFERRED = (
+    CHANGE_KINDS[k] for k in ("added", "removed", "changed", "renamed", "recoded", "moved"))
 KINDS = (ADDED, REMOVED, CHANGED, RENAMED, RECODED, TRANSFERRED)
-KIND_IDS = {ADDED: "added", REMOVED: "removed", CHANGED: "changed", RENAMED: "renamed",
-            RECODED: "recoded", TRANSFERRED: "transferred"}
+KIND_IDS = {label: kind_id for kind_id, label in CHANGE_KINDS.items()}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from generator.changes import match_recoded
 from generator.config import SiteConfig
 from generator.gitrepo import ZERO_SHA, CommitInfo, GitRepo, LogCommit
 from generator.history.blobparse import BlobParser, problems_of
@@ -60,7 +61,7 @@ from generator.history.events import (
 )
 from generator.history.trailers import Basis, merge_bases, read_basis
 from generator.load import split_list_path as _split_list_path
-from generator.model import ADDRESS_FIELDS
+from generator.model import ADDRESS_FIELDS, Item
 from generator.problems import Problem, Problems
 
 SHALLOW_HINT = (
@@ -208,8 +209,9 @@ def _walk_identity(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits:
 class _Walk:
     """The walk's results so far; saved after each run so the next one resumes where it stopped."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, config: SiteConfig, cache: BlobCache | None = None) -> None:
         self.config = config
+        self.cache = cache  # item data by hash, for recognising an item recoded and changed at once
         self.state = _State(config)
         self.pending: list[_Pending] = []
         self.metas: list[_Commit] = []
@@ -287,6 +289,7 @@ class _Walk:
         for path, ids, items, codes, key in updates:
             state.apply(path, ids[0], ids[1], items, codes, key)
         found = _diff(before, {key: state.winner(key) for key in touched}, seq)
+        found = self._recoded_and_changed(found, seq)
         if found:
             self.metas.append(_Commit(commit.info, _basis(repo, commit.info, self.notices), seq))
             for p in found:
@@ -295,11 +298,38 @@ class _Walk:
                     self.last_removal[(p.list_id, p.before[_REF][CODE])] = p
         self.done = seq + 1
 
+    def _recoded_and_changed(self, found: list[_Pending], seq: int) -> list[_Pending]:
+        """An item removed and one added in the same commit and list may be one item under a new code
+        whose content changed too. The review's rule decides (generator.changes.match_recoded), so
+        the 动态调整 page and the edition comparison say the same thing about a commit."""
+        added = [p for p in found if p.kind == ADDED]
+        removed = [p for p in found if p.kind == REMOVED]
+        lists = {p.list_id for p in added} & {p.list_id for p in removed}
+        if not lists or self.cache is None:
+            return found
+        data = self.cache.get_items({p.after[_REF][HASH] for p in added} | {p.before[_REF][HASH] for p in removed})
+        replaced: dict[int, _Pending | None] = {}
+        for list_id in sorted(lists):
+            gone = [p for p in removed if p.list_id == list_id]
+            came = [p for p in added if p.list_id == list_id]
+            old_items = [_as_item(list_id, p.before, data) for p in gone]
+            new_items = [_as_item(list_id, p.after, data) for p in came]
+            for old, new in match_recoded(old_items, new_items, self.config.list_type(list_id)):
+                b, a = gone[old_items.index(old)], came[new_items.index(new)]
+                replaced[id(b)] = _Pending(RECODED, list_id, b.before, a.after, seq)
+                replaced[id(a)] = None
+        return [replaced.get(id(p), p) for p in found if replaced.get(id(p), p) is not None]
+
+
+def _as_item(list_id: str, entry: Entry, data: dict[str, dict]) -> Item:
+    return Item(list_id=list_id, department=entry[_DEPT], code=entry[_REF][CODE],
+                data=data.get(entry[_REF][HASH], {}))
+
 
 def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
           baseline: dict[str, str], head: str, complete: bool, notices: list[Problem]) -> History:
     identity = _walk_identity(config, repo, cache, commits, baseline)
-    walk = _Walk(config)
+    walk = _Walk(config, cache)
     saved = _Walk.saved(cache, identity, commits)
     if saved is not None:
         walk.restore(saved, cache)
@@ -394,7 +424,8 @@ def _field_changes(names: list[str], old: dict, new: dict) -> tuple[tuple[str, A
 
 def _work_out_changes(config: SiteConfig, cache: BlobCache, pending: list[_Pending]) -> None:
     """Fill in the changed fields of 变更, 更名 and 划转 events that do not have them yet."""
-    todo = [p for p in pending if p.changes is None and p.kind in (CHANGED, RENAMED, TRANSFERRED)]
+    todo = [p for p in pending if p.changes is None and (p.kind in (CHANGED, RENAMED, TRANSFERRED) or (
+        p.kind == RECODED and p.before[_REF][BODY] != p.after[_REF][BODY]))]
     data = cache.get_items({e[_REF][HASH] for p in todo for e in (p.before, p.after)})
     names = {t.id: t.field_names for t in config.list_types}
     for p in todo:
@@ -420,10 +451,10 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
         if p.changes:
             names = labels.get(p.list_id, {})
             changes = tuple(FieldChange(name, names.get(name, name), old, new) for name, old, new in p.changes)
-        elif p.kind == RECODED:
+        if p.kind == RECODED:  # the new address first, then what else changed with it
             list_type = config.list_type(p.list_id)
             fdef = list_type.field("code") if list_type else None
-            changes = (FieldChange("code", fdef.label if fdef else "编码", old_ref[CODE], new_ref[CODE]),)
+            changes = (FieldChange("code", fdef.label if fdef else "编码", old_ref[CODE], new_ref[CODE]), *changes)
         return Event(
             kind=p.kind, list_id=p.list_id, code=now[_REF][CODE], name=now[_REF][NAME], department=now[_DEPT],
             commit=meta.info.sha, date=meta.info.date, author=meta.info.author, subject=meta.info.subject,
