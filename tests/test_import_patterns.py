@@ -172,3 +172,33 @@ def test_power_and_responsibility_in_one_row_fill_both_lists(project: Path, tmp_
     assert duty["accountability"] == ["因不履行职责,有下列情形的:", "1、对符合条件不予受理的;"]
     assert "extra" not in power  # the responsibility columns went to the responsibility list
     assert "1 个责任事项已一并导入并与对应的权力事项关联" in out
+
+
+def test_key_value_detail_pages_one_item_per_block(project: Path, tmp_path: Path, capsys) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "事项详情"
+    for row in [["行政权力事项详情"], [],
+                ["事项名称", "档案行政检查"], ["职权类型", "行政检查"],
+                ["设定依据", "《中华人民共和国档案法》第四十二条\n档案主管部门依照法律、行政法规有关档案管理的规定……"],
+                ["办理时限", "法定20个工作日"], ["联系人", "王五"], [],
+                ["事项名称", "档案行政处罚"], ["职权类型", "行政处罚"], ["设定依据", "《中华人民共和国档案法》第四十八条"],
+                ["办理时限", "二十多天"]]:
+        ws.append(row)
+    wb.save(tmp_path / "detail.xlsx")
+    code, out = run(project, "import", str(tmp_path / "detail.xlsx"), "--list", "power", "--department", "mzj",
+                    "--dry-run", capsys=capsys)
+    assert code == 1
+    assert "「detail.xlsx」工作表「事项详情」第12行 B列：错误［power］：无法识别时限“二十多天”" in out  # the field's own cell
+    assert "第9行 → 新增" in out and "第12行 B列 错误：无法识别时限" in out
+
+    ws["B12"] = "二十个工作日"
+    wb.save(tmp_path / "detail.xlsx")
+    code, out = run(project, "import", str(tmp_path / "detail.xlsx"), "--list", "power", "--department", "mzj",
+                    capsys=capsys)
+    assert code == 0, out
+    by_name = {i["name"]: i for i in items(project, "lists/power/mzj.yml")}
+    check = by_name["档案行政检查"]
+    assert check["type"] == "行政检查" and check["time_limit"] == {"statutory": 20, "unit": "工作日"}
+    assert check["basis"].startswith("《中华人民共和国档案法》第四十二条\n") and check["extra"] == {"联系人": "王五"}
+    assert by_name["档案行政处罚"]["time_limit"] == {"promised": 20, "unit": "工作日"}

@@ -108,15 +108,17 @@ def _print_preview(plan: ImportPlan) -> None:
             by_row.setdefault((message.where.sheet, message.where.row), []).append(message)
     print()
     print("预览：表格中的每一行")
-    for where, list_id, rel, code, name in sorted(plan.preview, key=lambda p: (p[0].sheet, p[0].row or 0, p[1])):
+    for where, list_id, rel, code, name, spans in sorted(plan.preview, key=lambda p: (p[0].sheet, p[0].row or 0, p[1])):
         fp = plan.files.get(rel)
         changed = fp is not None and any(c.code == code for c in fp.merge.changes)
         action = "新增" if fp is not None and code in fp.merge.added else "修改" if changed else "不变"
         sheet = f"工作表「{where.sheet}」" if where.sheet else ""
         print(f"  {sheet}第{where.row}行 → {action} {list_id}/{code} {name}")
-        for message in by_row.pop((where.sheet, where.row), []):
+        for message in [m for r in sorted(spans) for m in by_row.pop((where.sheet, r), [])]:
             label = {"error": "错误", "warning": "警告"}[message.severity]
             column = f"{get_column_letter(message.where.column)}列 " if message.where.column else ""
+            if message.where.row != where.row:  # a detail page: the field's own row
+                column = f"第{message.where.row}行 {column}"
             print(f"      {column}{label}：{message.text}")
     print()
 

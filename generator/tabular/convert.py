@@ -34,7 +34,8 @@ class Converted:
 
     def at(self, field_name: str | None) -> Where:
         col = self.columns.get(field_name or "")
-        return Where(self.where.file, self.where.sheet, self.where.row, col)
+        row, col = self.record.place(col)
+        return Where(self.where.file, self.where.sheet, row, col)
 
 
 class RowConverter:
@@ -65,7 +66,8 @@ class RowConverter:
     # -- locating -------------------------------------------------------------------------------
 
     def _where(self, record: RowRecord, col: int | None) -> Where:
-        return Where(self.file, self.sheet_label, record.row, col)
+        row, col = record.place(col)
+        return Where(self.file, self.sheet_label, row, col)
 
     def _error(self, out: Converted, col: int | None, message: str, hint: str = "", code: str = "") -> None:
         self.messages.error(message, self._where(out.record, col), hint=hint, list=self.list_type.id,
@@ -74,7 +76,8 @@ class RowConverter:
 
     def _loose(self, record: RowRecord, col: int, text: str) -> None:
         """"20日" read as calendar days: one warning per column, not one per cell."""
-        self.loose.setdefault(col, []).append((record.row, text))
+        row, col = record.place(col)
+        self.loose.setdefault(col, []).append((row, text))
 
     def finish(self) -> None:
         """Report what was collected per column while converting the rows."""
@@ -191,7 +194,8 @@ class RowConverter:
             return values, col, None
         value, col = cells[0]
         if fdef.type == "code":
-            if (record.row - 1, col - 1) in self.sheet.numeric:
+            row, real_col = record.place(col)
+            if (row - 1, (real_col or 1) - 1) in self.sheet.numeric:
                 self.messages.warning(
                     f"编码 {value} 在表格中是数字格式，开头的 0 可能已经丢失",
                     self._where(record, col), list=self.list_type.id, rule="import-numeric-code",

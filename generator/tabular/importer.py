@@ -29,7 +29,7 @@ from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
 from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
 from generator.tabular.report import Messages, Where
-from generator.tabular.rows import sheet_rows
+from generator.tabular.rows import detail_labels, detail_records, sheet_rows
 from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
 
 
@@ -58,8 +58,8 @@ class ImportPlan:
     encoding: str = ""
     rows: int = 0
     new_catalog: Catalog | None = None  # the project as it would be after the import
-    # Every row read: (where, list id, file, item address, name), for the --dry-run preview.
-    preview: list[tuple[Where, str, str, str, str]] = field(default_factory=list)
+    # Every row read: (where, list id, file, item address, name, the rows it spans), for --dry-run.
+    preview: list[tuple[Where, str, str, str, str, set[int]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -206,6 +206,15 @@ def _read_sheet(
     """The rows of one sheet for this list, and for lists filled by the same rows (see _companion_header)."""
     synonyms = Synonyms.for_list(list_type)
     header = locate_header(sheet, synonyms)
+    details = detail_labels(sheet, synonyms.match)
+    detail_fields = {path for path, _ in details.values() if path}
+    if len(detail_fields) >= 3 and (header is None or len(detail_fields) > len(header.columns)):
+        # One item per page (or per block), each field on a row of its own: 事项名称 | …
+        header = Header(0, -1, {i: Target(p, p) for i, p in enumerate(sorted(detail_fields))}, {}, {})
+        messages.info("按“一项一页”的详情表读取（每行一个字段：左边是项目，右边是内容）", _sheet_where(book, sheet),
+                      rule="import-detail-page", list=list_type.id)
+    else:
+        details = {}
     linked_headers = _companion_header(config, list_type, header) if header is not None else {}
     for other_header in linked_headers.values():
         for col in other_header.columns:
@@ -262,7 +271,7 @@ def _read_sheet(
     )
     converter.department_is_extra = department is not None and "department" in by_path
     out = []
-    records = sheet_rows(sheet, header, csv=book.kind == "csv")
+    records = detail_records(sheet, details) if details else sheet_rows(sheet, header, csv=book.kind == "csv")
     if not records:
         messages.warning("表头下面没有事项", _sheet_where(book, sheet, header_row), rule="import-empty",
                          list=list_type.id)
@@ -275,7 +284,7 @@ def _read_sheet(
             if row_dept is None:
                 messages.error(
                     f"部门“{text}”没有在 site_config.yml 中登记" if text else "这一行没有填写部门",
-                    _sheet_where(book, sheet, record.row, hit[1] if hit else record.column("department")),
+                    _sheet_where(book, sheet, *record.place(hit[1] if hit else record.column("department"))),
                     rule="import-department", list=list_type.id,
                     hint=did_you_mean(text, [d.short_name for d in config.departments]) if text else "填写部门代码或部门名称",
                 )
@@ -435,7 +444,8 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
             doc.update(index, row.data, row.parts, row.soft, drop)
         stored = doc.item_code(index) if index is not None else ""
         address = str(row.data.get("local_code") or row.data.get("code") or stored)
-        plan.preview.append((row.where, list_type.id, rel, address, name))
+        spans = {r for r, _ in row.record.positions.values()} | {row.where.row or 0}
+        plan.preview.append((row.where, list_type.id, rel, address, name, spans))
     for rel, doc in documents.items():
         plan.files[rel].merge = doc.result()
     for rel, fp in plan.files.items():
@@ -511,7 +521,8 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
             if missing:  # the item's own line: point at the empty cell of that field, if it has a column
                 field_name = missing.group(1)
-                where = Where(row.where.file, row.where.sheet, row.where.row, row.record.column(field_name))
+                where = row.at(field_name) if field_name in row.columns else Where(
+                    row.where.file, row.where.sheet, *row.record.place(row.record.column(field_name)))
             else:
                 entries = lines[p.file].get(p.code, [])
                 on_item_line = bool(entries) and entries[0][1] == field_name and p.rule != "duplicate-code"

@@ -28,6 +28,14 @@ class RowRecord:
     serial: str = ""  # the running number (序号) as published; blank on fee sub-items
     extras: list[tuple[str, Any, int]] = field(default_factory=list)  # (header, value, column) unmapped
     merged_down: set[str] = field(default_factory=set)  # paths whose cell is merged over several rows
+    # Key/value detail pages put each field on a row of its own: a cell key → (row, column) as shown.
+    positions: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def place(self, col: int | None) -> tuple[int, int | None]:
+        """(row, column) of a cell of this record, as the spreadsheet shows them."""
+        if col is not None and col in self.positions:
+            return self.positions[col]
+        return self.row, col
 
     def first(self, path: str) -> tuple[Any, int] | None:
         """The first non-blank value of a path (several columns may map to one path)."""
@@ -87,6 +95,47 @@ def _is_group_row(texts: list[Any], values: list[Any], header: Header) -> bool:
     target = header.columns.get(col)
     # One cell in a column that is not the name: a group label (外交部门 above its fees).
     return target is None or target.path not in ("name", "sub_name", "parent_name")
+
+
+def detail_labels(sheet: Sheet, match) -> dict[int, tuple[str | None, str]]:
+    """Rows of a key/value detail page: row (0-based) → (field path or None, the label as published),
+    for each row whose first cell is a label and whose later cells hold its value."""
+    out: dict[int, tuple[str | None, str]] = {}
+    for r, row in enumerate(sheet.rows):
+        first = next((c for c, v in enumerate(row) if not _blank(v)), None)
+        if first is None or first > 1 or not isinstance(row[first], str):
+            continue
+        if not any(not _blank(v) for v in row[first + 1:]):
+            continue  # a title or a section line: no value beside it
+        label = re.sub(r"\s+", "", row[first]).rstrip(":：")
+        path = match(label)
+        out[r] = (path if path not in (None, "ignore") else None, label)
+    return out
+
+
+def detail_records(sheet: Sheet, labels: dict[int, tuple[str | None, str]]) -> list[RowRecord]:
+    """A key/value detail page (标签 | 内容 on each row, one item per page or per block): each
+    block becomes one record. A block ends at a blank row or when a field label comes again.
+    Labels that name no field are kept, like unmapped columns, as extra fields."""
+    records: list[RowRecord] = []
+    current: RowRecord | None = None
+    last = -1  # the row of the previous label
+    for r, (path, label) in sorted(labels.items()):
+        label_col = next(c for c, v in enumerate(sheet.rows[r]) if not _blank(v))
+        value_col = next(c for c in range(label_col + 1, len(sheet.rows[r])) if not _blank(sheet.value(r, c)))
+        gap = current is not None and any(not any(not _blank(v) for v in sheet.rows[x]) for x in range(last + 1, r))
+        repeated = current is not None and (path in current.cells if path else any(h == label for h, _, _ in current.extras))
+        if current is None or repeated or gap:
+            current = RowRecord(sheet.name, r + 1)
+            records.append(current)
+        key = len(current.positions) + 1
+        current.positions[key] = (r + 1, value_col + 1)
+        if path is None:
+            current.extras.append((label, sheet.value(r, value_col), key))
+        else:
+            current.cells.setdefault(path, []).append((sheet.value(r, value_col), key))
+        last = r
+    return [rec for rec in records if any(not _blank(v) for vs in rec.cells.values() for v, _ in vs)]
 
 
 def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecord]:
