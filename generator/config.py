@@ -112,6 +112,8 @@ class SiteConfig:
     disclosures: list[tuple[str, str]]  # (key, label) in publishing order
     catch_all_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_CATCH_ALL_PATTERNS))
     edition_tag_pattern: str = r"^(v?\d{4}|\d{4}版)$"
+    history_baseline: str = ""  # the commit or tag of the first publication (history: baseline:)
+    declared_editions: list[tuple[str, str]] = field(default_factory=list)  # (name, YYYY-MM-DD)
     lists_dir: str = "lists"
 
     def __post_init__(self) -> None:
@@ -499,6 +501,7 @@ def _read_synonyms(r: _Reader, raw: Any, container: Any, key: str) -> dict[str, 
 
 TOP_KEYS = [
     "portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions", "import_synonyms",
+    "history",
 ]
 
 
@@ -573,6 +576,11 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     r.unknown_keys(editions, EDITIONS_KEYS, "editions")
     if "tag_pattern" in editions:
         _check_regex(r, str(editions["tag_pattern"]), "版本标签规则（tag_pattern）", editions, "tag_pattern")
+    declared = _read_declared_editions(r, editions)
+    history = (
+        r.mapping(raw["history"], "history（调整记录）", raw, "history") if "history" in raw else None
+    ) or LocatedMap()
+    r.unknown_keys(history, HISTORY_KEYS, "history")
     if portal is None or len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -584,11 +592,39 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         disclosures=disclosures,
         catch_all_patterns=patterns,
         edition_tag_pattern=str(editions.get("tag_pattern", SiteConfig.edition_tag_pattern)),
+        declared_editions=declared,
+        history_baseline=r.text(history, "baseline", "首次公布的提交或标签", required=False),
     )
 
 
 RULES_KEYS = ["catch_all_patterns"]
-EDITIONS_KEYS = ["tag_pattern"]
+EDITIONS_KEYS = ["tag_pattern", "declared"]
+HISTORY_KEYS = ["baseline"]
+
+
+def _read_declared_editions(r: _Reader, editions: LocatedMap) -> list[tuple[str, str]]:
+    """`editions: declared: [{name: 2019版, date: 2019-12-31}]`: the lists as they stood on a date
+    (by the records' own dates), for a county whose editions are not git tags."""
+    from generator.history.trailers import normalize_date
+
+    if "declared" not in editions:
+        return []
+    seq = r.sequence(editions["declared"], "declared（声明的版本）", editions, "declared")
+    out: list[tuple[str, str]] = []
+    for index, entry in enumerate(seq or []):
+        entry = r.mapping(entry, "版本", seq, index)
+        if entry is None:
+            continue
+        r.unknown_keys(entry, ["name", "date"], "版本")
+        name, date = r.text(entry, "name", "版本名称"), r.text(entry, "date", "版本日期")
+        day = normalize_date(str(date)) if date else None
+        if date and day is None:
+            r.problems.error(f"版本日期“{date}”无法识别", rule="config-value", hint="写成 2019-12-31 的格式",
+                             **r.where(entry, "date"))
+            continue
+        if name and day:
+            out.append((name, day))
+    return out
 
 
 def _check_regex(r: _Reader, pattern: str, what: str, container: Any, key: Any) -> None:

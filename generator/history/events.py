@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +22,24 @@ class FieldChange:
     label: str  # the list type's label, e.g. "办理时限"
     old: Any  # normalised values (None when absent)
     new: Any
+
+
+def record_day(published: str, effective: str, commit_date: str) -> str:
+    """The day an adjustment is dated for the public: its notice's own date (发布日期) when the
+    record states one (a county entering past notices), else the day it was committed. The
+    effective date is shown beside it, never in its place."""
+    return published or commit_date[:10]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def public_title(subject: str, basis: str) -> str:
+    """What the public reads as an adjustment's title: its subject when written in Chinese (a
+    county writes 关于调整…的通知), else words made from its basis; never a developer's message."""
+    if _CJK.search(subject or "") and not re.search(r"[A-Za-z]{4,}", subject):
+        return subject
+    return f"依据{basis}调整清单" if basis else "清单调整"
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,7 @@ class Event:
     old_name: str = ""
     changes: tuple[FieldChange, ...] = ()
     seq: int = 0
+    published: str = ""  # the record's own date (发布日期), when its commit states one
 
     @property
     def key(self) -> str:
@@ -57,7 +77,12 @@ class Event:
 
     @property
     def day(self) -> str:
-        return self.date[:10]
+        """The date the public reads: the record's own date (发布日期), else the commit's."""
+        return record_day(self.published, self.effective, self.date)
+
+    @property
+    def title(self) -> str:
+        return public_title(self.subject, self.basis)
 
     @property
     def short_commit(self) -> str:
@@ -84,6 +109,7 @@ class Adjustment:
     has_basis: bool
     seq: int
     events: tuple[Event, ...]
+    published: str = ""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -95,14 +121,28 @@ class Adjustment:
 
     @property
     def day(self) -> str:
-        return self.date[:10]
+        return record_day(self.published, self.effective, self.date)
 
     @property
     def short_commit(self) -> str:
         return self.commit[:7]
 
+    @property
+    def when(self) -> str:
+        """The record's date and time (ISO 8601): its own date when stated, else the commit's."""
+        return self.date if self.day == self.date[:10] else f"{self.day}T00:00:00+08:00"
+
+    @property
+    def anchor(self) -> str:
+        """The adjustment's place on the 动态调整 page and its feed id: its date and position, no hash."""
+        return f"adj-{self.day}-{self.seq}"
+
+    @property
+    def title(self) -> str:
+        return public_title(self.subject, self.basis)
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        return {"published": self.published, "day": self.day, "title": self.title,
             "commit": self.commit, "date": self.date, "author": self.author, "subject": self.subject,
             "message": self.message, "basis": self.basis, "effective": self.effective,
             "has_basis": self.has_basis, "seq": self.seq, "counts": self.counts,

@@ -30,8 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from generator.changes import match_recoded
+from generator.changes import match_recoded, normalize_format
 from generator.config import SiteConfig
+from generator.fieldtypes import field_text
 from generator.gitrepo import ZERO_SHA, CommitInfo, GitRepo, LogCommit
 from generator.history.blobparse import BlobParser, problems_of
 from generator.history.cache import (
@@ -193,7 +194,7 @@ def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None)
         cache.close()
 
 
-WALK_VERSION = "1"
+WALK_VERSION = "2"
 
 
 def _walk_identity(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
@@ -226,7 +227,7 @@ class _Walk:
             tuple((path, f[0], f[1], f[3]) for path, f in sorted(self.state.files.items())),
             tuple((p.kind, p.list_id, p.before, p.after, p.seq, p.changes) for p in self.pending),
             tuple((m.seq, m.info.sha, m.info.date, m.info.author, m.info.subject, m.info.message, m.basis.basis,
-                   m.basis.effective) for m in self.metas),
+                   m.basis.effective, m.basis.published, m.basis.baseline) for m in self.metas),
             tuple((key[0], key[1], index[id(p)]) for key, p in sorted(self.last_removal.items())),
             tuple(astuple(n) for n in self.notices),
         )
@@ -239,8 +240,8 @@ class _Walk:
             self.state.apply(path, list_id, department, items, list(items), key)
         self.pending = [_Pending(*p) for p in pending]
         self.metas = [_Commit(CommitInfo(sha=sha, date=date, author=author, subject=subject, message=message),
-                              Basis(basis, effective), seq)
-                      for seq, sha, date, author, subject, message, basis, effective in metas]
+                              Basis(basis, effective, published=published, baseline=baseline), seq)
+                      for seq, sha, date, author, subject, message, basis, effective, published, baseline in metas]
         self.last_removal = {(list_id, code): self.pending[i] for list_id, code, i in removal}
         self.notices = [Problem(*n) for n in notices]
 
@@ -348,7 +349,10 @@ def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[Log
         cache.put_walk(identity, walk.done, commits[walk.done - 1].info.sha, walk.save(commits))
     cache.flush()
     notices.extend(walk.notices)
-    history = _history(config, cache, walk.pending, walk.metas, walk.last_removal, walk.state, head, complete)
+    first = _first_public_seq(config, repo, commits, walk.metas, notices)
+    public = [p for p in walk.pending if p.seq >= first and not _format_only(config, p)]
+    removal = {key: p for key, p in walk.last_removal.items() if p.seq >= first}
+    history = _history(config, cache, public, walk.metas, removal, walk.state, head, complete)
     history.stats = {"commits": len(commits), "walked": len(todo), "blobs_parsed": parser.parsed,
                      "processes": parser.processes}
     return history
@@ -398,7 +402,8 @@ def _basis(repo: GitRepo, info: CommitInfo, notices: list[Problem]) -> Basis:
                   if c.sha != info.sha]
         from_branch = merge_bases(merged)
         if from_branch.has_basis:
-            return Basis(from_branch.basis, basis.effective or from_branch.effective)
+            return Basis(from_branch.basis, basis.effective or from_branch.effective, published=basis.published,
+                         baseline=basis.baseline)
     return basis
 
 
@@ -433,6 +438,38 @@ def _work_out_changes(config: SiteConfig, cache: BlobCache, pending: list[_Pendi
                                    data.get(p.after[_REF][HASH], {}))
 
 
+def _first_public_seq(config: SiteConfig, repo: GitRepo, commits: list[LogCommit], metas: list[_Commit],
+                      notices: list[Problem]) -> int:
+    """The first commit whose changes are public adjustments: the one after the baseline (the first
+    publication), marked by a 清单基线 trailer or named by `history: baseline:` in site_config.yml."""
+    marked = [m.seq for m in metas if m.basis.baseline]
+    first = max(marked) + 1 if marked else 0
+    if config.history_baseline:
+        sha = repo.rev_parse(config.history_baseline)
+        if sha is None:
+            notices.append(Problem(
+                "warning", f"site_config.yml 中 history 的 baseline“{config.history_baseline}”不是本仓库中的提交或标签，已忽略",
+                file="site_config.yml", rule="history-baseline", hint="写成首次公布时的提交号或标签名"))
+            return first
+        later = {c.sha for c in repo.commits(f"{sha}..HEAD")}
+        before = [seq for seq, c in enumerate(commits) if c.info.sha not in later]
+        first = max(first, max(before) + 1 if before else 0)
+    return first
+
+
+def _format_only(config: SiteConfig, p: _Pending) -> bool:
+    """A 变更 that changes how the data is written, not what it says (a format migration, a tool
+    upgrade): every changed field reads the same. Not an adjustment."""
+    if p.kind != CHANGED or p.changes is None:
+        return False
+    list_type = config.list_type(p.list_id)
+    for name, old, new in p.changes:
+        fdef = list_type.field(name) if list_type else None
+        if normalize_format(field_text(fdef, old, config)) != normalize_format(field_text(fdef, new, config)):
+            return False
+    return True
+
+
 def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], metas: list[_Commit],
              last_removal: dict[tuple[str, str], _Pending], state: _State, head: str, complete: bool) -> History:
     gone = {key: p for key, p in last_removal.items() if state.winner(key) is None}
@@ -462,7 +499,7 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
             old_code=old_ref[CODE] if p.kind == RECODED else "",
             old_department=b[_DEPT] if b and a and b[_DEPT] != a[_DEPT] else "",
             old_name=old_ref[NAME] if b and a and old_ref[NAME] != new_ref[NAME] else "",
-            changes=changes, seq=p.seq,
+            changes=changes, seq=p.seq, published=meta.basis.published,
         )
 
     made = {id(p): make(p) for p in pending}
@@ -473,8 +510,9 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
     adjustments = [
         Adjustment(commit=m.info.sha, date=m.info.date, author=m.info.author, subject=m.info.subject,
                    message=m.info.message, basis=m.basis.basis, effective=m.basis.effective,
-                   has_basis=m.basis.has_basis, seq=m.seq, events=tuple(per_commit[m.seq]))
-        for m in sorted(metas, key=lambda m: -m.seq)
+                   has_basis=m.basis.has_basis, seq=m.seq, events=tuple(per_commit[m.seq]),
+                   published=m.basis.published)
+        for m in sorted(metas, key=lambda m: -m.seq) if per_commit[m.seq]
     ]
     removed_items = [
         RemovedItem(list_id=key[0], code=key[1], department=p.before[_DEPT], name=p.before[_REF][NAME],

@@ -16,6 +16,12 @@ from dataclasses import dataclass
 
 BASIS_KEYS = ("调整依据", "依据", "basis")
 EFFECTIVE_KEYS = ("生效日期", "生效时间", "effective", "effective-date")
+# The date of the record itself (the notice's date): a county that enters years of past notices
+# shows their own dates, not the day they were typed in.
+PUBLISHED_KEYS = ("发布日期", "公布日期", "印发日期", "成文日期", "published")
+# Marks the first publication: this commit and everything before it set the lists up and are not
+# adjustments the public reads (configurable as `history: baseline:` in site_config.yml too).
+BASELINE_KEYS = ("清单基线", "首次公布", "baseline")
 
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -30,6 +36,8 @@ class Basis:
     basis: str = ""  # e.g. 赣府字〔2016〕12号 ("" when none was stated)
     effective: str = ""  # YYYY-MM-DD, "" when none (or when it could not be read)
     bad_effective: str = ""  # the text of an effective date that is not a date
+    published: str = ""  # YYYY-MM-DD of the record (发布日期), "" when not stated
+    baseline: bool = False  # the commit is the first publication (清单基线)
 
     @property
     def has_basis(self) -> bool:
@@ -61,9 +69,11 @@ def read_basis(trailers: dict[str, str]) -> Basis:
     basis = _lookup(trailers, BASIS_KEYS)
     effective_text = _lookup(trailers, EFFECTIVE_KEYS)
     effective = normalize_date(effective_text) if effective_text else ""
+    published = normalize_date(_lookup(trailers, PUBLISHED_KEYS)) or ""
+    baseline = bool(_lookup(trailers, BASELINE_KEYS))
     if effective is None:
-        return Basis(basis=basis, effective="", bad_effective=effective_text)
-    return Basis(basis=basis, effective=effective)
+        return Basis(basis=basis, effective="", bad_effective=effective_text, published=published, baseline=baseline)
+    return Basis(basis=basis, effective=effective, published=published, baseline=baseline)
 
 
 def merge_bases(bases: list[Basis]) -> Basis:

@@ -45,6 +45,8 @@ from generator.config import Department, SiteConfig
 from generator.diff import compare
 from generator.diff.result import KINDS, DiffResult, Version
 from generator.gitrepo import GitRepo, TagInfo
+from generator.history.events import public_title, record_day
+from generator.history.trailers import read_basis
 from generator.model import Catalog
 from generator.problems import Problems
 from generator.render.env import TemplateRenderer
@@ -146,11 +148,27 @@ def tag_messages(repo: GitRepo) -> dict[str, tuple[str, str]]:
 
 
 def edition_tags(config: SiteConfig, repo: GitRepo) -> list[TagInfo]:
-    """Tags that are editions, oldest first. A repository-less project has none."""
+    """Editions, oldest first: tags matching the pattern, and editions declared in site_config.yml
+    (by date: the lists after the last adjustment whose record date is on or before it, so a fresh
+    clone without tags shows them too). A repository-less project has none."""
     if not repo.is_repo():
         return []
     pattern = re.compile(config.edition_tag_pattern)
-    return [t for t in repo.tags() if pattern.search(t.name)]
+    tags = [t for t in repo.tags() if pattern.search(t.name)]
+    if config.declared_editions:
+        named = {t.name for t in tags}
+        dated = [(record_day(*_record_dates(c.info)), c.info) for c in repo.log_changes(config.lists_dir)]
+        for name, day in config.declared_editions:
+            before = [info for when, info in dated if when <= day]
+            if name not in named and before:
+                tags.append(TagInfo(name, before[-1].sha, before[-1].date))
+        tags.sort(key=lambda t: next((i for i, (_, info) in enumerate(dated) if info.sha == t.commit), -1))
+    return tags
+
+
+def _record_dates(info: Any) -> tuple[str, str, str]:
+    basis = read_basis(info.trailers)
+    return basis.published, basis.effective, info.date
 
 
 def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache: Any = None) -> list[Edition]:
@@ -167,6 +185,8 @@ def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache:
             continue  # the tagged commit is not in this clone (shallow): no edition rather than an empty one
         notes, skip = _unreadable(config, catalog, problems)
         subject, body = messages.get(tag.name, ("", ""))
+        if public_title(subject, "") != subject:  # a lightweight tag gives its commit's message: not public
+            subject, body = "", ""
         editions.append(Edition(tag.name, slugs[tag.name], tag.commit, tag.date, subject, body, catalog,
                                 _pages_catalog(catalog), notes, skip))
     for older, newer in zip(editions, editions[1:], strict=False):

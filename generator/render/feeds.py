@@ -39,17 +39,17 @@ def atom_feed(project: Any, history: Any, site_url: str) -> bytes:
     sub(feed, "id", site_url + "adjustments/")
     sub(feed, "title", f"{portal.site_name} · 动态调整")
     sub(feed, "subtitle", f"{portal.region}权责清单的新增、取消和变更")
-    sub(feed, "updated", _rfc3339(adjustments[0].date) if adjustments else "1970-01-01T00:00:00+00:00")
+    sub(feed, "updated", max(_rfc3339(a.when) for a in adjustments) if adjustments else "1970-01-01T00:00:00+00:00")
     sub(feed, "link", rel="self", href=site_url + "feed.xml")
     sub(feed, "link", rel="alternate", href=site_url + "adjustments/")
     author = sub(feed, "author")
     sub(author, "name", portal.organizer)
     for adjustment in adjustments:
         entry = sub(feed, "entry")
-        sub(entry, "id", f"{site_url}adjustments/#adj-{adjustment.short_commit}")
-        sub(entry, "title", f"{adjustment.day} {adjustment.subject}")
-        sub(entry, "updated", _rfc3339(adjustment.date))
-        sub(entry, "link", rel="alternate", href=f"{site_url}adjustments/#adj-{adjustment.short_commit}")
+        sub(entry, "id", f"{site_url}adjustments/#{adjustment.anchor}")
+        sub(entry, "title", f"{adjustment.day} {adjustment.title}")
+        sub(entry, "updated", _rfc3339(adjustment.when))
+        sub(entry, "link", rel="alternate", href=f"{site_url}adjustments/#{adjustment.anchor}")
         sub(entry, "summary", _summary(adjustment, project.config))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
@@ -58,11 +58,11 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
     portal = project.config.portal
     items = [
         {
-            "id": f"{site_url}adjustments/#adj-{a.short_commit}",
-            "url": f"{site_url}adjustments/#adj-{a.short_commit}",
-            "title": f"{a.day} {a.subject}",
+            "id": f"{site_url}adjustments/#{a.anchor}",
+            "url": f"{site_url}adjustments/#{a.anchor}",
+            "title": f"{a.day} {a.title}",
             "content_text": _summary(a, project.config),
-            "date_published": _rfc3339(a.date),
+            "date_published": _rfc3339(a.when),
             "_qingdan": {"basis": a.basis, "effective": a.effective, "counts": a.counts,
                          "events": [{"kind": e.kind, "list": e.list_id, "code": e.code, "name": e.name}
                                     for e in a.events]},
