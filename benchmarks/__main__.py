@@ -388,10 +388,11 @@ def _cell(result: dict[str, Any] | None, key: str, fmt=_fmt_s) -> str:
 
 
 STAGE_ORDER = ("load", "history", "render", "render_history", "render_editions", "mkdocs", "write_pages", "data_files",
-               "downloads", "search_index")
+               "downloads", "search_index", "manifest")
 STAGE_NAMES = {"load": "读取校验", "history": "历史", "render": "渲染", "render_history": "渲染历史页",
                "render_editions": "渲染版本", "mkdocs": "MkDocs", "write_pages": "写页面", "data_files": "数据文件",
-               "downloads": "下载文件", "search_index": "搜索索引"}
+               "downloads": "下载文件", "search_index": "搜索索引",
+               "manifest": "文件清单"}
 
 
 def _naive_of(record: dict[str, Any], variant: str) -> dict[str, Any] | None:

@@ -116,7 +116,7 @@ class SshTarget(Target):
         self._tmp = Path(tempfile.mkdtemp(prefix="qingdan-ssh-"))
         opts = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15",
                 "-o", "ServerAliveCountMax=4", "-o", "ControlMaster=auto", "-o", f"ControlPath={self._tmp}/cm",
-                "-o", "ControlPersist=60"]
+                "-o", "ControlPersist=10"]
         if port:
             opts += ["-p", str(port)]
         key = os.environ.get("QINGDAN_SSH_KEY", "")
