@@ -29,7 +29,7 @@ from benchmarks.search_bytes import first_query_bytes, material_index_bytes
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-STEPS = ("build", "rebuild", "floor", "naive", "history")
+STEPS = ("build", "rebuild", "floor", "naive", "history", "publish")
 TARGETS_AT = 10_000
 BIG = 100_000
 
@@ -332,7 +332,14 @@ def bench_size(n: int, opts: argparse.Namespace) -> dict[str, Any]:
     project = opts.work / f"corpus-{n}"
     corpus = ensure_corpus(project, n, opts.departments, 1, opts.seed)
     _say(f"{n} 项：语料{'复用' if corpus['reused'] else '已生成'}（{corpus['items']} 项）")
-    return {"corpus": corpus, "repeat": opts.repeat, **SizeBench(n, project, opts).run()}
+    record = {"corpus": corpus, "repeat": opts.repeat, **SizeBench(n, project, opts).run()}
+    if "publish" not in opts.skip:
+        from benchmarks.publish_bench import bench_publish
+
+        record["publish"] = bench_publish(project, opts.work, opts.timeout)
+        sent = record["publish"].get("one_item") or {}
+        _say(f"{n} 项：改一项后发布 {sent.get('files', '—')} 个文件，{_fmt_b(sent.get('bytes'))}")
+    return record
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,10 +388,11 @@ def _cell(result: dict[str, Any] | None, key: str, fmt=_fmt_s) -> str:
 
 
 STAGE_ORDER = ("load", "history", "render", "render_history", "render_editions", "mkdocs", "write_pages", "data_files",
-               "downloads", "search_index")
+               "downloads", "search_index", "manifest")
 STAGE_NAMES = {"load": "读取校验", "history": "历史", "render": "渲染", "render_history": "渲染历史页",
                "render_editions": "渲染版本", "mkdocs": "MkDocs", "write_pages": "写页面", "data_files": "数据文件",
-               "downloads": "下载文件", "search_index": "搜索索引"}
+               "downloads": "下载文件", "search_index": "搜索索引",
+               "manifest": "文件清单"}
 
 
 def _naive_of(record: dict[str, Any], variant: str) -> dict[str, Any] | None:
@@ -537,6 +545,23 @@ def render_markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {int(n):,} | {_fmt_b(idx)} | {_fmt_b(gz)} | {_fmt_b(fq)}{how} | {_fmt_frac(_ratio(fq, idx))} | "
                      f"{_fmt_frac(_ratio(fq, gz))} | {_fmt_b(build.get('pagefind_bytes'))} | "
                      f"{_cell(record.get('rebuild'), 'seconds')} |")
+    published = [(n, r["publish"]) for n, r in sizes.items() if r.get("publish")]
+    if published:
+        lines += [
+            "",
+            "## 发布（`qingdan publish` 到目录目标，按内容哈希只发送改动的文件）",
+            "",
+            "| 事项数 | 网站文件数 | 网站大小 | 首次发布 | 无改动再发布 | 改一项后发送 | 其字节 | 删除 |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, pub in published:
+            if "error" in pub:
+                lines.append(f"| {int(n):,} | {pub['error']} | | | | | | |")
+                continue
+            first, same, one = pub.get("first") or {}, pub.get("unchanged") or {}, pub.get("one_item") or {}
+            lines.append(f"| {int(n):,} | {pub.get('site_files', 0):,} | {_fmt_b(pub.get('site_bytes'))} | "
+                         f"{first.get('files', 0):,} 个 | {same.get('files', 0):,} 个 | {one.get('files', 0):,} 个 | "
+                         f"{_fmt_b(one.get('bytes'))} | {one.get('deleted', 0):,} 个 |")
     hist = results.get("history")
     if hist:
         gen = hist.get("corpus") or {}

@@ -102,6 +102,17 @@ class Portal:
     error_report_url: str = ""  # 我为政府网站找错
 
 
+@dataclass(frozen=True)
+class PublishSettings:
+    """`publish:` in site_config.yml (all optional). Keys for object storage never live here:
+    they come from the environment (docs/publishing.md)."""
+
+    keep_releases: int = 5
+    s3_endpoint: str = ""
+    s3_region: str = ""
+    s3_addressing_style: str = "auto"
+
+
 @dataclass
 class SiteConfig:
     root: Path
@@ -115,6 +126,7 @@ class SiteConfig:
     history_baseline: str = ""  # the commit or tag of the first publication (history: baseline:)
     declared_editions: list[tuple[str, str]] = field(default_factory=list)  # (name, YYYY-MM-DD)
     lists_dir: str = "lists"
+    publish: PublishSettings = field(default_factory=PublishSettings)
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}
@@ -502,6 +514,7 @@ def _read_synonyms(r: _Reader, raw: Any, container: Any, key: str) -> dict[str, 
 TOP_KEYS = [
     "portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions", "import_synonyms",
     "history",
+    "publish",
 ]
 
 
@@ -581,6 +594,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         r.mapping(raw["history"], "history（调整记录）", raw, "history") if "history" in raw else None
     ) or LocatedMap()
     r.unknown_keys(history, HISTORY_KEYS, "history")
+    publish = _read_publish(r, raw)
     if portal is None or len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -594,7 +608,27 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         edition_tag_pattern=str(editions.get("tag_pattern", SiteConfig.edition_tag_pattern)),
         declared_editions=declared,
         history_baseline=r.text(history, "baseline", "首次公布的提交或标签", required=False),
+        publish=publish,
     )
+
+
+PUBLISH_KEYS = ["keep_releases", "s3_endpoint", "s3_region", "s3_addressing_style"]
+
+
+def _read_publish(r: _Reader, raw: LocatedMap) -> PublishSettings:
+    section = (r.mapping(raw["publish"], "publish（发布）", raw, "publish") if "publish" in raw else None) or LocatedMap()
+    r.unknown_keys(section, PUBLISH_KEYS, "publish")
+    keep = section.get("keep_releases", PublishSettings.keep_releases)
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        r.problems.error("publish.keep_releases 应为不小于 1 的整数", rule="config-value",
+                         hint="例如 keep_releases: 5（目标上保留最近 5 次发布，可回退）", **r.where(section, "keep_releases"))
+        keep = PublishSettings.keep_releases
+    style = str(section.get("s3_addressing_style", "auto"))
+    if style not in ("auto", "path", "virtual"):
+        r.problems.error(f"publish.s3_addressing_style 不能是“{style}”", rule="config-value",
+                         hint="可用的值：auto、path、virtual", **r.where(section, "s3_addressing_style"))
+    return PublishSettings(int(keep), str(section.get("s3_endpoint", "") or ""), str(section.get("s3_region", "") or ""),
+                           style)
 
 
 RULES_KEYS = ["catch_all_patterns"]

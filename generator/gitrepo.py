@@ -43,6 +43,42 @@ class CommitInfo:
 
 
 @dataclass(frozen=True)
+class GitFailure:
+    """Why the project cannot be read as a git repository, in git's own words.
+
+    kind: "no-git" (git is not installed), "not-a-repo" (an ordinary project without git),
+    "dubious-ownership" (git refuses a repository owned by another user; `fix` is the command
+    git itself names) or "failed" (anything else: a damaged repository, a permission error…).
+    """
+
+    kind: str
+    message: str  # git's stderr, stripped; the Chinese caller quotes it as is
+    fix: str = ""
+
+    @property
+    def is_repo_missing(self) -> bool:
+        """True when there simply is no repository (publishing without history is then allowed)."""
+        return self.kind in ("no-git", "not-a-repo")
+
+
+_SAFE_DIRECTORY = re.compile(r"^\s*(git config --global --add safe\.directory .+?)\s*$", re.MULTILINE)
+_DUBIOUS = re.compile(r"dubious ownership in repository at '(.+?)'")
+
+
+def classify_failure(stderr: str) -> GitFailure:
+    """Sort a failed `git rev-parse` by its message (git's exit code is 128 for all of them)."""
+    message = stderr.strip()
+    if "not a git repository" in message:
+        return GitFailure("not-a-repo", message)
+    dubious = _DUBIOUS.search(message)
+    if dubious:
+        named = _SAFE_DIRECTORY.search(message)
+        fix = named.group(1) if named else f"git config --global --add safe.directory {dubious.group(1)}"
+        return GitFailure("dubious-ownership", message, fix)
+    return GitFailure("failed", message or "git 没有给出原因")
+
+
+@dataclass(frozen=True)
 class TagInfo:
     name: str
     commit: str
@@ -102,6 +138,7 @@ class GitRepo:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._prefix: str | None = None
+        self.last_error = ""  # git's stderr of the last command that failed, for callers that report it
 
     # -- plumbing -------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
@@ -118,10 +155,14 @@ class GitRepo:
         if shutil.which("git") is None or not self.root.is_dir():
             return None
         try:
-            return subprocess.run(self._cmd(list(args)), cwd=self.root, env=self._env(), capture_output=True,
-                                  check=False)
-        except OSError:
+            result = subprocess.run(self._cmd(list(args)), cwd=self.root, env=self._env(), capture_output=True,
+                                    check=False)
+        except OSError as exc:
+            self.last_error = str(exc)
             return None
+        if result.returncode != 0:
+            self.last_error = result.stderr.decode("utf-8", errors="replace").strip()
+        return result
 
     def _out(self, *args: str) -> str | None:
         result = self._run(*args)
@@ -132,6 +173,31 @@ class GitRepo:
     # -- the repository -------------------------------------------------------------------
     def is_repo(self) -> bool:
         return self._out("rev-parse", "--git-dir") is not None
+
+    def probe(self) -> GitFailure | None:
+        """None when the project is inside a repository git will read; else why not.
+
+        `is_repo()` says only yes or no: a repository git refuses (dubious ownership, damage)
+        would pass for "no repository" and a site would quietly go out without its history.
+        """
+        if shutil.which("git") is None:
+            return GitFailure("no-git", "找不到 git 命令")
+        result = self._run("rev-parse", "--git-dir")
+        if result is None:
+            return GitFailure("failed", f"无法在 {self.root} 中运行 git")
+        if result.returncode == 0:
+            return None
+        return classify_failure(result.stderr.decode("utf-8", errors="replace"))
+
+    def dirty_paths(self, *paths: str) -> list[str] | None:
+        """Uncommitted changes (modified, staged or untracked) under `paths` (default: the project).
+
+        Paths as git prints them; None when git fails (the caller reports `last_error`).
+        """
+        out = self._out("status", "--porcelain", "--untracked-files=all", "--", *(paths or (".",)))
+        if out is None:
+            return None
+        return sorted(line[3:] for line in out.splitlines() if line.strip())
 
     def is_shallow(self) -> bool:
         return (self._out("rev-parse", "--is-shallow-repository") or "").strip() == "true"

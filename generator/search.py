@@ -11,7 +11,10 @@ Material's header, footer and scripts; parsing those for every page was over hal
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +24,7 @@ from typing import Protocol
 
 PAGEFIND_DIR = "pagefind"
 INDEXED = "data-pagefind-body"
+_SIGNATURE = b"pagefind_dcd"  # every Pagefind index file: gzip of this + one CBOR value
 
 
 class Searchable(Protocol):
@@ -78,7 +82,117 @@ def index_documents(docs_dir: Path, output: Path) -> str | None:
     if run.returncode != 0:
         detail = (run.stderr or run.stdout).strip().splitlines()[-5:]
         return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
+    normalise_index(output)
     return None
+
+
+# -- reproducible index -------------------------------------------------------------------------
+# Pagefind writes each filter's values in hash-map order, so two runs over the same pages give
+# filter files with other bytes and other names, hence another meta file and another
+# pagefind-entry.json (Pagefind issue #638: fragments are stable since 1.3, filters are not).
+# Every publish would re-send them. The values are sorted here, byte for byte (no CBOR is
+# re-encoded: entries are reordered as they are), and the renamed files get names from their content.
+
+
+def _cbor_head(data: bytes, i: int) -> tuple[int, int, int]:
+    """(major type, argument, offset after the head) of the CBOR item at i (definite lengths only)."""
+    first = data[i]
+    major, info = first >> 5, first & 31
+    if info < 24:
+        return major, info, i + 1
+    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    if size is None:
+        raise ValueError("indefinite-length CBOR")
+    return major, int.from_bytes(data[i + 1:i + 1 + size], "big"), i + 1 + size
+
+
+def _cbor_skip(data: bytes, i: int) -> int:
+    major, arg, j = _cbor_head(data, i)
+    if major in (0, 1, 7):
+        return j
+    if major in (2, 3):
+        return j + arg
+    if major == 6:
+        return _cbor_skip(data, j)
+    for _ in range(arg * (2 if major == 5 else 1)):
+        j = _cbor_skip(data, j)
+    return j
+
+
+def _sorted_array(data: bytes, start: int) -> tuple[bytes, int]:
+    """The CBOR array at `start` with its elements sorted by their first member; (bytes, end)."""
+    major, count, i = _cbor_head(data, start)
+    if major != 4:
+        raise ValueError("not an array")
+    entries = []
+    for _ in range(count):
+        end = _cbor_skip(data, i)
+        _, _, first = _cbor_head(data, i)
+        entries.append((data[first:_cbor_skip(data, first)], data[i:end]))
+        i = end
+    return data[start:_cbor_head(data, start)[2]] + b"".join(e for _, e in sorted(entries)), i
+
+
+def _content_name(old: str, data: bytes) -> str:
+    """`zh_4f3bf6e` → `zh_<as many hex digits of SHA-256 of data>`: same length, so CBOR texts keep theirs."""
+    lang, _, digits = old.rpartition("_")
+    return f"{lang}_{hashlib.sha256(data).hexdigest()[:len(digits)]}"
+
+
+def _write_pf(path: Path, data: bytes) -> None:
+    path.write_bytes(gzip.compress(_SIGNATURE + data, compresslevel=6, mtime=0))
+
+
+def normalise_index(index_dir: Path) -> bool:
+    """Make a Pagefind index a function of the pages alone: sorted filters, content-derived names.
+
+    Returns False (and leaves the index as Pagefind wrote it, which still works) when the files
+    are not in the layout this knows (a future Pagefind); the build-identity test catches that.
+    """
+    entry_file = index_dir / "pagefind-entry.json"
+    try:
+        entry = entry_file.read_text(encoding="utf-8")
+        renames: dict[str, str] = {}
+        for path in sorted((index_dir / "filter").glob("*.pf_filter")):
+            raw = gzip.decompress(path.read_bytes())
+            if not raw.startswith(_SIGNATURE):
+                return False
+            body = raw[len(_SIGNATURE):]
+            major, count, i = _cbor_head(body, 0)
+            if major != 4 or count != 2:
+                return False
+            values_at = _cbor_skip(body, i)
+            values, end = _sorted_array(body, values_at)
+            if end != len(body):
+                return False
+            data = body[:values_at] + values
+            new = _content_name(path.stem, data)
+            renames[path.stem] = new
+            path.unlink()
+            _write_pf(path.with_name(new + ".pf_filter"), data)
+        for meta in sorted(index_dir.glob("pagefind.*.pf_meta")):
+            raw = gzip.decompress(meta.read_bytes())
+            if not raw.startswith(_SIGNATURE):
+                return False
+            body = raw[len(_SIGNATURE):]
+            for old, new in renames.items():
+                body = body.replace(old.encode("ascii"), new.encode("ascii"))
+            major, count, i = _cbor_head(body, 0)
+            if major != 4 or count < 4:
+                return False
+            for _ in range(3):  # version, pages, index chunks; then the filters: [[name, file], …]
+                i = _cbor_skip(body, i)
+            filters, end = _sorted_array(body, i)
+            body = body[:i] + filters + body[end:]
+            old_hash = meta.name[len("pagefind."):-len(".pf_meta")]
+            new_hash = _content_name(old_hash, body)
+            meta.unlink()
+            _write_pf(meta.with_name(f"pagefind.{new_hash}.pf_meta"), body)
+            entry = re.sub(rf'"hash"\s*:\s*"{re.escape(old_hash)}"', f'"hash":"{new_hash}"', entry)
+        entry_file.write_text(entry, encoding="utf-8")
+    except (OSError, ValueError, IndexError, EOFError, gzip.BadGzipFile):
+        return False
+    return True
 
 
 def refresh_index_in_place(site_dir: Path, docs_dir: Path) -> str | None:

@@ -108,9 +108,13 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FLAGGED
     _check_filters(config, args.list_id, args.department)
     repo = GitRepo(args.project)
-    if not (args.a in WORKTREE_NAMES and side_b in WORKTREE_NAMES) and not repo.is_repo():
+    failure = None if args.a in WORKTREE_NAMES and side_b in WORKTREE_NAMES else repo.probe()
+    if failure is not None and failure.is_repo_missing:
         raise UsageError(f"{args.project} 不在 git 仓库中，无法读取以前的版本",
                          "在项目目录运行 git init 并提交清单，或在 git 仓库的克隆中运行")
+    if failure is not None:
+        raise UsageError(f"无法读取 {args.project} 的 git 仓库。git 的提示：{failure.message}",
+                         f"确认仓库可信后运行：{failure.fix}" if failure.fix else "按 git 的提示修复仓库后重试")
     catalog_a, version_a, problems_a = _load(args.a, config, repo, project)
     catalog_b, version_b, problems_b = _load(side_b, config, repo, project)
     notes, skip = _unreadable(config, [(version_a, catalog_a, problems_a), (version_b, catalog_b, problems_b)])

@@ -33,7 +33,7 @@ from typing import Any
 from generator.changes import match_recoded, normalize_format
 from generator.config import SiteConfig
 from generator.fieldtypes import field_text
-from generator.gitrepo import ZERO_SHA, CommitInfo, GitRepo, LogCommit
+from generator.gitrepo import ZERO_SHA, CommitInfo, GitFailure, GitRepo, LogCommit
 from generator.history.blobparse import BlobParser, problems_of
 from generator.history.cache import (
     BODY,
@@ -150,8 +150,9 @@ def _by_code(summary: BlobSummary) -> dict[str, ItemRef]:
 
 def extract_history(config: SiteConfig, problems: Problems, cache_dir: Path | None = None) -> History:
     """The lists' history from git (see the module docstring). Notices (no git, a shallow clone,
-    skipped file versions) are returned in `History.notices` and also added to `problems` as
-    warnings whose rule starts with "history"; history never makes a build fail."""
+    skipped file versions) are returned in `History.notices` and also added to `problems` with a
+    rule starting with "history". They are warnings, except when git refuses a repository that is
+    there (dubious ownership, damage): that is an error, so no site goes out silently without history."""
     notices: list[Problem] = []
     history = _extract(config, notices, cache_dir)
     history.notices = notices
@@ -161,9 +162,17 @@ def extract_history(config: SiteConfig, problems: Problems, cache_dir: Path | No
 
 def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None) -> History:
     repo = GitRepo(config.root)
-    if not repo.is_repo():
+    failure = repo.probe()
+    if failure is not None and failure.kind == "not-a-repo":
         notices.append(Problem("warning", "项目目录不在 git 仓库中，网站将不含调整记录", rule="history-no-git",
                                hint="在项目目录运行 git init 并提交 lists/，此后每次提交即一次调整"))
+        return History()
+    if failure is not None and failure.kind == "no-git":
+        notices.append(Problem("warning", "找不到 git 命令，网站将不含调整记录", rule="history-no-git",
+                               hint="安装 git（Debian/Ubuntu：apt-get install git）后重新生成"))
+        return History()
+    if failure is not None:
+        notices.append(git_failure_problem(failure, config.root))
         return History()
     head = repo.rev_parse("HEAD")
     if head is None:
@@ -171,6 +180,10 @@ def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None)
                                hint="提交 lists/ 后再生成网站"))
         return History()
     commits = repo.log_changes(config.lists_dir)
+    if not commits and repo.last_error:
+        notices.append(Problem("error", f"读取 git 历史失败，git 的提示：{repo.last_error}", rule="history-git",
+                               file=str(config.root), hint="修复仓库后重新生成；确实不需要调整记录时可加 --no-history"))
+        return History()
     complete = True
     baseline: dict[str, str] = {}
     if repo.is_shallow():
@@ -192,6 +205,23 @@ def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None)
             notices.append(Problem("warning", f"历史缓存不可用，本次未使用缓存：{cache.warning}",
                                    rule="history-cache", hint="检查 .cache/ 目录是否可写；可以删除 .cache/history/ 后重试"))
         cache.close()
+
+
+def git_failure_problem(failure: GitFailure, root: Path) -> Problem:
+    """The error for a repository git refuses to read: git's own message and, when git names one, the fix.
+
+    An error, not a warning: a site built from such a repository would go out without its
+    adjustments while looking complete (use --no-history to build without them on purpose).
+    """
+    if failure.kind == "dubious-ownership":
+        return Problem(
+            "error", f"git 拒绝读取这个仓库：仓库目录的所有者不是当前用户（dubious ownership）。git 的提示：{failure.message}",
+            file=str(root), rule="history-git-ownership",
+            hint=f"确认仓库可信后运行：{failure.fix}（或以仓库所有者的身份运行 qingdan）；"
+            "确实不需要调整记录时可加 --no-history",
+        )
+    return Problem("error", f"无法读取 git 仓库。git 的提示：{failure.message}", file=str(root), rule="history-git",
+                   hint="按 git 的提示修复仓库后重新生成；确实不需要调整记录时可加 --no-history")
 
 
 WALK_VERSION = "2"

@@ -211,6 +211,33 @@ def swap_into_place(new_site: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _remove_stale_builds(out_dir: Path) -> None:
+    """Delete build directories left by a killed build (`.site.build-<pid>-…`, `.site.old-<pid>`).
+
+    A directory whose process is still running belongs to a build in progress and stays.
+    """
+    for path in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        kind, _, rest = path.name[len(out_dir.name) + 2:].partition("-")
+        if kind not in ("build", "old") or not path.is_dir():
+            continue
+        pid = rest.split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
 def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
                history: bool = True, defer_search: bool = False, search_docs: Path | None = None) -> BuildResult:
     """Build the site into out_dir atomically.
@@ -233,9 +260,12 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     from generator.site import extras  # history, feeds and downloads: optional stages
 
     history_view = timer.step("history", lambda: extras.load_history(project, enabled=history))
+    if project.problems.has_errors():  # git refused the repository: no site without its history
+        return result
     renderer = TemplateRenderer(project_root / "templates")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    _remove_stale_builds(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-{os.getpid()}-", dir=out_dir.parent))
     try:
         downloads = timer.step("downloads", lambda: extras.write_downloads(project, staging / "downloads"))
         builder = PageBuilder(catalog, renderer, history_view, downloads)
@@ -284,6 +314,11 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                     docs_dir, site_dir / searching.PAGEFIND_DIR))
                 if failure:
                     raise BuildError(failure)
+        if not defer_search:  # a preview with a stale index is not a site to publish: no manifest
+            from generator.publish.manifest import provenance, write_manifest
+
+            timer.step("manifest", lambda: write_manifest(
+                site_dir, provenance(project_root, config.lists_dir, history_view, history)))
         swap_into_place(site_dir, out_dir)
     except BuildError as exc:
         project.problems.error(str(exc), rule="build", hint="上一次成功生成的网站保持不变")

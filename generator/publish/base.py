@@ -1,0 +1,87 @@
+"""The one interface every kind of target implements, and what they share.
+
+A target keeps releases: the site as published each time, the last N of them, and knows which
+one it serves. `qingdan publish` asks it for the served manifest, plans against it
+(generator/publish/plan.py) and hands it the plan; the target sends the files its own way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from generator.publish.manifest import Manifest
+from generator.publish.plan import Plan, Report
+
+RELEASES_DIR = "releases"  # directory and SSH targets: <root>/releases/<name>/ and <root>/current → it
+CURRENT_LINK = "current"
+PARTIAL_SUFFIX = ".partial"  # a release still being written (left by an interrupted publish)
+
+
+class PublishError(Exception):
+    """A publish that cannot go on, for a reason the operator can act on (message and hint in Chinese)."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class Target(ABC):
+    kind = ""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+
+    @abstractmethod
+    def served(self) -> tuple[str, Manifest | None]:
+        """(name of the release being served or "", its manifest or None when nothing was published)."""
+
+    @abstractmethod
+    def releases(self) -> list[str]:
+        """Names of the complete releases kept on the target, oldest first."""
+
+    @abstractmethod
+    def publish(self, site_dir: Path, manifest: Manifest, plan: Plan, release: str, keep: int) -> None:
+        """Send plan.upload from site_dir, make `release` the one served, drop releases beyond `keep`."""
+
+    @abstractmethod
+    def rollback(self) -> Report:
+        """Serve the release before the current one again, exactly as it was; drop the current one."""
+
+    @abstractmethod
+    def served_hashes(self) -> dict[str, str]:
+        """SHA-256 of every file being served (the manifest excluded), read back from the target."""
+
+    def close(self) -> None:  # noqa: B027 - most targets hold nothing to release
+        """Release connections and temporary files."""
+
+
+def checkpoint(sent: int) -> None:
+    """Fault injection for the tests: QINGDAN_PUBLISH_KILL_AFTER=N kills this process (SIGKILL,
+    like a machine losing power) once N files have been sent, to show an interrupted publish
+    leaves the previous release served."""
+    limit = os.environ.get("QINGDAN_PUBLISH_KILL_AFTER", "")
+    if limit.isdigit() and sent >= int(limit):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def verify_report(target: Target, manifest: Manifest | None, release: str) -> Report:
+    """Compare what the target serves with the manifest it serves."""
+    report = Report("verify", target.spec, release=release)
+    if manifest is None:
+        report.problems.append("目标上没有已发布的网站（找不到 qingdan-manifest.json）")
+        return report
+    actual = target.served_hashes()
+    for path, entry in sorted(manifest.files.items()):
+        got = actual.get(path)
+        if got is None:
+            report.problems.append(f"缺少文件：{path}")
+        elif got != entry.sha256:
+            report.problems.append(f"内容与清单不符：{path}（清单 {entry.sha256[:12]}…，实际 {got[:12]}…）")
+    for path in sorted(set(actual) - set(manifest.files)):
+        report.problems.append(f"清单中没有的文件：{path}")
+    report.unchanged_files = len(manifest.files)
+    report.unchanged_bytes = manifest.total_bytes
+    return report

@@ -1,0 +1,269 @@
+"""S3-compatible object storage (`s3://bucket/prefix`): the 政务云 object stores of the large clouds,
+MinIO, Ceph RGW… through boto3 (AWS's own, maintained client; every one of these speaks its protocol).
+
+There is no atomic switch on object storage: the site changes in place. The plan's order
+(generator/publish/plan.py) keeps it whole: assets first, pages after what they load, entry
+pages and the search entry last, deletions after everything, the manifest after the files it
+lists. An interrupted publish leaves the old manifest served; the next run plans against it and
+sends the rest.
+
+Releases for rollback live beside the site, under `<prefix>.qingdan/`:
+  releases/<name>.<digest>.json   the manifest of each release kept (digest: its SHA-256, 16 digits)
+  objects/<sha256>                 the previous content of every file a later release changed or
+                                   deleted, copied inside the store (no bytes sent) before it is overwritten
+Rollback copies those objects back in the same safe order.
+
+Endpoint, region and addressing style: environment (QINGDAN_S3_ENDPOINT or AWS_ENDPOINT_URL,
+AWS_REGION or AWS_DEFAULT_REGION, QINGDAN_S3_ADDRESSING_STYLE) over `publish:` in site_config.yml.
+Keys: the environment only (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from generator.publish.base import PublishError, Target, checkpoint
+from generator.publish.manifest import MANIFEST_NAME, Manifest, ManifestError
+from generator.publish.plan import Plan, Report, make_plan, previous_release, releases_to_prune, write_rank
+
+META = ".qingdan/"
+WORKERS = 8
+
+
+@contextmanager
+def _s3_errors(where: str) -> Iterator[None]:
+    """botocore's exceptions as one Chinese message naming what to check."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        yield
+    except NoCredentialsError as exc:
+        raise PublishError("找不到对象存储的访问密钥",
+                           "设置环境变量 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY（CI 中放在保密变量里）") from exc
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", ""), error.get("Message", "")
+        hint = {
+            "NoSuchBucket": "存储桶不存在：先在云控制台创建，或检查 s3://存储桶/前缀 的写法",
+            "AccessDenied": "检查访问密钥是否有该存储桶的读写和删除权限",
+            "InvalidAccessKeyId": "检查 AWS_ACCESS_KEY_ID",
+            "SignatureDoesNotMatch": "检查 AWS_SECRET_ACCESS_KEY，以及区域（AWS_REGION）和地址（QINGDAN_S3_ENDPOINT）",
+        }.get(code, "检查地址、区域和访问密钥；网站仍是发布前的状态或可以重新发布补全")
+        raise PublishError(f"对象存储拒绝了请求（{where}）：{code} {message}".strip(), hint) from exc
+    except BotoCoreError as exc:
+        raise PublishError(f"无法访问对象存储（{where}）：{exc}",
+                           "检查网络和 QINGDAN_S3_ENDPOINT；中断的发布重新运行即可补全") from exc
+
+
+class S3Target(Target):
+    kind = "s3"
+
+    def __init__(self, spec: str, bucket: str, prefix: str, endpoint: str = "", region: str = "",
+                 addressing_style: str = "auto") -> None:
+        super().__init__(spec)
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        options: dict[str, Any] = {
+            "s3": {"addressing_style": addressing_style or "auto"},
+            "retries": {"max_attempts": 5, "mode": "standard"},
+            "connect_timeout": 15, "read_timeout": 120, "max_pool_connections": WORKERS * 2,
+        }
+        try:  # botocore ≥ 1.36 adds CRC checksums that some S3-compatible stores refuse; only when required
+            config = Config(**options, request_checksum_calculation="when_required",
+                            response_checksum_validation="when_required")
+        except TypeError:
+            config = Config(**options)
+        self.client = boto3.session.Session().client("s3", endpoint_url=endpoint or None,
+                                                     region_name=region or None, config=config)
+        self._cache: tuple[str, Manifest | None, list[str]] | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _key(self, path: str) -> str:
+        return self.prefix + path
+
+    def _get(self, key: str) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        with _s3_errors(f"读取 {key}"):
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                    return None
+                raise
+
+    def _list(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        with _s3_errors(f"列出 {prefix or '/'}"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                keys += [o["Key"] for o in page.get("Contents", [])]
+        return keys
+
+    def _records(self) -> dict[str, str]:
+        """Release name → key of its manifest record."""
+        records = {}
+        for key in self._list(self._key(META + "releases/")):
+            name = key.rsplit("/", 1)[-1]
+            if name.endswith(".json") and "." in name[:-5]:
+                records[name[:-5].rsplit(".", 1)[0]] = key
+        return records
+
+    def _record_key(self, name: str, manifest: Manifest) -> str:
+        return self._key(f"{META}releases/{name}.{manifest.digest()[:16]}.json")
+
+    def _stored(self) -> set[str]:
+        return {k.rsplit("/", 1)[-1] for k in self._list(self._key(META + "objects/"))}
+
+    def _in_tiers(self, paths: list[str], send: Callable[[str], None], reverse: bool = False) -> None:
+        """Run `send` on each path, in parallel within a tier of the write order, tier after tier."""
+        done = 0
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for _, group in groupby(paths, key=lambda p: write_rank(p)[0]):
+                for _ in pool.map(send, list(group)):
+                    done += 1
+                    checkpoint(done)
+
+    # -- the interface ----------------------------------------------------------------------------
+    def served(self) -> tuple[str, Manifest | None]:
+        if self._cache is None:
+            data = self._get(self._key(MANIFEST_NAME))
+            try:
+                manifest = Manifest.from_bytes(data, f"s3://{self.bucket}/{self._key(MANIFEST_NAME)}") if data else None
+            except ManifestError as exc:
+                raise PublishError(str(exc), "目标上的清单文件已损坏；检查是否被手工改动") from exc
+            records = self._records()
+            name = ""
+            if manifest is not None:
+                digest = manifest.digest()[:16]
+                matching = [n for n, key in records.items() if key.endswith(f".{digest}.json")]
+                name = max(matching) if matching else ""
+            self._cache = (name, manifest, sorted(records))
+        return self._cache[0], self._cache[1]
+
+    def releases(self) -> list[str]:
+        self.served()
+        assert self._cache is not None
+        return self._cache[2]
+
+    def publish(self, site_dir: Path, manifest: Manifest, plan: Plan, release: str, keep: int) -> None:
+        _, served = self.served()
+        self._cache = None
+        if served is not None:  # keep what this publish overwrites or deletes, for --rollback
+            stored = self._stored()
+            backup = {served.files[p].sha256: p for p in plan.upload + plan.delete
+                      if p in served.files and served.files[p].sha256 not in stored}
+
+            def copy(item: tuple[str, str]) -> None:
+                sha, path = item
+                from botocore.exceptions import ClientError
+
+                with _s3_errors(f"备份 {path}"):
+                    try:
+                        self.client.copy_object(Bucket=self.bucket, Key=self._key(f"{META}objects/{sha}"),
+                                                CopySource={"Bucket": self.bucket, "Key": self._key(path)})
+                    except ClientError as exc:
+                        if exc.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404"):
+                            raise
+
+            with ThreadPoolExecutor(WORKERS) as pool:
+                list(pool.map(copy, sorted(backup.items())))
+
+        manifest_bytes = (site_dir / MANIFEST_NAME).read_bytes()
+
+        def put(path: str) -> None:
+            if path == MANIFEST_NAME:  # the release record first, then the served manifest
+                with _s3_errors("写入版本记录"):
+                    self.client.put_object(Bucket=self.bucket, Key=self._record_key(release, manifest),
+                                           Body=manifest_bytes, ContentType="application/json")
+                body, ctype = manifest_bytes, "application/json"
+            else:
+                body, ctype = (site_dir / path).read_bytes(), manifest.files[path].type
+            with _s3_errors(f"上传 {path}"):
+                self.client.put_object(Bucket=self.bucket, Key=self._key(path), Body=body, ContentType=ctype)
+
+        self._in_tiers(plan.upload, put)
+        self._delete([self._key(p) for p in plan.delete])
+        records = self._records()
+        prune = releases_to_prune(sorted(records), release, keep)
+        if prune:
+            self._delete([records[n] for n in prune])
+            self._prune_objects([records[n] for n in sorted(records) if n not in prune])
+
+    def _delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            batch = keys[start:start + 1000]
+            with _s3_errors("删除旧文件"):
+                self.client.delete_objects(Bucket=self.bucket,
+                                           Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
+
+    def _prune_objects(self, kept_records: list[str]) -> None:
+        wanted: set[str] = set()
+        for key in kept_records:
+            data = self._get(key)
+            if data:
+                wanted |= {e.sha256 for e in Manifest.from_bytes(data, key).files.values()}
+        self._delete([self._key(f"{META}objects/{sha}") for sha in sorted(self._stored() - wanted)])
+
+    def rollback(self) -> Report:
+        current, served = self.served()
+        records = self._records()
+        previous = previous_release(sorted(records), current) if current else None
+        if previous is None or served is None:
+            raise PublishError(f"{self.spec} 上没有可以回退的上一个版本",
+                               "只有发布过至少两次、且上一个版本仍保留时才能回退（--keep 决定保留几个）")
+        data = self._get(records[previous]) or b""
+        before = Manifest.from_bytes(data, records[previous])
+        plan = make_plan(before, served, len(data))
+        stored = self._stored()
+        missing = [p for p in plan.upload if p != MANIFEST_NAME and before.files[p].sha256 not in stored]
+        if missing:
+            raise PublishError(f"无法回退到 {previous}：对象存储中缺少 {len(missing)} 个文件的备份（如 {missing[0]}）",
+                               "网站没有改动；可以检出该版本的提交重新生成并发布")
+
+        def restore(path: str) -> None:
+            with _s3_errors(f"恢复 {path}"):
+                if path == MANIFEST_NAME:
+                    self.client.put_object(Bucket=self.bucket, Key=self._key(path), Body=data,
+                                           ContentType="application/json")
+                    return
+                entry = before.files[path]
+                self.client.copy_object(Bucket=self.bucket, Key=self._key(path), ContentType=entry.type,
+                                        MetadataDirective="REPLACE",
+                                        CopySource={"Bucket": self.bucket, "Key": self._key(f"{META}objects/{entry.sha256}")})
+
+        self._cache = None
+        self._in_tiers(plan.upload, restore)
+        self._delete([self._key(p) for p in plan.delete])
+        self._delete([records[current]])
+        return Report.of_plan("rollback", self.spec, plan, release=previous, previous=current)
+
+    def served_hashes(self) -> dict[str, str]:
+        keys = [k for k in self._list(self.prefix) if not k.startswith(self._key(META))
+                and k != self._key(MANIFEST_NAME)]
+
+        def digest(key: str) -> tuple[str, str]:
+            return key[len(self.prefix):], hashlib.sha256(self._get(key) or b"").hexdigest()
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            return dict(pool.map(digest, keys))
+
+
+def s3_settings(publish: Any) -> dict[str, str]:
+    """Endpoint, region and addressing style: the environment over site_config.yml's `publish:`."""
+    env = os.environ
+    return {
+        "endpoint": env.get("QINGDAN_S3_ENDPOINT") or env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+        or getattr(publish, "s3_endpoint", ""),
+        "region": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or getattr(publish, "s3_region", ""),
+        "addressing_style": env.get("QINGDAN_S3_ADDRESSING_STYLE") or getattr(publish, "s3_addressing_style", "auto"),
+    }
