@@ -40,7 +40,9 @@ class RepealedLaw:
     def explanation(self) -> str:
         """Chinese: what happened to it, by which decision, and what to cite instead."""
         shown = self.title if self.title.startswith("《") else f"《{self.title}》"
-        if self.kind == "更名":
+        if self.kind == "更名" and self.by.startswith(self.replaced_by):
+            text = f"{shown}已于 {self.date} 更名为{self.by}"
+        elif self.kind == "更名":
             text = f"{shown}已于 {self.date} 更名为{self.replaced_by}（{self.by}）"
         else:
             text = f"{shown}已于 {self.date} 废止（{self.by}）"

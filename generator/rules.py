@@ -191,15 +191,23 @@ def _time_limit_findings(config: SiteConfig, list_type: ListType, item: Item) ->
 def basis_instruments(basis: Any) -> list[tuple[str, str, str]]:
     """(title, level tag, published span) of each instrument a basis cites, read, never rewritten."""
     if isinstance(basis, str):
-        return [(i.title, i.level, i.text.strip()) for i in _split_cached(basis)]
+        return [(i.title, _level(i), i.text.strip()) for i in _split_cached(basis)]
     out = []
     for entry in basis if isinstance(basis, list) else []:
         if isinstance(entry, dict) and not is_blank(entry.get("law")):
             law = str(entry["law"])
             out.append((law, "", law + str(entry.get("article") or "")))
         elif isinstance(entry, str) and entry.strip():
-            out.extend((i.title, i.level, i.text.strip()) for i in _split_cached(entry))
+            out.extend((i.title, _level(i), i.text.strip()) for i in _split_cached(entry))
     return out
+
+
+def _level(inst: Instrument) -> str:
+    """The published level tag, except that an instrument issued by a 令 (国务院令第412号, 部令) is a
+    regulation or a rule whatever its tag says: publishers tag 国务院决定 as 规范性文件."""
+    if inst.level == "规范性文件" and any("令" in number for number in inst.doc_numbers):
+        return "令"
+    return inst.level
 
 
 @lru_cache(maxsize=65536)
@@ -235,7 +243,7 @@ def _repealed_findings(catalog: Catalog, basis: Any, path: str) -> list[Finding 
             continue
         seen.add(entry.title)
         hint = f"改引{entry.replaced_by}的相应条款" if entry.replaced_by else "删除该依据，或改引现行有效的依据"
-        found.append(_finding(catalog.config, "repealed-law", f"依据{title}：{entry.explanation()}", path,
+        found.append(_finding(catalog.config, "repealed-law", f"依据中的{entry.explanation()}", path,
                               hint + "；部门公布的原文保持不变，修改须由部门重新公布", quote=_clip(span, 200)))
     return found
 
@@ -290,7 +298,8 @@ def _names_document(text: Any) -> bool:
 def _catch_all_findings(config: SiteConfig, list_type: ListType, item: Item) -> list[Finding | None]:
     found: list[Finding | None] = []
     for fdef in list_type.fields:
-        if fdef.type in ("code", "ref", "enum", "boolean", "integer", "date"):
+        # a basis quotes the law, whose own catch-alls are not the list's to clean up
+        if fdef.type in ("code", "ref", "enum", "boolean", "integer", "date", "basis", "url"):
             continue
         for text in catch_all_clauses(item.data.get(fdef.name), config.catch_all_patterns):
             clause = catch_all_clause(text, config.catch_all_patterns)
