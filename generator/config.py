@@ -19,10 +19,12 @@ DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
 SAFE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 DEFAULT_CATCH_ALL_PATTERNS = [
-    r"法律、?法规(、规章)?规定的其他",
+    r"法律、?法规[（(、]?(规章)?[）)]?(等)?(规定|明确)的其他",
     r"其他(职责|职权|事项|行政权力|情形)",
     r"上级(交办|部门交办)的其他",
     r"等(相关)?(事项|职责|材料|情形)$",
+    # a clause or numbered entry that opens with 其他 and ends in a duty: "5、其他法律法规政策规定应履行的责任"
+    r"(^|[\n。；;：:]|[0-9一二三四五六七八九十]+[、.．）)])\s*其他[^。；;\n]{0,30}(职责|职权|事项|责任|行为|情形|工作)",
 ]
 
 
@@ -127,6 +129,13 @@ class SiteConfig:
     declared_editions: list[tuple[str, str]] = field(default_factory=list)  # (name, YYYY-MM-DD)
     lists_dir: str = "lists"
     publish: PublishSettings = field(default_factory=PublishSettings)
+    # `rules:` in site_config.yml: per-rule level (error/warning/notice/off), extra repealed
+    # instruments (raw entries, see generator/lawdb.py), review period, lists checked for overlaps.
+    rule_levels: dict[str, str] = field(default_factory=dict)
+    repealed_laws: list[dict[str, Any]] = field(default_factory=list)
+    review_after_years: int = 3
+    overlap_lists: list[str] = field(default_factory=lambda: ["power"])
+    quality_page: bool = False  # publish the 公开质量 page (open assessment findings per department)
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}
@@ -515,6 +524,7 @@ TOP_KEYS = [
     "portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions", "import_synonyms",
     "history",
     "publish",
+    "quality_page",
 ]
 
 
@@ -583,6 +593,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         patterns = [str(p) for p in seq or []]
         for index, p in enumerate(patterns):
             _check_regex(r, p, f"兜底条款规则“{p}”", seq, index)
+    rule_settings = _read_rule_settings(r, rules, [t.id for t in list_types])
     editions = (
         r.mapping(raw["editions"], "editions（版本）", raw, "editions") if "editions" in raw else None
     ) or LocatedMap()
@@ -609,6 +620,8 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         declared_editions=declared,
         history_baseline=r.text(history, "baseline", "首次公布的提交或标签", required=False),
         publish=publish,
+        quality_page=r.flag(raw, "quality_page", "是否公开“公开质量”页面") if "quality_page" in raw else False,
+        **rule_settings,
     )
 
 
@@ -631,7 +644,6 @@ def _read_publish(r: _Reader, raw: LocatedMap) -> PublishSettings:
                            style)
 
 
-RULES_KEYS = ["catch_all_patterns"]
 EDITIONS_KEYS = ["tag_pattern", "declared"]
 HISTORY_KEYS = ["baseline"]
 
@@ -658,6 +670,65 @@ def _read_declared_editions(r: _Reader, editions: LocatedMap) -> list[tuple[str,
             continue
         if name and day:
             out.append((name, day))
+    return out
+
+
+RULES_KEYS = ["catch_all_patterns", "levels", "repealed_laws", "review_after_years", "overlap_lists"]
+RULE_LEVELS = ("error", "warning", "notice", "off")
+
+
+def _read_rule_settings(r: _Reader, rules: LocatedMap, list_ids: list[str]) -> dict[str, Any]:
+    """`rules:` beyond the catch-all patterns: levels, repealed instruments, review period, overlap lists."""
+    from generator.lawdb import ENTRY_KEYS, KINDS
+    from generator.rules import RULES
+
+    out: dict[str, Any] = {}
+    if "levels" in rules:
+        levels = r.mapping(rules["levels"], "规则级别（levels）", rules, "levels") or {}
+        out["rule_levels"] = {}
+        for rule_id, level in levels.items():
+            level = "off" if level is False else level  # YAML reads a bare off as false
+            if rule_id not in RULES:
+                r.problems.error(f"levels 中的“{rule_id}”不是规则的标识", rule="config-value",
+                                 hint=did_you_mean(str(rule_id), list(RULES), what="规则"), **r.where(levels, rule_id))
+            elif str(level) not in RULE_LEVELS:
+                r.problems.error(f"规则“{rule_id}”的级别应为 error、warning、notice 或 off，而不是“{level}”",
+                                 rule="config-value", hint="off 表示关闭这条规则", **r.where(levels, rule_id))
+            else:
+                out["rule_levels"][str(rule_id)] = str(level)
+    if "repealed_laws" in rules:
+        seq = r.sequence(rules["repealed_laws"], "已废止的法律法规（repealed_laws）", rules, "repealed_laws") or []
+        entries = []
+        for index, entry in enumerate(seq):
+            entry = r.mapping(entry, "已废止的法律法规", seq, index)
+            if entry is None:
+                continue
+            r.unknown_keys(entry, ENTRY_KEYS, "repealed_laws")
+            title, date = r.text(entry, "title", "名称"), r.text(entry, "date", "废止日期")
+            if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+                r.problems.error(f"废止日期应写成 YYYY-MM-DD，而不是“{date}”", rule="config-value",
+                                 hint="例如 date: \"2009-06-01\"（加引号）", **r.where(entry, "date"))
+            kind = r.text(entry, "kind", "废止或更名", required=False) or "废止"
+            if kind not in KINDS:
+                r.problems.error(f"kind 应为 废止 或 更名，而不是“{kind}”", rule="config-value", **r.where(entry, "kind"))
+            r.text(entry, "by", "废止它的法律或决定")
+            if title and date:
+                entries.append({k: entry[k] for k in ENTRY_KEYS if k in entry})
+        out["repealed_laws"] = entries
+    if "review_after_years" in rules:
+        years = rules["review_after_years"]
+        if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+            r.problems.error(f"review_after_years 应为正整数（年），而不是“{years}”", rule="config-value",
+                             hint="例如 review_after_years: 5", **r.where(rules, "review_after_years"))
+        else:
+            out["review_after_years"] = years
+    if "overlap_lists" in rules:
+        seq = r.sequence(rules["overlap_lists"], "检查职责交叉的清单（overlap_lists）", rules, "overlap_lists") or []
+        for index, list_id in enumerate(seq):
+            if str(list_id) not in list_ids:
+                r.problems.error(f"overlap_lists 中的清单“{list_id}”没有定义", rule="config-value",
+                                 hint=did_you_mean(str(list_id), list_ids, what="清单"), **r.where(seq, index))
+        out["overlap_lists"] = [str(x) for x in seq]
     return out
 
 

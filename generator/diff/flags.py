@@ -16,6 +16,7 @@ from generator.rules import Finding, broken_references, charges_fee, item_findin
 FLAGS: dict[str, tuple[str, str]] = {
     "no-basis": ("无设定依据", "新增或变更的权力事项没有设定依据"),
     "catch-all": ("兜底条款", "新增或变更的事项中出现或保留了兜底条款"),
+    "repealed-law": ("依据已废止或更名", "新增或变更的事项引用了已废止或已更名的法律法规"),
     "fee-added": ("新增收费", "新增收费项目，或原来不收费的事项开始收费"),
     "fee-increased": ("提高收费", "收费标准中的金额或比例提高"),
     "fee-no-basis": ("收费无依据", "收取费用但没有写明收费依据"),
@@ -30,6 +31,7 @@ FLAG_LABELS: dict[str, str] = {fid: label for fid, (label, _) in FLAGS.items()}
 _FROM_RULE = {
     "no-legal-basis": "no-basis",
     "catch-all-clause": "catch-all",
+    "repealed-law": "repealed-law",
     "fee-without-basis": "fee-no-basis",
     "promise-exceeds-statute": "promise-exceeds-statute",
 }

@@ -144,11 +144,18 @@ class PageBuilder:
         return Page(path, "部门", body, "departments", nav=True,
                     meta=self._column_meta("部门", "各部门的清单事项与公开完整度", "部门"))
 
+    def _events(self) -> list[Any]:
+        return list(getattr(self.history, "events", None) or [])
+
     def department_page(self, department: Department) -> Page:
+        from generator.render import stats
+
         path = f"departments/{department.code}/"
+        figures = stats.compute(self.catalog, self._events(), department.code)
         body = self._render("department.html", path, department=department,
                             lists=self.data.by_department.get(department.code, {}),
-                            downloads=self.downloads.get((None, department.code), {}))
+                            downloads=self.downloads.get((None, department.code), {}),
+                            stats=figures, charts=stats.charts(figures, f"qd-chart-{department.code}"))
         return Page(path, department.name, body, "department",
                     crumbs=[("首页", ""), ("部门", "departments/")],
                     meta=self._column_meta(department.name, f"{department.name}的全部清单事项", "部门"))
@@ -201,6 +208,28 @@ class PageBuilder:
         return Page(path, "数据开放", body, "data", nav=True,
                     meta=self._column_meta("数据开放", "清单数据下载（Excel、CSV、JSON）及字段说明", "数据"))
 
+    def stats_page(self) -> Page:
+        """统计: figures of the whole catalog, charts drawn as SVG at build time."""
+        from generator.render import stats
+
+        figures = stats.compute(self.catalog, self._events())
+        body = self._render("stats.html", "stats/", stats=figures, charts=stats.charts(figures))
+        return Page("stats/", "统计", body, "stats", nav=True,
+                    meta=self._column_meta("统计", "清单事项数、职权类型、办件类型、时限压缩、收费和调整的统计", "统计"))
+
+    def quality_page(self) -> Page:
+        """公开质量 (only when site_config.yml says quality_page: true): completeness and open findings."""
+        from generator.assess import assess
+
+        result = assess(self.catalog)
+        open_by_dept: dict[str, list[Any]] = {}
+        for f in result.findings:
+            if f.level in ("error", "warning"):
+                open_by_dept.setdefault(f.department, []).append(f)
+        body = self._render("quality.html", "quality/", departments=result.departments, open_by_dept=open_by_dept)
+        return Page("quality/", "公开质量", body, "quality", nav=True,
+                    meta=self._column_meta("公开质量", "各部门清单的公开完整度和清单评估发现的待处理问题", "统计"))
+
     def all_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
         yield self.home(latest)
         for list_type in self.config.list_types:
@@ -208,6 +237,9 @@ class PageBuilder:
         yield self.departments_page()
         yield from self.index_pages()
         yield self.data_page()
+        yield self.stats_page()
+        if self.config.quality_page:
+            yield self.quality_page()
         for department in self.config.departments:
             yield self.department_page(department)
         for item in self.catalog.items():

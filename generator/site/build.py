@@ -75,6 +75,9 @@ def _nav(project: Project, content_pages: list[str], extra_nav: list[Any]) -> li
     nav.append({"部门": "departments/index.md"})
     nav.append({"拼音索引": "pinyin/index.md"})
     nav.append({"数据开放": "data/index.md"})
+    nav.append({"统计": "stats/index.md"})
+    if config.quality_page:
+        nav.append({"公开质量": "quality/index.md"})
     nav.extend(extra_nav)
     nav.extend(content_pages)
     return nav

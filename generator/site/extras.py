@@ -130,6 +130,12 @@ def edition_pages(project: Project, builder: PageBuilder, pages: list[Page], ena
 
 
 def write_data_files(project: Project, site_dir: Path, history: History | None, site_url: str) -> None:
+    from generator.render.stats import compute
+
+    assert project.catalog is not None
+    figures = compute(project.catalog, list(history.events) if history is not None else None)
+    (site_dir / DOWNLOADS_DIR / "stats.json").write_text(
+        json.dumps(figures.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if history is not None:
         from generator.render.feeds import write_feeds
 

@@ -1,0 +1,227 @@
+"""The figures the reforms are judged by, computed from the catalog (and the history) as plain data.
+
+Used by the 统计 page, by each department page (its own figures) and written as JSON beside the
+data downloads. Grouping uses standard enumeration values (`config.enum_standard`), never the
+published spelling, so 09 and 行政裁决 count together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.model import Catalog, Item
+
+UNKNOWN = "未标明"
+# Days per unit, to add up time limits given in different units (1 工作日 = 1.4 自然日, as the review does).
+_DAYS = {"工作日": 1.0, "自然日": 5 / 7, "小时": 1 / 8}
+
+
+@dataclass
+class TimeLimits:
+    """Items with both a statutory and a promised limit; days in 工作日."""
+
+    items: int = 0
+    statutory_days: float = 0.0
+    promised_days: float = 0.0
+    reduction_sum: float = 0.0  # sum over items of (1 − promised ÷ statutory)
+
+    @property
+    def saved_days(self) -> float:
+        return self.statutory_days - self.promised_days
+
+    @property
+    def average_reduction(self) -> float | None:
+        """Mean share by which the promise shortens the statute, in per cent."""
+        return 100 * self.reduction_sum / self.items if self.items else None
+
+
+@dataclass
+class Stats:
+    scope: str  # "" for the whole site, else a department code
+    lists: list[tuple[str, str, int]] = field(default_factory=list)  # (list id, title, items)
+    departments: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, items)
+    power_types: list[tuple[str, int]] = field(default_factory=list)  # GB/T 39046 types, in code order
+    handling: list[tuple[str, int]] = field(default_factory=list)  # 即办件 / 承诺件 / 其他 / 未标明
+    time_limits: list[tuple[str, str, TimeLimits]] = field(default_factory=list)  # per department
+    time_total: TimeLimits = field(default_factory=TimeLimits)
+    fees_by_department: list[tuple[str, str, int]] = field(default_factory=list)
+    fees_by_fund: list[tuple[str, int]] = field(default_factory=list)  # 资金管理方式
+    adjustments: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # (year, kind → items)
+    adjustment_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def total_items(self) -> int:
+        return sum(n for _, _, n in self.lists)
+
+    def to_json(self) -> dict[str, Any]:
+        def limits(t: TimeLimits) -> dict[str, Any]:
+            avg = t.average_reduction
+            return {"items": t.items, "statutory_days": round(t.statutory_days, 1),
+                    "promised_days": round(t.promised_days, 1), "saved_days": round(t.saved_days, 1),
+                    "average_reduction_percent": round(avg, 1) if avg is not None else None}
+
+        return {
+            "schema": "qingdan-stats/1",
+            "scope": self.scope or None,
+            "items": self.total_items,
+            "lists": [{"list": i, "title": t, "items": n} for i, t, n in self.lists],
+            "departments": [{"department": c, "name": n, "items": k} for c, n, k in self.departments],
+            "power_types": [{"type": t, "items": n} for t, n in self.power_types],
+            "handling": [{"handling": h, "items": n} for h, n in self.handling],
+            "time_limits": {"unit": "工作日", "total": limits(self.time_total),
+                            "departments": [{"department": c, "name": n, **limits(t)} for c, n, t in self.time_limits]},
+            "fees": {"departments": [{"department": c, "name": n, "items": k} for c, n, k in self.fees_by_department],
+                     "fund_management": [{"fund_management": f, "items": n} for f, n in self.fees_by_fund]},
+            "adjustments": [{"year": y, **{k: counts.get(k, 0) for k in self.adjustment_kinds}}
+                            for y, counts in self.adjustments],
+        }
+
+
+def _standard(catalog: Catalog, item: Item, field_name: str) -> str:
+    list_type = catalog.config.list_type(item.list_id)
+    fdef = list_type.field(field_name) if list_type else None
+    raw = item.data.get(field_name)
+    if fdef is None or raw is None or str(raw).strip() == "":
+        return UNKNOWN
+    if fdef.type == "enum":
+        return catalog.config.enum_standard(fdef.enum, raw) or str(raw)
+    return str(raw)
+
+
+def _days(value: Any, unit: str) -> float:
+    return float(value) * _DAYS.get(unit or "工作日", 1.0)
+
+
+def compute(catalog: Catalog, events: list[Any] | None = None, department: str = "") -> Stats:
+    """Figures for the whole catalog, or for one department's items (and adjustments)."""
+    config = catalog.config
+    items = [i for i in catalog.items() if not department or i.department == department]
+    stats = Stats(scope=department)
+    per_list = Counter(i.list_id for i in items)
+    stats.lists = [(t.id, t.title, per_list[t.id]) for t in config.list_types if per_list[t.id]]
+    per_dept = Counter(i.department for i in items)
+    stats.departments = [(d.code, d.short_name, per_dept[d.code]) for d in config.departments if per_dept[d.code]]
+
+    powers = [i for i in items if i.list_id == "power"]
+    types = Counter(_standard(catalog, i, "type") for i in powers)
+    known = [v.value for v in config.enums.get("item_type", [])]
+    stats.power_types = [(t, types[t]) for t in known if types[t]] + sorted(
+        (t, n) for t, n in types.items() if t not in known)
+
+    # the share among items that published their 办件类型 (an item without one is not counted)
+    handled = [i for i in items if config.list_type(i.list_id) and config.list_type(i.list_id).field("handling")]
+    handling = Counter(_standard(catalog, i, "handling") for i in handled)
+    handling.pop(UNKNOWN, None)
+    order = [v.value for v in config.enums.get("handling", [])]
+    stats.handling = [(h, handling[h]) for h in order if handling[h]] + sorted(
+        (h, n) for h, n in handling.items() if h not in order)
+
+    by_dept: dict[str, TimeLimits] = {}
+    for item in items:
+        limit = item.data.get("time_limit")
+        if not isinstance(limit, dict):
+            continue
+        statutory, promised = limit.get("statutory"), limit.get("promised")
+        if not isinstance(statutory, int) or not isinstance(promised, int) or statutory <= 0:
+            continue
+        unit = str(limit.get("unit") or "工作日")
+        for t in (by_dept.setdefault(item.department, TimeLimits()), stats.time_total):
+            t.items += 1
+            t.statutory_days += _days(statutory, unit)
+            t.promised_days += _days(promised, unit)
+            t.reduction_sum += 1 - promised / statutory
+    stats.time_limits = [(d.code, d.short_name, by_dept[d.code]) for d in config.departments if d.code in by_dept]
+
+    fees = [i for i in items if i.list_id == "fee"]
+    fee_depts = Counter(i.department for i in fees)
+    stats.fees_by_department = [(d.code, d.short_name, fee_depts[d.code]) for d in config.departments
+                                if fee_depts[d.code]]
+    funds = Counter(_standard(catalog, i, "fund_management") for i in fees)
+    fund_order = [v.value for v in config.enums.get("fund_management", [])]
+    stats.fees_by_fund = [(f, funds[f]) for f in fund_order if funds[f]] + sorted(
+        (f, n) for f, n in funds.items() if f not in fund_order)
+
+    if events:
+        from generator.history import KINDS
+
+        stats.adjustment_kinds = list(KINDS)
+        years: dict[str, Counter] = {}
+        for event in events:
+            if department and department not in (event.department, event.old_department):
+                continue
+            years.setdefault(event.day[:4], Counter())[event.kind] += 1
+        stats.adjustments = [(y, dict(years[y])) for y in sorted(years)]
+    return stats
+
+
+def stats_json(stats: Stats) -> dict[str, Any]:
+    return stats.to_json()
+
+
+
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def charts(stats: Stats, prefix: str = "qd-chart") -> dict[str, Any]:
+    """Each chart of the 统计 page with its text summary: name → (svg, summary)."""
+    from generator.render.charts import bar_chart
+
+    out: dict[str, Any] = {}
+
+    def add(name: str, title: str, rows: list[tuple[str, float]], unit: str, summary: str) -> None:
+        if rows:
+            out[name] = (bar_chart(f"{prefix}-{name}", title, rows, unit, summary), summary)
+
+    total = stats.total_items
+    if stats.lists:
+        top = max(stats.lists, key=lambda r: r[2])
+        add("lists", "各清单的事项数", [(t, n) for _, t, n in stats.lists], "项",
+            f"共 {total} 项事项，分属 {len(stats.lists)} 个清单；{top[1]}最多，{top[2]} 项。")
+    if stats.departments:
+        most, least = max(stats.departments, key=lambda r: r[2]), min(stats.departments, key=lambda r: r[2])
+        add("departments", "各部门的事项数", [(n, k) for _, n, k in stats.departments], "项",
+            f"{len(stats.departments)} 个部门公布了事项；{most[1]}最多（{most[2]} 项），{least[1]}最少（{least[2]} 项）。")
+    powers = sum(n for _, n in stats.power_types)
+    if stats.power_types:
+        ranked = sorted(stats.power_types, key=lambda r: -r[1])[:3]
+        add("types", "权力事项按职权类型", stats.power_types, "项",
+            f"权力事项共 {powers} 项，按 GB/T 39046 的职权类型分为 {len(stats.power_types)} 类；最多的是"
+            + "、".join(f"{t}（{n} 项）" for t, n in ranked) + "。")
+    handled = sum(n for _, n in stats.handling)
+    if stats.handling:
+        add("handling", "即办件与承诺件", stats.handling, "项",
+            "写明办件类型的事项中，" + "，".join(f"{h} {n} 项（{_share(n, handled)}）" for h, n in stats.handling)
+            + "。")
+    t = stats.time_total
+    if t.items:
+        add("time", "各部门承诺时限比法定时限压缩的工作日",
+            [(n, round(x.saved_days, 1)) for _, n, x in stats.time_limits], "个工作日",
+            f"{t.items} 个事项同时公布了法定时限和承诺时限：法定时限合计 {_number(t.statutory_days)} 个工作日，"
+            f"承诺时限合计 {_number(t.promised_days)} 个工作日，共压缩 {_number(t.saved_days)} 个工作日，"
+            f"平均压缩 {t.average_reduction:.1f}%。")
+    fees = sum(n for _, _, n in stats.fees_by_department)
+    if stats.fees_by_department:
+        add("fees", "各部门的收费项目数", [(n, k) for _, n, k in stats.fees_by_department], "项",
+            f"行政事业性收费项目共 {fees} 项，分属 {len(stats.fees_by_department)} 个部门。")
+    if stats.fees_by_fund:
+        add("funds", "收费项目按资金管理方式", stats.fees_by_fund, "项",
+            "按资金管理方式：" + "，".join(f"{f} {n} 项" for f, n in stats.fees_by_fund) + "。")
+    if stats.adjustments:
+        totals = [(y, sum(c.values())) for y, c in stats.adjustments]
+        kinds = Counter()
+        for _, c in stats.adjustments:
+            kinds.update(c)
+        add("adjustments", "每年调整的事项数", totals, "项次",
+            f"{stats.adjustments[0][0]} 年至 {stats.adjustments[-1][0]} 年共调整 {sum(n for _, n in totals)} 项次，其中"
+            + "、".join(f"{k} {kinds[k]}" for k in stats.adjustment_kinds if kinds[k]) + "。")
+    return out
+
+
+def _number(value: float) -> str:
+    value = round(float(value), 1)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
