@@ -62,17 +62,11 @@ def canonical(data: Any) -> str:
 
 
 def fingerprint(config: SiteConfig) -> str:
-    """What parsing depends on: list types, enums and the parser's own source code."""
-    import generator
+    """What parsing depends on: list types, enums and all of the generator's code."""
+    from generator.codehash import code_fingerprint
 
-    parts = [CACHE_VERSION, str(marshal.version), repr(config.list_types), repr(sorted(config.enums.items()))]
-    package = Path(generator.__file__).parent
-    for name in ("load.py", "fieldtypes.py", "yamlsource.py", "history/blobparse.py",
-                 "history/cache.py"):
-        try:
-            parts.append(digest((package / name).read_bytes()))
-        except OSError:
-            parts.append(name)
+    parts = [CACHE_VERSION, str(marshal.version), repr(config.list_types), repr(sorted(config.enums.items())),
+             code_fingerprint()]
     return digest("\0".join(parts).encode("utf-8"))
 
 

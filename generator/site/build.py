@@ -236,8 +236,12 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     renderer = TemplateRenderer(project_root / "templates")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    downloads_job: extras.DownloadsJob | None = None
+    index_job = None
     try:
-        downloads = timer.step("downloads", lambda: extras.write_downloads(project, staging / "downloads"))
+        # Downloads are written by a forked child while this process renders (see DownloadsJob).
+        downloads_job = extras.DownloadsJob(project, staging / "downloads")
+        downloads = extras.download_links(project)
         builder = PageBuilder(catalog, renderer, history_view, downloads)
         pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
         pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
@@ -245,6 +249,14 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         docs, site_dir = staging / "docs", staging / "site"
         docs.mkdir()
         content_pages = _content_pages(project_root / "content", docs)
+        from generator import search as searching
+
+        docs_dir = search_docs or staging / "search"
+        previous_index = out_dir / searching.PAGEFIND_DIR
+        if search:
+            shutil.rmtree(docs_dir, ignore_errors=True)
+            docs_dir.mkdir(parents=True)
+            timer.step("search_docs", lambda: searching.write_documents(docs_dir, pages))
         nav_pages = [p for p in pages if p.nav]
         shell_pages = [p for p in pages if not p.nav]
         fragments = {}
@@ -262,33 +274,34 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         theme_dir = _theme_dir(project_root, staging)
         timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url,
                                                    feeds=history_view is not None))
-        shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
+        if search and not (defer_search and previous_index.is_dir()):
+            # Pagefind indexes the lean documents while the published pages are written.
+            searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
+            index_job = searching.IndexJob(docs_dir, staging / "pagefind")
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         _sitemap(site_dir, pages, content_pages, site_url)
         timer.step("data_files", lambda: extras.write_data_files(project, site_dir, history_view, site_url))
+        timer.timings["downloads"] = round(downloads_job.wait(), 3)
+        shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
         if search:
-            from generator import search as searching
-
-            docs_dir = search_docs or staging / "search"
-            shutil.rmtree(docs_dir, ignore_errors=True)
-            docs_dir.mkdir(parents=True)
-            timer.step("search_docs", lambda: (
-                searching.write_documents(docs_dir, pages),
-                searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])))
-            previous_index = out_dir / searching.PAGEFIND_DIR
-            if defer_search and previous_index.is_dir():
+            if index_job is None:
                 shutil.copytree(previous_index, site_dir / searching.PAGEFIND_DIR)
             else:
-                failure = timer.step("search_index", lambda: searching.index_documents(
-                    docs_dir, site_dir / searching.PAGEFIND_DIR))
+                failure = timer.step("search_index", index_job.wait)
                 if failure:
                     raise BuildError(failure)
+                shutil.move(staging / "pagefind", site_dir / searching.PAGEFIND_DIR)
         swap_into_place(site_dir, out_dir)
     except BuildError as exc:
         project.problems.error(str(exc), rule="build", hint="上一次成功生成的网站保持不变")
         return result
     finally:
+        if downloads_job is not None:
+            downloads_job.wait()
+        if index_job is not None and index_job.process is not None and index_job.process.poll() is None:
+            index_job.process.kill()
+            index_job.process.wait()
         shutil.rmtree(staging, ignore_errors=True)
     result.ok = True
     result.page_count = len(pages) + len(content_pages)
