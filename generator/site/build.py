@@ -35,6 +35,12 @@ class BuildResult:
     out_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
     page_count: int = 0
+    # What an incremental preview (generator/preview.py) needs to update pages in place.
+    project: Project | None = None
+    history: Any = None
+    downloads: dict[tuple[str | None, str | None], dict[str, str]] = field(default_factory=dict)
+    shell_by_depth: dict[int, shells.Shell] = field(default_factory=dict)
+    site_url: str = ""
 
 
 class BuildError(Exception):
@@ -212,14 +218,22 @@ def swap_into_place(new_site: Path, out_dir: Path) -> None:
 
 
 def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
-               history: bool = True, defer_search: bool = False, search_docs: Path | None = None) -> BuildResult:
+               history: bool = True, defer_search: bool = False, search_docs: Path | None = None,
+               force: bool = False) -> BuildResult:
     """Build the site into out_dir atomically.
 
     defer_search: publish with the previous site's search index (copied over) instead of
     re-indexing; the caller refreshes it afterwards (generator.search.refresh_index_in_place).
     search_docs: keep the lean search documents there (default: a temporary directory).
+    force: build even when nothing changed since out_dir was built (generator/site/buildkey.py).
     """
     timer = _Timer()
+    from generator.site import buildkey
+
+    key = buildkey.input_key(project_root, f"{site_url}|{search}|{history}|{defer_search}|{search_docs}")
+    if not force and buildkey.unchanged(project_root, out_dir, key):
+        # Nothing the site is made from changed since it was built: there is nothing to do.
+        return BuildResult(ok=True, problems=Problems(), out_dir=out_dir, timings={"unchanged": 0.0})
     project = timer.step("load", lambda: open_project(project_root))
     result = BuildResult(ok=False, problems=project.problems, out_dir=out_dir, timings=timer.timings)
     if not project.ok:
@@ -303,6 +317,9 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             index_job.process.kill()
             index_job.process.wait()
         shutil.rmtree(staging, ignore_errors=True)
+    buildkey.remember(project_root, out_dir, key)
     result.ok = True
     result.page_count = len(pages) + len(content_pages)
+    result.project, result.history, result.downloads = project, history_view, downloads
+    result.shell_by_depth, result.site_url = shell_by_depth, site_url
     return result
