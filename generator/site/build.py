@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator.pipeline import StepTimer
 from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer
@@ -45,18 +46,6 @@ class BuildResult:
 
 class BuildError(Exception):
     """A build step failed for a reason the user can act on (message in Chinese)."""
-
-
-class _Timer:
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-
-    def step(self, name: str, func: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        try:
-            return func()
-        finally:
-            self.timings[name] = round(time.perf_counter() - start, 3)
 
 
 def _stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str:
@@ -227,7 +216,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     search_docs: keep the lean search documents there (default: a temporary directory).
     force: build even when nothing changed since out_dir was built (generator/site/buildkey.py).
     """
-    timer = _Timer()
+    timer = StepTimer()  # the steps and what each reads and produces: generator/pipeline.py
     from generator.site import buildkey
 
     key = buildkey.input_key(project_root, f"{site_url}|{search}|{history}|{defer_search}|{search_docs}")
@@ -296,7 +285,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         _sitemap(site_dir, pages, content_pages, site_url)
         timer.step("data_files", lambda: extras.write_data_files(project, site_dir, history_view, site_url))
-        timer.timings["downloads"] = round(downloads_job.wait(), 3)
+        timer.record("downloads", downloads_job.wait())
         shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
         if search:
             if index_job is None:

