@@ -223,7 +223,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     if not force and buildkey.unchanged(project_root, out_dir, key):
         # Nothing the site is made from changed since it was built: there is nothing to do.
         return BuildResult(ok=True, problems=Problems(), out_dir=out_dir, timings={"unchanged": 0.0})
-    project = timer.step("load", lambda: open_project(project_root))
+    project = timer.step("load", lambda: open_project(project_root, cache=True))
     result = BuildResult(ok=False, problems=project.problems, out_dir=out_dir, timings=timer.timings)
     if not project.ok:
         return result
