@@ -133,3 +133,24 @@ def dir_size(path: Path) -> int:
             with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(root, name)).st_size
     return total
+
+
+CONTENT_START = '<article class="md-content__inner md-typeset">'
+
+
+def item_chrome_bytes(site_dir: Path, list_ids: list[str], sample: int = 500) -> int | None:
+    """Median bytes of an item page outside its own content: the page minus what Material's
+    content article holds (header, navigation, footer, scripts and meta tags remain).
+    Item pages are <list id>/<code>/index.html; the first `sample` of them in name order."""
+    sizes = []
+    for list_id in list_ids:
+        for page in sorted((site_dir / list_id).glob("*/index.html"))[:sample]:
+            data = page.read_bytes()
+            start = data.find(CONTENT_START.encode())
+            end = data.rfind(b"</article>")
+            if start < 0 or end < start:
+                continue
+            sizes.append(len(data) - (end - start - len(CONTENT_START)))
+        if len(sizes) >= sample:
+            break
+    return int(statistics.median(sizes)) if sizes else None

@@ -46,6 +46,31 @@ def first_query_bytes(site_dir: Path, query: str = "食品经营许可") -> tupl
     return estimate_first_query_bytes(site_dir)
 
 
+def gzip_size(data: bytes) -> int:
+    """Bytes a gzipping server sends for `data`: Pagefind's own files are gzipped already and
+    would not shrink, so the smaller of the two (a server skips what does not compress)."""
+    return min(len(data), len(gzip.compress(data, 6)))
+
+
+def first_query_gzip_bytes(site_dir: Path, query: str) -> int | None:
+    """The first query's downloads (after the home page) as a gzipping server sends them,
+    measured in headless Chromium; None without a browser."""
+    try:
+        from generator.browser import measure_first_query
+
+        measured = measure_first_query(site_dir, query)
+    except Exception:
+        return None
+    total = 0
+    for url_path in getattr(measured, "search_files", []):
+        local = site_dir / url_path.lstrip("/")
+        if local.is_dir():
+            local = local / "index.html"
+        if local.is_file():
+            total += gzip_size(local.read_bytes())
+    return total or None
+
+
 def estimate_first_query_bytes(site_dir: Path) -> tuple[int | None, str]:
     pf = site_dir / "pagefind"
     if not (pf / "pagefind-entry.json").exists():
@@ -67,4 +92,4 @@ def material_index_bytes(site_dir: Path) -> tuple[int | None, int | None]:
     if not path.exists():
         return None, None
     data = path.read_bytes()
-    return len(data), len(gzip.compress(data, 6))
+    return len(data), gzip_size(data)

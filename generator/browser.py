@@ -120,6 +120,7 @@ class FirstQuery:
     results: int  # results Pagefind reported
     files: dict[str, int]  # URL path → bytes
     external: list[str]
+    search_files: list[str] = field(default_factory=list)  # URL paths fetched after the home page had loaded
 
     @property
     def total(self) -> int:
@@ -148,4 +149,6 @@ def measure_first_query(site_dir: Path, query: str) -> FirstQuery:
     found = int("".join(ch for ch in text.split("个")[0] if ch.isdigit()) or 0) if text.startswith("找到") else 0
     files = {urlsplit(url).path: size for url, size in log.sizes.items()}
     page_bytes = sum(loaded.values())
-    return FirstQuery(query, page_bytes, log.total_bytes() - page_bytes, found, files, log.external())
+    search_files = sorted(urlsplit(url).path for url in log.sizes if url not in loaded)
+    return FirstQuery(query, page_bytes, log.total_bytes() - page_bytes, found, files, log.external(),
+                      search_files)

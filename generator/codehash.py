@@ -1,24 +1,39 @@
-"""A digest of all of Qingdan's own code, for cache keys.
+"""One fingerprint of the code that makes the site: every file of the generator package.
 
-A cache that keys only on a hand-picked list of modules serves stale results when another module
-changes what they produce; hashing every file of the package costs a few milliseconds, once.
+Caches (parsed YAML, history, downloads, search index, whole builds) are keyed by the content
+they are made from and by this fingerprint, so any change to generator/ — a template, a
+normaliser, an exporter — invalidates them; a hand-picked list of files once let an edit to
+tabular/normalize.py serve stale downloads. The versions of the libraries that shape the
+output count too.
 """
 
 from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("mkdocs", "mkdocs-material", "pagefind", "jinja2", "pyyaml", "openpyxl", "xlsxwriter", "pypinyin")
+_SKIP = {"__pycache__"}
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 @lru_cache(maxsize=1)
-def package_digest() -> str:
-    """SHA-256 over the path and bytes of every file of the generator package (data files too)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+def code_fingerprint() -> str:
+    """blake2b over every file under generator/ (path and bytes, sorted) and library versions."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE.rglob("*")):
+        if not path.is_file() or _SKIP & set(path.relative_to(PACKAGE).parts) or path.suffix == ".pyc":
+            continue
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in LIBRARIES:
+        h.update(f"{name}={_version(name)}\0".encode())
+    return h.hexdigest()

@@ -198,8 +198,11 @@ def list_files(lists_dir: Path) -> list[Path]:
     return sorted(p for p in lists_dir.glob("*/*") if p.suffix in LIST_SUFFIXES and p.is_file())
 
 
-def load_catalog(config: SiteConfig, problems: Problems) -> Catalog:
-    """Load every list file of the project and check codes for uniqueness within each list."""
+def load_catalog(config: SiteConfig, problems: Problems, parse=None) -> Catalog:
+    """Load every list file of the project and check codes for uniqueness within each list.
+
+    parse: a stand-in for parse_list_bytes (generator/parsecache.py caches it by content)."""
+    parse = parse or parse_list_bytes
     from generator.rules import check_catalog  # rules depend on the finished catalog
 
     root = config.root
@@ -223,7 +226,7 @@ def load_catalog(config: SiteConfig, problems: Problems) -> Catalog:
         except OSError as exc:
             problems.error(f"无法读取文件：{exc.strerror}", file=rel, rule="io", hint="检查文件是否有读取权限")
             continue
-        collected.extend(parse_list_bytes(data, rel, config, problems))
+        collected.extend(parse(data, rel, config, problems))
     catalog = build_catalog(config, collected, problems)
     check_catalog(catalog, problems)
     return catalog

@@ -23,8 +23,19 @@ class Project:
         return self.catalog is not None and not self.problems.has_errors()
 
 
-def open_project(root: Path) -> Project:
+def open_project(root: Path, cache: bool = False) -> Project:
+    """cache: keep parsed list files by content in .cache/parsed (builds and previews do)."""
     problems = Problems()
     config = load_config(root, problems)
-    catalog = load_catalog(config, problems) if config is not None else None
+    catalog = None
+    if config is not None:
+        parse = None
+        if cache:
+            from generator.load import parse_list_bytes
+            from generator.parsecache import cached_parser
+
+            parse = cached_parser(parse_list_bytes, config, root / ".cache" / "parsed")
+        catalog = load_catalog(config, problems, parse=parse)
+        if parse is not None:
+            parse.prune()
     return Project(root=root, config=config, catalog=catalog, problems=problems)

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -69,21 +70,46 @@ def copy_rendered(docs_dir: Path, site_dir: Path, paths: Iterable[str]) -> None:
             shutil.copyfile(source, target)
 
 
+def _command(docs_dir: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(docs_dir), "--output-path", str(output.resolve()),
+            "--force-language", "zh", "--silent"]
+
+
+class IndexJob:
+    """Pagefind running on the lean documents while the build writes the published pages."""
+
+    def __init__(self, docs_dir: Path, output: Path) -> None:
+        self.started = time.perf_counter()
+        self.output = output
+        self.error: str | None = None
+        self.process: subprocess.Popen[str] | None = None
+        try:
+            self.process = subprocess.Popen(_command(docs_dir, output), stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True)
+        except OSError as exc:
+            self.error = f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
+
+    def wait(self, timeout: float = 3600) -> str | None:
+        """None when the index was written, else the reason in Chinese."""
+        if self.process is None:
+            return self.error
+        try:
+            stdout, stderr = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            return "Pagefind 建立搜索索引超时"
+        self.seconds = time.perf_counter() - self.started
+        if self.process.returncode != 0:
+            detail = (stderr or stdout).strip().splitlines()[-5:]
+            return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
+        normalise_index(self.output)  # the same pages give the same index bytes (see normalise_index)
+        return None
+
+
 def index_documents(docs_dir: Path, output: Path) -> str | None:
     """Write the Pagefind index of `docs_dir` into `output`; an error message on failure."""
-    command = [
-        sys.executable, "-m", "pagefind", "--site", str(docs_dir), "--output-path", str(output.resolve()),
-        "--force-language", "zh", "--silent",
-    ]
-    try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
-    if run.returncode != 0:
-        detail = (run.stderr or run.stdout).strip().splitlines()[-5:]
-        return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
-    normalise_index(output)
-    return None
+    return IndexJob(docs_dir, output).wait()
 
 
 # -- reproducible index -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 
+import pytest
 from demo_project import copy_demo_project
 
 
@@ -38,15 +39,20 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
-    root = copy_demo_project(tmp_path / "project", content=False)
+def start_serve(root):
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "generator", "--project", str(root), "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     lines = Lines(process.stdout)
+    base = re.search(r"http://127\.0\.0\.1:\d+/", lines.wait_for(r"http://127\.0\.0\.1:\d+/")).group(0)
+    return process, lines, base
+
+
+def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
+    root = copy_demo_project(tmp_path / "project", content=False)
+    process, lines, base = start_serve(root)
     try:
-        base = re.search(r"http://127\.0\.0\.1:\d+/", lines.wait_for(r"http://127\.0\.0\.1:\d+/")).group(0)
         page = base + "power/000131127004/"
         assert "食品经营许可证" in fetch(page)
 
@@ -71,6 +77,30 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         lines.wait_for("生成失败")
         assert any("scjgj.yml" in line and "YAML 语法错误" in line for line in lines.seen), "".join(lines.seen)
         assert "食品经营许可证（电子证照）" in fetch(page)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.browser
+def test_the_open_tab_reloads_by_itself_after_an_edit(tmp_path, browser):
+    root = copy_demo_project(tmp_path / "project", content=False)
+    process, lines, base = start_serve(root)
+    try:
+        page = browser.new_page()
+        page.goto(base + "power/000131127004/")
+        assert "食品经营许可证" in page.content()
+        page.evaluate("window.qdNotReloaded = true")  # gone once the tab reloads
+        item_file = root / "lists" / "power" / "scjgj.yml"
+        text = item_file.read_text(encoding="utf-8")
+        item_file.write_text(text.replace("result: 食品经营许可证", "result: 食品经营许可证（电子证照）", 1),
+                             encoding="utf-8")
+        page.wait_for_function("document.body.innerText.includes('食品经营许可证（电子证照）')", timeout=60_000)
+        assert page.evaluate("window.qdNotReloaded === undefined")
+
+        # Only the pages the edit touches are rewritten, not the whole site.
+        assert re.search(r"已更新 \d+ 个页面", lines.wait_for("已更新"))
+        page.close()
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -31,7 +31,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"生成失败：{len(errors)} 个错误。原有网站（{out}）保持不变。", file=sys.stderr)
         return 1
     warnings = len(result.problems.warnings)
-    print(f"已生成网站：{out}（{result.page_count} 个页面；{warnings} 个警告，运行 qingdan check 查看）")
+    if "unchanged" in result.timings:
+        print(f"网站已是最新：{out}（自上次生成以来清单、配置、模板和程序都没有改动）")
+    else:
+        print(f"已生成网站：{out}（{result.page_count} 个页面；{warnings} 个警告，运行 qingdan check 查看）")
     if args.timings:
         print("耗时：" + "，".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
     return 0

@@ -1,4 +1,10 @@
-"""`qingdan serve`: build, serve on localhost, rebuild when the project's sources change."""
+"""`qingdan serve`: build, serve on localhost, update pages in place when the sources change.
+
+Files are watched with watchfiles (OS notifications, not a poll every second). An edit to list
+files updates only the pages it affects (generator/preview.py); anything else rebuilds the site.
+The search index is refreshed in a background thread afterwards. Every HTML page served gets a
+small script that waits for the next update and reloads the tab by itself.
+"""
 
 from __future__ import annotations
 
@@ -9,79 +15,163 @@ import threading
 import time
 from pathlib import Path
 
+from generator.preview import Preview
 from generator.search import refresh_index_in_place
 from generator.site.build import build_site
 
 WATCHED = ("lists", "content", "templates", "site_config.yml", "mkdocs.yml")
+VERSION_PATH = "/__qingdan/version"
+# Long poll: the request returns when the site changed after `since` (or after 25 s), then the
+# tab reloads. Plain fetch, no external script; only `qingdan serve` adds it.
+RELOAD_SCRIPT = ("<script>(function(){var v=%d;function w(){fetch('" + VERSION_PATH + "?since='+v,"
+                 "{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){var n=+t;"
+                 "if(n>v){location.reload()}else{w()}},function(){setTimeout(w,1000)})}w()})();</script>")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="本地预览：修改清单后自动重新生成")
+    parser = subparsers.add_parser("serve", help="本地预览：修改清单后自动更新页面")
     parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     parser.add_argument("--out", type=Path, default=None, help="预览网站的目录（默认：项目下的 site/）")
     parser.set_defaults(func=run)
 
 
-def snapshot(root: Path) -> dict[str, float]:
-    """Modification times of every watched file: cheap enough to poll once a second."""
-    state: dict[str, float] = {}
-    for name in WATCHED:
-        path = root / name
-        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
-        for f in files:
-            try:
-                state[str(f)] = f.stat().st_mtime
-            except OSError:
-                continue
-    return state
+class Version:
+    """A counter bumped after each update; reload requests wait on it."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.changed = threading.Condition()
+
+    def bump(self) -> None:
+        with self.changed:
+            self.value += 1
+            self.changed.notify_all()
+
+    def wait_past(self, since: int, timeout: float = 25) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.value > since, timeout=timeout)
+            return self.value
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    version: Version
+
     def log_message(self, format, *args):  # noqa: A002 - http.server's signature
         pass
 
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        path = self.path.split("?", 1)[0]
+        if path == VERSION_PATH:
+            query = self.path.partition("since=")[2]
+            since = int(query) if query.isdigit() else -1
+            self._send(str(self.version.wait_past(since)).encode(), "text/plain")
+            return
+        local = Path(self.translate_path(self.path))
+        if local.is_dir() and path.endswith("/"):
+            local = local / "index.html"
+        if local.suffix == ".html" and local.is_file():
+            text = local.read_text(encoding="utf-8")
+            script = RELOAD_SCRIPT % self.version.value
+            text = text.replace("</body>", script + "</body>", 1) if "</body>" in text else text + script
+            self._send(text.encode("utf-8"), "text/html; charset=utf-8")
+            return
+        super().do_GET()
+
+    def _send(self, data: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
 
 def _docs_dir(root: Path) -> Path:
-    """The preview's lean search documents, kept between rebuilds for re-indexing."""
+    """The preview's lean search documents, kept between updates for re-indexing."""
     return root / ".cache" / "search-docs"
 
 
-def _build(root: Path, out: Path, first: bool = False) -> None:
-    """Rebuild and publish; after the first build the search index is refreshed once pages are live."""
-    started = time.perf_counter()
-    result = build_site(root, out, defer_search=not first, search_docs=_docs_dir(root))
-    if result.ok:
-        print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
-        if not first:
-            failure = refresh_index_in_place(out, _docs_dir(root))
-            print(failure or f"搜索索引已更新（共 {time.perf_counter() - started:.1f} 秒）", flush=True)
-    else:
-        for problem in result.problems.errors:
+class Server:
+    """The preview's state: the last good build and the background search refresh."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root, self.out = root, out
+        self.version = Version()
+        self.preview: Preview | None = None
+        self.search_wanted = threading.Event()
+        threading.Thread(target=self._search_loop, daemon=True).start()
+
+    def full_build(self, first: bool = False) -> None:
+        started = time.perf_counter()
+        result = build_site(self.root, self.out, defer_search=not first, search_docs=_docs_dir(self.root),
+                            force=True)
+        if result.ok:
+            self.preview = Preview(result, _docs_dir(self.root))
+            self.version.bump()
+            print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
+            if not first:
+                self.search_wanted.set()
+        else:
+            self._failed(result.problems)
+
+    def changed(self, paths: set[Path]) -> None:
+        if self.preview is None or not Preview.handles(self.root, paths):
+            self.full_build()
+            return
+        started = time.perf_counter()
+        update = self.preview.update(sorted(paths))
+        if update.problems.has_errors():
+            self._failed(update.problems)
+            return
+        self.version.bump()
+        print(f"已更新 {len(update.written)} 个页面（{time.perf_counter() - started:.2f} 秒）", flush=True)
+        self.search_wanted.set()
+
+    def _failed(self, problems) -> None:
+        for problem in problems.errors:
             print(problem.format_text())
         print("生成失败，预览仍显示上一次成功生成的网站。修改后会自动重试。", flush=True)
 
+    def _search_loop(self) -> None:
+        while True:
+            self.search_wanted.wait()
+            self.search_wanted.clear()
+            started = time.perf_counter()
+            failure = refresh_index_in_place(self.out, _docs_dir(self.root))
+            print(failure or f"搜索索引已更新（{time.perf_counter() - started:.1f} 秒）", flush=True)
+
+
+def _watched(root: Path) -> list[Path]:
+    return [root / name for name in WATCHED if (root / name).exists()]
+
 
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.project
+    from watchfiles import watch
+
+    root: Path = args.project.resolve()
     out = (args.out or root / "site").resolve()
-    # Sources are snapshotted before each build, so an edit made while a build runs is picked
-    # up by the next poll instead of being taken for the state that was built.
-    state = snapshot(root)
-    _build(root, out, first=True)
+    server = Server(root, out)
+    server.full_build(first=True)
     out.mkdir(parents=True, exist_ok=True)
 
-    # The handler resolves paths under `out` per request, so it serves the new site after each swap.
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer((args.host, args.port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"预览地址：http://{args.host}:{server.server_port}/ （按 Ctrl+C 停止）", flush=True)
+    # The handler resolves paths under `out` per request, so it serves the new site after a rebuild.
+    handler = type("Handler", (_Handler,), {"version": server.version})
+    httpd = http.server.ThreadingHTTPServer((args.host, args.port), functools.partial(handler, directory=str(out)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    print(f"预览地址：http://{args.host}:{httpd.server_port}/ （按 Ctrl+C 停止）", flush=True)
     try:
-        while True:
-            time.sleep(1)
-            current = snapshot(root)
-            if current != state:
-                state = current
-                _build(root, out)
+        # Changes made while an update runs arrive with the next batch: nothing is lost.
+        for changes in watch(*_watched(root), debounce=50, step=20, rust_timeout=0, yield_on_timeout=False):
+            paths = {Path(p) for _, p in changes if not Path(p).name.startswith(".")}
+            if paths:
+                server.changed(paths)
+    except KeyboardInterrupt:
+        pass
     finally:
-        server.shutdown()
+        httpd.shutdown()
+    return 0

@@ -62,11 +62,11 @@ def canonical(data: Any) -> str:
 
 
 def fingerprint(config: SiteConfig) -> str:
-    """What parsing and the walk depend on: list types, enums and all of Qingdan's own code."""
-    from generator.codehash import package_digest
+    """What parsing depends on: list types, enums and all of the generator's code."""
+    from generator.codehash import code_fingerprint
 
     parts = [CACHE_VERSION, str(marshal.version), repr(config.list_types), repr(sorted(config.enums.items())),
-             package_digest()]
+             code_fingerprint()]
     return digest("\0".join(parts).encode("utf-8"))
 
 

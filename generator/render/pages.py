@@ -11,6 +11,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from generator import pinyin
@@ -78,7 +79,11 @@ class SiteData:
                         continue
                     self.outgoing[item.key].append(Relation(fdef.label, target))
                     self.incoming[target.key].append(Relation(list_type.item_label, item))
-        self.completeness = completeness(catalog)
+
+    @cached_property
+    def completeness(self) -> dict[str, tuple[int, int]]:
+        """Per department (filled, expected) disclosures; only the home and department pages ask."""
+        return completeness(self.catalog)
 
 
 def pub_date(events: list[Any]) -> str:

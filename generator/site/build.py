@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator.pipeline import StepTimer
 from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer
@@ -35,22 +36,16 @@ class BuildResult:
     out_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
     page_count: int = 0
+    # What an incremental preview (generator/preview.py) needs to update pages in place.
+    project: Project | None = None
+    history: Any = None
+    downloads: dict[tuple[str | None, str | None], dict[str, str]] = field(default_factory=dict)
+    shell_by_depth: dict[int, shells.Shell] = field(default_factory=dict)
+    site_url: str = ""
 
 
 class BuildError(Exception):
     """A build step failed for a reason the user can act on (message in Chinese)."""
-
-
-class _Timer:
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-
-    def step(self, name: str, func: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        try:
-            return func()
-        finally:
-            self.timings[name] = round(time.perf_counter() - start, 3)
 
 
 def _stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str:
@@ -242,15 +237,23 @@ def _alive(pid: int) -> bool:
 
 
 def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
-               history: bool = True, defer_search: bool = False, search_docs: Path | None = None) -> BuildResult:
+               history: bool = True, defer_search: bool = False, search_docs: Path | None = None,
+               force: bool = False) -> BuildResult:
     """Build the site into out_dir atomically.
 
     defer_search: publish with the previous site's search index (copied over) instead of
     re-indexing; the caller refreshes it afterwards (generator.search.refresh_index_in_place).
     search_docs: keep the lean search documents there (default: a temporary directory).
+    force: build even when nothing changed since out_dir was built (generator/site/buildkey.py).
     """
-    timer = _Timer()
-    project = timer.step("load", lambda: open_project(project_root))
+    timer = StepTimer()  # the steps and what each reads and produces: generator/pipeline.py
+    from generator.site import buildkey
+
+    key = buildkey.input_key(project_root, f"{site_url}|{search}|{history}|{defer_search}|{search_docs}")
+    if not force and buildkey.unchanged(project_root, out_dir, key):
+        # Nothing the site is made from changed since it was built: there is nothing to do.
+        return BuildResult(ok=True, problems=Problems(), out_dir=out_dir, timings={"unchanged": 0.0})
+    project = timer.step("load", lambda: open_project(project_root, cache=True))
     result = BuildResult(ok=False, problems=project.problems, out_dir=out_dir, timings=timer.timings)
     if not project.ok:
         return result
@@ -269,8 +272,12 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-{os.getpid()}-", dir=out_dir.parent))
+    downloads_job: extras.DownloadsJob | None = None
+    index_job = None
     try:
-        downloads = timer.step("downloads", lambda: extras.write_downloads(project, staging / "downloads"))
+        # Downloads are written by a forked child while this process renders (see DownloadsJob).
+        downloads_job = extras.DownloadsJob(project, staging / "downloads")
+        downloads = extras.download_links(project)
         builder = PageBuilder(catalog, renderer, history_view, downloads)
         pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
         pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
@@ -278,6 +285,14 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         docs, site_dir = staging / "docs", staging / "site"
         docs.mkdir()
         content_pages = _content_pages(project_root / "content", docs)
+        from generator import search as searching
+
+        docs_dir = search_docs or staging / "search"
+        previous_index = out_dir / searching.PAGEFIND_DIR
+        if search:
+            shutil.rmtree(docs_dir, ignore_errors=True)
+            docs_dir.mkdir(parents=True)
+            timer.step("search_docs", lambda: searching.write_documents(docs_dir, pages))
         nav_pages = [p for p in pages if p.nav]
         shell_pages = [p for p in pages if not p.nav]
         fragments = {}
@@ -295,28 +310,25 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         theme_dir = _theme_dir(project_root, staging)
         timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url,
                                                    feeds=history_view is not None))
-        shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
+        if search and not (defer_search and previous_index.is_dir()):
+            # Pagefind indexes the lean documents while the published pages are written.
+            searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
+            index_job = searching.IndexJob(docs_dir, staging / "pagefind")
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         _sitemap(site_dir, pages, content_pages, site_url)
+        timer.record("downloads", downloads_job.wait())
+        shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
+        # After the downloads are in place: the data files add to that folder (stats.json).
         timer.step("data_files", lambda: extras.write_data_files(project, site_dir, history_view, site_url))
         if search:
-            from generator import search as searching
-
-            docs_dir = search_docs or staging / "search"
-            shutil.rmtree(docs_dir, ignore_errors=True)
-            docs_dir.mkdir(parents=True)
-            timer.step("search_docs", lambda: (
-                searching.write_documents(docs_dir, pages),
-                searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])))
-            previous_index = out_dir / searching.PAGEFIND_DIR
-            if defer_search and previous_index.is_dir():
+            if index_job is None:
                 shutil.copytree(previous_index, site_dir / searching.PAGEFIND_DIR)
             else:
-                failure = timer.step("search_index", lambda: searching.index_documents(
-                    docs_dir, site_dir / searching.PAGEFIND_DIR))
+                failure = timer.step("search_index", index_job.wait)
                 if failure:
                     raise BuildError(failure)
+                shutil.move(staging / "pagefind", site_dir / searching.PAGEFIND_DIR)
         if not defer_search:  # a preview with a stale index is not a site to publish: no manifest
             from generator.publish.manifest import provenance, write_manifest
 
@@ -327,7 +339,15 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         project.problems.error(str(exc), rule="build", hint="上一次成功生成的网站保持不变")
         return result
     finally:
+        if downloads_job is not None:
+            downloads_job.wait()
+        if index_job is not None and index_job.process is not None and index_job.process.poll() is None:
+            index_job.process.kill()
+            index_job.process.wait()
         shutil.rmtree(staging, ignore_errors=True)
+    buildkey.remember(project_root, out_dir, key)
     result.ok = True
     result.page_count = len(pages) + len(content_pages)
+    result.project, result.history, result.downloads = project, history_view, downloads
+    result.shell_by_depth, result.site_url = shell_by_depth, site_url
     return result

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,12 +66,43 @@ def _downloads_key(project: Project, list_id: str | None, department: str | None
     return digest("\0".join(parts).encode("utf-8"))
 
 
-def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, str | None], dict[str, str]]:
+Links = dict[tuple[str | None, str | None], dict[str, str]]
+
+
+def _scopes(project: Project) -> list[tuple[tuple[str | None, str | None], tuple[str, ...]]]:
+    """Every download scope (list id or None, department or None) with its formats."""
+    config = project.config
+    assert config is not None
+    scopes: list[tuple[str | None, str | None]] = [(t.id, None) for t in config.list_types]
+    scopes += [(None, d.code) for d in config.departments] + [(None, None)]
+    # Each item's row is published once per format, by list: a department gets one XLSX (what its
+    # clerks open), everything at once only JSON. Department CSV and JSON files repeated every row
+    # of the list files, a third of the site's bytes at 10,000 items and a third of this step.
+    formats = {"list": ("xlsx", "csv", "json"), "department": ("xlsx",), "all": ("json",)}
+    return [(s, formats["all" if s == (None, None) else "list" if s[0] else "department"]) for s in scopes]
+
+
+def download_links(project: Project) -> Links:
+    """(list id or None, department or None) → format → path relative to the site root.
+
+    Known before any file is written, so pages render while the downloads are being made."""
+    from generator.tabular.export import download_names
+
+    assert project.config is not None
+    links: Links = {}
+    for (list_id, department), formats in _scopes(project):
+        names = download_names(project.config, list_id, department, formats)
+        links[(list_id, department)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
+    links[(None, None)]["schema"] = f"{DOWNLOADS_DIR}/qingdan.schema.json"
+    return links
+
+
+def write_downloads(project: Project, out_dir: Path) -> Links:
     """XLSX, CSV and JSON of every list, of every department and of everything (open data, 数据开放).
 
     Files are cached under .cache/downloads by the content they were made from, so a rebuild after
     changing one item rewrites only the downloads of that item's list and department.
-    Returns (list id or None, department or None) → format → path relative to the site root.
+    Returns the same links as download_links.
     """
     from generator.tabular.export import SCHEMA_FILE
     from generator.tabular.export import write_downloads as write
@@ -77,11 +111,8 @@ def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, s
     assert catalog is not None
     cache_root = project.root / ".cache" / "downloads"
     out_dir.mkdir(parents=True, exist_ok=True)
-    scopes: list[tuple[str | None, str | None]] = [(t.id, None) for t in catalog.config.list_types]
-    scopes += [(None, d.code) for d in catalog.config.departments] + [(None, None)]
-    links: dict[tuple[str | None, str | None], dict[str, str]] = {}
     used_keys = set()
-    for list_id, department in scopes:
+    for (list_id, department), formats in _scopes(project):
         key = _downloads_key(project, list_id, department)
         used_keys.add(key)
         cached = cache_root / key
@@ -91,22 +122,58 @@ def write_downloads(project: Project, out_dir: Path) -> dict[tuple[str | None, s
         else:
             fresh = cache_root / f".{key}.tmp"
             shutil.rmtree(fresh, ignore_errors=True)
-            # Everything at once only as JSON: the per-list files already hold every row in
-            # XLSX and CSV, and a third XLSX copy of every item cost a third of this step.
-            formats = ("json",) if list_id is None and department is None else ("xlsx", "csv", "json")
             names = write(catalog, fresh, list_id=list_id, department=department, formats=formats)
             (fresh / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
             shutil.rmtree(cached, ignore_errors=True)
             fresh.rename(cached)
         for name in names.values():
             shutil.copyfile(cached / name, out_dir / name)
-        links[(list_id, department)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
     for stale in cache_root.iterdir():
         if stale.name not in used_keys:
             shutil.rmtree(stale, ignore_errors=True)
     shutil.copyfile(SCHEMA_FILE, out_dir / "qingdan.schema.json")
-    links[(None, None)]["schema"] = f"{DOWNLOADS_DIR}/qingdan.schema.json"
-    return links
+    return download_links(project)
+
+
+_FORKED: tuple[Project, Path] | None = None
+
+
+def _write_forked() -> float:
+    assert _FORKED is not None
+    started = time.perf_counter()
+    write_downloads(*_FORKED)
+    return time.perf_counter() - started
+
+
+class DownloadsJob:
+    """write_downloads in a forked process while the parent renders and writes pages.
+
+    The child inherits the loaded catalog (nothing is pickled); on a system without fork the
+    files are written in the parent, at once.
+    """
+
+    def __init__(self, project: Project, out_dir: Path) -> None:
+        global _FORKED
+        self.seconds = 0.0
+        self.pool: ProcessPoolExecutor | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            started = time.perf_counter()
+            write_downloads(project, out_dir)
+            self.seconds = time.perf_counter() - started
+            return
+        _FORKED = (project, out_dir)
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        self.future = self.pool.submit(_write_forked)
+
+    def wait(self) -> float:
+        """Seconds the child spent writing; re-raises what went wrong in it."""
+        if self.pool is not None:
+            try:
+                self.seconds = self.future.result()
+            finally:
+                self.pool.shutdown()
+                self.pool = None
+        return self.seconds
 
 
 def edition_pages(project: Project, builder: PageBuilder, pages: list[Page], enabled: bool = True) -> list[Page]:

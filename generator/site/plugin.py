@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mkdocs.plugins import BasePlugin
 
-from generator.site.shell import SHELL_CANONICAL, SHELL_DIR, shell_body
+from generator.site.shell import NAV_BODY_END, NAV_BODY_START, SHELL_CANONICAL, SHELL_DIR, shell_body
 
 
 class QingdanPlugin(BasePlugin):
@@ -21,7 +21,8 @@ class QingdanPlugin(BasePlugin):
         src = page.file.src_uri
         if src.startswith(SHELL_DIR + "/"):
             return shell_body()
-        return self.fragments.get(src, html)
+        fragment = self.fragments.get(src)
+        return html if fragment is None else f"{NAV_BODY_START}{fragment}{NAV_BODY_END}"
 
     def on_page_context(self, context, page, config, nav):  # noqa: ARG002
         if page.file.src_uri.startswith(SHELL_DIR + "/"):

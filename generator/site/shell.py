@@ -19,6 +19,8 @@ CANONICAL_TOKEN = "QDSHELLCANONICALQD"
 SHELL_CANONICAL = f"https://shell.invalid/{CANONICAL_TOKEN}"
 CRUMBS = "QDSHELLCRUMBSQD"
 BODY_START, BODY_END = "<!--QDSHELL-BODY-START-->", "<!--QDSHELL-BODY-END-->"
+# Around the pre-rendered body of a nav page, so that a preview can replace it in place.
+NAV_BODY_START, NAV_BODY_END = "<!--qd-body-->", "<!--/qd-body-->"
 
 _TOKENS = re.compile(
     "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, CRUMBS, TITLE))
@@ -48,6 +50,14 @@ def compact(text: str) -> str:
 def crumb_links(crumbs: list[tuple[str, str]], root: str) -> str:
     """Breadcrumb links (label, path from the site root) for a page whose root prefix is `root`."""
     return " › ".join(f'<a href="{root}{html.escape(path)}">{html.escape(label)}</a>' for label, path in crumbs)
+
+
+def replace_nav_body(text: str, body: str) -> str | None:
+    """A nav page's HTML with its body replaced; None when the page has no marked body."""
+    start, end = text.find(NAV_BODY_START), text.rfind(NAV_BODY_END)
+    if start < 0 or end < start:
+        return None
+    return text[: start + len(NAV_BODY_START)] + body + text[end:]
 
 
 def meta_tags(meta: dict[str, str]) -> str:
