@@ -208,6 +208,8 @@ def test_no_matching_tags_means_no_editions(editions_site, tmp_path):
     work = tmp_path / "project"
     shutil.copytree(root, work)
     replace_once(work / "site_config.yml", r"tag_pattern: ^(v?\d{4}|\d{4}版)$", "tag_pattern: ^发布-")
+    config = work / "site_config.yml"  # and no edition declared by date either
+    config.write_text(re.sub(r"  declared:\n(    - .*\n)+", "", config.read_text(encoding="utf-8")), encoding="utf-8")
     out = tmp_path / "site"
     assert build_site(work, out, search=False).ok
     assert not (out / "editions").exists()
