@@ -17,7 +17,7 @@ from __future__ import annotations
 from generator.config import SiteConfig
 from generator.gitrepo import GitRepo
 from generator.history.blobparse import BlobParser, problems_of
-from generator.history.cache import CODE, COLUMN, HASH, LINE, BlobCache
+from generator.history.cache import BlobCache
 from generator.load import build_catalog, split_list_path
 from generator.model import Catalog, Item
 from generator.problems import Problems
@@ -47,10 +47,10 @@ def catalog_at(config: SiteConfig, repo: GitRepo, rev: str, problems: Problems,
         if summary is not None:
             problems.extend(list(problems_of(summary, path)))
             found.append((path, ids, summary))
-    data = cache.get_items({ref[HASH] for _, _, summary in found for ref in summary.items})
+    data = cache.get_items({ref.hash for _, _, summary in found for ref in summary.items})
     items = [
-        Item(list_id=ids[0], department=ids[1], code=ref[CODE], data=data.get(ref[HASH], {}), file=path,
-             line=ref[LINE], column=ref[COLUMN])
+        Item(list_id=ids[0], department=ids[1], code=ref.code, data=data.get(ref.hash, {}), file=path,
+             line=ref.line, column=ref.column)
         for path, ids, summary in found for ref in summary.items
     ]
     return build_catalog(config, items, problems)

@@ -32,11 +32,6 @@ from dataclasses import dataclass
 from generator.config import Department, SiteConfig
 from generator.gitrepo import GitRepo
 from generator.history.cache import (
-    BODY,
-    CODE,
-    COLUMN,
-    HASH,
-    NAME,
     BlobCache,
     BlobSummary,
     ItemRef,
@@ -245,7 +240,7 @@ def _item_row(item: Item) -> tuple[ItemRef, str, str]:
     text = canonical(item.data)
     item_hash = digest(text.encode("utf-8"))
     body = content_of(item.data)
-    ref = (item.code, item_hash, digest(canonical(body).encode("utf-8")), item.name, item.line, item.column)
+    ref = ItemRef(item.code, item_hash, digest(canonical(body).encode("utf-8")), item.name, item.line, item.column)
     return ref, item_hash, text
 
 
@@ -439,7 +434,7 @@ class BlobParser:
             return
         if not result.ok:
             return
-        entries = [(chunk, (ref[CODE], ref[HASH], ref[BODY], ref[NAME], 0, ref[COLUMN]))
+        entries = [(chunk, (ref.code, ref.hash, ref.body, ref.name, 0, ref.column))
                    for (ref, _, _), chunk in zip(result.rows, job.chunk_keys, strict=True)]
         self._chunks.update(entries)
         self.cache.put_chunks(entries)
@@ -456,7 +451,7 @@ class BlobParser:
         refs = []
         for key, (_, _, line) in zip(split.keys, split.chunks, strict=True):
             code, item_hash, body_hash, name, rel_line, column = self._chunks[key]
-            refs.append((code, item_hash, body_hash, name, line + rel_line, column))
+            refs.append(ItemRef(code, item_hash, body_hash, name, line + rel_line, column))
         return BlobSummary(tuple(refs), ())
 
 

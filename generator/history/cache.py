@@ -35,13 +35,24 @@ _BATCH = 900  # stays under SQLite's limit on host parameters
 KEEP_WALKS = 4
 
 
-# One item of a parsed list file, without its data (which lives in `items` by hash): a plain
-# tuple (code, hash, body hash, name, line, column), indexed with these names. Plain tuples,
-# because a warm history run reads some 100 of them per changed file per commit.
+class ItemRef(NamedTuple):
+    """One item of a parsed list file, without its data (which lives in `items` by hash).
+
+    `hash` is the hash of the item's normalised data; `body` the same without the code (equal
+    bodies under two codes mean 改码). The cache stores it as a plain tuple (marshal takes no
+    named tuples) and get_blobs names it again.
+    """
+
+    code: str
+    hash: str
+    body: str
+    name: str
+    line: int
+    column: int
+
+
+# Positions in ItemRef's plain form, as the cache stores it.
 CODE, HASH, BODY, NAME, LINE, COLUMN = range(6)
-ItemRef = tuple  # (code: str, hash: str, body_hash: str, name: str, line: int, column: int)
-# HASH is the hash of the item's normalised data; BODY the same without the code (equal bodies
-# under two codes mean 改码).
 
 
 class BlobSummary(NamedTuple):
@@ -141,7 +152,7 @@ class BlobCache:
                 items, problems = marshal.loads(value)
             except (EOFError, ValueError, TypeError):
                 continue  # a damaged row is parsed again
-            out[key] = BlobSummary(items, problems)
+            out[key] = BlobSummary(tuple(ItemRef._make(ref) for ref in items), problems)
         return out
 
     def put_blob(self, key: str, summary: BlobSummary) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.changes import match_recoded, normalize_format
 from generator.config import SiteConfig
@@ -36,10 +36,6 @@ from generator.fieldtypes import field_text
 from generator.gitrepo import ZERO_SHA, CommitInfo, GitFailure, GitRepo, LogCommit
 from generator.history.blobparse import BlobParser, problems_of
 from generator.history.cache import (
-    BODY,
-    CODE,
-    HASH,
-    NAME,
     BlobCache,
     BlobSummary,
     ItemRef,
@@ -71,8 +67,19 @@ SHALLOW_HINT = (
 )
 
 
-Entry = tuple  # (ref, department, path): one occurrence of an item in a list file
-_REF, _DEPT, _PATH = range(3)
+class Entry(NamedTuple):
+    """One occurrence of an item in a list file. Saved walks store it as a plain tuple (marshal)."""
+
+    ref: ItemRef
+    department: str
+    path: str
+
+    def plain(self) -> tuple:
+        return (tuple(self.ref), self.department, self.path)
+
+    @classmethod
+    def from_plain(cls, value: tuple | None) -> Entry | None:
+        return None if value is None else cls(ItemRef._make(value[0]), value[1], value[2])
 
 
 @dataclass
@@ -111,13 +118,13 @@ class _State:
             return None
         if len(found) == 1:
             return next(iter(found.values()))
-        return min(found.values(), key=lambda e: (self._order.get(e[_DEPT], 1 << 30), e[_PATH]))
+        return min(found.values(), key=lambda e: (self._order.get(e.department, 1 << 30), e.path))
 
     def changed_codes(self, path: str, items: dict[str, ItemRef] | None) -> set[str]:
         """Codes whose item in `path` differs between the current state and `items`."""
         old = self.files[path][2] if path in self.files else {}
         new = items or {}
-        pairs = {(c, ref[HASH]) for c, ref in old.items()} ^ {(c, ref[HASH]) for c, ref in new.items()}
+        pairs = {(c, ref.hash) for c, ref in old.items()} ^ {(c, ref.hash) for c, ref in new.items()}
         return {c for c, _ in pairs}
 
     def apply(self, path: str, list_id: str, department: str, items: dict[str, ItemRef] | None,
@@ -125,7 +132,7 @@ class _State:
         for code in codes:
             item_key = (list_id, code)
             if items is not None and code in items:
-                self.index.setdefault(item_key, {})[path] = (items[code], department, path)
+                self.index.setdefault(item_key, {})[path] = Entry(items[code], department, path)
             else:
                 occurrences = self.index.get(item_key)
                 if occurrences is not None:
@@ -145,7 +152,7 @@ def split_list_path(path: str) -> tuple[str, str] | None:
 
 def _by_code(summary: BlobSummary) -> dict[str, ItemRef]:
     """A file's items by code; the first of two items with one code wins, as in the loader."""
-    return {ref[CODE]: ref for ref in reversed(summary.items)}
+    return {ref.code: ref for ref in reversed(summary.items)}
 
 
 def extract_history(config: SiteConfig, problems: Problems, cache_dir: Path | None = None) -> History:
@@ -255,7 +262,8 @@ class _Walk:
         return (
             self.done, commits[self.done - 1].info.sha if self.done else "",
             tuple((path, f[0], f[1], f[3]) for path, f in sorted(self.state.files.items())),
-            tuple((p.kind, p.list_id, p.before, p.after, p.seq, p.changes) for p in self.pending),
+            tuple((p.kind, p.list_id, p.before and p.before.plain(), p.after and p.after.plain(), p.seq, p.changes)
+                  for p in self.pending),
             tuple((m.seq, m.info.sha, m.info.date, m.info.author, m.info.subject, m.info.message, m.basis.basis,
                    m.basis.effective, m.basis.published, m.basis.baseline) for m in self.metas),
             tuple((key[0], key[1], index[id(p)]) for key, p in sorted(self.last_removal.items())),
@@ -268,7 +276,8 @@ class _Walk:
         for path, list_id, department, key in files:
             items = _by_code(summaries[key])
             self.state.apply(path, list_id, department, items, list(items), key)
-        self.pending = [_Pending(*p) for p in pending]
+        self.pending = [_Pending(kind, list_id, Entry.from_plain(b), Entry.from_plain(a), seq, changes)
+                        for kind, list_id, b, a, seq, changes in pending]
         self.metas = [_Commit(CommitInfo(sha=sha, date=date, author=author, subject=subject, message=message),
                               Basis(basis, effective, published=published, baseline=baseline), seq)
                       for seq, sha, date, author, subject, message, basis, effective, published, baseline in metas]
@@ -326,7 +335,7 @@ class _Walk:
             for p in found:
                 self.pending.append(p)
                 if p.kind in (REMOVED, RECODED) and p.before is not None:
-                    self.last_removal[(p.list_id, p.before[_REF][CODE])] = p
+                    self.last_removal[(p.list_id, p.before.ref.code)] = p
         self.done = seq + 1
 
     def _recoded_and_changed(self, found: list[_Pending], seq: int) -> list[_Pending]:
@@ -338,7 +347,7 @@ class _Walk:
         lists = {p.list_id for p in added} & {p.list_id for p in removed}
         if not lists or self.cache is None:
             return found
-        data = self.cache.get_items({p.after[_REF][HASH] for p in added} | {p.before[_REF][HASH] for p in removed})
+        data = self.cache.get_items({p.after.ref.hash for p in added} | {p.before.ref.hash for p in removed})
         replaced: dict[int, _Pending | None] = {}
         for list_id in sorted(lists):
             gone = [p for p in removed if p.list_id == list_id]
@@ -353,8 +362,8 @@ class _Walk:
 
 
 def _as_item(list_id: str, entry: Entry, data: dict[str, dict]) -> Item:
-    return Item(list_id=list_id, department=entry[_DEPT], code=entry[_REF][CODE],
-                data=data.get(entry[_REF][HASH], {}))
+    return Item(list_id=list_id, department=entry.department, code=entry.ref.code,
+                data=data.get(entry.ref.hash, {}))
 
 
 def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
@@ -398,14 +407,14 @@ def _diff(before: dict[tuple[str, str], Entry | None], after: dict[tuple[str, st
         if b is None and a is None:
             continue
         if b is None:
-            added[(key[0], a[_REF][BODY])].append(a)
+            added[(key[0], a.ref.body)].append(a)
         elif a is None:
-            removed[(key[0], b[_REF][BODY])].append(b)
-        elif b[_DEPT] != a[_DEPT]:
+            removed[(key[0], b.ref.body)].append(b)
+        elif b.department != a.department:
             found.append(_Pending(TRANSFERRED, key[0], b, a, seq))
-        elif b[_REF][HASH] == a[_REF][HASH]:
+        elif b.ref.hash == a.ref.hash:
             continue
-        elif b[_REF][NAME] != a[_REF][NAME]:
+        elif b.ref.name != a.ref.name:
             found.append(_Pending(RENAMED, key[0], b, a, seq))
         else:
             found.append(_Pending(CHANGED, key[0], b, a, seq))
@@ -460,12 +469,12 @@ def _field_changes(names: list[str], old: dict, new: dict) -> tuple[tuple[str, A
 def _work_out_changes(config: SiteConfig, cache: BlobCache, pending: list[_Pending]) -> None:
     """Fill in the changed fields of 变更, 更名 and 划转 events that do not have them yet."""
     todo = [p for p in pending if p.changes is None and (p.kind in (CHANGED, RENAMED, TRANSFERRED) or (
-        p.kind == RECODED and p.before[_REF][BODY] != p.after[_REF][BODY]))]
-    data = cache.get_items({e[_REF][HASH] for p in todo for e in (p.before, p.after)})
+        p.kind == RECODED and p.before.ref.body != p.after.ref.body))]
+    data = cache.get_items({e.ref.hash for p in todo for e in (p.before, p.after)})
     names = {t.id: t.field_names for t in config.list_types}
     for p in todo:
-        p.changes = _field_changes(names.get(p.list_id, []), data.get(p.before[_REF][HASH], {}),
-                                   data.get(p.after[_REF][HASH], {}))
+        p.changes = _field_changes(names.get(p.list_id, []), data.get(p.before.ref.hash, {}),
+                                   data.get(p.after.ref.hash, {}))
 
 
 def _first_public_seq(config: SiteConfig, repo: GitRepo, commits: list[LogCommit], metas: list[_Commit],
@@ -503,7 +512,7 @@ def _format_only(config: SiteConfig, p: _Pending) -> bool:
 def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], metas: list[_Commit],
              last_removal: dict[tuple[str, str], _Pending], state: _State, head: str, complete: bool) -> History:
     gone = {key: p for key, p in last_removal.items() if state.winner(key) is None}
-    data = cache.get_items(p.before[_REF][HASH] for p in gone.values())
+    data = cache.get_items(p.before.ref.hash for p in gone.values())
     by_seq = {m.seq: m for m in metas}
     list_order = {t.id: i for i, t in enumerate(config.list_types)}
     kind_order = {k: i for i, k in enumerate(KINDS)}
@@ -513,7 +522,7 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
         meta = by_seq[p.seq]
         b, a = p.before, p.after
         now = a or b
-        old_ref, new_ref = (b[_REF] if b else None), (a[_REF] if a else None)
+        old_ref, new_ref = (b.ref if b else None), (a.ref if a else None)
         changes: tuple[FieldChange, ...] = ()
         if p.changes:
             names = labels.get(p.list_id, {})
@@ -521,14 +530,14 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
         if p.kind == RECODED:  # the new address first, then what else changed with it
             list_type = config.list_type(p.list_id)
             fdef = list_type.field("code") if list_type else None
-            changes = (FieldChange("code", fdef.label if fdef else "编码", old_ref[CODE], new_ref[CODE]), *changes)
+            changes = (FieldChange("code", fdef.label if fdef else "编码", old_ref.code, new_ref.code), *changes)
         return Event(
-            kind=p.kind, list_id=p.list_id, code=now[_REF][CODE], name=now[_REF][NAME], department=now[_DEPT],
+            kind=p.kind, list_id=p.list_id, code=now.ref.code, name=now.ref.name, department=now.department,
             commit=meta.info.sha, date=meta.info.date, author=meta.info.author, subject=meta.info.subject,
             basis=meta.basis.basis, effective=meta.basis.effective, has_basis=meta.basis.has_basis,
-            old_code=old_ref[CODE] if p.kind == RECODED else "",
-            old_department=b[_DEPT] if b and a and b[_DEPT] != a[_DEPT] else "",
-            old_name=old_ref[NAME] if b and a and old_ref[NAME] != new_ref[NAME] else "",
+            old_code=old_ref.code if p.kind == RECODED else "",
+            old_department=b.department if b and a and b.department != a.department else "",
+            old_name=old_ref.name if b and a and old_ref.name != new_ref.name else "",
             changes=changes, seq=p.seq, published=meta.basis.published,
         )
 
@@ -545,8 +554,8 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
         for m in sorted(metas, key=lambda m: -m.seq) if per_commit[m.seq]
     ]
     removed_items = [
-        RemovedItem(list_id=key[0], code=key[1], department=p.before[_DEPT], name=p.before[_REF][NAME],
-                    data=data.get(p.before[_REF][HASH], {}), event=made[id(p)])
+        RemovedItem(list_id=key[0], code=key[1], department=p.before.department, name=p.before.ref.name,
+                    data=data.get(p.before.ref.hash, {}), event=made[id(p)])
         for key, p in sorted(gone.items(), key=lambda kv: (list_order.get(kv[0][0], 99), kv[0][1]))
     ]
     return History(events=events, adjustments=adjustments, removed_items=removed_items, head=head,
