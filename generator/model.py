@@ -78,6 +78,48 @@ class Item:
         return {"file": self.file, "line": line, "column": column, "list": self.list_id, "code": self.code}
 
 
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a list or department table: an item, or the heading of a 主项 that is not an item."""
+
+    item: Item | None
+    heading: str = ""  # the 主项's name, on a heading row
+    sub: bool = False  # a 子项, shown under its 主项
+
+
+def hierarchy(items: list[Item]) -> list[TableRow]:
+    """Items in publishing order with every 子项 right under its 主项: after the 主项's own row when
+    the 主项 is an item here, else under a heading row where its first 子项 stood."""
+    keys = {key for item in items for key in (item.code, item.name)}
+    children: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        if item.parent_key():
+            children.setdefault((item.department, item.parent_key()), []).append(item)
+    rows: list[TableRow] = []
+    placed: set[int] = set()
+    for item in items:
+        if id(item) in placed:
+            continue
+        parent = item.parent_key()
+        if parent and parent in keys and any(i.department == item.department and parent in (i.code, i.name)
+                                             and not i.parent_key() for i in items):
+            continue  # placed under its 主项's own row
+        if parent:
+            group = children[(item.department, parent)]
+            rows.append(TableRow(None, heading=str(item.data.get("parent_name") or parent)))
+            rows.extend(TableRow(child, sub=True) for child in group)
+            placed.update(id(child) for child in group)
+            continue
+        rows.append(TableRow(item))
+        placed.add(id(item))
+        for key in dict.fromkeys((item.code, item.name)):
+            for child in children.get((item.department, key), []):
+                if id(child) not in placed:
+                    rows.append(TableRow(child, sub=True))
+                    placed.add(id(child))
+    return rows
+
+
 @dataclass
 class Catalog:
     """Every item of every list, in publishing order (list type, then department, then file order)."""

@@ -202,3 +202,24 @@ def test_key_value_detail_pages_one_item_per_block(project: Path, tmp_path: Path
     assert check["type"] == "行政检查" and check["time_limit"] == {"statutory": 20, "unit": "工作日"}
     assert check["basis"].startswith("《中华人民共和国档案法》第四十二条\n") and check["extra"] == {"联系人": "王五"}
     assert by_name["档案行政处罚"]["time_limit"] == {"promised": 20, "unit": "工作日"}
+
+
+def test_list_and_department_pages_group_sub_items_under_their_main_item(project: Path, tmp_path: Path,
+                                                                         capsys) -> None:
+    path = sheet(tmp_path / "main.xlsx", ["主项名称", "子项名称", "职权类型", "设定依据"], [
+        ["食品生产许可", "食品生产许可（新办）", "行政许可", "《中华人民共和国食品安全法》第三十五条"],
+        [None, "食品生产许可（变更、延续）", "行政许可", "《食品生产许可管理办法》第三十二条"],
+        ["药品零售企业经营许可", None, "行政许可", "《中华人民共和国药品管理法》第五十一条"],
+    ], merges=("A2:A3",))
+    assert run(project, "import", str(path), "--list", "power", "--department", "scjgj", capsys=capsys)[0] == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "导入")
+    code, out = run(project, "build", "--out", str(tmp_path / "site"), capsys=capsys)
+    assert code == 0, out
+    page = (tmp_path / "site/departments/scjgj/index.html").read_text(encoding="utf-8")
+    heading = page.index("主项：食品生产许可")
+    first, second = page.index("食品生产许可（新办）"), page.index("食品生产许可（变更、延续）")
+    assert heading < first < second and page.count('class="qd-sub-row"') == 2
+    sub = next(i for i in items(project, "lists/power/scjgj.yml") if i["name"] == "食品生产许可（新办）")
+    item_page = (tmp_path / "site/power" / sub["local_code"] / "index.html").read_text(encoding="utf-8")
+    assert "主项：食品生产许可" in item_page and "本项为子项" in item_page

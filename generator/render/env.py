@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from generator import pinyin
 from generator.fieldtypes import FIELD_TYPES, basis_entry_text, field_text
 from generator.legaltext import split_instruments
+from generator.model import hierarchy
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -46,6 +47,7 @@ class TemplateRenderer:
         self.env.filters.update(
             time_limit=time_limit_text, basis=basis_entry_text, plain=plain_text,
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, instruments=split_instruments,
+            hierarchy=hierarchy,
         )
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)
