@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 
+from generator.commands.usage import UsageError, run_reporting_usage
+from generator.commands.usage import parse_fail_on as _parse_ids
 from generator.config import did_you_mean
 from generator.problems import report_and_fail
 from generator.project import open_project
 from generator.rules import RULES
 
 FORMATS = ["text", "json", "html", "xlsx"]
-EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
+EXIT_OK, EXIT_FOUND = 0, 1
 
 
 def _rules_help() -> str:
@@ -55,25 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:
-        sys.stderr.write(f"qingdan assess：{exc.message}\n")
-        if exc.hint:
-            sys.stderr.write(f"提示：{exc.hint}\n")
-        return EXIT_USAGE
+    return run_reporting_usage("assess", _run, args)
 
 
 def parse_fail_on(value: str) -> set[str]:
-    ids = {v.strip() for v in re.split(r"[,，\s]+", value) if v.strip()}
-    if "any" in ids:
-        return set(RULES)
-    for rid in sorted(ids):
-        if rid not in RULES:
-            close = did_you_mean(rid, list(RULES))
-            close = close if close.startswith("是不是") else ""
-            raise UsageError(f"--fail-on 中的“{rid}”不是规则的标识", close + "可用的标识见 qingdan assess --help，或写 any")
-    return ids
+    return _parse_ids(value, RULES, "规则", "可用的标识见 qingdan assess --help，或写 any")
 
 
 def _run(args: argparse.Namespace) -> int:

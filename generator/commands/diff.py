@@ -14,6 +14,8 @@ import re
 import sys
 from pathlib import Path
 
+from generator.commands.usage import UsageError, run_reporting_usage
+from generator.commands.usage import parse_fail_on as _parse_ids
 from generator.config import SiteConfig, did_you_mean, load_config
 from generator.diff import compare
 from generator.diff.flags import FLAGS
@@ -25,16 +27,8 @@ from generator.project import Project, open_project
 
 FORMATS = ["text", "md", "html", "json", "xlsx"]
 WORKTREE_NAMES = ("WORKTREE", "工作区")
-EXIT_OK, EXIT_FLAGGED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FLAGGED = 0, 1
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class UsageError(Exception):
-    """Bad arguments or a revision that does not exist: a Chinese message and a hint."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
 
 
 def _flags_help() -> str:
@@ -70,27 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:
-        sys.stderr.write(f"qingdan diff：{exc.message}\n")
-        if exc.hint:
-            sys.stderr.write(f"提示：{exc.hint}\n")
-        return EXIT_USAGE
+    return run_reporting_usage("diff", _run, args)
 
 
 def parse_fail_on(value: str) -> set[str]:
     """The flag ids named by --fail-on ('any' is all of them)."""
-    ids = {v.strip() for v in re.split(r"[,，\s]+", value) if v.strip()}
-    if "any" in ids:
-        return set(FLAGS)
-    for fid in sorted(ids):
-        if fid not in FLAGS:
-            close = did_you_mean(fid, list(FLAGS))
-            close = close if close.startswith("是不是") else ""
-            raise UsageError(f"--fail-on 中的“{fid}”不是审核提示的标识",
-                             close + "可用的标识：" + "、".join(FLAGS) + "，或 any")
-    return ids
+    return _parse_ids(value, FLAGS, "审核提示", "可用的标识：" + "、".join(FLAGS) + "，或 any")
 
 
 def _run(args: argparse.Namespace) -> int:
