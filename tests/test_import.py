@@ -126,7 +126,8 @@ def test_bad_rows_are_located_and_nothing_is_written(project: Path, tmp_path: Pa
     assert "「权力清单.xlsx」工作表「行政许可」第5行 G列：错误［power/000131127004］：承诺时限 20 工作日长于法定时限 5 工作日" in out
     assert "「权力清单.xlsx」工作表「行政许可」第6行 F列：错误［power/000131127005］：条款有 2 行，而法律法规有 1 部，无法一一对应" in out
     assert "「权力清单.xlsx」工作表「行政许可」第6行 H列：错误［power/000131127005］：无法识别时限“约两周”" in out
-    assert "「权力清单.xlsx」工作表「行政许可」第7行 B列：错误［power/00013112700X］：缺少必填字段“name”（事项名称）" in out
+    assert "「权力清单.xlsx」工作表「行政许可」第7行 B列：错误［power/00013112700X］：缺少必填的“事项名称”" in out
+    assert "在“事项名称”列填写，然后重新导入" in out
     assert "没有写入任何文件" in out
 
 

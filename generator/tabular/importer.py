@@ -513,6 +513,7 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         row = rows.get(p.code) if p.file in plan.files else None
         if row is not None and p.file not in lines:
             lines[p.file] = _field_lines(plan.files[p.file].new_text, p.file)
+        missing = None
         if row is not None:
             field_name = ""
             for line, name in lines[p.file].get(p.code, []):
@@ -532,7 +533,14 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         if p.rule == "missing-disclosure" and row is not None:
             gaps.append((where, p))
             continue
-        plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
+        message, hint = p.message, p.hint
+        if missing and row is not None:  # said for the person holding the spreadsheet, not the YAML file
+            list_type = config.list_type(p.list or plan.list_id)
+            fdef = list_type.field(missing.group(1)) if list_type else None
+            label = fdef.label if fdef else missing.group(1)
+            message = f"缺少必填的“{label}”"
+            hint = (f"在“{label}”列填写" if where.column else f"在表格中加一列“{label}”，并为每个事项填写") + "，然后重新导入"
+        plan.messages.add(p.severity, message, where, hint=hint, list=p.list, code=p.code, rule=p.rule)
     if len(gaps) <= MAX_GAP_MESSAGES:
         for where, p in gaps:
             plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
