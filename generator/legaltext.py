@@ -112,10 +112,12 @@ def _boundaries(text: str) -> list[int]:
     while i < len(text):
         ch = text[i]
         top = depth[i] == 0
-        fresh = _head_only(text[start:i])
-        after_ref = last_ref_end > start and _only_separators(text[last_ref_end:i])
+        candidate = top and (ch in "【《" or (ch in "增补" and _SUPPLEMENT.match(text, i) is not None)
+                             or (not clause and text[i - 1:i] in (",", "，", "、", "；", ";")))
+        # Looked at only where an instrument could begin: the text is long, the candidates few.
+        after_ref = candidate and last_ref_end > start and _only_separators(text[last_ref_end:i])
         boundary = False
-        if top and not fresh:
+        if candidate and not _head_only(text[start:i]):
             if ch == "【" and _TAG.match(text, i):
                 boundary = _line_start(text, i) or text[i - 1] in "。；;" or not clause
             elif _SUPPLEMENT.match(text, i):
@@ -142,8 +144,9 @@ def _boundaries(text: str) -> list[int]:
             continue
         if ch in "（(" and not clause:
             end = _closing(text, i)
-            if after_ref or _head_only(text[start:i]) is False and last_ref_end == start:
-                last_ref_end = end  # an edition note or 文号 in brackets after a title
+            after_title = last_ref_end > start and _only_separators(text[last_ref_end:i])
+            if after_title or (last_ref_end == start and not _head_only(text[start:i])):
+                last_ref_end = end  # an edition note or 文号 in brackets after a title (with or without 《》)
             i = end
             continue
         article = _ARTICLE.match(text, i)
@@ -152,7 +155,7 @@ def _boundaries(text: str) -> list[int]:
             i = article.end()
             continue
         doc = _DOC_NO.match(text, i) if not clause else None
-        if doc and (after_ref or _head_only(text[start:i])):
+        if doc and ((last_ref_end > start and _only_separators(text[last_ref_end:i])) or _head_only(text[start:i])):
             last_ref_end = doc.end()
             i = doc.end()
             continue
