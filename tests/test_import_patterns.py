@@ -234,3 +234,20 @@ def test_a_missing_required_value_is_asked_for_in_spreadsheet_terms(project: Pat
     assert "第2行 B列：错误［power" in out and "缺少必填的“职权类型”" in out
     assert "在“职权类型”列填写，然后重新导入" in out
     assert "type:" not in out and "添加一行" not in out  # no YAML talk to a spreadsheet user
+
+
+def test_group_rows_of_any_width_group_and_are_kept_as_published(project: Path, tmp_path: Path, capsys) -> None:
+    path = sheet(tmp_path / "fees.xlsx", ["序 号", "执收部门", "收 费 项 目", "收费标准", "收费依据"], [
+        ["一", "公安部门", None, None, None],
+        [1, "县公安局", "证照费", None, None],
+        [None, None, "①居民身份证工本费", "每证20元", "价费字〔2003〕18号；财综〔2007〕34号"],
+        [None, None, "②临时居民身份证工本费", "每证10元", "价费字〔2003〕18号"],
+        ["二", "自然资源部门", None, None, None],
+        [2, "县自然资源局", "不动产登记费", "住宅类每件80元", "财税〔2016〕79号"],
+    ])
+    code, out = run(project, "import", str(path), "--list", "fee", "--department", "zjj", capsys=capsys)
+    assert code == 0, out
+    fees = {i["name"]: i for i in items(project, "lists/fee/zjj.yml") if "extra" in i}
+    assert sorted(fees) == ["①居民身份证工本费", "②临时居民身份证工本费", "不动产登记费", "证照费"]  # no group row
+    assert fees["①居民身份证工本费"]["parent_name"] == "证照费" and fees["①居民身份证工本费"]["extra"]["分组"] == "公安部门"
+    assert fees["不动产登记费"]["extra"]["分组"] == "自然资源部门" and fees["不动产登记费"]["collector"] == "县自然资源局"

@@ -481,7 +481,7 @@ def _field_lines(text: str, rel: str) -> dict[str, list[tuple[int, str]]]:
         return out
     for index, item in enumerate(items):
         if isinstance(item, LocatedMap):
-            code = str(item.get("code", f"第{index + 1}项"))
+            code = str(item.get("local_code") or item.get("code", f"第{index + 1}项"))
             out[code] = sorted((loc.line, key) for key, loc in item.key_locs.items())
     return out
 

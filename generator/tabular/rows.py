@@ -138,6 +138,15 @@ def detail_records(sheet: Sheet, labels: dict[int, tuple[str | None, str]]) -> l
     return [rec for rec in records if any(not _blank(v) for vs in rec.cells.values() for v, _ in vs)]
 
 
+NAMING = ("name", "sub_name", "parent_name", "code")  # what makes a row an item
+
+
+def _names_nothing(values: list[Any], header: Header) -> bool:
+    """A row with no name and no code: a group row (一 | 公安部门) however many cells it fills."""
+    cols = [c for c, t in header.columns.items() if t.path in NAMING]
+    return bool(cols) and all(_blank(values[c]) if c < len(values) else True for c in cols)
+
+
 def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecord]:
     """Every data row below the header, as values per field path."""
     start = header.last_row + 1
@@ -151,8 +160,8 @@ def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecor
         texts = [v for v in values if not _blank(v)]
         if not texts:
             continue
-        if r in spanning or _is_group_row(texts, values, header):
-            group = str(texts[0]).strip()  # a section heading (一、行政许可), a group label or a note row
+        if r in spanning or _is_group_row(texts, values, header) or _names_nothing(values, header):
+            group = str(texts[-1]).strip()  # a section heading (一、行政许可), a group label or a note row
             continue
         record = RowRecord(sheet.name, r + 1, group=group)
         for col, target in header.columns.items():
