@@ -56,7 +56,9 @@ T = TypeVar("T")
 
 
 class StepTimer:
-    """Wall seconds per declared step; an undeclared name is a programming error."""
+    """Wall seconds per declared step; an undeclared name is a programming error.
+
+    A step run in several pieces (item pages are rendered and written part by part) adds up."""
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
@@ -68,7 +70,7 @@ class StepTimer:
         try:
             return func()
         finally:
-            self.timings[name] = round(time.perf_counter() - start, 3)
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - start, 3)
 
     def record(self, name: str, seconds: float) -> None:
         """A step that ran elsewhere (a child process) and reported its own duration."""

@@ -14,10 +14,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import json
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +27,12 @@ from typing import Protocol
 
 PAGEFIND_DIR = "pagefind"
 INDEXED = "data-pagefind-body"
+# Pagefind holds every document it indexes in memory until it writes (about 140 KB a document of
+# ours, measured: 1.5 GB for 10,000), so a large site is indexed in parts of at most this many
+# documents, one Pagefind run at a time, and the browser merges them (search.js: mergeIndex).
+PART_SIZE = 12_000
+PART_PREFIX = "part-"
+PARTS_FILE = "parts.json"  # in the primary bundle: the other parts' folders, for search.js
 _SIGNATURE = b"pagefind_dcd"  # every Pagefind index file: gzip of this + one CBOR value
 
 
@@ -40,13 +48,39 @@ def lean_document(title: str, body: str) -> str:
             f"</head><body>{body}</body></html>")
 
 
+def part_count(documents: int) -> int:
+    """How many Pagefind runs `documents` lean documents need (see PART_SIZE)."""
+    return max(1, -(-documents // PART_SIZE))
+
+
+def part_dir(docs_dir: Path, part: int, parts: int) -> Path:
+    """Documents of one part: the docs dir itself when there is one part."""
+    return docs_dir if parts == 1 else docs_dir / f"{PART_PREFIX}{part}"
+
+
+def part_dirs(docs_dir: Path) -> list[Path]:
+    """The parts a docs dir was laid out in, in order."""
+    found = sorted((p for p in docs_dir.glob(PART_PREFIX + "*") if p.name[len(PART_PREFIX):].isdigit()),
+                   key=lambda p: int(p.name[len(PART_PREFIX):]))
+    return found or [docs_dir]
+
+
 def document_path(docs_dir: Path, path: str) -> Path:
-    return docs_dir / path / "index.html"
+    """Where the lean document of a page is: in the part that holds it, else in the last part
+    (a page added by a preview edit)."""
+    parts = part_dirs(docs_dir)
+    for part in parts[:-1]:
+        candidate = part / path / "index.html"
+        if candidate.exists():
+            return candidate
+    return parts[-1] / path / "index.html"
 
 
-def write_document(docs_dir: Path, page: Searchable) -> bool:
-    """Write (or remove) the lean document of one page; True when the page is searchable."""
-    target = document_path(docs_dir, page.path)
+def write_document(docs_dir: Path, page: Searchable, target: Path | None = None) -> bool:
+    """Write (or remove) the lean document of one page; True when the page is searchable.
+
+    `target`: the document's file when the caller knows its part (the build); else looked up."""
+    target = target or document_path(docs_dir, page.path)
     if INDEXED not in page.body:
         target.unlink(missing_ok=True)
         return False
@@ -55,9 +89,9 @@ def write_document(docs_dir: Path, page: Searchable) -> bool:
     return True
 
 
-def write_documents(docs_dir: Path, pages: Iterable[Searchable]) -> int:
-    """Lean documents of every searchable page; returns how many were written."""
-    return sum(write_document(docs_dir, page) for page in pages)
+def write_documents(part: Path, pages: Iterable[Searchable]) -> int:
+    """Lean documents of pages into one part's folder; returns how many were searchable."""
+    return sum(write_document(part, page, part / page.path / "index.html") for page in pages)
 
 
 def copy_rendered(docs_dir: Path, site_dir: Path, paths: Iterable[str]) -> None:
@@ -65,7 +99,7 @@ def copy_rendered(docs_dir: Path, site_dir: Path, paths: Iterable[str]) -> None:
     for path in paths:
         source = site_dir / path / "index.html"
         if source.exists() and INDEXED in source.read_text(encoding="utf-8"):
-            target = document_path(docs_dir, path)
+            target = part_dirs(docs_dir)[0] / path / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
 
@@ -75,41 +109,107 @@ def _command(docs_dir: Path, output: Path) -> list[str]:
             "--force-language", "zh", "--silent"]
 
 
-class IndexJob:
-    """Pagefind running on the lean documents while the build writes the published pages."""
+def bundle_dir(output: Path, part: int) -> Path:
+    """The primary bundle is `output`; part k > 0 is `output/part-k/`, merged in by search.js."""
+    return output if part == 0 else output / f"{PART_PREFIX}{part}"
 
-    def __init__(self, docs_dir: Path, output: Path) -> None:
+
+class IndexJob:
+    """Pagefind on the lean documents, part after part, in the background.
+
+    The build hands over each part as soon as its documents are written (`add`), so Pagefind
+    indexes one part while the build renders and writes the next; `close` says no more follow.
+    Parts run one at a time: Pagefind's memory is that of one part.
+    """
+
+    def __init__(self, docs_dir: Path, output: Path, parts: int = 1) -> None:
         self.started = time.perf_counter()
         self.output = output
+        self.parts = parts
         self.error: str | None = None
         self.process: subprocess.Popen[str] | None = None
-        try:
-            self.process = subprocess.Popen(_command(docs_dir, output), stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, text=True)
-        except OSError as exc:
-            self.error = f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
+        self.seconds = 0.0
+        self._ready: list[int] = []
+        self._closed = False
+        self._cond = threading.Condition()
+        self._docs_dir = docs_dir
+        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        self._thread.start()
 
-    def wait(self, timeout: float = 3600) -> str | None:
-        """None when the index was written, else the reason in Chinese."""
-        if self.process is None:
-            return self.error
+    def add(self, part: int) -> None:
+        """The documents of `part` are all written."""
+        with self._cond:
+            self._ready.append(part)
+            self._cond.notify()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def _next(self) -> int | None:
+        with self._cond:
+            while not self._ready and not self._closed:
+                self._cond.wait()
+            return self._ready.pop(0) if self._ready else None
+
+    def _run(self) -> None:
+        done: list[int] = []
+        while (part := self._next()) is not None:
+            if self.error is None:
+                self.error = self._index(part)
+                done.append(part)
+        if self.error is None:
+            extra = [f"{PART_PREFIX}{p}/" for p in sorted(done) if p > 0]
+            (self.output / PARTS_FILE).write_text(json.dumps({"merge": extra}) + "\n", encoding="utf-8")
+
+    def _index(self, part: int) -> str | None:
+        output = bundle_dir(self.output, part)
         try:
-            stdout, stderr = self.process.communicate(timeout=timeout)
+            self.process = subprocess.Popen(_command(part_dir(self._docs_dir, part, self.parts), output),
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        except OSError as exc:
+            return f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
+        try:
+            stdout, stderr = self.process.communicate(timeout=3600)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.communicate()
             return "Pagefind 建立搜索索引超时"
-        self.seconds = time.perf_counter() - self.started
         if self.process.returncode != 0:
             detail = (stderr or stdout).strip().splitlines()[-5:]
             return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
-        normalise_index(self.output)  # the same pages give the same index bytes (see normalise_index)
+        normalise_index(output)  # the same pages give the same index bytes (see normalise_index)
         return None
+
+    def wait(self, timeout: float = 3600) -> str | None:
+        """None when every part was indexed, else the reason in Chinese."""
+        self.close()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.kill()
+            return "Pagefind 建立搜索索引超时"
+        self.seconds = time.perf_counter() - self.started
+        return self.error
+
+    def kill(self) -> None:
+        """Stop a running Pagefind (a build that failed elsewhere)."""
+        with self._cond:
+            self._ready.clear()
+            self._closed = True
+            self._cond.notify()
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def index_documents(docs_dir: Path, output: Path) -> str | None:
-    """Write the Pagefind index of `docs_dir` into `output`; an error message on failure."""
-    return IndexJob(docs_dir, output).wait()
+    """Write the Pagefind index of `docs_dir` (in the parts it is laid out in) into `output`."""
+    parts = len(part_dirs(docs_dir))
+    job = IndexJob(docs_dir, output, parts)
+    for part in range(parts):
+        job.add(part)
+    return job.wait()
 
 
 # -- reproducible index -------------------------------------------------------------------------

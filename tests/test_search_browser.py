@@ -9,6 +9,7 @@ a visitor must see (the right item first, every result inside the chosen departm
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -290,3 +291,36 @@ def test_only_generated_and_content_pages_are_indexed(site):
     assert content_pages, "content/about.md 应被索引"
     home = texts.get("/", "")
     assert "查找事项" not in home  # the home page's how-to line is left out
+
+
+@pytest.fixture(scope="session")
+def parts_base(tmp_path_factory):
+    """The demo indexed in parts (as a site of 100,000 items is), merged in the browser."""
+    from generator import search as searching
+
+    out = tmp_path_factory.mktemp("search-parts") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(searching, "PART_SIZE", 150)
+        result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn" + PREFIX)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    merged = json.loads((out / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))["merge"]
+    assert len(merged) >= 2 and all((out / "pagefind" / d / "pagefind-entry.json").is_file() for d in merged)
+    with serve_directory(out, prefix=PREFIX) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["食品", "shipin", "许可", FOOD])
+def test_an_index_in_parts_finds_what_the_whole_index_finds(visit, base, parts_base, query):
+    """Every page the whole index finds, the merged parts find; an item's exact name comes first.
+
+    A part where no page has the exact word (pinyin "shipin") falls back to Pagefind's prefix
+    matches ("shipinanquan"), so the parts may find more pages than the whole index, never fewer;
+    and each part scores with its own word statistics, so the order of other matches may differ."""
+    found = {}
+    for name, url in (("whole", base), ("parts", parts_base)):
+        page = visit(url)
+        search(page, query)
+        found[name] = [r["href"] for r in all_results(page)]
+    assert found["whole"] and set(found["whole"]) <= set(found["parts"])
+    if query == FOOD:
+        assert found["parts"][0] == found["whole"][0] == PREFIX + FOOD_URL

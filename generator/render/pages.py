@@ -236,6 +236,12 @@ class PageBuilder:
                     meta=self._column_meta("公开质量", "各部门清单的公开完整度和清单评估发现的待处理问题", "统计"))
 
     def all_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
+        yield from self.site_pages(latest)
+        for item in self.catalog.items():
+            yield self.item_page(item)
+
+    def site_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
+        """Every page but the item pages, which a large build renders and writes part by part."""
         yield self.home(latest)
         for list_type in self.config.list_types:
             yield self.list_page(list_type)
@@ -247,8 +253,6 @@ class PageBuilder:
             yield self.quality_page()
         for department in self.config.departments:
             yield self.department_page(department)
-        for item in self.catalog.items():
-            yield self.item_page(item)
 
     # -- helpers used by the item template -------------------------------------------------
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator.model import Item
 from generator.pipeline import StepTimer
 from generator.problems import Problems
 from generator.project import Project, open_project
@@ -169,6 +170,11 @@ def _read_shells(site_dir: Path, depths: set[int]) -> dict[int, shells.Shell]:
     return out
 
 
+def _item_path(item: Item) -> str:
+    """An item page's path, known before it is rendered (PageBuilder.item_page)."""
+    return f"{item.list_id}/{item.code}/"
+
+
 def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[int, shells.Shell],
                       site_url: str) -> None:
     for page in pages:
@@ -179,9 +185,9 @@ def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[in
         target.write_text(text, encoding="utf-8")
 
 
-def _sitemap(site_dir: Path, pages: list[Page], content_pages: list[str], site_url: str) -> None:
+def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_url: str) -> None:
     """One sitemap for every page: MkDocs' own lists only the few pages it rendered."""
-    urls = [site_url + p.path for p in pages]
+    urls = [site_url + p for p in paths]
     urls += [site_url + c[: -len(".md")] + "/" for c in content_pages]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in sorted(set(urls)))
     (site_dir / "sitemap.xml").write_text(
@@ -279,9 +285,12 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         downloads_job = extras.DownloadsJob(project, staging / "downloads")
         downloads = extras.download_links(project)
         builder = PageBuilder(catalog, renderer, history_view, downloads)
-        pages = timer.step("render", lambda: list(builder.all_pages(extras.latest_adjustments(history_view))))
+        items = list(catalog.items())
+        pages = timer.step("render", lambda: list(builder.site_pages(extras.latest_adjustments(history_view))))
         pages += timer.step("render_history", lambda: extras.history_pages(builder, history_view))
-        pages += timer.step("render_editions", lambda: extras.edition_pages(project, builder, pages, enabled=history))
+        current = {p.path: p.title for p in pages} | {_item_path(i): i.name for i in items}
+        pages += timer.step("render_editions", lambda: extras.edition_pages(project, builder, current,
+                                                                              enabled=history))
         docs, site_dir = staging / "docs", staging / "site"
         docs.mkdir()
         content_pages = _content_pages(project_root / "content", docs)
@@ -289,10 +298,16 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
 
         docs_dir = search_docs or staging / "search"
         previous_index = out_dir / searching.PAGEFIND_DIR
+        # Item pages are rendered and written part by part (at most searching.PART_SIZE pages are
+        # held at once); each part's search documents go to Pagefind as soon as they are written.
+        parts = searching.part_count(len(pages) + len(items))
+        chunks = [items[k * len(items) // parts:(k + 1) * len(items) // parts] for k in range(parts)]
         if search:
             shutil.rmtree(docs_dir, ignore_errors=True)
-            docs_dir.mkdir(parents=True)
-            timer.step("search_docs", lambda: searching.write_documents(docs_dir, pages))
+            for part in range(parts):
+                searching.part_dir(docs_dir, part, parts).mkdir(parents=True)
+            timer.step("search_docs", lambda: searching.write_documents(
+                searching.part_dir(docs_dir, 0, parts), pages))
         nav_pages = [p for p in pages if p.nav]
         shell_pages = [p for p in pages if not p.nav]
         fragments = {}
@@ -301,7 +316,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             src.parent.mkdir(parents=True, exist_ok=True)
             src.write_text(_stub_markdown(page.title, page.meta), encoding="utf-8")
             fragments[stub_source(page)] = page.body
-        depths = {p.depth for p in shell_pages}
+        depths = {p.depth for p in shell_pages} | {_item_path(i).count("/") for i in items[:1]}
         for depth in depths:
             src = docs / shells.shell_path(depth)
             src.parent.mkdir(parents=True, exist_ok=True)
@@ -311,12 +326,24 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         timer.step("mkdocs", lambda: _mkdocs_build(project, docs, site_dir, theme_dir, nav, fragments, site_url,
                                                    feeds=history_view is not None))
         if search and not (defer_search and previous_index.is_dir()):
-            # Pagefind indexes the lean documents while the published pages are written.
             searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
-            index_job = searching.IndexJob(docs_dir, staging / "pagefind")
+            index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts)
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
-        _sitemap(site_dir, pages, content_pages, site_url)
+        paths = [p.path for p in pages]
+        for part, chunk in enumerate(chunks):
+            item_pages = timer.step("render", lambda: [builder.item_page(item) for item in chunk])
+            if search:
+                timer.step("search_docs", lambda: searching.write_documents(
+                    searching.part_dir(docs_dir, part, parts), item_pages))
+            if index_job is not None:
+                index_job.add(part)  # Pagefind indexes this part while the pages are written
+            timer.step("write_pages", lambda: write_shell_pages(site_dir, item_pages, shell_by_depth, site_url))
+            paths += [p.path for p in item_pages]
+            del item_pages
+        if index_job is not None:
+            index_job.close()
+        _sitemap(site_dir, paths, content_pages, site_url)
         timer.record("downloads", downloads_job.wait())
         shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
         # After the downloads are in place: the data files add to that folder (stats.json).
@@ -340,14 +367,13 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         return result
     finally:
         if downloads_job is not None:
-            downloads_job.wait()
-        if index_job is not None and index_job.process is not None and index_job.process.poll() is None:
-            index_job.process.kill()
-            index_job.process.wait()
+            downloads_job.finish()
+        if index_job is not None:
+            index_job.kill()
         shutil.rmtree(staging, ignore_errors=True)
     buildkey.remember(project_root, out_dir, key)
     result.ok = True
-    result.page_count = len(pages) + len(content_pages)
+    result.page_count = len(paths) + len(content_pages)
     result.project, result.history, result.downloads = project, history_view, downloads
     result.shell_by_depth, result.site_url = shell_by_depth, site_url
     return result

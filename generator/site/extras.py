@@ -145,28 +145,41 @@ def _write_forked() -> float:
     return time.perf_counter() - started
 
 
+# Above this many items the downloads are written in the build process, after the pages, while
+# Pagefind indexes the last part: the forked child touches every item (reference counts), so the
+# kernel copies the whole catalog into it (1.4 GB at 100,000 items, measured as PSS).
+FORK_MAX_ITEMS = 30_000
+
+
 class DownloadsJob:
     """write_downloads in a forked process while the parent renders and writes pages.
 
-    The child inherits the loaded catalog (nothing is pickled); on a system without fork the
-    files are written in the parent, at once.
+    The child inherits the loaded catalog (nothing is pickled). On a system without fork, or for
+    a catalog larger than FORK_MAX_ITEMS, the files are written in this process when `wait` is called.
     """
 
     def __init__(self, project: Project, out_dir: Path) -> None:
         global _FORKED
         self.seconds = 0.0
         self.pool: ProcessPoolExecutor | None = None
-        if "fork" not in multiprocessing.get_all_start_methods():
-            started = time.perf_counter()
-            write_downloads(project, out_dir)
-            self.seconds = time.perf_counter() - started
+        self.deferred: tuple[Project, Path] | None = None
+        assert project.catalog is not None
+        if ("fork" not in multiprocessing.get_all_start_methods()
+                or sum(project.catalog.counts().values()) > FORK_MAX_ITEMS):
+            self.deferred = (project, out_dir)
             return
         _FORKED = (project, out_dir)
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
         self.future = self.pool.submit(_write_forked)
 
     def wait(self) -> float:
-        """Seconds the child spent writing; re-raises what went wrong in it."""
+        """Seconds spent writing; re-raises what went wrong in the child."""
+        if self.deferred is not None:
+            started = time.perf_counter()
+            project, out_dir = self.deferred
+            self.deferred = None
+            write_downloads(project, out_dir)
+            self.seconds = time.perf_counter() - started
         if self.pool is not None:
             try:
                 self.seconds = self.future.result()
@@ -175,9 +188,18 @@ class DownloadsJob:
                 self.pool = None
         return self.seconds
 
+    def finish(self) -> None:
+        """After a failed build: let a running child end; write nothing that was deferred."""
+        self.deferred = None
+        self.wait()
 
-def edition_pages(project: Project, builder: PageBuilder, pages: list[Page], enabled: bool = True) -> list[Page]:
-    """Published editions (git tags matching editions.tag_pattern); [] without git or such tags."""
+
+def edition_pages(project: Project, builder: PageBuilder, current_pages: dict[str, str],
+                  enabled: bool = True) -> list[Page]:
+    """Published editions (git tags matching editions.tag_pattern); [] without git or such tags.
+
+    current_pages: path → title of every page of the current site (an edition page links its
+    current counterpart)."""
     if not enabled:
         return []
     from generator.gitrepo import GitRepo
@@ -191,7 +213,7 @@ def edition_pages(project: Project, builder: PageBuilder, pages: list[Page], ena
     cache = open_cache(project.config, project.root / ".cache" / "history")
     try:
         return build_edition_pages(builder, project.config, repo, cache=cache,
-                                   current_pages={page.path: page.title for page in pages})
+                                   current_pages=current_pages)
     finally:
         cache.close()
 

@@ -75,8 +75,15 @@
     if (window.location.protocol === "file:") return Promise.reject(new Error("file"));
     if (!pagefindPromise) {
       const root = siteRoot();
+      /* A large site is indexed in parts (generator/search.py: PART_SIZE); parts.json names the
+         ones to merge into the primary index. */
+      const parts = fetch(new URL("pagefind/parts.json", root).href)
+        .then((r) => (r.ok ? r.json() : {}), () => ({}));
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
         await pf.options({ baseUrl: root.pathname, excerptLength: 26 });
+        for (const dir of (await parts).merge || []) {
+          await pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname });
+        }
         await pf.init();
         return pf;
       });
