@@ -102,6 +102,16 @@ class Portal:
     contact_address: str = ""
     description: str = ""
     error_report_url: str = ""  # 我为政府网站找错
+    # 党政机关网站标识: the register's page for this site, and the badge image as a file of the
+    # site (put it in content/, e.g. content/assets/dzjg.png → assets/dzjg.png): no outside request.
+    badge_url: str = ""
+    badge_image: str = ""
+
+    @property
+    def police_record_url(self) -> str:
+        """The 公安机关备案 register's page for this site's record number (its digits)."""
+        digits = "".join(ch for ch in self.police_record if ch.isdigit())
+        return f"https://beian.mps.gov.cn/#/query/webSearch?code={digits}" if digits else ""
 
 
 @dataclass(frozen=True)
@@ -303,6 +313,8 @@ PORTAL_KEYS = {
     "contact_address": ("联系地址", False),
     "description": ("网站简介", False),
     "error_report_url": ("我为政府网站找错链接", False),
+    "badge_url": ("党政机关网站标识链接", False),
+    "badge_image": ("党政机关网站标识图片", False),
 }
 
 
