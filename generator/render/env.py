@@ -73,7 +73,7 @@ class TemplateRenderer:
         )
         self.env.filters.update(
             time_limit=time_limit_text, basis=basis_entry_text, plain=plain_text,
-            pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, instruments=split_instruments,
+            pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms, instruments=split_instruments,
             phone_links=phone_links, tel_href=tel_href, identifiers=identifiers,
         )
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
