@@ -16,6 +16,7 @@ from generator.problems import Problems
 from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 
 DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
+SYNONYMS_FILE = Path(__file__).parent / "defaults" / "search_synonyms.yml"
 SAFE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 DEFAULT_CATCH_ALL_PATTERNS = [
@@ -102,6 +103,16 @@ class Portal:
     contact_address: str = ""
     description: str = ""
     error_report_url: str = ""  # 我为政府网站找错
+    # 党政机关网站标识: the register's page for this site, and the badge image as a file of the
+    # site (put it in content/, e.g. content/assets/dzjg.png → assets/dzjg.png): no outside request.
+    badge_url: str = ""
+    badge_image: str = ""
+
+    @property
+    def police_record_url(self) -> str:
+        """The 公安机关备案 register's page for this site's record number (its digits)."""
+        digits = "".join(ch for ch in self.police_record if ch.isdigit())
+        return f"https://beian.mps.gov.cn/#/query/webSearch?code={digits}" if digits else ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,8 @@ class SiteConfig:
     review_after_years: int = 3
     overlap_lists: list[str] = field(default_factory=lambda: ["power"])
     quality_page: bool = False  # publish the 公开质量 page (open assessment findings per department)
+    # 俗称 → words of official names (defaults/search_synonyms.yml + `search: synonyms:`)
+    search_synonyms: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}
@@ -143,6 +156,10 @@ class SiteConfig:
 
     def department(self, code: str) -> Department | None:
         return self._departments.get(code)
+
+    def everyday_names(self, name: str) -> list[str]:
+        """The 俗称 that find an item of this name in search (its name holds one of their words)."""
+        return [term for term, words in self.search_synonyms.items() if any(w and w in name for w in words)]
 
     def list_type(self, list_id: str) -> ListType | None:
         return self._list_types.get(list_id)
@@ -303,6 +320,8 @@ PORTAL_KEYS = {
     "contact_address": ("联系地址", False),
     "description": ("网站简介", False),
     "error_report_url": ("我为政府网站找错链接", False),
+    "badge_url": ("党政机关网站标识链接", False),
+    "badge_image": ("党政机关网站标识图片", False),
 }
 
 
@@ -524,6 +543,7 @@ TOP_KEYS = [
     "portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions", "import_synonyms",
     "history",
     "publish",
+    "search",
     "quality_page",
 ]
 
@@ -606,6 +626,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     ) or LocatedMap()
     r.unknown_keys(history, HISTORY_KEYS, "history")
     publish = _read_publish(r, raw)
+    search_synonyms = _read_search(r, raw, problems)
     if portal is None or len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -621,8 +642,24 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         history_baseline=r.text(history, "baseline", "首次公布的提交或标签", required=False),
         publish=publish,
         quality_page=r.flag(raw, "quality_page", "是否公开“公开质量”页面") if "quality_page" in raw else False,
+        search_synonyms=search_synonyms,
         **rule_settings,
     )
+
+
+def _read_search(r: _Reader, raw: LocatedMap, problems: Problems) -> dict[str, list[str]]:
+    """`search: synonyms: {俗称: [名称中的词]}` over the package's list (defaults/search_synonyms.yml):
+    a project's entry adds words to a default 俗称 or adds a new one."""
+    defaults = load_yaml_file(SYNONYMS_FILE, "generator/defaults/search_synonyms.yml", problems) or {}
+    out = {str(k): [str(w) for w in v or []] for k, v in defaults.items()}
+    search = (r.mapping(raw["search"], "search（搜索）", raw, "search") if "search" in raw else None) or LocatedMap()
+    r.unknown_keys(search, ["synonyms"], "search")
+    if "synonyms" in search:
+        entries = r.mapping(search["synonyms"], "search 的 synonyms（俗称）", search, "synonyms") or {}
+        for term, words in entries.items():
+            words = [words] if isinstance(words, str) else r.sequence(words, f"俗称“{term}”对应的词", entries, term)
+            out.setdefault(str(term), []).extend(str(w) for w in words or [] if w is not None)
+    return out
 
 
 PUBLISH_KEYS = ["keep_releases", "s3_endpoint", "s3_region", "s3_addressing_style"]

@@ -36,6 +36,23 @@ def initials(text: str) -> str:
     return "".join(s[0] for s in syllables(text))
 
 
+WINDOW = 6  # syllables of full pinyin indexed from each later syllable of a name
+
+
+def inner_terms(text: str) -> str:
+    """Search words that let pinyin match inside a name, not only at its start (Pagefind matches
+    word prefixes): the initials from each later syllable on ('对未取得食品经营…' → 'wqdspjy…',
+    'qdspjy…', 'spjy…', …) and up to WINDOW syllables of full pinyin from each ('shipinjingying…')."""
+    parts = syllables(text)
+    out = []
+    for start in range(1, len(parts)):
+        rest = parts[start:]
+        if len(rest) > 1:
+            out.append("".join(s[0] for s in rest))
+        out.append("".join(rest[:WINDOW]))
+    return " ".join(dict.fromkeys(out))
+
+
 def index_letter(text: str) -> str:
     """The A–Z index section of a name; '#' for names that start with a digit or symbol."""
     letters = syllables(text)

@@ -171,3 +171,35 @@ def test_exported_workbook_imports_per_list_in_a_git_repo(project: Path, tmp_pat
     assert main(["--project", str(project), "import", str(xlsx), "--list", "responsibility"]) == 0
     status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
     assert status.stdout == ""
+
+
+def test_formula_like_values_open_as_text_and_import_back_exactly(project: Path, tmp_path: Path, capsys) -> None:
+    """A published value that starts like a formula (=, +, -, @) must not run in Excel or WPS when the
+    public CSV is opened; XLSX keeps it as a text cell; both import back as the published text."""
+    import csv
+    import io
+
+    path = project / "lists/power/scjgj.yml"
+    values = {"result": '=HYPERLINK("http://evil.example/","点击领取")', "office": "+86 食品经营监管股",
+              "conditions": "-1 无需其他条件", "supervision_phone": "@12315", "subject": "'=已带单引号的原文"}
+    text = path.read_text(encoding="utf-8")
+    for name, value in values.items():
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"    {name}: "))
+        text = text.replace(line, f"    {name}: {json.dumps(value, ensure_ascii=False)}", 1)
+    path.write_text(text, encoding="utf-8")
+    assert main(["--project", str(project), "check"]) == 0, capsys.readouterr().out
+    before = snapshot(project)
+    csv_file = tmp_path / "power.csv"
+    assert main(["--project", str(project), "export", "--list", "power", "--format", "csv", "-o", str(csv_file)]) == 0
+    rows = list(csv.reader(io.StringIO(csv_file.read_bytes().decode("utf-8-sig"), newline="")))
+    cells = [c for row in rows[1:] for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], "a cell would run as a formula"
+    assert "'" + values["result"] in cells and "''=已带单引号的原文" in cells
+    xlsx = tmp_path / "power.xlsx"
+    assert main(["--project", str(project), "export", "--list", "power", "-o", str(xlsx)]) == 0
+    ws = openpyxl.load_workbook(xlsx).active
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == values["result"])
+    assert cell.data_type == "s"  # a text cell, not a formula
+    for source in (csv_file, xlsx):
+        assert main(["--project", str(project), "import", str(source), "--list", "power"]) == 0, capsys.readouterr().out
+        assert snapshot(project) == before

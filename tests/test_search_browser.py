@@ -324,3 +324,76 @@ def test_an_index_in_parts_finds_what_the_whole_index_finds(visit, base, parts_b
     assert found["whole"] and set(found["whole"]) <= set(found["parts"])
     if query == FOOD:
         assert found["parts"][0] == found["whole"][0] == PREFIX + FOOD_URL
+
+
+# -- What people type (issue 12, item 10) -----------------------------------------------------
+
+UNLICENSED = "对未取得食品经营许可从事食品经营活动的处罚"
+
+
+@pytest.mark.parametrize("query", ["spjy", "shipinjingying"])
+def test_pinyin_matches_inside_a_name_not_only_at_its_start(visit, base, query):
+    page = visit(base)
+    search(page, query)
+    titles = [r["title"] for r in all_results(page)]
+    assert UNLICENSED in titles, titles[:10]
+    assert FOOD in titles[:3]  # names starting with the match still come first
+    assert "关于本站" not in titles  # help text quoting the example is not a hit
+
+
+@pytest.mark.parametrize("code", ["000131127004", "SF-gaj-001"])
+def test_an_item_is_found_by_its_code(visit, base, site, code):
+    page = visit(base)
+    search(page, code)
+    shown = results(page)
+    assert shown and shown[0]["href"].rstrip("/").endswith("/" + code), shown[:3]
+
+
+@pytest.mark.parametrize("everyday, official", [
+    ("营业执照", "市场主体登记（设立、变更、注销）"), ("开店", "市场主体登记（设立、变更、注销）"),
+    ("办证", "食品经营许可"), ("驾照", None),
+])
+def test_everyday_names_find_the_official_item(visit, base, everyday, official):
+    page = visit(base)
+    search(page, everyday)
+    titles = [r["title"] for r in all_results(page)]
+    if official:
+        assert official in titles, titles[:10]
+    else:
+        assert titles  # a term the demo has no such item for still finds its related items
+
+
+def test_filter_counts_agree_with_the_home_page(visit, base, site):
+    home = (site / "index.html").read_text(encoding="utf-8")
+    counts = dict(re.findall(r'departments/(\w+)/"><span class="qd-card-title">[^<]+</span><span class="qd-card-count">(\d+) 项', home))
+    page = visit(base + "?q=" + quote("许可"))
+    wait_done(page)
+    page.hover('select[data-qd-filter="部门"]')
+    page.wait_for_function("document.querySelectorAll('select[data-qd-filter=\"部门\"] option').length > 5")
+    options = page.locator('select[data-qd-filter="部门"] option').all_inner_texts()
+    shown = dict(re.findall(r"(.+)（(\d+)）", "\n".join(options)))
+    assert shown[SCJGJ] == counts["scjgj"], (shown, counts)
+    lists = page.locator('select[data-qd-filter="清单"] option').all_inner_texts()
+    power = next(o for o in lists if o.startswith("权力清单"))
+    assert power == f"权力清单（{len(list((site / 'power').glob('*/index.html')))}）"
+
+
+def test_every_filter_fits_on_a_phone(visit, base):
+    page = visit(base + "?q=" + quote("许可"), viewport=PHONE, is_mobile=True, has_touch=True)
+    wait_done(page)
+    page.locator('select[data-qd-filter="部门"]').dispatch_event("focusin")
+    for name in ("清单", "部门", "类型"):
+        box = page.locator(f'select[data-qd-filter="{name}"]').bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, box)
+
+
+def test_large_text_scales_search_results(visit, base):
+    sizes = []
+    for large in (False, True):
+        page = visit(base + "?q=" + quote("食品"), viewport=PHONE)
+        if large:
+            page.get_by_role("button", name="大字").first.evaluate("b => b.click()")
+        wait_done(page)
+        sizes.append(page.locator(".md-search-result__item h1").first.evaluate("h => parseFloat(getComputedStyle(h).fontSize)"))
+        sizes.append(page.locator(".md-search-result__item p").last.evaluate("p => parseFloat(getComputedStyle(p).fontSize)"))
+    assert sizes[2] >= sizes[0] * 1.4 and sizes[3] >= sizes[1] * 1.4, sizes

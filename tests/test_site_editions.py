@@ -91,6 +91,8 @@ def content_links(out: Path, path: str) -> list[tuple[str, str]]:
     assert parser.links, f"no content links found on {path}"
     resolved = []
     for href, cls in parser.links:
+        if href.startswith(("tel:", "mailto:")):  # tap to call or write: not a page of the site
+            continue
         url = urlsplit(urljoin(SITE + path, href))
         assert url.netloc == "qingdan.example.gov.cn", (path, href)
         resolved.append((url.path.lstrip("/"), cls))

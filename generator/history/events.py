@@ -171,6 +171,7 @@ class History:
     notices: list[Problem] = field(default_factory=list)
     head: str = ""  # the commit the history was read from ("" without git)
     complete: bool = False  # False without git or in a shallow clone
+    first_published: str = ""  # YYYY-MM-DD of the first publication (清单基线), "" when not marked
     # what this run did: commits on the chain, commits walked (the rest came from the saved walk),
     # blobs parsed (the rest came from the cache), worker processes used
     stats: dict[str, int] = field(default_factory=dict)

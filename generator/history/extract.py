@@ -55,6 +55,7 @@ from generator.history.events import (
     FieldChange,
     History,
     RemovedItem,
+    record_day,
 )
 from generator.history.trailers import Basis, merge_bases, read_basis
 from generator.load import split_list_path as _split_list_path
@@ -392,6 +393,10 @@ def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[Log
     public = [p for p in walk.pending if p.seq >= first and not _format_only(config, p)]
     removal = {key: p for key, p in walk.last_removal.items() if p.seq >= first}
     history = _history(config, cache, public, walk.metas, removal, walk.state, head, complete)
+    if first > 0:  # the first publication (清单基线): the date an item never adjusted since is current as of
+        meta = next((m for m in walk.metas if m.seq == first - 1), None)
+        if meta is not None:
+            history.first_published = record_day(meta.basis.published, meta.basis.effective, meta.info.date)
     history.stats = {"commits": len(commits), "walked": len(todo), "blobs_parsed": parser.parsed,
                      "processes": parser.processes}
     return history

@@ -6,10 +6,12 @@ templates/ directory overrides one. Autoescape is always on: list data is text, 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from generator import pinyin
 from generator.fieldtypes import FIELD_TYPES, basis_entry_text, field_text
@@ -31,6 +33,32 @@ def plain_text(value: Any) -> str:
     return field_text(None, value)
 
 
+# Telephone numbers as published: 0797-1234567, (0797)1234567, 13912345678, 12345, 12315.
+PHONE = re.compile(r"(?<![\d-])(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}(?:-\d{1,4})?|1[3-9]\d{9}|12\d{3})(?![\d])")
+
+
+def tel_href(number: str) -> str:
+    """A tel: address for a published number: digits only (and the + of a country code)."""
+    return "tel:" + re.sub(r"[^\d+]", "", number)
+
+
+def phone_links(value: Any) -> Markup:
+    """Text with each telephone number a tap-to-call link (phones: one tap instead of copying)."""
+    text = plain_text(value) if not isinstance(value, str) else value
+    out, last = [], 0
+    for match in PHONE.finditer(text):
+        out += [escape(text[last:match.start()]),
+                Markup('<a href="{}">{}</a>').format(tel_href(match.group(0)), match.group(0))]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def identifiers(text: str) -> Markup:
+    """Text whose data-file identifiers (statutory, time_limit) are marked as code, not prose."""
+    return Markup(re.sub(r"\b([a-z][a-z_]*[a-z])\b", r"<code>\1</code>", str(escape(text))))
+
+
 class TemplateRenderer:
     def __init__(self, project_templates: Path | None = None) -> None:
         loaders = []
@@ -46,8 +74,9 @@ class TemplateRenderer:
         )
         self.env.filters.update(
             time_limit=time_limit_text, basis=basis_entry_text, plain=plain_text,
-            pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, instruments=split_instruments,
-            hierarchy=hierarchy,
+            pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms,
+            instruments=split_instruments, hierarchy=hierarchy,
+            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers,
         )
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)

@@ -52,6 +52,7 @@ def _tombstone(builder: PageBuilder, history: Any, removed: Any) -> Page:
         "removed.html", path, item=item, list_type=list_type, department=department, removed=removed,
         successor=successor, disclosures=builder.disclosure_rows(item),
         events=history.by_item(removed.list_id, removed.code),
+        currency=builder.currency([removed.event]), status=f"已{removed.event.kind}",
     )
     return Page(path, f"{removed.name}（已{removed.event.kind}）", body, "removed",
                 meta={"ArticleTitle": removed.name, "PubDate": removed.event.date[:16].replace("T", " "),

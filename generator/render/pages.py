@@ -175,7 +175,7 @@ class PageBuilder:
             disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
             parent=self.catalog.parent(item), children=self.catalog.children(item),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
-            events=events,
+            events=events, currency=self.currency(events),
         )
         meta = {"ArticleTitle": item.name, "ContentSource": department.name if department else ""}
         date = pub_date(events)
@@ -185,6 +185,14 @@ class PageBuilder:
         if department:
             crumbs.append((department.short_name, f"departments/{department.code}/"))
         return Page(path, item.name, body, "item", meta=meta, crumbs=crumbs)
+
+    def currency(self, events: list[Any]) -> dict[str, Any]:
+        """How current an item page is (政府网站发展指引: changed content is marked as such): the day of
+        the item's own last adjustment and that adjustment, else the first publication. Never the
+        build date, so the page of an unchanged item stays byte-identical."""
+        last = events[0] if events else None
+        day = last.day if last else str(getattr(self.history, "first_published", "") or "")
+        return {"day": day, "event": last, "known": self.history is not None}
 
     def index_pages(self) -> list[Page]:
         """The 拼音 A–Z index: one page, or one page per letter when the lists are large."""

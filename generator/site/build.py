@@ -23,7 +23,7 @@ from generator.model import Item
 from generator.pipeline import StepTimer
 from generator.problems import Problems
 from generator.project import Project, open_project
-from generator.render.env import TemplateRenderer
+from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
 
@@ -56,6 +56,7 @@ def _stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str
         front["hide"] = ["toc"]
     else:
         front["qingdan_meta"] = meta
+        front["hide"] = ["toc"]  # generated pages have no table of contents: tables get the width
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=True) + "---\n\n(由 qingdan 生成)\n"
 
 
@@ -100,6 +101,12 @@ def _theme_dir(project_root: Path, staging: Path) -> Path:
     return merged
 
 
+def site_domain(site_url: str) -> str:
+    """SiteDomain: the host, and the sub-path when the site is published under one."""
+    parts = urlsplit(site_url)
+    return (parts.hostname or "") + parts.path.rstrip("/")
+
+
 def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path, nav: list[Any],
                   fragments: dict[str, str], site_url: str, feeds: bool) -> None:
     from mkdocs.commands.build import build as mkdocs_build
@@ -126,16 +133,20 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
     extra["generator"] = False
     extra["qingdan"] = {
         "site_name": portal.site_name,
-        "site_domain": urlsplit(portal.base_url).hostname or "",
+        "site_domain": site_domain(site_url),
         "site_id_code": portal.site_id_code,
         "sponsor": portal.sponsor,
         "organizer": portal.organizer,
         "icp": portal.icp,
         "police_record": portal.police_record,
         "contact_phone": portal.contact_phone,
+        "contact_phone_href": tel_href(portal.contact_phone),
         "contact_email": portal.contact_email,
         "contact_address": portal.contact_address,
         "error_report_url": portal.error_report_url,
+        "badge_url": portal.badge_url,
+        "badge_image": portal.badge_image.lstrip("/"),
+        "police_record_url": portal.police_record_url,
         "feeds": feeds,
     }
     mk_config = load_config(
@@ -186,7 +197,8 @@ def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[in
 
 
 def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_url: str) -> None:
-    """One sitemap for every page: MkDocs' own lists only the few pages it rendered."""
+    """One sitemap for every page (MkDocs' own lists only the few pages it rendered), and a
+    robots.txt that names it."""
     urls = [site_url + p for p in paths]
     urls += [site_url + c[: -len(".md")] + "/" for c in content_pages]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in sorted(set(urls)))
@@ -196,6 +208,7 @@ def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_ur
         encoding="utf-8",
     )
     (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
+    (site_dir / "robots.txt").write_text(f"User-agent: *\nAllow: /\n\nSitemap: {site_url}sitemap.xml\n", encoding="utf-8")
 
 
 def swap_into_place(new_site: Path, out_dir: Path) -> None:

@@ -23,6 +23,7 @@ from generator.config import FieldDef, ListType, SiteConfig
 from generator.fieldtypes import field_cell
 from generator.model import Catalog, Item
 from generator.tabular.mapping import Synonyms
+from generator.tabular.normalize import protect_formula
 
 SCHEMA_ID = "qingdan-export/1"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "defaults" / "export.schema.json"
@@ -221,13 +222,14 @@ def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
 
 
 def csv_bytes(catalog: Catalog, list_id: str, department: str | None = None, all_columns: bool = False) -> bytes:
-    """One list as CSV in UTF-8 with a BOM (so that Excel and WPS open it as UTF-8), CRLF line ends."""
+    """One list as CSV in UTF-8 with a BOM (so that Excel and WPS open it as UTF-8), CRLF line ends;
+    a value that starts like a formula (=, +, -, @) is written so that spreadsheets show it as text."""
     columns, rows = table(catalog, list_id, department, all_columns)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else protect_formula(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -50,6 +50,26 @@ def published_text(value: Any) -> str:
     return text.strip()
 
 
+# A cell starting with one of these is a formula to Excel and WPS (CSV injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def protect_formula(text: str) -> str:
+    """A CSV cell that spreadsheets show as text: a leading apostrophe before a formula character.
+    A value that already starts with an apostrophe and a formula character gets one more, so that
+    `unprotect_formula` gives back exactly the published text."""
+    if text.startswith(FORMULA_START) or (text.startswith("'") and text[1:].startswith(("'", *FORMULA_START))):
+        return "'" + text
+    return text
+
+
+def unprotect_formula(text: str) -> str:
+    """The published text of a CSV cell written by `protect_formula` (import reads our own CSV)."""
+    if text.startswith("'") and text[1:].startswith(("'", *FORMULA_START)):
+        return text[1:]
+    return text
+
+
 def published_lines(value: Any) -> list[str]:
     """A list cell as published: one entry per line, each line as written (numbering kept)."""
     return [line.strip() for line in published_text(value).split("\n") if line.strip()]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.tabular.normalize import unprotect_formula
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx
 _ZERO_PADDED = re.compile(r'^"?(0+)"?$')  # a number format such as 000000000000 keeps leading zeros
@@ -243,7 +245,8 @@ def _read_csv(path: Path) -> Workbook:
     if "," not in first:
         delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [[_plain(v) if v.strip() else None for v in row] for row in reader]
+    # Our own export protects formula-like cells (normalize.protect_formula): read them back as published.
+    rows = [[_plain(unprotect_formula(v)) if v.strip() else None for v in row] for row in reader]
     return Workbook(path, [Sheet(path.stem, _trim(rows))], "csv", encoding)
 
 

@@ -60,3 +60,86 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fold);
   else fold();
 })();
+
+// 朗读 (read aloud, as 适老化 sites offer): the browser's own speech synthesis reads the page's main
+// content; no outside service. A button beside 大字/高对比, pressed while reading; stops when the
+// visitor leaves the page. Without speech synthesis (or without script) there is no button.
+(function () {
+  var synth = window.speechSynthesis;
+  var group = document.querySelector(".qd-a11y");
+  if (!synth || !window.SpeechSynthesisUtterance || !group) return;
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "qd-a11y__btn";
+  button.setAttribute("aria-pressed", "false");
+  button.title = "朗读本页正文";
+  button.textContent = "朗读";
+  group.appendChild(button);
+
+  /* The main content as lines a visitor sees (hidden search terms and buttons left out), in pieces
+     short enough for every engine (some stop after about 200 characters). */
+  function pieces() {
+    var main = document.getElementById("qd-main");
+    if (!main) return [];
+    var out = [];
+    (main.innerText || "").split(/\n+/).forEach(function (line) {
+      line = line.trim();
+      if (!line || line === "展开全文" || line === "收起") return;
+      while (line.length > 180) {
+        var cut = Math.max(line.lastIndexOf("，", 180), line.lastIndexOf("。", 180), line.lastIndexOf("；", 180));
+        cut = cut > 40 ? cut + 1 : 180;
+        out.push(line.slice(0, cut));
+        line = line.slice(cut);
+      }
+      if (line) out.push(line);
+    });
+    return out;
+  }
+  function pressed(on) { button.setAttribute("aria-pressed", on ? "true" : "false"); button.textContent = on ? "停止朗读" : "朗读"; }
+  function stop() { synth.cancel(); pressed(false); }
+  button.addEventListener("click", function () {
+    if (button.getAttribute("aria-pressed") === "true") { stop(); return; }
+    synth.cancel();
+    var list = pieces();
+    list.forEach(function (text, i) {
+      var u = new SpeechSynthesisUtterance(text);
+      u.lang = "zh-CN";
+      u.rate = 0.9;
+      if (i === list.length - 1) u.onend = function () { pressed(false); };
+      synth.speak(u);
+    });
+    pressed(list.length > 0);
+  });
+  window.addEventListener("pagehide", function () { synth.cancel(); });
+})();
+
+// Print: a head with the site's name, the page's address and the print date (the page numbers
+// are the @page rule's, qingdan.css); written when the visitor prints.
+(function () {
+  function head() {
+    var main = document.getElementById("qd-main");
+    if (!main) return;
+    var box = main.querySelector(".qd-print-head");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "qd-print-head";
+      box.setAttribute("aria-hidden", "true");
+      main.insertBefore(box, main.firstChild);
+    }
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var site = (document.querySelector('meta[name="SiteName"]') || {}).content || "";
+    box.textContent = "";
+    [site, "网址：" + window.location.href,
+     "打印日期：" + now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate())].forEach(function (t) {
+      var p = document.createElement("p");
+      p.textContent = t;
+      box.appendChild(p);
+    });
+  }
+  window.addEventListener("beforeprint", head);
+  if (window.matchMedia) {
+    var query = window.matchMedia("print");
+    if (query.addEventListener) query.addEventListener("change", function (e) { if (e.matches) head(); });
+  }
+})();

@@ -150,6 +150,7 @@
       return match[0] === 0 ? 1 : 2;
     }
     const tokens = p.text.toLowerCase().split(" ");
+    if (d.meta.code && d.meta.code.toLowerCase() === tokens.join("")) return 0; // typed the item's code
     const names = [d.meta.title || "", d.meta.short_name || ""].map((n) => n.toLowerCase());
     if (names[0] === tokens.join("")) return 0;
     if (!names.some((n) => tokens.every((tok) => n.includes(tok)))) return 3;
@@ -276,8 +277,7 @@
   /* -- Rendering a result ------------------------------------------------------------------ */
   function kindOf(d) {
     if (d.meta.list) return [d.meta.list, d.meta.department].filter(Boolean).join(" · ");
-    if (d.filters && d.filters["部门"]) return "部门";
-    if (d.filters && d.filters["清单"]) return "清单";
+    if (d.meta.kind) return d.meta.kind; // department and list pages (they carry no filters)
     return "页面";
   }
 
