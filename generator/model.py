@@ -90,7 +90,8 @@ class TableRow:
 def hierarchy(items: list[Item]) -> list[TableRow]:
     """Items in publishing order with every 子项 right under its 主项: after the 主项's own row when
     the 主项 is an item here, else under a heading row where its first 子项 stood."""
-    keys = {key for item in items for key in (item.code, item.name)}
+    # 主项 that are items here: (department, code or name) of every item that is no 子项 itself.
+    mains = {(item.department, key) for item in items if not item.parent_key() for key in (item.code, item.name)}
     children: dict[tuple[str, str], list[Item]] = {}
     for item in items:
         if item.parent_key():
@@ -101,8 +102,7 @@ def hierarchy(items: list[Item]) -> list[TableRow]:
         if id(item) in placed:
             continue
         parent = item.parent_key()
-        if parent and parent in keys and any(i.department == item.department and parent in (i.code, i.name)
-                                             and not i.parent_key() for i in items):
+        if parent and (item.department, parent) in mains:
             continue  # placed under its 主项's own row
         if parent:
             group = children[(item.department, parent)]

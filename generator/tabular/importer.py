@@ -428,7 +428,7 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
             # Not there under this address: an item of the file with the same name (and 主项) is the
             # same item — written by hand with a code, or under a local code until now.
             matches = [i for i in doc.names().get(name, []) if doc.parent_name(i) == str(row.data.get("parent_name", ""))]
-            if len(matches) == 1 and str(doc.item_code(matches[0])) not in seen_codes(seen, rel):
+            if len(matches) == 1 and (rel, doc.item_code(matches[0])) not in seen:
                 index = matches[0]
                 existing_local = doc.has_local_code(index)
                 if "local_code" in row.data:
@@ -458,10 +458,6 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
                 + ("…" if len(fp.merge.kept) > 10 else ""),
                 rule="import-kept", list=list_type.id,
             )
-
-
-def seen_codes(seen: dict[tuple[str, str], Converted], rel: str) -> set[str]:
-    return {code for (r, code) in seen if r == rel}
 
 
 MAX_GAP_MESSAGES = 10  # missing-disclosure warnings shown one by one; more are summed up
