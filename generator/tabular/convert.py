@@ -6,7 +6,6 @@ generator.fieldtypes, the same checker the YAML loader uses; anything wrong is r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +16,9 @@ from generator.tabular import normalize as norm
 from generator.tabular.mapping import Header, header_note
 from generator.tabular.read import Sheet
 from generator.tabular.report import Messages, Where
-from generator.tabular.rows import RowRecord
+from generator.tabular.rows import NOTE_ROW, RowRecord
 
 NO_FEE = {"不收费", "免费", "无", "否", "无收费", "不涉及", "不收取"}
-_NOTE = re.compile(r"^(注|备注|说明|填报说明|合计|小计|总计)[:：\s]?")
 NOT_A_PARENT = {"未分类", "无", "/", "-", "—", "其他", "其它"}  # 主项 cells that group nothing
 
 
@@ -129,7 +127,7 @@ class RowConverter:
     def _extras(self, record: RowRecord, out: Converted) -> None:
         """Columns no field maps to are published content too: kept under their header."""
         extra: dict[str, str] = out.data.get("extra", {})
-        if record.group and not _NOTE.match(record.group):  # the group row above (一、公安部门): published too
+        if record.group and not NOTE_ROW.match(record.group):  # the group row above (一、公安部门): published too
             extra["分组"] = record.group
         for header, value, col in record.extras:
             text = norm.published_text(value)

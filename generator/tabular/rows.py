@@ -14,7 +14,7 @@ from typing import Any
 from generator.tabular.mapping import Header
 from generator.tabular.read import Sheet
 
-_NOTE_ROW = re.compile(r"^(注|备注|说明|填报说明|合计|小计|总计)[:：\s]?")
+NOTE_ROW = re.compile(r"^(注|备注|说明|填报说明|合计|小计|总计)[:：\s]?")
 _SECTION_ROW = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节类])")
 FILL_DOWN = ("department", "parent_name")  # columns a CSV leaves blank under a merged group cell
 
@@ -89,7 +89,7 @@ def _is_group_row(texts: list[Any], values: list[Any], header: Header) -> bool:
     if len(texts) != 1 or not isinstance(texts[0], str):
         return False
     text = texts[0].strip()
-    if _NOTE_ROW.match(text) or _SECTION_ROW.match(text):
+    if NOTE_ROW.match(text) or _SECTION_ROW.match(text):
         return True
     col = next(c for c, v in enumerate(values) if not _blank(v))
     target = header.columns.get(col)
