@@ -362,13 +362,13 @@ def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], m
         if _usable_code(code):
             counts[(dept, code)] = counts.get((dept, code), 0) + 1
     keys: dict[tuple[str, str], list[Converted]] = {}
+    told: set[tuple[str, str]] = set()  # shared codes already reported (once per code, not per row)
     for row, dept in converted:
         code = str(row.data.get("code", ""))
         if _usable_code(code) and counts.get((dept, code), 0) == 1:
             continue
-        if code and counts.get((dept, code), 0) > 1 and not any(
-            m.rule == "import-shared-code" and m.code == code for m in messages.items
-        ):
+        if code and counts.get((dept, code), 0) > 1 and (dept, code) not in told:
+            told.add((dept, code))
             messages.info(
                 f"编码“{code}”在表格中用于 {counts[(dept, code)]} 行，按共用的公布编码保留；每行另有本地编码作为网址",
                 row.at("code"), rule="import-shared-code", list=list_type.id, code=code,
