@@ -102,11 +102,15 @@ def results(page) -> list[dict[str, str]]:
 
 
 def all_results(page) -> list[dict[str, str]]:
+    """Every result, pressing 显示更多结果 until it goes. Each press fetches a batch of result
+    fragments (from every part of a split index): on a loaded 2-core machine that can take a while."""
     more = page.locator("[data-qd-search-more]")
     while more.is_visible():
         shown = page.locator(".md-search-result__item").count()
         more.click()
-        page.wait_for_function(f"document.querySelectorAll('.md-search-result__item').length > {shown}")
+        page.wait_for_function(
+            f"document.querySelectorAll('.md-search-result__item').length > {shown}", timeout=120_000)
+        wait_done(page)
     return results(page)
 
 
