@@ -244,11 +244,6 @@ def _articles(body: str) -> list[Article]:
     return out
 
 
-def instrument_names(text: str) -> list[str]:
-    """Titles (or 文号) of the instruments a basis text cites, for search, links and flags."""
-    return [i.name for i in split_instruments(text)]
-
-
 def comparable(text: str) -> str:
     """A text with its layout removed (line breaks and spaces): how published texts are compared."""
     return re.sub(r"\s+", "", text)
