@@ -149,6 +149,9 @@ class SiteConfig:
     quality_page: bool = False  # publish the 公开质量 page (open assessment findings per department)
     # 俗称 → words of official names (defaults/search_synonyms.yml + `search: synonyms:`)
     search_synonyms: dict[str, list[str]] = field(default_factory=dict)
+    # `traditional: {variant: …}`: the 繁體 view's character standard (generator/traditional.py
+    # VARIANTS); "" when `traditional: false` turns the view off.
+    traditional_variant: str = "plain"
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}
@@ -545,6 +548,7 @@ TOP_KEYS = [
     "publish",
     "search",
     "quality_page",
+    "traditional",
 ]
 
 
@@ -627,6 +631,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     r.unknown_keys(history, HISTORY_KEYS, "history")
     publish = _read_publish(r, raw)
     search_synonyms = _read_search(r, raw, problems)
+    traditional_variant = _read_traditional(r, raw)
     if portal is None or len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -643,6 +648,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         publish=publish,
         quality_page=r.flag(raw, "quality_page", "是否公开“公开质量”页面") if "quality_page" in raw else False,
         search_synonyms=search_synonyms,
+        traditional_variant=traditional_variant,
         **rule_settings,
     )
 
@@ -660,6 +666,28 @@ def _read_search(r: _Reader, raw: LocatedMap, problems: Problems) -> dict[str, l
             words = [words] if isinstance(words, str) else r.sequence(words, f"俗称“{term}”对应的词", entries, term)
             out.setdefault(str(term), []).extend(str(w) for w in words or [] if w is not None)
     return out
+
+
+def _read_traditional(r: _Reader, raw: LocatedMap) -> str:
+    """`traditional: {variant: tw|hk|plain}` or `traditional: false`; absent means plain 繁體."""
+    from generator.traditional import DEFAULT_VARIANT, VARIANTS
+
+    if "traditional" not in raw:
+        return DEFAULT_VARIANT
+    if raw["traditional"] is False:
+        return ""
+    section = r.mapping(raw["traditional"], "traditional（繁体中文页面）", raw, "traditional")
+    if section is None:
+        return DEFAULT_VARIANT
+    r.unknown_keys(section, ["variant"], "traditional")
+    variant = str(section.get("variant", DEFAULT_VARIANT))
+    if variant not in VARIANTS:
+        choices = "、".join(f"{key}（{v.label}）" for key, v in VARIANTS.items())
+        r.problems.error(f"traditional.variant 不能是“{variant}”", rule="config-value",
+                         hint=f"可用的值：{choices}；不生成繁体页面时写 traditional: false",
+                         **r.where(section, "variant"))
+        return DEFAULT_VARIANT
+    return variant
 
 
 PUBLISH_KEYS = ["keep_releases", "s3_endpoint", "s3_region", "s3_addressing_style"]

@@ -38,6 +38,8 @@ STEPS: tuple[Step, ...] = (
     Step("data_files", ("catalog", "history", "downloads/"), ("feed.xml", "feed.json", "downloads/stats.json"),
          "adjustment feeds and the statistics' figures"),
     Step("search_index", ("search documents",), ("pagefind/",), "Pagefind, run beside write_pages"),
+    Step("traditional", ("site", "search documents", "site_config.yml"), ("zh-Hant/",),
+         "the 繁體 view: every page converted with OpenCC, with its own search index"),
     Step("manifest", ("site", "git"), ("qingdan-manifest.json",),
          "every file's SHA-256, size and type, and the commit built: what publish compares and verifies"),
 )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import search
+from generator import search, traditional
 from generator.load import build_catalog, parse_list_bytes, split_list_path
 from generator.model import Catalog, Item
 from generator.problems import Problems
@@ -153,6 +153,7 @@ class Preview:
         written += self._write(pages)
         for path in removed:
             shutil.rmtree(self.out / path, ignore_errors=True)
+            shutil.rmtree(self.out / traditional.HANT_DIR / path, ignore_errors=True)
             search.document_path(self.docs_dir, path).unlink(missing_ok=True)
         return Update(problems, written, removed)
 
@@ -179,11 +180,14 @@ class Preview:
                 if shell is None:
                     continue
                 crumbs = crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
-                text = shell.fill(page.title, page.body, page.meta, self.site_url + page.path, crumbs)
+                text = shell.fill(page.title, page.body, page.meta, self.site_url + page.path, crumbs, page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(".index.html.tmp")
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(target)  # a reader never sees a half-written page
             search.write_document(self.docs_dir, page)
             written.append(page.path)
+        if self.config.traditional_variant:  # the pages' 繁體 copies (their index follows with search)
+            traditional.write_pages(self.out, self.config.traditional_variant, self.site_url,
+                                    [path + "index.html" for path in written])
         return written

@@ -33,7 +33,8 @@ def audit_paths(site: Path) -> list[str]:
         first = sorted(p.parent.name for p in (site / list_id).glob("*/index.html"))[0]
         items.append(f"{list_id}/{first}/")
     paths = ["", *[f"{lid}/" for lid in lists], "departments/scjgj/", "power/000131127004/", *items[1:],
-             "pinyin/", "adjustments/", "data/", "editions/", "no/such/page/", SEARCH]
+             "pinyin/", "adjustments/", "data/", "editions/", "no/such/page/", SEARCH,
+             "zh-Hant/", "zh-Hant/power/000131127004/"]  # the 繁體 view: its note and switch
     return [p for p in paths if p in ("no/such/page/", SEARCH) or (site / p / "index.html").exists()]
 
 

@@ -51,7 +51,7 @@ def site(tmp_path_factory) -> Path:
 def test_axe_finds_nothing_serious_in_any_mode_at_phone_and_desktop_width(site, browser):
     need(AXE, "axe-core")
     paths = audit_paths(site)
-    assert len(paths) >= 17 and "editions/" in paths and "adjustments/" in paths
+    assert len(paths) >= 19 and "editions/" in paths and "adjustments/" in paths and "zh-Hant/" in paths
     failures = []
     checked = 0
     with serve_directory(site, prefix=PREFIX) as base:
@@ -69,7 +69,8 @@ def test_nu_html_checker_finds_no_error_in_qingdans_markup(site):
         pytest.skip("没有 Java（apt-get install default-jre-headless）")
     sample = ["index.html", "power/index.html", "power/000131127004/index.html", "fee/SF-zjj-005/index.html",
               "departments/index.html", "departments/scjgj/index.html", "pinyin/index.html", "adjustments/index.html",
-              "data/index.html", "stats/index.html", "editions/index.html", "404.html", "about/index.html"]
+              "data/index.html", "stats/index.html", "editions/index.html", "404.html", "about/index.html",
+              "zh-Hant/index.html", "zh-Hant/power/000131127004/index.html"]
     files = [str(site / p) for p in sample if (site / p).exists()]
     assert len(files) == len(sample)
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],

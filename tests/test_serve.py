@@ -58,6 +58,8 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
 
         fragments = root / "site" / "pagefind" / "fragment"
         indexed_before = set(fragments.iterdir())
+        hant_fragments = root / "site" / "zh-Hant" / "pagefind" / "fragment"
+        hant_before = set(hant_fragments.iterdir())
         item_file = root / "lists" / "power" / "scjgj.yml"
         original = item_file.read_text(encoding="utf-8")
         item_file.write_text(original.replace("result: 食品经营许可证", "result: 食品经营许可证（电子证照）", 1),
@@ -66,11 +68,16 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         while "食品经营许可证（电子证照）" not in fetch(page):
             assert time.monotonic() < deadline, "the preview never showed the edit"
             time.sleep(1)
+        # Its 繁體 copy is rewritten with it (just after the Simplified pages).
+        while "食品經營許可證（電子證照）" not in fetch(base + "zh-Hant/power/000131127004/"):
+            assert time.monotonic() < deadline, "the preview never showed the edit in 繁體"
+            time.sleep(0.2)
 
         # The page is live first; the search index follows (fragment files are content-hashed).
         lines.wait_for("搜索索引已更新")
         indexed_after = set(fragments.iterdir())
         assert indexed_after and indexed_after != indexed_before
+        assert set(hant_fragments.iterdir()) - hant_before, "the 繁體 search index did not follow the edit"
 
         # A broken file: the preview keeps serving the last good site and says what is wrong.
         item_file.write_text(original + "\n  - code: [broken\n", encoding="utf-8")

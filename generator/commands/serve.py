@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from generator import traditional
 from generator.preview import Preview
 from generator.search import refresh_index_in_place
 from generator.site.build import build_site
@@ -142,6 +143,9 @@ class Server:
             self.search_wanted.clear()
             started = time.perf_counter()
             failure = refresh_index_in_place(self.out, _docs_dir(self.root))
+            variant = self.preview.config.traditional_variant if self.preview else ""
+            if not failure and variant:
+                failure = traditional.refresh_index(self.out, _docs_dir(self.root), variant)
             print(failure or f"搜索索引已更新（{time.perf_counter() - started:.1f} 秒）", flush=True)
 
 

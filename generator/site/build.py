@@ -26,6 +26,7 @@ from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
+from generator.traditional import HANT_DIR
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 
@@ -148,6 +149,7 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         "badge_image": portal.badge_image.lstrip("/"),
         "police_record_url": portal.police_record_url,
         "feeds": feeds,
+        "hant": HANT_DIR if config.traditional_variant else "",  # the 繁體 view's folder, if built
     }
     mk_config = load_config(
         config_file=str(user_file) if user_file.exists() else None,
@@ -192,15 +194,18 @@ def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[in
         target = site_dir / page.path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         crumbs = shells.crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
-        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs)
+        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs,
+                                                 page.path)
         target.write_text(text, encoding="utf-8")
 
 
-def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_url: str) -> None:
-    """One sitemap for every page (MkDocs' own lists only the few pages it rendered), and a
-    robots.txt that names it."""
+def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_url: str, hant: bool) -> None:
+    """One sitemap for every page (MkDocs' own lists only the few pages it rendered), their 繁體
+    copies too, and a robots.txt that names it."""
     urls = [site_url + p for p in paths]
     urls += [site_url + c[: -len(".md")] + "/" for c in content_pages]
+    if hant:
+        urls += [site_url.rstrip("/") + "/" + HANT_DIR + "/" + u[len(site_url):] for u in urls]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in sorted(set(urls)))
     (site_dir / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -356,7 +361,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             del item_pages
         if index_job is not None:
             index_job.close()
-        _sitemap(site_dir, paths, content_pages, site_url)
+        _sitemap(site_dir, paths, content_pages, site_url, hant=bool(config.traditional_variant))
         timer.record("downloads", downloads_job.wait())
         shutil.move(staging / "downloads", site_dir / extras.DOWNLOADS_DIR)
         # After the downloads are in place: the data files add to that folder (stats.json).
@@ -369,6 +374,15 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                 if failure:
                     raise BuildError(failure)
                 shutil.move(staging / "pagefind", site_dir / searching.PAGEFIND_DIR)
+        if config.traditional_variant:
+            from generator import traditional
+
+            failure = timer.step("traditional", lambda: traditional.write_view(
+                site_dir, config.traditional_variant, site_url,
+                docs_dir if search and index_job is not None else None, parts,
+                previous=out_dir / HANT_DIR / searching.PAGEFIND_DIR))
+            if failure:
+                raise BuildError(failure)
         if not defer_search:  # a preview with a stale index is not a site to publish: no manifest
             from generator.publish.manifest import provenance, write_manifest
 

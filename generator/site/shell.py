@@ -18,12 +18,13 @@ META = '<meta name="qd-shell-meta" content="QDSHELLMETAQD">'
 CANONICAL_TOKEN = "QDSHELLCANONICALQD"
 SHELL_CANONICAL = f"https://shell.invalid/{CANONICAL_TOKEN}"
 CRUMBS = "QDSHELLCRUMBSQD"
+PATH = "QDSHELLPATHQD"  # the page's path from the site root (its 繁體 copy's link: partials/qd-counterpart.html)
 BODY_START, BODY_END = "<!--QDSHELL-BODY-START-->", "<!--QDSHELL-BODY-END-->"
 # Around the pre-rendered body of a nav page, so that a preview can replace it in place.
 NAV_BODY_START, NAV_BODY_END = "<!--qd-body-->", "<!--/qd-body-->"
 
 _TOKENS = re.compile(
-    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, CRUMBS, TITLE))
+    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, CRUMBS, PATH, TITLE))
     + "|" + re.escape(BODY_START) + ".*?" + re.escape(BODY_END),
     re.DOTALL,
 )
@@ -86,9 +87,11 @@ class Shell:
             raise ValueError("shell page has no body placeholder")
         return cls(parts, tokens)
 
-    def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "") -> str:
+    def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "",
+             path: str = "") -> str:
         values = {
             CRUMBS: crumbs,
+            PATH: html.escape(path),
             TITLE: html.escape(title),
             META: meta_tags(meta),
             SHELL_CANONICAL: html.escape(canonical),

@@ -24,6 +24,14 @@
     try { window.localStorage.setItem(name, on ? "1" : "0"); } catch (e) { /* ignore */ }
   });
 
+  /* 简体/繁體: the header switch (and the note atop a Traditional page) remember the choice; the
+     page head (theme/main.html) follows it on later visits. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-qd-script]");
+    if (!link) return;
+    try { window.localStorage.setItem("qd-script", link.getAttribute("data-qd-script")); } catch (e) { /* ignore */ }
+  });
+
   /* Links to other sites: the customary confirmation before leaving (政府网站惯例). */
   var siteName = (document.querySelector('meta[name="SiteName"]') || {}).content || "本网站";
   document.addEventListener("click", function (event) {
@@ -95,6 +103,9 @@
     });
     return out;
   }
+  // A Traditional page (generator/traditional.py) is read with a Taiwan or Hong Kong voice.
+  var lang = document.documentElement.lang || "";
+  var voice = /-HK$/.test(lang) ? "zh-HK" : /Hant/.test(lang) ? "zh-TW" : "zh-CN";
   function pressed(on) { button.setAttribute("aria-pressed", on ? "true" : "false"); button.textContent = on ? "停止朗读" : "朗读"; }
   function stop() { synth.cancel(); pressed(false); }
   button.addEventListener("click", function () {
@@ -103,7 +114,7 @@
     var list = pieces();
     list.forEach(function (text, i) {
       var u = new SpeechSynthesisUtterance(text);
-      u.lang = "zh-CN";
+      u.lang = voice;
       u.rate = 0.9;
       if (i === list.length - 1) u.onend = function () { pressed(false); };
       synth.speak(u);

@@ -80,7 +80,7 @@
       const parts = fetch(new URL("pagefind/parts.json", root).href)
         .then((r) => (r.ok ? r.json() : {}), () => ({}));
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        await pf.options({ baseUrl: root.pathname, excerptLength: 26 });
+        await pf.options({ baseUrl: root.pathname, excerptLength: BY_CHARACTER ? 48 : 26 });
         for (const dir of (await parts).merge || []) {
           await pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname });
         }
@@ -95,6 +95,11 @@
   /* -- Queries ----------------------------------------------------------------------------- */
   const LATIN = /^[a-z\s'’]+$/i;
 
+  /* A Traditional page searches the Traditional index, where every Chinese character is a word of
+     its own (generator/traditional.py): a query goes in as its characters. */
+  const BY_CHARACTER = /Hant/.test(document.documentElement.lang);
+  const HAN_PAIR = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
+
   /* The terms to try in order: pinyin-looking queries first without spaces, then as typed. */
   function plan(raw) {
     const text = raw.replace(/\s+/g, " ").trim();
@@ -104,7 +109,7 @@
       if (text.includes(" ")) terms.push(text.toLowerCase());
       return { text, terms, pinyin: joined };
     }
-    return { text, terms: [text], pinyin: null };
+    return { text, terms: [BY_CHARACTER ? text.replace(HAN_PAIR, "$1 ") : text], pinyin: null };
   }
 
   function activeFilters() {
@@ -227,8 +232,14 @@
 
   function loadData(entries) {
     return Promise.all(entries.map(async (entry) => {
-      if (!entry.data) entry.data = await entry.result.data();
+      if (!entry.data) entry.data = withoutWordBreaks(await entry.result.data());
     }));
+  }
+
+  /* The zero-width spaces of a Traditional document (see BY_CHARACTER) are not shown. */
+  function withoutWordBreaks(data) {
+    for (const key of Object.keys(data.meta || {})) data.meta[key] = String(data.meta[key]).replace(/\u200b/g, "");
+    return data;
   }
 
   function describeFilters(filters) {

@@ -1,0 +1,300 @@
+"""The 繁體 view: every page of the built site, converted to Traditional Chinese under zh-Hant/.
+
+The Simplified page is the official text. Each Traditional page is a derived view: it says so at
+the top and links to its Simplified page, and the header switch leads back and forth (the choice
+is remembered in the browser: generator/theme/main.html).
+
+Conversion is OpenCC's phrase-level conversion (发布 → 發佈 but 头发 → 頭髮), in the character
+standard the site chooses (`traditional: variant:` in site_config.yml). OpenCC changes only Chinese
+characters, so digits, Latin letters and markup are untouched. Some things are not converted at
+all, because they are identifiers rather than text: an element marked translate="no" (item codes,
+the ICP and 公安 record numbers), the portal meta tags that name the registered site, and the path
+of every link. Links to pages stay inside zh-Hant/; links to files (theme assets, downloads,
+feeds) go to the one shared copy. Qingdan's own scripts and styles carry words a visitor reads, so
+they get converted copies.
+
+Search works in both: the lean search documents are converted too and indexed by Pagefind into
+zh-Hant/pagefind/, which search.js finds relative to the page like the Simplified index.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+HANT_DIR = "zh-Hant"
+# Copied converted into zh-Hant/ (the words of qingdan.js, search.js and the print styles);
+# every other asset is shared.
+OWN_ASSETS = "assets/qingdan/"
+# Not pages: never converted, never copied.
+SKIPPED_DIRS = ("assets/", "downloads/", "pagefind/", "_qingdan_shell/")
+
+
+@dataclass(frozen=True)
+class Variant:
+    opencc_config: str  # OpenCC's conversion: Simplified → this standard, phrase by phrase
+    lang: str  # the Traditional pages' <html lang>
+    label: str  # in messages and docs
+
+
+VARIANTS = {
+    "tw": Variant("s2tw", "zh-Hant-TW", "台湾用字"),
+    "hk": Variant("s2hk", "zh-Hant-HK", "香港用字"),
+    "plain": Variant("s2t", "zh-Hant", "通用繁体字"),
+}
+DEFAULT_VARIANT = "plain"
+
+# The note at the top of every Traditional page (converted with the page's own variant).
+NOTE = ('<p class="qd-hant-note" role="note">本页由简体中文页面自动转换为繁体字，仅供阅读参考；'
+        '内容以<a href="{href}" data-qd-script="hans">简体中文页面</a>为准。</p>')
+MAIN_START = 'id="qd-main" tabindex="-1">'
+
+# What conversion leaves alone (see the module docstring): found by literal search, which is
+# several times faster over a whole site than one regular expression with alternatives.
+_KEEP_ELEMENT = 'translate="no"'
+_KEEP_TAG = '<meta name="Site'  # SiteName, SiteDomain, SiteIDCode
+_TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9]*")
+_LINK = re.compile(r'((?:href|src)=")([^"]*)"')
+_NON_ASCII_LINK = re.compile(r'(?:href|src)="[\x00-\x21\x23-\x7f]*+[^"\x00-\x7f][^"]*"')
+_SWITCH = re.compile(r'<a [^<>]*data-qd-script="hant"[^<>]*>.*?</a>', re.DOTALL)
+_SWITCH_HREF = re.compile(r'href="([^"]*)"')
+_COUNTERPART_META = re.compile(r'<meta name="qd-counterpart"[^<>]*>')
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of what is not converted: elements marked translate="no" (with what they
+    hold), the portal's site meta tags, and link attributes that hold Chinese characters."""
+    spans = [(m.start(), m.end()) for m in _NON_ASCII_LINK.finditer(text)]
+    for marker in (_KEEP_ELEMENT, _KEEP_TAG):
+        at = text.find(marker)
+        while at >= 0:
+            opening = text.rfind("<", 0, at + 1)
+            end = text.find(">", at) + 1
+            if marker == _KEEP_ELEMENT:
+                tag = _TAG_NAME.match(text, opening + 1)
+                close = text.find(f"</{tag.group(0)}>", end) if tag else -1
+                end = close + len(tag.group(0)) + 3 if tag and close >= 0 else end
+            spans.append((opening, end))
+            at = text.find(marker, end)
+    spans.sort()
+    return spans
+
+
+@cache
+def converter(variant: str) -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC(VARIANTS[variant].opencc_config).convert
+
+
+def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
+    """`text` converted except its protected parts (protected_spans), which stay as they are."""
+    out: list[str] = []
+    last = 0
+    for start, end in protected_spans(text):
+        if start < last:  # inside a span already kept
+            continue
+        out.append(convert(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(convert(text[last:]))
+    return "".join(out)
+
+
+def simplified_counterpart(hant_href: str) -> str:
+    """A Simplified page's link to its Traditional page, as seen from that Traditional page.
+
+    The link is the path to the site root, then zh-Hant/ and the page; seen from inside zh-Hant/
+    the same root path leads to zh-Hant/ itself, so one more step up reaches the Simplified page.
+    An absolute link just loses the zh-Hant/ part.
+    """
+    prefix, _, rest = hant_href.partition(HANT_DIR + "/")
+    if prefix.startswith(("/", "http://", "https://")):
+        return prefix + rest
+    return prefix + "../" + rest
+
+
+def _is_page(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1]
+    return path in ("", ".") or path.endswith("/") or last.endswith(".html") or "." not in last or last == ".."
+
+
+class PageConverter:
+    """Converts one Simplified page of the site into its Traditional page."""
+
+    def __init__(self, variant: str, site_url: str) -> None:
+        self.variant = VARIANTS[variant]
+        self.convert = converter(variant)
+        self.site_url = site_url
+        self.root_path = urlsplit(site_url).path or "/"
+        self.note = self.convert(NOTE)
+
+    def link(self, url: str, page_dir: str) -> str:
+        """A link of the page at `page_dir` (relative to the site root, "" or "power/x/") as the
+        same page's Traditional copy must write it."""
+        if not url or url.startswith(("#", "mailto:", "tel:", "data:", "javascript:", "//")):
+            return url
+        parts = urlsplit(url)
+        if (parts.scheme or url.startswith("/")) and not url.startswith((self.site_url, self.root_path)):
+            return url  # another site
+        query = self._convert_query(parts.query)
+        rebuilt = url if query == parts.query else url.replace("?" + parts.query, "?" + query, 1)
+        if parts.scheme or url.startswith("/"):
+            base = self.site_url if url.startswith(self.site_url) else self.root_path
+            rest = rebuilt[len(base):]
+            inside = urlsplit(rest).path
+            if inside.startswith(HANT_DIR + "/") or not self._stays(inside):
+                return rebuilt
+            return base + HANT_DIR + "/" + rest
+        target = posixpath.normpath(posixpath.join(page_dir, parts.path)) if parts.path else page_dir
+        if target.startswith(".."):
+            return rebuilt
+        if parts.path == "" or self._stays(target + ("/" if parts.path.endswith("/") else "")):
+            return rebuilt
+        return "../" + rebuilt
+
+    @staticmethod
+    def _stays(target: str) -> bool:
+        """Whether a link to `target` (a path from the site root) leads inside the Traditional view."""
+        if target.startswith(OWN_ASSETS):
+            return True
+        if target.startswith(SKIPPED_DIRS):
+            return False
+        return _is_page(target)
+
+    def _convert_query(self, query: str) -> str:
+        """A search link's query (?dept=部门名称) names things in the page's own script."""
+        if not query:
+            return query
+        text = unquote(query)
+        converted = self.convert(text)
+        return query if converted == text else quote(converted, safe="=&+")
+
+    def text(self, html: str, page_dir: str) -> str:
+        """Every link rewritten for zh-Hant/; everything but the protected parts converted."""
+        html = _LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
+        return convert_unprotected(html, self.convert)
+
+    def page(self, html: str, page_dir: str) -> str:
+        """The Traditional page: converted, labelled as derived, switch pointing back."""
+        text = self.text(html, page_dir)
+        text = _HTML_LANG.sub(f'<html lang="{self.variant.lang}"', text, count=1)
+        switch = _SWITCH.search(text)
+        if switch is None:
+            return text
+        href = _SWITCH_HREF.search(switch.group(0))
+        back = simplified_counterpart(href.group(1) if href else "")
+        text = text[:switch.start()] + (
+            f'<a class="qd-a11y__btn qd-script" href="{back}" data-qd-script="hans" hreflang="zh-CN" lang="zh-CN" '
+            f'translate="no" title="简体中文（正式文本）">简体</a>'
+        ) + text[switch.end():]
+        text = _COUNTERPART_META.sub(f'<meta name="qd-counterpart" content="{back}" data-qd-script="hans">',
+                                     text, count=1)
+        at = text.find(MAIN_START)
+        if at >= 0:
+            at += len(MAIN_START)
+            text = text[:at] + self.note.format(href=back) + text[at:]
+        return text
+
+
+def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
+    for path in site_dir.rglob("*.html"):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel.startswith((HANT_DIR + "/", *SKIPPED_DIRS)):
+            continue
+        yield path, rel
+
+
+def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None) -> int:
+    """Write the Traditional copy of every page (or of `files`, paths from the site root) and of
+    Qingdan's own assets; returns the number of pages written."""
+    pages = PageConverter(variant, site_url)
+    target_root = site_dir / HANT_DIR
+    chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
+    count = 0
+    for path, rel in chosen:
+        target = target_root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page_dir = posixpath.dirname(rel)
+        target.write_text(pages.page(path.read_text(encoding="utf-8"), page_dir), encoding="utf-8")
+        count += 1
+    if files is None:
+        for asset in (site_dir / OWN_ASSETS).glob("*"):
+            target = target_root / OWN_ASSETS / asset.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(pages.convert(asset.read_text(encoding="utf-8")), encoding="utf-8")
+    return count
+
+
+# Pagefind cuts Chinese into words with jieba, whose dictionary is Simplified: Traditional text
+# comes out in odd pieces (經營 found in two documents of the demo, 食品經營 in none). So every
+# Chinese character of a Traditional document is its own word for Pagefind (a zero-width space
+# between two characters), and search.js sends a Traditional query as characters, quoted first:
+# the phrase search then finds the characters side by side, which is what a visitor means.
+_TEXT_NODE = re.compile(r">([^<>]+)<")
+_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+WORD_BREAK = "\u200b"  # search.js removes it from what it shows
+
+
+def one_word_per_character(html: str) -> str:
+    return _TEXT_NODE.sub(lambda m: ">" + _BETWEEN_HAN.sub(WORD_BREAK, m.group(1)) + "<", html)
+
+
+def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
+    """The lean search documents (generator/search.py), converted, in the same layout, one word
+    per Chinese character (see one_word_per_character)."""
+    convert = converter(variant)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    for path in docs_dir.rglob("*.html"):
+        target = out_dir / path.relative_to(docs_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = convert_unprotected(path.read_text(encoding="utf-8"), convert)
+        target.write_text(one_word_per_character(text), encoding="utf-8")
+
+
+def write_view(site_dir: Path, variant: str, site_url: str, docs_dir: Path | None, parts: int,
+               previous: Path) -> str | None:
+    """Write zh-Hant/: every page's Traditional copy and its search index.
+
+    docs_dir: the lean search documents just indexed for the Simplified site (None when the build
+    made no new index: the previous Traditional index, at `previous`, is kept as the Simplified
+    one is). Pagefind indexes the converted documents while the pages are converted. Returns why
+    indexing failed, in Chinese, or None.
+    """
+    from generator import search as searching
+
+    index_dir = site_dir / HANT_DIR / searching.PAGEFIND_DIR
+    job = None
+    if docs_dir is not None:
+        hant_docs = documents_dir(docs_dir)
+        convert_documents(docs_dir, hant_docs, variant)
+        job = searching.IndexJob(hant_docs, index_dir, parts)
+        for part in range(parts):
+            job.add(part)
+    write_pages(site_dir, variant, site_url)
+    if job is not None:
+        return job.wait()
+    if previous.is_dir():
+        shutil.copytree(previous, index_dir)
+    return None
+
+
+def documents_dir(docs_dir: Path) -> Path:
+    """Where the converted search documents of `docs_dir` are kept (beside it)."""
+    return docs_dir.with_name(docs_dir.name + "-" + HANT_DIR)
+
+
+def refresh_index(site_dir: Path, docs_dir: Path, variant: str) -> str | None:
+    """`qingdan serve`: re-index the Traditional view after the Simplified index was refreshed."""
+    from generator import search as searching
+
+    hant_docs = documents_dir(docs_dir)
+    convert_documents(docs_dir, hant_docs, variant)
+    return searching.refresh_index_in_place(site_dir / HANT_DIR, hant_docs)

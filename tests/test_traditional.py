@@ -1,0 +1,257 @@
+"""The 繁體 view: every page also in Traditional Chinese under zh-Hant/, labelled as derived from
+the official Simplified page, switchable from the header and remembered, searchable.
+
+The demo (`traditional: {variant: tw}`) is built once with its history, for a sub-path, and read
+as files and in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from browser_support import RequestLog, serve_directory
+
+from generator.problems import Problems
+from generator.site.build import build_site
+from generator.traditional import PageConverter, convert_unprotected, converter, simplified_counterpart
+
+PROJECT = Path(__file__).resolve().parent.parent
+PREFIX = "/qingdan/"
+SITE_URL = "https://example.gov.cn" + PREFIX
+FOOD = "power/000131127004/"  # 食品经营许可 of 示例县市场监督管理局
+TAGS = re.compile(r"<[^>]+>")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("hant") / "site"
+    result = build_site(PROJECT, out, site_url=SITE_URL)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    return out
+
+
+def pages(site: Path) -> list[str]:
+    """Every Simplified page of the site, as a path from the site root."""
+    skip = ("zh-Hant/", "assets/", "downloads/", "pagefind/")
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith(skip))
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def main_text(html: str) -> str:
+    """What a reader reads in the page's article (tags dropped)."""
+    start = html.index('id="qd-main"')
+    return TAGS.sub("", html[start:html.index("</article>", start)])
+
+
+def test_every_page_has_a_traditional_copy_that_names_its_official_page(site):
+    simplified = pages(site)
+    assert len(simplified) > 400
+    for rel in simplified:
+        copy = site / "zh-Hant" / rel
+        assert copy.is_file(), f"缺少繁体页面：zh-Hant/{rel}"
+        if rel == "404.html":
+            continue
+        text = copy.read_text(encoding="utf-8")
+        assert '<html lang="zh-Hant-TW"' in text, rel
+        note = re.search(r'<p class="qd-hant-note" role="note">(.*?)</p>', text)
+        assert note, f"zh-Hant/{rel} 没有说明“以简体中文页面为准”"
+        assert re.search("以<a [^>]*>簡體中文頁面</a>為準", note.group(1)), note.group(1)
+        href = re.search(r'href="([^"]*)"', note.group(1)).group(1)
+        official = urlsplit(urljoin(f"http://h{PREFIX}zh-Hant/{rel}", href)).path[len(PREFIX):]
+        assert official + ("index.html" if official.endswith("/") or not official else "") == rel, (rel, href)
+
+
+def test_text_is_converted_but_codes_digits_and_latin_letters_are_not(site):
+    simplified, traditional = read(site, FOOD + "index.html"), read(site, "zh-Hant/" + FOOD + "index.html")
+    assert "食品經營許可" in traditional and "食品经营许可" not in main_text(traditional)
+    assert "中華人民共和國食品安全法" in traditional
+    # Every run of digits and Latin letters in the article (codes, 文号, dates, phone numbers) is
+    # the same, in the same order: only Chinese characters changed.
+    runs = re.compile(r"[0-9A-Za-z]+")
+    assert runs.findall(main_text(simplified)) == runs.findall(main_text(traditional))
+    assert '<span class="qd-code" translate="no">000131127004</span>' in traditional
+    # Registration numbers are identifiers: kept as registered.
+    assert "赣ICP备12345678号" in traditional and "赣公网安备 36079902000123号" in traditional
+    assert '<meta name="SiteName" content="示例县权责清单公开平台">' in traditional
+
+
+def test_every_link_of_a_traditional_page_leads_somewhere(site):
+    missing = []
+    for rel in pages(site):
+        if rel == "404.html":
+            continue
+        text = read(site, "zh-Hant/" + rel)
+        here = f"http://h{PREFIX}zh-Hant/{rel}"
+        for url in re.findall(r'(?:href|src)="([^"#][^"]*)"', text):
+            target = urlsplit(urljoin(here, url))
+            if target.netloc != "h" or target.scheme != "http":
+                continue
+            path = unquote(target.path)[len(PREFIX):]
+            file = site / (path + "index.html" if path.endswith("/") or path == "" else path)
+            if not file.exists() and not (site / path / "index.html").exists():
+                missing.append(f"zh-Hant/{rel} → {url}")
+    assert not missing, missing[:10]
+
+
+def test_pages_link_to_pages_in_the_same_script_and_to_the_one_official_download(site):
+    text = read(site, "zh-Hant/" + FOOD + "index.html")
+    assert 'href="../../departments/scjgj/"' in text  # a page: stays in zh-Hant/
+    assert 'href="../../../assets/stylesheets/' in text  # Material's assets: shared
+    assert 'src="../../assets/qingdan/qingdan.js"' in text  # Qingdan's words: converted copy
+    assert "朗讀" in read(site, "zh-Hant/assets/qingdan/qingdan.js")
+    assert f'href="{SITE_URL}zh-Hant/{FOOD}"' in text  # canonical
+    data = read(site, "zh-Hant/data/index.html")
+    assert re.search(r'href="\.\./\.\./downloads/[^"]+\.xlsx"', data), "下载文件应指向唯一的正式文件"
+    assert not (site / "zh-Hant" / "downloads").exists()
+
+
+def test_sitemap_lists_the_traditional_pages_too(site):
+    sitemap = read(site, "sitemap.xml")
+    assert f"<loc>{SITE_URL}{FOOD}</loc>" in sitemap and f"<loc>{SITE_URL}zh-Hant/{FOOD}</loc>" in sitemap
+
+
+def test_phrase_level_conversion_in_each_variant():
+    assert converter("plain")("头发和发布") == "頭髮和發佈"
+    assert converter("tw")("里程") == "里程" and converter("tw")("为") == "為"
+    assert converter("hk")("后台") == "後台"
+
+
+def test_protected_parts_stay_as_published():
+    html = ('<p>许可<span class="qd-code" translate="no">许可-01</span>'
+            '<a href="../许可/">许可</a><meta name="SiteName" content="示例县平台"></p>')
+    assert convert_unprotected(html, converter("plain")) == (
+        '<p>許可<span class="qd-code" translate="no">许可-01</span>'
+        '<a href="../许可/">許可</a><meta name="SiteName" content="示例县平台"></p>')
+
+
+@pytest.mark.parametrize(("url", "page_dir", "expected"), [
+    ("../../departments/x/", "power/1", "../../departments/x/"),
+    ("../..", "power/1", "../.."),
+    ("../../assets/main.css", "power/1", "../../../assets/main.css"),
+    ("../../assets/qingdan/qingdan.js", "power/1", "../../assets/qingdan/qingdan.js"),
+    ("downloads/all.csv", "", "../downloads/all.csv"),
+    ("feed.xml", "", "../feed.xml"),
+    ("#qd-main", "power/1", "#qd-main"),
+    ("tel:12315", "power/1", "tel:12315"),
+    ("https://beian.miit.gov.cn/?a=赣", "", "https://beian.miit.gov.cn/?a=赣"),
+    (SITE_URL + "power/1/", "power/1", SITE_URL + "zh-Hant/power/1/"),
+    ("/qingdan/", "", "/qingdan/zh-Hant/"),
+    ("/qingdan/assets/x.css", "", "/qingdan/assets/x.css"),
+    ("../../?dept=%E7%A4%BA%E4%BE%8B%E5%8E%BF", "departments/x", "../../?dept=%E7%A4%BA%E4%BE%8B%E7%B8%A3"),
+])
+def test_links_of_a_traditional_page(url, page_dir, expected):
+    assert PageConverter("plain", SITE_URL).link(url, page_dir) == expected
+
+
+@pytest.mark.parametrize(("hant", "official"), [
+    ("../../zh-Hant/power/1/", "../../../power/1/"),
+    ("zh-Hant/", "../"),
+    ("/qingdan/zh-Hant/404.html", "/qingdan/404.html"),
+])
+def test_the_switch_back_to_the_official_page(hant, official):
+    assert simplified_counterpart(hant) == official
+
+
+def demo_with_traditional(tmp_path: Path, section: str) -> Path:
+    """A copy of the demo whose `traditional:` section (the last of its config) is `section`."""
+    from demo_project import copy_demo_project
+
+    root = copy_demo_project(tmp_path / "county", content=False)
+    config = root / "site_config.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("\ntraditional:") + 1] + section, encoding="utf-8")
+    return root
+
+
+def _config_problems(tmp_path: Path, section: str) -> Problems:
+    from generator.config import load_config
+
+    root = demo_with_traditional(tmp_path, section)
+    problems = Problems()
+    load_config(root, problems)
+    return problems
+
+
+def test_an_unknown_variant_is_a_located_error_naming_the_choices(tmp_path):
+    problems = _config_problems(tmp_path, "traditional:\n  variant: macau\n")
+    [error] = problems.errors
+    assert error.file == "site_config.yml" and error.line is not None
+    assert "traditional.variant 不能是“macau”" in error.message
+    assert "tw（台湾用字）" in error.hint and "traditional: false" in error.hint
+
+
+def test_traditional_false_builds_no_traditional_view(tmp_path):
+    root = demo_with_traditional(tmp_path, "traditional: false\n")
+    result = build_site(root, root / "site", history=False, search=False)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    assert not (root / "site" / "zh-Hant").exists()
+    assert "繁體" not in (root / "site" / "index.html").read_text(encoding="utf-8")
+
+
+# -- in the browser -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def base(site):
+    with serve_directory(site, prefix=PREFIX) as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_the_header_switch_leads_to_the_same_page_and_is_remembered(browser, base):
+    context = browser.new_context()
+    page = context.new_page()
+    log = RequestLog(page)
+    page.goto(base + FOOD)
+    page.locator("a.qd-script").click()
+    page.wait_for_url(base + "zh-Hant/" + FOOD)
+    assert page.locator("h1").first.inner_text().startswith("食品經營許可")
+    assert page.evaluate("document.documentElement.lang") == "zh-Hant-TW"
+    assert "以簡體中文頁面為準" in page.locator(".qd-hant-note").inner_text()
+    # Remembered: the official address now opens in Traditional, on this device.
+    page.goto(base + "departments/scjgj/")
+    page.wait_for_url(base + "zh-Hant/departments/scjgj/")
+    # And back: the switch reads 简体, and Simplified is remembered in turn.
+    switch = page.locator("a.qd-script")
+    assert switch.inner_text() == "简体"
+    switch.click()
+    page.wait_for_url(base + "departments/scjgj/")
+    page.goto(base + FOOD)
+    assert page.url == base + FOOD
+    assert page.locator("a.qd-script").inner_text() == "繁體"
+    assert log.external() == []
+    context.close()
+
+
+@pytest.mark.browser
+def test_search_on_a_traditional_page_finds_traditional_pages(browser, base):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "zh-Hant/")
+    for query in ("食品經營", "spjy"):
+        box = page.locator(".md-search__input")
+        if not box.is_visible():
+            page.locator('label.md-header__button[for="__search"]').click()
+        box.click()
+        box.fill("")
+        page.keyboard.type(query, delay=20)
+        page.wait_for_selector('[data-qd-search-result][aria-busy="false"]', state="attached")
+        first = page.locator(".md-search-result__item").first
+        assert "食品經營許可" in first.locator("h1").inner_text(), query
+        href = first.locator("a").get_attribute("href")
+        assert urlsplit(urljoin(page.url, href)).path == PREFIX + "zh-Hant/" + FOOD, (query, href)
+        page.keyboard.press("Escape")
+    assert "顯示更多結果" in page.content() or "鍵入事項名稱" in page.content()
+    context.close()
+
+
+def test_the_traditional_index_is_its_own(site):
+    assert (site / "zh-Hant" / "pagefind" / "pagefind.js").is_file()
+    entry = read(site, "zh-Hant/pagefind/pagefind-entry.json")
+    assert entry != read(site, "pagefind/pagefind-entry.json")
