@@ -29,7 +29,7 @@ from benchmarks.search_bytes import first_query_bytes, first_query_gzip_bytes, m
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-STEPS = ("build", "warm", "rebuild", "edit", "floor", "naive", "history", "publish")
+STEPS = ("build", "warm", "rebuild", "edit", "floor", "naive", "history", "publish", "traditional")
 TARGETS_AT = 10_000
 BIG = 100_000
 
@@ -381,6 +381,12 @@ def bench_size(n: int, opts: argparse.Namespace) -> dict[str, Any]:
         record["publish"] = bench_publish(project, opts.work, opts.timeout)
         sent = record["publish"].get("one_item") or {}
         _say(f"{n} 项：改一项后发布 {sent.get('files', '—')} 个文件，{_fmt_b(sent.get('bytes'))}")
+    if "traditional" not in opts.skip:
+        from benchmarks.traditional_bench import bench_traditional
+
+        record["traditional"] = bench_traditional(project, opts.work, opts.timeout)
+        _say(f"{n} 项：繁体页面多用 {_fmt_s(record['traditional'].get('added_seconds'))}，"
+             f"{_fmt_b(record['traditional'].get('added_bytes'))}")
     return record
 
 
@@ -654,6 +660,27 @@ def render_markdown(results: dict[str, Any]) -> str:
                 f"{_cell(hist.get('cold'), 'peak_bytes', _fmt_b)} | "
                 f"{'复用' if gen.get('reused') else _fmt_s(gen.get('seconds'))} |"
             )
+    hant = [(n, r["traditional"]) for n, r in sizes.items() if r.get("traditional")]
+    if hant:
+        lines += [
+            "",
+            "## 繁体页面（zh-Hant/）增加的部分",
+            "",
+            "上面的目标都不含繁体页面（语料设 `traditional: false`）。这里同一语料连续冷构建两次，先不含、再含繁体页面"
+            "（`variant: tw`），取差值；“转换步骤”是 `--timings` 中 traditional 一步（与其搜索索引并行）。",
+            "",
+            "| 事项数 | 不含 | 含繁体 | 多用时间 | 多用 CPU | 转换步骤 | 峰值内存（含） | 繁体文件数 | 繁体字节 | 其中搜索索引 | 不含时网站 |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, rec in hant:
+            if "error" in rec:
+                lines.append(f"| {int(n):,} | {rec['error']} | | | | | | | | | |")
+                continue
+            w, o = rec["with"], rec["without"]
+            lines.append(
+                f"| {int(n):,} | {_fmt_s(o['seconds'])} | {_fmt_s(w['seconds'])} | {_fmt_s(rec['added_seconds'])} | "
+                f"{_fmt_s(rec['added_cpu_seconds'])} | {_fmt_s(w.get('step_seconds'))} | {_fmt_b(w['peak_bytes'])} | "
+                f"{w['files']:,} | {_fmt_b(w['bytes'])} | {_fmt_b(w['index_bytes'])} | {_fmt_b(o['bytes'])} |")
     errors = _errors(results)
     if errors:
         lines += ["", "## 失败", ""] + [f"- {where}：{msg}" for where, msg in errors]
