@@ -31,7 +31,7 @@ from pathlib import Path
 from generator.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, RequestLog, launch_browser, serve_directory
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "LOCAL_HOST", "RequestLog", "launch_browser", "require_chromium",
-           "serve_directory"]
+           "search", "serve_directory", "wait_done"]
 
 
 def require_chromium() -> None:
@@ -51,3 +51,20 @@ def require_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail("浏览器测试无法运行：" + missing)
     pytest.skip("浏览器测试跳过：" + missing)
+
+
+def wait_done(page) -> None:
+    """Wait until the header search shows the results of what was typed last."""
+    page.wait_for_selector('[data-qd-search-result][aria-busy="false"]', state="attached")
+
+
+def search(page, query: str) -> None:
+    """Type into the real header search box, as a visitor would, and wait for the results."""
+    box = page.locator(".md-search__input")
+    if not box.is_visible():
+        page.locator('label.md-header__button[for="__search"]').click()
+    box.click()
+    box.fill("")
+    page.keyboard.type(query, delay=20)
+    wait_done(page)
+

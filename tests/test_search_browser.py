@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_support import RequestLog, serve_directory
+from browser_support import RequestLog, search, serve_directory, wait_done
 
 from generator.site.build import build_site
 
@@ -66,21 +66,6 @@ def visit(browser):
             assert page.log.external() == [], f"请求了其他主机：{page.log.external()}"
             assert page.errors == [], page.errors
         context.close()
-
-
-def wait_done(page) -> None:
-    page.wait_for_selector('[data-qd-search-result][aria-busy="false"]', state="attached")
-
-
-def search(page, query: str) -> None:
-    """Type into the real header search box, as a visitor would, and wait for the results."""
-    box = page.locator(".md-search__input")
-    if not box.is_visible():
-        page.locator('label.md-header__button[for="__search"]').click()
-    box.click()
-    box.fill("")
-    page.keyboard.type(query, delay=20)
-    wait_done(page)
 
 
 def status(page) -> str:

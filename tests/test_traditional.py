@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from browser_support import RequestLog, serve_directory
+from browser_support import RequestLog, search, serve_directory
 
 from generator.problems import Problems
 from generator.site.build import build_site
@@ -235,13 +235,7 @@ def test_search_on_a_traditional_page_finds_traditional_pages(browser, base):
     page = context.new_page()
     page.goto(base + "zh-Hant/")
     for query in ("食品經營", "spjy"):
-        box = page.locator(".md-search__input")
-        if not box.is_visible():
-            page.locator('label.md-header__button[for="__search"]').click()
-        box.click()
-        box.fill("")
-        page.keyboard.type(query, delay=20)
-        page.wait_for_selector('[data-qd-search-result][aria-busy="false"]', state="attached")
+        search(page, query)
         first = page.locator(".md-search-result__item").first
         assert "食品經營許可" in first.locator("h1").inner_text(), query
         href = first.locator("a").get_attribute("href")
