@@ -248,10 +248,10 @@ def one_word_per_character(html: str) -> str:
 
 
 def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
-    """The lean search documents (generator/search.py), converted, in the same layout, one word
-    per Chinese character (see one_word_per_character)."""
+    """The lean search documents (generator/search.py) of `docs_dir` (or of one part of them),
+    converted into `out_dir` in the same layout, one word per Chinese character (see
+    one_word_per_character)."""
     convert = converter(variant)
-    shutil.rmtree(out_dir, ignore_errors=True)
     for path in docs_dir.rglob("*.html"):
         target = out_dir / path.relative_to(docs_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -259,22 +259,20 @@ def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
         target.write_text(one_word_per_character(text), encoding="utf-8")
 
 
-def write_view(site_dir: Path, variant: str, site_url: str, docs_dir: Path | None, parts: int,
+def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None, parts: int,
                previous: Path) -> str | None:
     """Write zh-Hant/: every page's Traditional copy and its search index.
 
-    docs_dir: the lean search documents just indexed for the Simplified site (None when the build
-    made no new index: the previous Traditional index, at `previous`, is kept as the Simplified
-    one is). Pagefind indexes the converted documents while the pages are converted. Returns why
-    indexing failed, in Chinese, or None.
+    hant_docs: the converted search documents (convert_documents, part by part as the build wrote
+    them); None when the build made no new index: the previous Traditional index, at `previous`,
+    is kept as the Simplified one is. Pagefind indexes them while the pages are converted. Returns
+    why indexing failed, in Chinese, or None.
     """
     from generator import search as searching
 
     index_dir = site_dir / HANT_DIR / searching.PAGEFIND_DIR
     job = None
-    if docs_dir is not None:
-        hant_docs = documents_dir(docs_dir)
-        convert_documents(docs_dir, hant_docs, variant)
+    if hant_docs is not None:
         job = searching.IndexJob(hant_docs, index_dir, parts)
         for part in range(parts):
             job.add(part)
@@ -296,5 +294,6 @@ def refresh_index(site_dir: Path, docs_dir: Path, variant: str) -> str | None:
     from generator import search as searching
 
     hant_docs = documents_dir(docs_dir)
+    shutil.rmtree(hant_docs, ignore_errors=True)
     convert_documents(docs_dir, hant_docs, variant)
     return searching.refresh_index_in_place(site_dir / HANT_DIR, hant_docs)

@@ -26,6 +26,7 @@ from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
+from generator import traditional
 from generator.traditional import HANT_DIR
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -298,6 +299,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-{os.getpid()}-", dir=out_dir.parent))
     downloads_job: extras.DownloadsJob | None = None
     index_job = None
+    hant_docs: Path | None = None
     try:
         # Downloads are written by a forked child while this process renders (see DownloadsJob).
         downloads_job = extras.DownloadsJob(project, staging / "downloads")
@@ -346,6 +348,11 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if search and not (defer_search and previous_index.is_dir()):
             searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
             index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts)
+        # The 繁體 view's search documents (generator/traditional.py), when this build indexes.
+        hant_docs = (traditional.documents_dir(docs_dir)
+                     if config.traditional_variant and index_job is not None else None)
+        if hant_docs is not None:
+            shutil.rmtree(hant_docs, ignore_errors=True)
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         paths = [p.path for p in pages]
@@ -355,6 +362,10 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                 timer.step("search_docs", lambda: searching.write_documents(
                     searching.part_dir(docs_dir, part, parts), item_pages))
             if index_job is not None:
+                if hant_docs is not None:  # the 繁體 view's documents, before Pagefind may discard these
+                    timer.step("traditional", lambda: traditional.convert_documents(
+                        searching.part_dir(docs_dir, part, parts), searching.part_dir(hant_docs, part, parts),
+                        config.traditional_variant))
                 index_job.add(part)  # Pagefind indexes this part while the pages are written
             timer.step("write_pages", lambda: write_shell_pages(site_dir, item_pages, shell_by_depth, site_url))
             paths += [p.path for p in item_pages]
@@ -375,11 +386,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                     raise BuildError(failure)
                 shutil.move(staging / "pagefind", site_dir / searching.PAGEFIND_DIR)
         if config.traditional_variant:
-            from generator import traditional
-
             failure = timer.step("traditional", lambda: traditional.write_view(
-                site_dir, config.traditional_variant, site_url,
-                docs_dir if search and index_job is not None else None, parts,
+                site_dir, config.traditional_variant, site_url, hant_docs, parts,
                 previous=out_dir / HANT_DIR / searching.PAGEFIND_DIR))
             if failure:
                 raise BuildError(failure)
@@ -398,6 +406,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if index_job is not None:
             index_job.kill()
         shutil.rmtree(staging, ignore_errors=True)
+        if hant_docs is not None and search_docs is None:
+            shutil.rmtree(hant_docs, ignore_errors=True)
     buildkey.remember(project_root, out_dir, key)
     result.ok = True
     result.page_count = len(paths) + len(content_pages)
