@@ -82,6 +82,30 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         process.wait(timeout=30)
 
 
+def test_a_file_saved_while_the_first_build_runs_is_shown(tmp_path):
+    """A clerk starts the preview and saves a fix before it is up: the fix is not lost."""
+    root = copy_demo_project(tmp_path / "project", content=False)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "generator", "--project", str(root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines = Lines(process.stdout)
+    try:
+        lines.wait_for("正在生成网站")
+        item_file = root / "lists" / "power" / "scjgj.yml"
+        text = item_file.read_text(encoding="utf-8")
+        item_file.write_text(text.replace("result: 食品经营许可证", "result: 食品经营许可证（电子证照）", 1),
+                             encoding="utf-8")
+        base = re.search(r"http://127\.0\.0\.1:\d+/", lines.wait_for(r"http://127\.0\.0\.1:\d+/")).group(0)
+        deadline = time.monotonic() + 300
+        while "食品经营许可证（电子证照）" not in fetch(base + "power/000131127004/"):
+            assert time.monotonic() < deadline, "the edit saved during the first build was lost"
+            time.sleep(0.5)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.mark.browser
 def test_the_open_tab_reloads_by_itself_after_an_edit(tmp_path, browser):
     root = copy_demo_project(tmp_path / "project", content=False)
