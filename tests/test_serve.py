@@ -13,6 +13,9 @@ import urllib.request
 import pytest
 from demo_project import copy_demo_project
 
+from generator.preview import Preview
+from generator.site.build import build_site
+
 
 class Lines:
     """The process's output lines, read in a thread so that waiting for one can time out."""
@@ -80,6 +83,31 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_an_update_of_two_files_writes_the_pages_a_full_build_writes(tmp_path):
+    """The preview compares only the items of the changed files; an edit to two files at once
+    (one save of a batch) shows both, as the next full build would show them."""
+    root = copy_demo_project(tmp_path / "project", content=False)
+    first = build_site(root, tmp_path / "preview", history=False, search=False, search_docs=tmp_path / "docs")
+    assert first.ok
+    preview = Preview(first, tmp_path / "docs")
+    files = [root / "lists" / "power" / f"{dept}.yml" for dept in ("scjgj", "fgw")]
+    codes = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        codes.append(re.search(r'^  - code: "?([^"\n]+)"?$', text, re.M).group(1))
+        path.write_text(re.sub(r"^(    conditions: .*)$", r"\1（第二次修订）", text, count=1, flags=re.M),
+                        encoding="utf-8")
+    update = preview.update(files)
+    assert not update.problems.has_errors()
+    full = build_site(root, tmp_path / "full", history=False, search=False)
+    assert full.ok
+    for code in codes:
+        page = f"power/{code}/index.html"
+        shown = (tmp_path / "preview" / page).read_text(encoding="utf-8")
+        assert "（第二次修订）" in shown
+        assert shown == (tmp_path / "full" / page).read_text(encoding="utf-8")
 
 
 def test_a_file_saved_while_the_first_build_runs_is_shown(tmp_path):
