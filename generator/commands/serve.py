@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import http.server
 import queue
 import threading
@@ -114,6 +115,7 @@ class Server:
                             force=True)
         if result.ok:
             self.preview = Preview(result, _docs_dir(self.root))
+            self._freeze()
             self.version.bump()
             print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
             if not first:
@@ -133,6 +135,15 @@ class Server:
         self.version.bump()
         print(f"已更新 {len(update.written)} 个页面（{time.perf_counter() - started:.2f} 秒）", flush=True)
         self.search_wanted.set()
+
+    @staticmethod
+    def _freeze() -> None:
+        """Keep the garbage collector off the kept project: at 10,000 items a full collection walks
+        365,000 objects for 0.2 s, and one fell inside an update now and then, between the save and
+        the page. What the previous build kept is unfrozen and collected first."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def _failed(self, problems) -> None:
         for problem in problems.errors:
