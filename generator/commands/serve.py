@@ -198,13 +198,16 @@ class Watcher:
                 paths = {Path(p) for _, p in changes if not Path(p).name.startswith(".")}
                 if paths:
                     self.batches.put(paths)
-        except Exception as exc:  # the OS refused a watch: start() reports it
+        except Exception as exc:  # the OS refused a watch: start() or next_batch() reports it
             self.error = exc
             self._live.set()
+            self.batches.put(set())
 
     def next_batch(self) -> set[Path]:
         """Every path changed since the last call; blocks until there is one."""
         paths = set(self.batches.get())
+        if self.error is not None:
+            raise RuntimeError(f"无法继续监视文件改动：{self.error}")
         while True:
             try:
                 paths |= self.batches.get_nowait()
@@ -237,6 +240,9 @@ def run(args: argparse.Namespace) -> int:
             server.changed(watcher.next_batch())
     except KeyboardInterrupt:
         pass
+    except RuntimeError as exc:
+        print(exc, flush=True)
+        return 1
     finally:
         watcher.stop()
         httpd.shutdown()
