@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +32,14 @@ INDEXED = "data-pagefind-body"
 # ours, measured: 1.5 GB for 10,000), so a large site is indexed in parts of at most this many
 # documents, one Pagefind run at a time, and the browser merges them (search.js: mergeIndex).
 PART_SIZE = 12_000
+# Word positions per index chunk. A query fetches the chunk of each of its words, and a Chinese
+# query is several words (代理记账机构资格认定: five), so the chunk size is most of what a first
+# search costs. Pagefind's default, 20,000 positions, is about 16 KB a chunk: at 1,000 items the
+# first query took four (64 KB); at 3,000, about 3 KB each (12 KB), for a meta file 2 KB larger
+# and an index 6% larger. Pagefind 1.5 reads it from this environment variable, which it calls
+# unstable: a Pagefind without it writes default chunks, and search works as before, only heavier
+# (benchmarks/search_bytes.py shows it).
+INDEX_CHUNK_SIZE = 3_000
 PART_PREFIX = "part-"
 PARTS_FILE = "parts.json"  # in the primary bundle: the other parts' folders, for search.js
 _SIGNATURE = b"pagefind_dcd"  # every Pagefind index file: gzip of this + one CBOR value
@@ -167,7 +176,9 @@ class IndexJob:
         output = bundle_dir(self.output, part)
         try:
             self.process = subprocess.Popen(_command(part_dir(self._docs_dir, part, self.parts), output),
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                            env={**os.environ,
+                                                 "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(INDEX_CHUNK_SIZE)})
         except OSError as exc:
             return f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
         try:

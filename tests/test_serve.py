@@ -13,6 +13,9 @@ import urllib.request
 import pytest
 from demo_project import copy_demo_project
 
+from generator.preview import Preview
+from generator.site.build import build_site
+
 
 class Lines:
     """The process's output lines, read in a thread so that waiting for one can time out."""
@@ -84,6 +87,55 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         lines.wait_for("生成失败")
         assert any("scjgj.yml" in line and "YAML 语法错误" in line for line in lines.seen), "".join(lines.seen)
         assert "食品经营许可证（电子证照）" in fetch(page)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_an_update_of_two_files_writes_the_pages_a_full_build_writes(tmp_path):
+    """The preview compares only the items of the changed files; an edit to two files at once
+    (one save of a batch) shows both, as the next full build would show them."""
+    root = copy_demo_project(tmp_path / "project", content=False)
+    first = build_site(root, tmp_path / "preview", history=False, search=False, search_docs=tmp_path / "docs")
+    assert first.ok
+    preview = Preview(first, tmp_path / "docs")
+    files = [root / "lists" / "power" / f"{dept}.yml" for dept in ("scjgj", "fgw")]
+    codes = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        codes.append(re.search(r'^  - code: "?([^"\n]+)"?$', text, re.M).group(1))
+        path.write_text(re.sub(r"^(    conditions: .*)$", r"\1（第二次修订）", text, count=1, flags=re.M),
+                        encoding="utf-8")
+    update = preview.update(files)
+    assert not update.problems.has_errors()
+    full = build_site(root, tmp_path / "full", history=False, search=False)
+    assert full.ok
+    for code in codes:
+        page = f"power/{code}/index.html"
+        shown = (tmp_path / "preview" / page).read_text(encoding="utf-8")
+        assert "（第二次修订）" in shown
+        assert shown == (tmp_path / "full" / page).read_text(encoding="utf-8")
+
+
+def test_a_file_saved_while_the_first_build_runs_is_shown(tmp_path):
+    """A clerk starts the preview and saves a fix before it is up: the fix is not lost."""
+    root = copy_demo_project(tmp_path / "project", content=False)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "generator", "--project", str(root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines = Lines(process.stdout)
+    try:
+        lines.wait_for("正在生成网站")
+        item_file = root / "lists" / "power" / "scjgj.yml"
+        text = item_file.read_text(encoding="utf-8")
+        item_file.write_text(text.replace("result: 食品经营许可证", "result: 食品经营许可证（电子证照）", 1),
+                             encoding="utf-8")
+        base = re.search(r"http://127\.0\.0\.1:\d+/", lines.wait_for(r"http://127\.0\.0\.1:\d+/")).group(0)
+        deadline = time.monotonic() + 300
+        while "食品经营许可证（电子证照）" not in fetch(base + "power/000131127004/"):
+            assert time.monotonic() < deadline, "the edit saved during the first build was lost"
+            time.sleep(0.5)
     finally:
         process.terminate()
         process.wait(timeout=30)

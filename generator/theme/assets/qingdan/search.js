@@ -79,10 +79,13 @@
          ones to merge into the primary index. */
       const parts = fetch(new URL("pagefind/parts.json", root).href)
         .then((r) => (r.ok ? r.json() : {}), () => ({}));
+      /* noWorker: Pagefind 1.5 would fetch pagefind-worker.js (12 KB gzipped) to run the same
+         search in a Web Worker; our queries are small, so it runs on the page (Pagefind PR #937). */
+      const options = { baseUrl: root.pathname, noWorker: true };
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        await pf.options({ baseUrl: root.pathname, excerptLength: BY_CHARACTER ? 48 : 26 });
+        await pf.options({ ...options, excerptLength: BY_CHARACTER ? 48 : 26 });
         for (const dir of (await parts).merge || []) {
-          await pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname });
+          await pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, options);
         }
         await pf.init();
         return pf;
