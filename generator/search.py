@@ -42,6 +42,16 @@ class Searchable(Protocol):
     body: str
 
 
+# Markup only Pagefind reads (filters, result meta, pinyin terms: `<span hidden …>text</span>`):
+# the lean documents keep it, the published pages leave it out (about 0.7 KB of every item page).
+_SEARCH_ONLY = re.compile(r"(?:\n[ \t]*)?<span hidden(?: [^>]*)?>[^<]*</span>")
+
+
+def published_body(body: str) -> str:
+    """A page body as visitors get it: without the hidden markup that only the search index reads."""
+    return _SEARCH_ONLY.sub("", body) if "<span hidden" in body else body
+
+
 def lean_document(title: str, body: str) -> str:
     """What Pagefind reads for one page: its title and body, nothing of the theme."""
     return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'

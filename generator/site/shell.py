@@ -12,6 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from generator.search import published_body
+
 SHELL_DIR = "_qingdan_shell"
 TITLE = "QDSHELLTITLEQD"
 META = '<meta name="qd-shell-meta" content="QDSHELLMETAQD">'
@@ -87,12 +89,13 @@ class Shell:
         return cls(parts, tokens)
 
     def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "") -> str:
+        """The published page: the body as visitors get it (search.published_body) in the shell."""
         values = {
             CRUMBS: crumbs,
             TITLE: html.escape(title),
             META: meta_tags(meta),
             SHELL_CANONICAL: html.escape(canonical),
-            "BODY": body,
+            "BODY": published_body(body),
         }
         out = [self.parts[0]]
         for token, part in zip(self.tokens, self.parts[1:], strict=True):
