@@ -23,7 +23,9 @@ def load_history(project: Project, enabled: bool = True) -> History | None:
         return None
     from generator.history import extract_history
 
-    return extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history")
+    known, project.parsed = project.parsed, {}  # what the load step parsed, used once
+    return extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history",
+                           known=known)
 
 
 def latest_adjustments(history: History | None, count: int = 10) -> list[Any]:
