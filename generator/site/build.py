@@ -293,6 +293,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-{os.getpid()}-", dir=out_dir.parent))
     downloads_job: extras.DownloadsJob | None = None
     index_job = None
+    scratch: Path | None = None  # the lean search documents, when this build makes them for itself
     try:
         # Downloads are written by a forked child while this process renders (see DownloadsJob).
         downloads_job = extras.DownloadsJob(project, staging / "downloads")
@@ -309,7 +310,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         content_pages = _content_pages(project_root / "content", docs)
         from generator import search as searching
 
-        docs_dir = search_docs or staging / "search"
+        docs_dir = search_docs or searching.scratch_dir(staging)
+        scratch = None if search_docs else docs_dir
         previous_index = out_dir / searching.PAGEFIND_DIR
         # Item pages are rendered and written part by part (at most searching.PART_SIZE pages are
         # held at once); each part's search documents go to Pagefind as soon as they are written.
@@ -340,7 +342,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                                                    feeds=history_view is not None))
         if search and not (defer_search and previous_index.is_dir()):
             searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
-            index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts)
+            index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts, discard=scratch is not None)
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         paths = [p.path for p in pages]
@@ -384,6 +386,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if index_job is not None:
             index_job.kill()
         shutil.rmtree(staging, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     buildkey.remember(project_root, out_dir, key)
     result.ok = True
     result.page_count = len(paths) + len(content_pages)
