@@ -111,7 +111,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
     changing one item rewrites only the downloads of that item's list and department.
     Returns the same links as download_links.
     """
-    from generator.tabular.export import SCHEMA_FILE
+    from generator.tabular.export import SCHEMA_FILE, Tables
     from generator.tabular.export import write_downloads as write
 
     catalog = project.catalog
@@ -119,6 +119,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
     cache_root = project.root / ".cache" / "downloads"
     out_dir.mkdir(parents=True, exist_ok=True)
     used_keys = set()
+    tables = Tables(catalog)  # each list's rows once, for its own files and every department's
     for (list_id, department), formats in _scopes(project):
         key = _downloads_key(project, list_id, department)
         used_keys.add(key)
@@ -129,7 +130,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
         else:
             fresh = cache_root / f".{key}.tmp"
             shutil.rmtree(fresh, ignore_errors=True)
-            names = write(catalog, fresh, list_id=list_id, department=department, formats=formats)
+            names = write(catalog, fresh, list_id=list_id, department=department, formats=formats, tables=tables)
             (fresh / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
             shutil.rmtree(cached, ignore_errors=True)
             fresh.rename(cached)
