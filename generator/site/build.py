@@ -171,6 +171,18 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
 
 
+# Files Material copies that this site never loads: its lunr search (replaced by Pagefind; the
+# build removes the search plugin) and source maps, which only developer tools fetch. 2.4 MB.
+_UNUSED_THEME_FILES = ("assets/javascripts/lunr", "assets/javascripts/workers")
+
+
+def _prune_theme_assets(site_dir: Path) -> None:
+    for folder in _UNUSED_THEME_FILES:
+        shutil.rmtree(site_dir / folder, ignore_errors=True)
+    for source_map in (site_dir / "assets").rglob("*.min.*.map"):
+        source_map.unlink()
+
+
 def _read_shells(site_dir: Path, depths: set[int]) -> dict[int, shells.Shell]:
     out = {}
     for depth in depths:
@@ -343,6 +355,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if search and not (defer_search and previous_index.is_dir()):
             searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
             index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts, discard=scratch is not None)
+        _prune_theme_assets(site_dir)
         shell_by_depth = _read_shells(site_dir, depths)
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         paths = [p.path for p in pages]
