@@ -55,12 +55,14 @@ class Manifest:
     build: dict[str, Any] = field(default_factory=dict)  # commit, dirty, history, generator
 
     def to_bytes(self) -> bytes:
-        payload = {
-            "format": FORMAT,
-            "build": self.build,
-            "files": {p: {"sha256": e.sha256, "size": e.size, "type": e.type} for p, e in sorted(self.files.items())},
-        }
-        return (json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+        """JSON with one line per file (line diffs stay readable; an indented object per file made
+        the manifest of a 10,000-item site 20% larger)."""
+        def line(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+        files = ",\n".join(f"{line(p)}:{line({'sha256': e.sha256, 'size': e.size, 'type': e.type})}"
+                           for p, e in sorted(self.files.items()))
+        return f'{{"build":{line(self.build)},\n"files":{{\n{files}\n}},\n"format":{FORMAT}}}\n'.encode()
 
     @classmethod
     def from_bytes(cls, data: bytes, where: str = MANIFEST_NAME) -> Manifest:
