@@ -6,13 +6,14 @@ Layout: lists/<list-id>/<department-code>.yml, each file a mapping with `items:`
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.config import SiteConfig, did_you_mean
 from generator.fieldtypes import SAFE_CODE, normalize
 from generator.model import Catalog, Item
-from generator.problems import Problems
+from generator.problems import Problem, Problems
 from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml, scalar_text
 
 LIST_SUFFIXES = (".yml", ".yaml")
@@ -198,10 +199,26 @@ def list_files(lists_dir: Path) -> list[Path]:
     return sorted(p for p in lists_dir.glob("*/*") if p.suffix in LIST_SUFFIXES and p.is_file())
 
 
-def load_catalog(config: SiteConfig, problems: Problems, parse=None) -> Catalog:
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes (what `git log --raw` names a file version by)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class ParsedFile(NamedTuple):
+    """One list file as the loader parsed it; the history reuses it for the same git blob."""
+
+    path: str
+    items: list[Item]
+    problems: list[Problem]
+
+
+def load_catalog(config: SiteConfig, problems: Problems, parse=None,
+                 parsed: dict[str, ParsedFile] | None = None) -> Catalog:
     """Load every list file of the project and check codes for uniqueness within each list.
 
-    parse: a stand-in for parse_list_bytes (generator/parsecache.py caches it by content)."""
+    parse: a stand-in for parse_list_bytes (generator/parsecache.py caches it by content).
+    parsed: filled with each file's items and problems by git blob id (history.extract reads the
+    same blobs again from git: on a repository of one commit, all of them)."""
     parse = parse or parse_list_bytes
     from generator.rules import check_catalog  # rules depend on the finished catalog
 
@@ -226,7 +243,14 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None) -> Catalog:
         except OSError as exc:
             problems.error(f"无法读取文件：{exc.strerror}", file=rel, rule="io", hint="检查文件是否有读取权限")
             continue
-        collected.extend(parse(data, rel, config, problems))
+        if parsed is None:
+            collected.extend(parse(data, rel, config, problems))
+            continue
+        found = Problems()
+        items = parse(data, rel, config, found)
+        problems.extend(found)
+        collected.extend(items)
+        parsed[git_blob_id(data)] = ParsedFile(rel, items, found.items)
     catalog = build_catalog(config, collected, problems)
     check_catalog(catalog, problems)
     return catalog

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import SiteConfig, load_config
-from generator.load import load_catalog
+from generator.load import ParsedFile, load_catalog
 from generator.model import Catalog
 from generator.problems import Problems
 
@@ -17,6 +17,9 @@ class Project:
     config: SiteConfig | None
     catalog: Catalog | None
     problems: Problems
+    # Each list file as loaded, by git blob id, for the history step to reuse (open_project with
+    # cache=True; the history step empties it).
+    parsed: dict[str, ParsedFile] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -28,6 +31,7 @@ def open_project(root: Path, cache: bool = False) -> Project:
     problems = Problems()
     config = load_config(root, problems)
     catalog = None
+    parsed: dict[str, ParsedFile] = {}
     if config is not None:
         parse = None
         if cache:
@@ -35,7 +39,7 @@ def open_project(root: Path, cache: bool = False) -> Project:
             from generator.parsecache import cached_parser
 
             parse = cached_parser(parse_list_bytes, config, root / ".cache" / "parsed")
-        catalog = load_catalog(config, problems, parse=parse)
+        catalog = load_catalog(config, problems, parse=parse, parsed=parsed if cache else None)
         if parse is not None:
             parse.prune()
-    return Project(root=root, config=config, catalog=catalog, problems=problems)
+    return Project(root=root, config=config, catalog=catalog, problems=problems, parsed=parsed)

@@ -51,10 +51,60 @@ class Searchable(Protocol):
     body: str
 
 
+# Markup only Pagefind reads (filters, result meta, pinyin terms: `<span hidden …>text</span>`;
+# the ignore, meta and weight marks): the lean documents keep it, the published pages leave it out
+# (about 0.8 KB of every item page). data-pagefind-body stays: it tells a current page from an
+# edition's copy.
+_SEARCH_ONLY = re.compile(r"(?:\n[ \t]*)?<span hidden(?: [^>]*)?>[^<]*</span>"
+                          r'| data-pagefind-(?:ignore(?:="[^"]*")?|meta="[^"]*"|weight="[^"]*")(?=[ >])')
+
+
+def published_body(body: str) -> str:
+    """A page body as visitors get it: without the markup that only the search index reads."""
+    return _SEARCH_ONLY.sub("", body) if "data-pagefind-" in body else body
+
+
 def lean_document(title: str, body: str) -> str:
     """What Pagefind reads for one page: its title and body, nothing of the theme."""
     return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"</head><body>{body}</body></html>")
+
+
+# Lean documents are scratch files, written once and read once by Pagefind. Creating a folder and a
+# file costs about 0.45 ms of CPU each on the disk filesystem measured here, under 0.03 ms in memory
+# (10,000 documents: 8.9 s against 0.2 s), so a build writes them to the memory filesystem when the
+# system has one (Linux: /dev/shm) and deletes each part once it is indexed.
+MEMORY_FS = Path("/dev/shm")
+SCRATCH_PREFIX = "qingdan-search-"
+
+
+def scratch_dir(fallback: Path) -> Path:
+    """A new, empty folder for a build's lean documents: in memory when possible, else in `fallback`.
+
+    Folders a killed build left in memory (named by its process id) are removed first."""
+    import tempfile
+
+    prefix = f"{SCRATCH_PREFIX}{os.getpid()}-"
+    if MEMORY_FS.is_dir() and os.access(MEMORY_FS, os.W_OK | os.X_OK):
+        for stale in MEMORY_FS.glob(SCRATCH_PREFIX + "*-*"):
+            pid = stale.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=MEMORY_FS))
+        except OSError:
+            pass
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=fallback))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def part_count(documents: int) -> int:
@@ -131,8 +181,10 @@ class IndexJob:
     Parts run one at a time: Pagefind's memory is that of one part.
     """
 
-    def __init__(self, docs_dir: Path, output: Path, parts: int = 1) -> None:
+    def __init__(self, docs_dir: Path, output: Path, parts: int = 1, discard: bool = False) -> None:
+        """discard: delete each part's documents once it is indexed (a build's scratch copy)."""
         self.started = time.perf_counter()
+        self.discard = discard
         self.output = output
         self.parts = parts
         self.error: str | None = None
@@ -191,6 +243,8 @@ class IndexJob:
             detail = (stderr or stdout).strip().splitlines()[-5:]
             return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
         normalise_index(output)  # the same pages give the same index bytes (see normalise_index)
+        if self.discard and self.parts > 1:
+            shutil.rmtree(part_dir(self._docs_dir, part, self.parts), ignore_errors=True)
         return None
 
     def wait(self, timeout: float = 3600) -> str | None:

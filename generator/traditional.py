@@ -260,20 +260,20 @@ def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
 
 
 def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None, parts: int,
-               previous: Path) -> str | None:
+               previous: Path, discard: bool = False) -> str | None:
     """Write zh-Hant/: every page's Traditional copy and its search index.
 
     hant_docs: the converted search documents (convert_documents, part by part as the build wrote
     them); None when the build made no new index: the previous Traditional index, at `previous`,
-    is kept as the Simplified one is. Pagefind indexes them while the pages are converted. Returns
-    why indexing failed, in Chinese, or None.
+    is kept as the Simplified one is. Pagefind indexes them while the pages are converted (and
+    deletes each part once read when `discard`). Returns why indexing failed, in Chinese, or None.
     """
     from generator import search as searching
 
     index_dir = site_dir / HANT_DIR / searching.PAGEFIND_DIR
     job = None
     if hant_docs is not None:
-        job = searching.IndexJob(hant_docs, index_dir, parts)
+        job = searching.IndexJob(hant_docs, index_dir, parts, discard=discard)
         for part in range(parts):
             job.add(part)
     write_pages(site_dir, variant, site_url)

@@ -187,6 +187,23 @@ def test_history_is_json_serialisable_and_deterministic(adjusted, tmp_path):
     assert first == again == fresh
 
 
+def test_the_files_the_loader_parsed_give_the_same_history(adjusted, tmp_path):
+    """The build hands the history step what the load step parsed (same git blobs); the history
+    is the one parsing them again gives, and a later run on that cache resumes as usual."""
+    from generator.project import open_project
+
+    _, project, _ = adjusted
+    opened = open_project(project, cache=True)
+    assert opened.parsed
+    reused = extract_history(opened.config, Problems(), cache_dir=tmp_path / "c1", known=opened.parsed)
+    fresh, _ = history(project, tmp_path / "c2")
+    assert reused.stats["blobs_parsed"] < fresh.stats["blobs_parsed"]
+    as_json = [json.dumps(h.to_json(), ensure_ascii=False, sort_keys=True) for h in (reused, fresh)]
+    assert as_json[0] == as_json[1]
+    again, _ = history(project, tmp_path / "c1")
+    assert json.dumps(again.to_json(), ensure_ascii=False, sort_keys=True) == as_json[1]
+
+
 def test_cache_is_reused_and_a_new_commit_resumes_the_saved_walk(adjusted, tmp_path):
     top, project, _ = adjusted
     cache = project / ".cache" / "history"

@@ -38,7 +38,7 @@ from generator.history.cache import (
     canonical,
     digest,
 )
-from generator.load import parse_list_bytes, split_list_path
+from generator.load import ParsedFile, parse_list_bytes, split_list_path
 from generator.model import Item, content_of
 from generator.problems import Problem, Problems
 
@@ -283,9 +283,11 @@ def workers() -> int:
 class BlobParser:
     """Turns (path, blob id) pairs into BlobSummaries through the cache."""
 
-    def __init__(self, config: SiteConfig, cache: BlobCache, pool_min_bytes: int = POOL_MIN_BYTES) -> None:
+    def __init__(self, config: SiteConfig, cache: BlobCache, pool_min_bytes: int = POOL_MIN_BYTES,
+                 known: dict[str, ParsedFile] | None = None) -> None:
         self.config = config
         self.cache = cache
+        self.known = known or {}  # git blob id → the loader's parse of those bytes (Project.parsed)
         self.dept_config = _Dept(config)
         self.pool_min_bytes = pool_min_bytes
         self._chunks: dict[str, tuple] = {}  # chunk key → entry, from this run or read from the cache
@@ -293,6 +295,7 @@ class BlobParser:
         self._last: dict[str, tuple[str, bytes, _Split]] = {}  # path → its latest split version
         self.parsed = 0  # blobs parsed in this run (the rest came from the cache)
         self.whole = 0  # of which parsed as a whole file rather than by items
+        self.reused = 0  # blobs the loader had parsed (`known`)
         self.processes = 1  # processes the last big parse used
 
     def summaries(self, repo: GitRepo, wanted: Iterable[tuple[str, ...]]) -> dict[str, BlobSummary]:
@@ -313,7 +316,13 @@ class BlobParser:
         found = self.cache.get_blobs(keys)
         by_blob: dict[str, list[str]] = {}
         for key in keys:
-            if key not in found:
+            if key in found:
+                continue
+            summary = self._known(*keys[key][1:4])
+            if summary is not None:
+                self.cache.put_blob(key, summary)
+                found[key] = summary
+            else:
                 by_blob.setdefault(keys[key][1], []).append(key)
         plans: list[_Plan] = []
         claimed: set[str] = set()
@@ -344,6 +353,18 @@ class BlobParser:
                 found[key] = self._parse_whole(data, path, list_id, department)
                 self.cache.put_blob(key, found[key])
         return found
+
+    def _known(self, blob: str, list_id: str, department: str) -> BlobSummary | None:
+        """The summary of a blob the loader parsed (same bytes, same list and department, a
+        declared department: what parse_list_bytes gives here too); None otherwise."""
+        parsed = self.known.get(blob)
+        if (parsed is None or split_list_path(parsed.path) != (list_id, department)
+                or self.config.department(department) is None):
+            return None
+        rows = [_item_row(item) for item in parsed.items]
+        self.cache.put_items([row[1:] for row in rows])
+        self.reused += 1
+        return BlobSummary(tuple(row[0] for row in rows), tuple(_problem_row(p) for p in parsed.problems))
 
     def parse(self, data: bytes, path: str, list_id: str, department: str, blob: str = "",
               previous: str = "") -> BlobSummary:

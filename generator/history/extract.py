@@ -58,6 +58,7 @@ from generator.history.events import (
     record_day,
 )
 from generator.history.trailers import Basis, merge_bases, read_basis
+from generator.load import ParsedFile
 from generator.load import split_list_path as _split_list_path
 from generator.model import ADDRESS_FIELDS, Item
 from generator.problems import Problem, Problems
@@ -156,19 +157,24 @@ def _by_code(summary: BlobSummary) -> dict[str, ItemRef]:
     return {ref.code: ref for ref in reversed(summary.items)}
 
 
-def extract_history(config: SiteConfig, problems: Problems, cache_dir: Path | None = None) -> History:
+def extract_history(config: SiteConfig, problems: Problems, cache_dir: Path | None = None,
+                    known: dict[str, ParsedFile] | None = None) -> History:
     """The lists' history from git (see the module docstring). Notices (no git, a shallow clone,
     skipped file versions) are returned in `History.notices` and also added to `problems` with a
     rule starting with "history". They are warnings, except when git refuses a repository that is
-    there (dubious ownership, damage): that is an error, so no site goes out silently without history."""
+    there (dubious ownership, damage): that is an error, so no site goes out silently without history.
+
+    known: list files the loader already parsed, by git blob id (Project.parsed); a blob found
+    there is not parsed again (on a repository of one commit, none is)."""
     notices: list[Problem] = []
-    history = _extract(config, notices, cache_dir)
+    history = _extract(config, notices, cache_dir, known or {})
     history.notices = notices
     problems.extend(notices)
     return history
 
 
-def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None) -> History:
+def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None,
+             known: dict[str, ParsedFile]) -> History:
     repo = GitRepo(config.root)
     failure = repo.probe()
     if failure is not None and failure.kind == "not-a-repo":
@@ -207,7 +213,7 @@ def _extract(config: SiteConfig, notices: list[Problem], cache_dir: Path | None)
                 "此前的新增、取消和变更不会出现在网站上", rule="history-shallow", hint=SHALLOW_HINT))
     cache = open_cache(config, cache_dir)
     try:
-        return _walk(config, repo, cache, commits, baseline, head, complete, notices)
+        return _walk(config, repo, cache, commits, baseline, head, complete, notices, known)
     finally:
         if cache.warning:
             notices.append(Problem("warning", f"历史缓存不可用，本次未使用缓存：{cache.warning}",
@@ -368,7 +374,8 @@ def _as_item(list_id: str, entry: Entry, data: dict[str, dict]) -> Item:
 
 
 def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
-          baseline: dict[str, str], head: str, complete: bool, notices: list[Problem]) -> History:
+          baseline: dict[str, str], head: str, complete: bool, notices: list[Problem],
+          known: dict[str, ParsedFile] | None = None) -> History:
     identity = _walk_identity(config, repo, cache, commits, baseline)
     walk = _Walk(config, cache)
     saved = _Walk.saved(cache, identity, commits)
@@ -378,7 +385,7 @@ def _walk(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[Log
     wanted: list[tuple[str, ...]] = [] if saved is not None else sorted(baseline.items())
     for commit in todo:  # oldest first, each version with the one it replaced
         wanted.extend((c.path, c.new_blob, c.old_blob) for c in commit.changes if c.new_blob != ZERO_SHA)
-    parser = BlobParser(config, cache)
+    parser = BlobParser(config, cache, known=known)
     summaries = parser.summaries(repo, wanted)
     if saved is None:
         walk.start(baseline, summaries)

@@ -174,6 +174,18 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
 
 
+# Files Material copies that this site never loads: its lunr search (replaced by Pagefind; the
+# build removes the search plugin) and source maps, which only developer tools fetch. 2.4 MB.
+_UNUSED_THEME_FILES = ("assets/javascripts/lunr", "assets/javascripts/workers")
+
+
+def _prune_theme_assets(site_dir: Path) -> None:
+    for folder in _UNUSED_THEME_FILES:
+        shutil.rmtree(site_dir / folder, ignore_errors=True)
+    for source_map in (site_dir / "assets").rglob("*.min.*.map"):
+        source_map.unlink()
+
+
 def _read_shells(site_dir: Path, depths: set[int]) -> dict[int, shells.Shell]:
     out = {}
     for depth in depths:
@@ -299,6 +311,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-{os.getpid()}-", dir=out_dir.parent))
     downloads_job: extras.DownloadsJob | None = None
     index_job = None
+    scratch: Path | None = None  # the lean search documents, when this build makes them for itself
     hant_docs: Path | None = None
     try:
         # Downloads are written by a forked child while this process renders (see DownloadsJob).
@@ -316,7 +329,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         content_pages = _content_pages(project_root / "content", docs)
         from generator import search as searching
 
-        docs_dir = search_docs or staging / "search"
+        docs_dir = search_docs or searching.scratch_dir(staging)
+        scratch = None if search_docs else docs_dir
         previous_index = out_dir / searching.PAGEFIND_DIR
         # Item pages are rendered and written part by part (at most searching.PART_SIZE pages are
         # held at once); each part's search documents go to Pagefind as soon as they are written.
@@ -347,6 +361,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                                                    feeds=history_view is not None))
         if search and not (defer_search and previous_index.is_dir()):
             searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
+            index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts, discard=scratch is not None)
+        _prune_theme_assets(site_dir)
             index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts)
         # The 繁體 view's search documents (generator/traditional.py), when this build indexes.
         hant_docs = (traditional.documents_dir(docs_dir)
@@ -388,7 +404,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if config.traditional_variant:
             failure = timer.step("traditional", lambda: traditional.write_view(
                 site_dir, config.traditional_variant, site_url, hant_docs, parts,
-                previous=out_dir / HANT_DIR / searching.PAGEFIND_DIR))
+                previous=out_dir / HANT_DIR / searching.PAGEFIND_DIR, discard=scratch is not None))
             if failure:
                 raise BuildError(failure)
         if not defer_search:  # a preview with a stale index is not a site to publish: no manifest
@@ -406,6 +422,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if index_job is not None:
             index_job.kill()
         shutil.rmtree(staging, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         if hant_docs is not None and search_docs is None:
             shutil.rmtree(hant_docs, ignore_errors=True)
     buildkey.remember(project_root, out_dir, key)

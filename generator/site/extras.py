@@ -23,7 +23,9 @@ def load_history(project: Project, enabled: bool = True) -> History | None:
         return None
     from generator.history import extract_history
 
-    return extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history")
+    known, project.parsed = project.parsed, {}  # what the load step parsed, used once
+    return extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history",
+                           known=known)
 
 
 def latest_adjustments(history: History | None, count: int = 10) -> list[Any]:
@@ -75,10 +77,12 @@ def _scopes(project: Project) -> list[tuple[tuple[str | None, str | None], tuple
     assert config is not None
     scopes: list[tuple[str | None, str | None]] = [(t.id, None) for t in config.list_types]
     scopes += [(None, d.code) for d in config.departments] + [(None, None)]
-    # Each item's row is published once per format, by list: a department gets one XLSX (what its
-    # clerks open), everything at once only JSON. Department CSV and JSON files repeated every row
-    # of the list files, a third of the site's bytes at 10,000 items and a third of this step.
-    formats = {"list": ("xlsx", "csv", "json"), "department": ("xlsx",), "all": ("json",)}
+    # Each item is published once per format: a list and a department get an XLSX workbook (what
+    # clerks and most visitors open, in Excel or WPS), JSON is one file of everything for programs
+    # (list pages link it). CSV files per list (11 MB at 10,000 items, ten times their workbook) and
+    # JSON files per list (15 MB, the same bytes as the whole-site JSON) repeated the same rows;
+    # `qingdan export --format csv` still writes a CSV of any list.
+    formats = {"list": ("xlsx",), "department": ("xlsx",), "all": ("json",)}
     return [(s, formats["all" if s == (None, None) else "list" if s[0] else "department"]) for s in scopes]
 
 
@@ -93,7 +97,11 @@ def download_links(project: Project) -> Links:
     for (list_id, department), formats in _scopes(project):
         names = download_names(project.config, list_id, department, formats)
         links[(list_id, department)] = {k: f"{DOWNLOADS_DIR}/{v}" for k, v in names.items()}
-    links[(None, None)]["schema"] = f"{DOWNLOADS_DIR}/qingdan.schema.json"
+    everything = links[(None, None)]
+    everything["schema"] = f"{DOWNLOADS_DIR}/qingdan.schema.json"
+    for (list_id, department), formats in links.items():
+        if list_id and department is None and "json" in everything:
+            formats["json_all"] = everything["json"]  # a list's JSON is in the one file of everything
     return links
 
 
@@ -104,7 +112,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
     changing one item rewrites only the downloads of that item's list and department.
     Returns the same links as download_links.
     """
-    from generator.tabular.export import SCHEMA_FILE
+    from generator.tabular.export import SCHEMA_FILE, Tables
     from generator.tabular.export import write_downloads as write
 
     catalog = project.catalog
@@ -112,6 +120,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
     cache_root = project.root / ".cache" / "downloads"
     out_dir.mkdir(parents=True, exist_ok=True)
     used_keys = set()
+    tables = Tables(catalog)  # each list's rows once, for its own files and every department's
     for (list_id, department), formats in _scopes(project):
         key = _downloads_key(project, list_id, department)
         used_keys.add(key)
@@ -122,7 +131,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
         else:
             fresh = cache_root / f".{key}.tmp"
             shutil.rmtree(fresh, ignore_errors=True)
-            names = write(catalog, fresh, list_id=list_id, department=department, formats=formats)
+            names = write(catalog, fresh, list_id=list_id, department=department, formats=formats, tables=tables)
             (fresh / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
             shutil.rmtree(cached, ignore_errors=True)
             fresh.rename(cached)
