@@ -363,7 +363,6 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             searching.copy_rendered(docs_dir, site_dir, [c[: -len(".md")] + "/" for c in content_pages])
             index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts, discard=scratch is not None)
         _prune_theme_assets(site_dir)
-            index_job = searching.IndexJob(docs_dir, staging / "pagefind", parts)
         # The 繁體 view's search documents (generator/traditional.py), when this build indexes.
         hant_docs = (traditional.documents_dir(docs_dir)
                      if config.traditional_variant and index_job is not None else None)
