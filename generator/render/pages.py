@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -164,6 +164,9 @@ class PageBuilder:
         return Page(path, department.name, body, "department",
                     crumbs=[("首页", ""), ("部门", "departments/")],
                     meta=self._column_meta(department.name, f"{department.name}的全部清单事项", "部门"))
+
+    def item_pages(self, items: Iterable[Item]) -> list[Page]:
+        return [self.item_page(item) for item in items]
 
     def item_page(self, item: Item) -> Page:
         path = f"{item.list_id}/{item.code}/"

@@ -10,8 +10,6 @@ import logging
 import os
 import shutil
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator import traditional
 from generator.model import Item
 from generator.pipeline import StepTimer
 from generator.problems import Problems
@@ -26,7 +25,6 @@ from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
-from generator import traditional
 from generator.traditional import HANT_DIR
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -372,17 +370,16 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         paths = [p.path for p in pages]
         for part, chunk in enumerate(chunks):
-            item_pages = timer.step("render", lambda: [builder.item_page(item) for item in chunk])
+            item_pages = timer.step("render", builder.item_pages, chunk)
+            part_docs = searching.part_dir(docs_dir, part, parts)
             if search:
-                timer.step("search_docs", lambda: searching.write_documents(
-                    searching.part_dir(docs_dir, part, parts), item_pages))
+                timer.step("search_docs", searching.write_documents, part_docs, item_pages)
             if index_job is not None:
                 if hant_docs is not None:  # the 繁體 view's documents, before Pagefind may discard these
-                    timer.step("traditional", lambda: traditional.convert_documents(
-                        searching.part_dir(docs_dir, part, parts), searching.part_dir(hant_docs, part, parts),
-                        config.traditional_variant))
+                    timer.step("traditional", traditional.convert_documents, part_docs,
+                               searching.part_dir(hant_docs, part, parts), config.traditional_variant)
                 index_job.add(part)  # Pagefind indexes this part while the pages are written
-            timer.step("write_pages", lambda: write_shell_pages(site_dir, item_pages, shell_by_depth, site_url))
+            timer.step("write_pages", write_shell_pages, site_dir, item_pages, shell_by_depth, site_url)
             paths += [p.path for p in item_pages]
             del item_pages
         if index_job is not None:
