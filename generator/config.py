@@ -152,6 +152,9 @@ class SiteConfig:
     # `traditional: {variant: …}`: the 繁體 view's character standard (generator/traditional.py
     # VARIANTS); "" when `traditional: false` turns the view off.
     traditional_variant: str = "plain"
+    # `downloads: {csv: true}`: a CSV file per list on the site beside its workbook (ten times its
+    # bytes: off unless a county asks; `qingdan export --format csv` writes one either way).
+    download_csv: bool = False
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}
@@ -549,6 +552,7 @@ TOP_KEYS = [
     "search",
     "quality_page",
     "traditional",
+    "downloads",
 ]
 
 
@@ -632,6 +636,9 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     publish = _read_publish(r, raw)
     search_synonyms = _read_search(r, raw, problems)
     traditional_variant = _read_traditional(r, raw)
+    downloads = (r.mapping(raw["downloads"], "downloads（下载文件）", raw, "downloads") if "downloads" in raw
+                 else None) or LocatedMap()
+    r.unknown_keys(downloads, ["csv"], "downloads")
     if portal is None or len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -649,6 +656,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         quality_page=r.flag(raw, "quality_page", "是否公开“公开质量”页面") if "quality_page" in raw else False,
         search_synonyms=search_synonyms,
         traditional_variant=traditional_variant,
+        download_csv=r.flag(downloads, "csv", "是否按清单提供 CSV 下载"),
         **rule_settings,
     )
 

@@ -252,20 +252,27 @@ def test_large_lists_split_the_pinyin_index_by_letter_and_link_lists_to_departme
 
 
 def test_list_and_department_pages_offer_downloads_that_open(demo_site, demo_catalog):
+    import csv
+    import io
     import json
 
     from openpyxl import load_workbook
 
     page = demo_site / "power" / "index.html"
     links = [h for h in parse(page).links if "downloads/" in h]
-    # A workbook per list, and the one JSON file of every list (the same rows once per format).
-    assert {h.rsplit(".", 1)[1] for h in links} == {"xlsx", "json"}
+    # A workbook and a CSV file per list (the demo sets downloads: csv: true), and the one JSON
+    # file of every list.
+    assert {h.rsplit(".", 1)[1] for h in links} == {"xlsx", "csv", "json"}
     files = {h.rsplit(".", 1)[1]: (page.parent / h).resolve() for h in links}
     power_count = demo_catalog.counts()["power"]
     sheet = load_workbook(files["xlsx"], read_only=True).worksheets[0]
     assert sheet.max_row == power_count + 1  # header + one row per item
     rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert "事项名称" in rows[0]
+    text = files["csv"].read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
+    csv_rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert len(csv_rows) == power_count + 1 and csv_rows[0] == [str(c) for c in rows[0]]
     assert "食品经营许可" in {cell for row in rows for cell in row}
     data = json.loads(files["json"].read_text(encoding="utf-8"))
     assert "食品经营许可" in json.dumps(data, ensure_ascii=False)

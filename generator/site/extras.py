@@ -64,7 +64,9 @@ def _downloads_key(project: Project, list_id: str | None, department: str | None
         for i in catalog.items(list_id)
         if department is None or i.department == department
     ]
-    parts = [fingerprint(catalog.config), catalog.config.portal.site_name, str(list_id), str(department), canonical(items)]
+    formats = dict(_scopes(project)).get((list_id, department), ())
+    parts = [fingerprint(catalog.config), catalog.config.portal.site_name, str(list_id), str(department),
+             ",".join(formats), canonical(items)]
     return digest("\0".join(parts).encode("utf-8"))
 
 
@@ -82,7 +84,8 @@ def _scopes(project: Project) -> list[tuple[tuple[str | None, str | None], tuple
     # (list pages link it). CSV files per list (11 MB at 10,000 items, ten times their workbook) and
     # JSON files per list (15 MB, the same bytes as the whole-site JSON) repeated the same rows;
     # `qingdan export --format csv` still writes a CSV of any list.
-    formats = {"list": ("xlsx",), "department": ("xlsx",), "all": ("json",)}
+    list_formats = ("xlsx", "csv") if config.download_csv else ("xlsx",)  # `downloads: csv:` in site_config
+    formats = {"list": list_formats, "department": ("xlsx",), "all": ("json",)}
     return [(s, formats["all" if s == (None, None) else "list" if s[0] else "department"]) for s in scopes]
 
 
