@@ -135,7 +135,8 @@ def dir_size(path: Path) -> int:
     return total
 
 
-CONTENT_START = '<article class="md-content__inner md-typeset">'
+# Material's content article; Qingdan's carries more attributes (id="qd-main" for the skip link).
+CONTENT_START = '<article class="md-content__inner md-typeset"'
 
 
 def item_chrome_bytes(site_dir: Path, list_ids: list[str], sample: int = 500) -> int | None:
@@ -147,10 +148,11 @@ def item_chrome_bytes(site_dir: Path, list_ids: list[str], sample: int = 500) ->
         for page in sorted((site_dir / list_id).glob("*/index.html"))[:sample]:
             data = page.read_bytes()
             start = data.find(CONTENT_START.encode())
+            opened = data.find(b">", start) + 1
             end = data.rfind(b"</article>")
-            if start < 0 or end < start:
+            if start < 0 or end < opened:
                 continue
-            sizes.append(len(data) - (end - start - len(CONTENT_START)))
+            sizes.append(len(data) - (end - opened))
         if len(sizes) >= sample:
             break
     return int(statistics.median(sizes)) if sizes else None
