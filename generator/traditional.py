@@ -212,25 +212,22 @@ def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
-def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None) -> int:
+def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None) -> None:
     """Write the Traditional copy of every page (or of `files`, paths from the site root) and of
-    Qingdan's own assets; returns the number of pages written."""
+    Qingdan's own assets."""
     pages = PageConverter(variant, site_url)
     target_root = site_dir / HANT_DIR
     chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
-    count = 0
     for path, rel in chosen:
         target = target_root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         page_dir = posixpath.dirname(rel)
         target.write_text(pages.page(path.read_text(encoding="utf-8"), page_dir), encoding="utf-8")
-        count += 1
     if files is None:
         for asset in (site_dir / OWN_ASSETS).glob("*"):
             target = target_root / OWN_ASSETS / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(pages.convert(asset.read_text(encoding="utf-8")), encoding="utf-8")
-    return count
 
 
 # Pagefind cuts Chinese into words with jieba, whose dictionary is Simplified: Traditional text

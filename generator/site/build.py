@@ -25,7 +25,6 @@ from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder, root_prefix
 from generator.site import shell as shells
-from generator.traditional import HANT_DIR
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 
@@ -148,7 +147,7 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         "badge_image": portal.badge_image.lstrip("/"),
         "police_record_url": portal.police_record_url,
         "feeds": feeds,
-        "hant": HANT_DIR if config.traditional_variant else "",  # the 繁體 view's folder, if built
+        "hant": traditional.HANT_DIR if config.traditional_variant else "",  # the 繁體 view's folder, if built
     }
     mk_config = load_config(
         config_file=str(user_file) if user_file.exists() else None,
@@ -216,7 +215,7 @@ def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_ur
     urls = [site_url + p for p in paths]
     urls += [site_url + c[: -len(".md")] + "/" for c in content_pages]
     if hant:
-        urls += [site_url.rstrip("/") + "/" + HANT_DIR + "/" + u[len(site_url):] for u in urls]
+        urls += [site_url + traditional.HANT_DIR + "/" + u[len(site_url):] for u in urls]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in sorted(set(urls)))
     (site_dir / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -400,7 +399,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if config.traditional_variant:
             failure = timer.step("traditional", lambda: traditional.write_view(
                 site_dir, config.traditional_variant, site_url, hant_docs, parts,
-                previous=out_dir / HANT_DIR / searching.PAGEFIND_DIR, discard=scratch is not None))
+                previous=out_dir / traditional.HANT_DIR / searching.PAGEFIND_DIR, discard=scratch is not None))
             if failure:
                 raise BuildError(failure)
         if not defer_search:  # a preview with a stale index is not a site to publish: no manifest

@@ -52,7 +52,7 @@ def history_pages(builder: PageBuilder, history: History | None) -> list[Page]:
 DOWNLOADS_DIR = "downloads"
 
 
-def _downloads_key(project: Project, list_id: str | None, department: str | None) -> str:
+def _downloads_key(project: Project, list_id: str | None, department: str | None, formats: tuple[str, ...]) -> str:
     """What a download depends on: the items in its scope, the config and all of Qingdan's code
     (in the fingerprint: an edit to the normaliser changes downloads as much as one to the exporter)."""
     from generator.history.cache import canonical, digest, fingerprint
@@ -64,7 +64,6 @@ def _downloads_key(project: Project, list_id: str | None, department: str | None
         for i in catalog.items(list_id)
         if department is None or i.department == department
     ]
-    formats = dict(_scopes(project)).get((list_id, department), ())
     parts = [fingerprint(catalog.config), catalog.config.portal.site_name, str(list_id), str(department),
              ",".join(formats), canonical(items)]
     return digest("\0".join(parts).encode("utf-8"))
@@ -125,7 +124,7 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
     used_keys = set()
     tables = Tables(catalog)  # each list's rows once, for its own files and every department's
     for (list_id, department), formats in _scopes(project):
-        key = _downloads_key(project, list_id, department)
+        key = _downloads_key(project, list_id, department, formats)
         used_keys.add(key)
         cached = cache_root / key
         index = cached / "names.json"
