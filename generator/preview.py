@@ -27,9 +27,9 @@ from generator.load import build_catalog, parse_list_bytes, split_list_path
 from generator.model import Catalog, Item
 from generator.problems import Problems
 from generator.render.env import TemplateRenderer
-from generator.render.pages import Page, PageBuilder, SiteData, root_prefix
+from generator.render.pages import Page, PageBuilder, SiteData
 from generator.site.build import BuildResult
-from generator.site.shell import crumb_links, replace_nav_body
+from generator.site.shell import page_html, replace_nav_body
 
 
 @dataclass
@@ -179,11 +179,9 @@ class Preview:
                 if text is None:
                     continue
             else:
-                shell = self.shells.get(page.depth)
-                if shell is None:
+                if page.depth not in self.shells:
                     continue
-                crumbs = crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
-                text = shell.fill(page.title, page.body, page.meta, self.site_url + page.path, crumbs, page.path)
+                text = page_html(self.shells, page, self.site_url, self.config.portal.description)
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(".index.html.tmp")
             tmp.write_text(text, encoding="utf-8")

@@ -117,6 +117,12 @@ def test_portal_footer_and_meta_tags(demo_site, demo_catalog):
     item_meta = parse(pages["item"]).meta
     assert item_meta["ArticleTitle"] == item.name
     assert item_meta["ContentSource"] == config.department(item.department).name
+    # What a search engine shows: the item's own description, the site's on nav pages.
+    department = config.department(item.department).name
+    assert item_meta["description"] == f"权力清单：{item.name}（{department}）"
+    assert department_meta["description"] == f"{department}的全部清单事项"
+    assert parse(pages["home"]).meta["description"] == config.portal.description
+    assert "QDSHELL" not in pages["item"].read_text(encoding="utf-8")
 
 
 def test_no_resource_is_loaded_from_another_host(demo_site):

@@ -69,6 +69,7 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
         }
         for a in history.adjustments[:FEED_SIZE]
     ]
+    # Compact: feed readers need no indentation (it was 0.7 MB of the feed at 10,000 items).
     return json.dumps({
         "version": "https://jsonfeed.org/version/1.1",
         "title": f"{portal.site_name} · 动态调整",
@@ -76,7 +77,7 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
         "feed_url": site_url + "feed.json",
         "language": "zh-CN",
         "items": items,
-    }, ensure_ascii=False, indent=1, sort_keys=True)
+    }, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def write_feeds(project: Any, history: Any, site_dir: Path, site_url: str) -> None:

@@ -38,10 +38,19 @@ class Page:
     nav: bool = False  # built as a MkDocs page (in the nav) rather than through the page shell
     # Breadcrumb of a shell page, (label, path from the site root): shell pages carry no nav.
     crumbs: list[tuple[str, str]] = field(default_factory=list)
+    # <meta name="description"> of a shell page (item, department); empty: the site's description.
+    description: str = ""
 
     @property
     def depth(self) -> int:
         return self.path.count("/")
+
+
+def item_description(name: str, list_type: Any, department: Any) -> str:
+    """An item page's <meta name="description">: what search engines and shared links show, e.g.
+    "权力清单：石油天然气管道许可证核发（示例县发展和改革委员会）"."""
+    where = f"（{department.name}）" if department else ""
+    return f"{list_type.title}：{name}{where}" if list_type else f"{name}{where}"
 
 
 def root_prefix(path: str) -> str:
@@ -161,9 +170,10 @@ class PageBuilder:
                             lists=self.data.by_department.get(department.code, {}),
                             downloads=self.downloads.get((None, department.code), {}),
                             stats=figures, charts=stats.charts(figures, f"qd-chart-{department.code}"))
+        summary = f"{department.name}的全部清单事项"
         return Page(path, department.name, body, "department",
                     crumbs=[("首页", ""), ("部门", "departments/")],
-                    meta=self._column_meta(department.name, f"{department.name}的全部清单事项", "部门"))
+                    meta=self._column_meta(department.name, summary, "部门"), description=summary)
 
     def item_pages(self, items: Iterable[Item]) -> list[Page]:
         return [self.item_page(item) for item in items]
@@ -187,7 +197,8 @@ class PageBuilder:
         crumbs = [("首页", ""), (list_type.title, f"{item.list_id}/")] if list_type else [("首页", "")]
         if department:
             crumbs.append((department.short_name, f"departments/{department.code}/"))
-        return Page(path, item.name, body, "item", meta=meta, crumbs=crumbs)
+        return Page(path, item.name, body, "item", meta=meta, crumbs=crumbs,
+                    description=item_description(item.name, list_type, department))
 
     def currency(self, events: list[Any]) -> dict[str, Any]:
         """How current an item page is (政府网站发展指引: changed content is marked as such): the day of

@@ -23,7 +23,7 @@ from generator.pipeline import StepTimer
 from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
-from generator.render.pages import Page, PageBuilder, root_prefix
+from generator.render.pages import Page, PageBuilder
 from generator.site import shell as shells
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -52,6 +52,7 @@ def _stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str
     front = {"title": title}
     if shell:
         front["qingdan_shell"] = True
+        front["description"] = shells.DESCRIPTION
         front["hide"] = ["toc"]
     else:
         front["qingdan_meta"] = meta
@@ -199,14 +200,11 @@ def _item_path(item: Item) -> str:
 
 
 def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[int, shells.Shell],
-                      site_url: str) -> None:
+                      site_url: str, site_description: str) -> None:
     for page in pages:
         target = site_dir / page.path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        crumbs = shells.crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
-        text = shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs,
-                                                 page.path)
-        target.write_text(text, encoding="utf-8")
+        target.write_text(shells.page_html(shell_by_depth, page, site_url, site_description), encoding="utf-8")
 
 
 def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_url: str, hant: bool) -> None:
@@ -366,7 +364,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if hant_docs is not None:
             shutil.rmtree(hant_docs, ignore_errors=True)
         shell_by_depth = _read_shells(site_dir, depths)
-        timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
+        timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url,
+                                                             config.portal.description))
         paths = [p.path for p in pages]
         for part, chunk in enumerate(chunks):
             item_pages = timer.step("render", builder.item_pages, chunk)
@@ -378,7 +377,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                     timer.step("traditional", traditional.convert_documents, part_docs,
                                searching.part_dir(hant_docs, part, parts), config.traditional_variant)
                 index_job.add(part)  # Pagefind indexes this part while the pages are written
-            timer.step("write_pages", write_shell_pages, site_dir, item_pages, shell_by_depth, site_url)
+            timer.step("write_pages", write_shell_pages, site_dir, item_pages, shell_by_depth, site_url,
+                       config.portal.description)
             paths += [p.path for p in item_pages]
             del item_pages
         if index_job is not None:

@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from generator.render.pages import Page, root_prefix
 from generator.search import published_body
 
 SHELL_DIR = "_qingdan_shell"
@@ -21,12 +22,13 @@ CANONICAL_TOKEN = "QDSHELLCANONICALQD"
 SHELL_CANONICAL = f"https://shell.invalid/{CANONICAL_TOKEN}"
 CRUMBS = "QDSHELLCRUMBSQD"
 PATH = "QDSHELLPATHQD"  # the page's path from the site root (its 繁體 copy's link: partials/qd-counterpart.html)
+DESCRIPTION = "QDSHELLDESCRIPTIONQD"  # the shell stub's front-matter description: <meta name="description">
 BODY_START, BODY_END = "<!--QDSHELL-BODY-START-->", "<!--QDSHELL-BODY-END-->"
 # Around the pre-rendered body of a nav page, so that a preview can replace it in place.
 NAV_BODY_START, NAV_BODY_END = "<!--qd-body-->", "<!--/qd-body-->"
 
 _TOKENS = re.compile(
-    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, CRUMBS, PATH, TITLE))
+    "|".join(re.escape(t) for t in (META, SHELL_CANONICAL, CRUMBS, PATH, DESCRIPTION, TITLE))
     + "|" + re.escape(BODY_START) + ".*?" + re.escape(BODY_END),
     re.DOTALL,
 )
@@ -76,6 +78,14 @@ def meta_tags(meta: dict[str, str]) -> str:
     )
 
 
+def page_html(shell_by_depth: dict[int, Shell], page: Page, site_url: str, site_description: str) -> str:
+    """A shell page as published: its shell at its depth filled with the page (one home for the
+    build and the preview). Pages without a description of their own get the site's."""
+    crumbs = crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
+    return shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs,
+                                            page.path, page.description or site_description)
+
+
 @dataclass
 class Shell:
     """A shell split into literal parts and the token that follows each part."""
@@ -97,11 +107,12 @@ class Shell:
         return cls(parts, tokens)
 
     def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "",
-             path: str = "") -> str:
+             path: str = "", description: str = "") -> str:
         """The published page: the body as visitors get it (search.published_body) in the shell."""
         values = {
             CRUMBS: crumbs,
             PATH: html.escape(path),
+            DESCRIPTION: html.escape(description),
             TITLE: html.escape(title),
             META: meta_tags(meta),
             SHELL_CANONICAL: html.escape(canonical),
