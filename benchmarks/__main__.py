@@ -29,7 +29,7 @@ from benchmarks.search_bytes import first_query_bytes, first_query_gzip_bytes, m
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-STEPS = ("build", "warm", "rebuild", "edit", "floor", "naive", "history", "publish", "traditional")
+STEPS = ("build", "warm", "rebuild", "edit", "floor", "pagefind", "naive", "history", "publish", "traditional")
 TARGETS_AT = 10_000
 BIG = 100_000
 
@@ -141,6 +141,8 @@ class SizeBench:
         self.chrome: dict[str, int | None] = {}
         self.floor: list[Run] = []
         self.floor_parts: list[dict[str, float]] = []
+        self.pagefind: list[Run] = []
+        self.pagefind_docs: Path | None = None
         self.naive: dict[str, list[Run]] = {}
         self.naive_roots: dict[str, Path] = {}
         self.naive_pages: dict[str, tuple[int, float]] = {}
@@ -160,8 +162,9 @@ class SizeBench:
             if build is not None and build.ok and self.steps("rebuild"):
                 self._rebuild(repeat)
             floor = self._floor() if self.steps("floor") else None
+            pagefind = self._pagefind() if self.steps("pagefind") else None
             naive = self._naive("sections") if self.steps("naive") else None
-            self._add_ratios(build, floor, naive)
+            self._add_ratios(build, floor, naive, pagefind)
         if self.steps("edit"):
             from benchmarks.edit_bench import measure_edits
 
@@ -223,6 +226,27 @@ class SizeBench:
         _say(f"{self.n} 项：纯 Jinja 下限 {_fmt_s(run.seconds)}")
         return run
 
+    def _pagefind(self) -> Run | None:
+        """Pagefind alone on this size's lean documents (benchmarks/pagefind_alone.py)."""
+        from benchmarks import pagefind_alone
+        from generator import search as searching
+
+        if self.pagefind_docs is None:
+            self.pagefind_docs = searching.scratch_dir(self.opts.work)
+            prepared = subprocess.run([PYTHON, "-m", "benchmarks.pagefind_alone", str(self.project),
+                                       str(self.pagefind_docs)], capture_output=True, text=True)
+            if prepared.returncode != 0:
+                _say(f"{self.n} 项：Pagefind 单独未测（{prepared.stderr.strip().splitlines()[-1:]}）")
+                return None
+        output = self.opts.work / f"pagefind-{self.n}"
+        shutil.rmtree(output, ignore_errors=True)
+        run = run_measured(pagefind_alone.command(self.pagefind_docs, output), env=pagefind_alone.environment(),
+                           timeout=self.opts.timeout)
+        shutil.rmtree(output, ignore_errors=True)
+        self.pagefind.append(run)
+        _say(f"{self.n} 项：Pagefind 单独 {_fmt_s(run.seconds)}（CPU {_fmt_s(run.cpu_seconds)}）")
+        return run
+
     def _prepare_naive(self, variant: str) -> None:
         from benchmarks.pages import read_records, write_naive_project
 
@@ -249,9 +273,15 @@ class SizeBench:
         _say(f"{self.n} 项：朴素 MkDocs（{variant}）{_fmt_s(run.seconds)}")
         return run
 
-    def _add_ratios(self, build: Run | None, floor: Run | None, naive: Run | None) -> None:
+    def _add_ratios(self, build: Run | None, floor: Run | None, naive: Run | None,
+                    pagefind: Run | None = None) -> None:
         def add(name: str, value: float) -> None:
             self.ratios.setdefault(name, []).append(value)
+
+        if naive is not None and naive.ok and floor is not None and floor.ok and pagefind is not None and pagefind.ok:
+            # The best any build of pages from the lists plus a Pagefind index could do (pagefind_alone.py).
+            add("naive_over_floor_plus_pagefind", naive.seconds / (floor.seconds + pagefind.seconds))
+            add("naive_over_floor_plus_pagefind_cpu", naive.cpu_seconds / (floor.cpu_seconds + pagefind.cpu_seconds))
 
         if build is not None and build.ok and naive is not None and naive.ok:
             add("naive_over_build", naive.seconds / build.seconds)
@@ -293,6 +323,10 @@ class SizeBench:
                 floor["render_write"] = median([p["render_write"] for p in self.floor_parts])
                 floor["site_bytes"] = self.site_bytes.get("floor")
             record["floor"] = floor
+        if self.pagefind:
+            record["pagefind_alone"] = summarize(self.pagefind)
+        if self.pagefind_docs is not None:
+            shutil.rmtree(self.pagefind_docs, ignore_errors=True)
         if self.naive:
             record["naive"] = {}
             for variant, runs in self.naive.items():
@@ -551,6 +585,25 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"{_cell(naive, 'cpu_seconds')} | {_cell(naive, 'peak_bytes', _fmt_b)} | {_cell(naive, 'site_bytes', _fmt_b)} | "
             f"{_fmt_x(ratios.get('naive_over_build'))} | {_fmt_x(ratios.get('naive_over_build_cpu'))} |"
         )
+    ceiling = [(n, r) for n, r in sizes.items() if r.get("pagefind_alone") and "error" not in r["pagefind_alone"]]
+    if ceiling:
+        lines += ["", "### 上限：纯 Jinja 下限加 Pagefind 单独", "",
+                  "任何“从清单逐页渲染、再用 Pagefind 建索引”的构建至少要花这两项：纯 Jinja 下限（读 YAML、每个事项一个"
+                  "模板、写出，见下文）和 Pagefind 单独索引同一批精简文档（`benchmarks/pagefind_alone.py`）。"
+                  "朴素构建除以两者之和，就是这台机器上这类构建能达到的最高倍数。",
+                  "", "| 事项数 | Pagefind 单独 | CPU | 纯 Jinja 下限 | CPU | 朴素 MkDocs CPU | 最高倍数（墙钟） | "
+                  "最高倍数（CPU） | qingdan 实测（墙钟） | qingdan 实测（CPU） |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for n, record in ceiling:
+            ratios = record.get("ratios") or {}
+            alone, floor = record["pagefind_alone"], record.get("floor")
+            naive = (record.get("naive") or {}).get("sections")
+            lines.append(
+                f"| {int(n):,} | {_cell(alone, 'seconds')} | {_cell(alone, 'cpu_seconds')} | {_cell(floor, 'seconds')} | "
+                f"{_cell(floor, 'cpu_seconds')} | {_cell(naive, 'cpu_seconds')} | "
+                f"{_fmt_x(ratios.get('naive_over_floor_plus_pagefind'))} | "
+                f"{_fmt_x(ratios.get('naive_over_floor_plus_pagefind_cpu'))} | "
+                f"{_fmt_x(ratios.get('naive_over_build'))} | {_fmt_x(ratios.get('naive_over_build_cpu'))} |")
     both = [(n, r) for n, r in sizes.items() if "items" in (r.get("naive") or {})]
     if both:
         lines += ["", "### 朴素构建的两种导航", "",

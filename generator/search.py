@@ -163,9 +163,14 @@ def copy_rendered(docs_dir: Path, site_dir: Path, paths: Iterable[str]) -> None:
             shutil.copyfile(source, target)
 
 
-def _command(docs_dir: Path, output: Path) -> list[str]:
+def command(docs_dir: Path, output: Path) -> list[str]:
+    """Pagefind on one folder of lean documents (run with index_environment())."""
     return [sys.executable, "-m", "pagefind", "--site", str(docs_dir), "--output-path", str(output.resolve()),
             "--force-language", "zh", "--silent"]
+
+
+def index_environment() -> dict[str, str]:
+    return {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(INDEX_CHUNK_SIZE)}
 
 
 def bundle_dir(output: Path, part: int) -> Path:
@@ -227,10 +232,9 @@ class IndexJob:
     def _index(self, part: int) -> str | None:
         output = bundle_dir(self.output, part)
         try:
-            self.process = subprocess.Popen(_command(part_dir(self._docs_dir, part, self.parts), output),
+            self.process = subprocess.Popen(command(part_dir(self._docs_dir, part, self.parts), output),
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            env={**os.environ,
-                                                 "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(INDEX_CHUNK_SIZE)})
+                                            env=index_environment())
         except OSError as exc:
             return f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
         try:

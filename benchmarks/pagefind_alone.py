@@ -1,0 +1,45 @@
+"""Pagefind alone on the lean search documents of a build: the part of a build no Python change reaches.
+
+    python -m benchmarks.pagefind_alone PROJECT DOCS     # writes the lean documents into DOCS
+
+The runner prepares the documents once per size (a build that keeps them), then times
+`python -m pagefind` on them in each repeat, beside the naive build. The floor (benchmarks/floor.py:
+read the YAML, one Jinja template per item) plus Pagefind alone is what any build that renders
+pages from the lists and indexes them with Pagefind must spend: naive / (floor + Pagefind) is the
+highest ratio such a build can reach on this machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from generator import search as searching
+
+
+def write_documents(project: Path, docs: Path) -> None:
+    """A build of `project` that keeps its lean search documents in `docs` (its site is dropped)."""
+    from generator.site.build import build_site
+
+    shutil.rmtree(docs, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="qingdan-bench-") as tmp:
+        result = build_site(project, Path(tmp) / "site", search_docs=docs, force=True)
+        if not result.ok:
+            raise SystemExit("构建失败：" + "；".join(p.format_text() for p in result.problems.errors))
+
+
+def command(docs: Path, output: Path) -> list[str]:
+    """The build's own Pagefind command (generator/search.py) on one folder of documents."""
+    if searching.part_dirs(docs) != [docs]:
+        raise SystemExit("文档分成多个部分（超过 search.PART_SIZE），此项只测单个部分")
+    return searching.command(docs, output)
+
+
+def environment() -> dict[str, str]:
+    return searching.index_environment()
+
+
+if __name__ == "__main__":
+    write_documents(Path(sys.argv[1]), Path(sys.argv[2]))
