@@ -46,7 +46,7 @@ class Page:
         return self.path.count("/")
 
 
-def item_description(name: str, list_type: Any, department: Any) -> str:
+def item_description(name: str, list_type: ListType | None, department: Department | None) -> str:
     """An item page's <meta name="description">: what search engines and shared links show, e.g.
     "权力清单：石油天然气管道许可证核发（示例县发展和改革委员会）"."""
     where = f"（{department.name}）" if department else ""
