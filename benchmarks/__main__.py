@@ -143,6 +143,7 @@ class SizeBench:
         self.floor_parts: list[dict[str, float]] = []
         self.pagefind: list[Run] = []
         self.pagefind_docs: Path | None = None
+        self.pagefind_unprepared = False  # the documents could not be made: not measured at this size
         self.naive: dict[str, list[Run]] = {}
         self.naive_roots: dict[str, Path] = {}
         self.naive_pages: dict[str, tuple[int, float]] = {}
@@ -228,19 +229,23 @@ class SizeBench:
 
     def _pagefind(self) -> Run | None:
         """Pagefind alone on this size's lean documents (benchmarks/pagefind_alone.py)."""
-        from benchmarks import pagefind_alone
         from generator import search as searching
 
+        if self.pagefind_unprepared:
+            return None
         if self.pagefind_docs is None:
-            self.pagefind_docs = searching.scratch_dir(self.opts.work)
-            prepared = subprocess.run([PYTHON, "-m", "benchmarks.pagefind_alone", str(self.project),
-                                       str(self.pagefind_docs)], capture_output=True, text=True)
+            docs = searching.scratch_dir(self.opts.work)
+            prepared = subprocess.run([PYTHON, "-m", "benchmarks.pagefind_alone", str(self.project), str(docs)],
+                                      capture_output=True, text=True)
             if prepared.returncode != 0:
+                shutil.rmtree(docs, ignore_errors=True)
+                self.pagefind_unprepared = True
                 _say(f"{self.n} 项：Pagefind 单独未测（{prepared.stderr.strip().splitlines()[-1:]}）")
                 return None
+            self.pagefind_docs = docs
         output = self.opts.work / f"pagefind-{self.n}"
         shutil.rmtree(output, ignore_errors=True)
-        run = run_measured(pagefind_alone.command(self.pagefind_docs, output), env=pagefind_alone.environment(),
+        run = run_measured(searching.command(self.pagefind_docs, output), env=searching.index_environment(),
                            timeout=self.opts.timeout)
         shutil.rmtree(output, ignore_errors=True)
         self.pagefind.append(run)

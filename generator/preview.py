@@ -181,7 +181,7 @@ class Preview:
             else:
                 if page.depth not in self.shells:
                     continue
-                text = page_html(self.shells, page, self.site_url, self.config.portal.description)
+                text = page_html(self.shells, page, self.site_url)
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(".index.html.tmp")
             tmp.write_text(text, encoding="utf-8")

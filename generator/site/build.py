@@ -184,12 +184,12 @@ def _prune_theme_assets(site_dir: Path) -> None:
         source_map.unlink()
 
 
-def _read_shells(site_dir: Path, depths: set[int]) -> dict[int, shells.Shell]:
+def _read_shells(site_dir: Path, depths: set[int], site_description: str) -> dict[int, shells.Shell]:
     out = {}
     for depth in depths:
         src = shells.shell_path(depth)
         html_file = site_dir / Path(src).parent / "index.html"
-        out[depth] = shells.Shell.parse(html_file.read_text(encoding="utf-8"))
+        out[depth] = shells.Shell.parse(html_file.read_text(encoding="utf-8"), site_description)
     shutil.rmtree(site_dir / shells.SHELL_DIR, ignore_errors=True)
     return out
 
@@ -200,11 +200,11 @@ def _item_path(item: Item) -> str:
 
 
 def write_shell_pages(site_dir: Path, pages: list[Page], shell_by_depth: dict[int, shells.Shell],
-                      site_url: str, site_description: str) -> None:
+                      site_url: str) -> None:
     for page in pages:
         target = site_dir / page.path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(shells.page_html(shell_by_depth, page, site_url, site_description), encoding="utf-8")
+        target.write_text(shells.page_html(shell_by_depth, page, site_url), encoding="utf-8")
 
 
 def _sitemap(site_dir: Path, paths: list[str], content_pages: list[str], site_url: str, hant: bool) -> None:
@@ -363,9 +363,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                      if config.traditional_variant and index_job is not None else None)
         if hant_docs is not None:
             shutil.rmtree(hant_docs, ignore_errors=True)
-        shell_by_depth = _read_shells(site_dir, depths)
-        timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url,
-                                                             config.portal.description))
+        shell_by_depth = _read_shells(site_dir, depths, config.portal.description)
+        timer.step("write_pages", lambda: write_shell_pages(site_dir, shell_pages, shell_by_depth, site_url))
         paths = [p.path for p in pages]
         for part, chunk in enumerate(chunks):
             item_pages = timer.step("render", builder.item_pages, chunk)
@@ -377,8 +376,7 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
                     timer.step("traditional", traditional.convert_documents, part_docs,
                                searching.part_dir(hant_docs, part, parts), config.traditional_variant)
                 index_job.add(part)  # Pagefind indexes this part while the pages are written
-            timer.step("write_pages", write_shell_pages, site_dir, item_pages, shell_by_depth, site_url,
-                       config.portal.description)
+            timer.step("write_pages", write_shell_pages, site_dir, item_pages, shell_by_depth, site_url)
             paths += [p.path for p in item_pages]
             del item_pages
         if index_job is not None:

@@ -84,12 +84,12 @@ def meta_tags(meta: dict[str, str]) -> str:
     )
 
 
-def page_html(shell_by_depth: dict[int, Shell], page: Page, site_url: str, site_description: str) -> str:
+def page_html(shell_by_depth: dict[int, Shell], page: Page, site_url: str) -> str:
     """A shell page as published: its shell at its depth filled with the page (one home for the
-    build and the preview). Pages without a description of their own get the site's."""
+    build and the preview)."""
     crumbs = crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
     return shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs,
-                                            page.path, page.description or site_description)
+                                            page.path, page.description)
 
 
 @dataclass
@@ -98,9 +98,10 @@ class Shell:
 
     parts: list[str]
     tokens: list[str]
+    site_description: str = ""  # for a page without a description of its own
 
     @classmethod
-    def parse(cls, text: str) -> Shell:
+    def parse(cls, text: str, site_description: str = "") -> Shell:
         parts, tokens, last = [], [], 0
         for match in _TOKENS.finditer(text):
             parts.append(compact(text[last:match.start()]))
@@ -110,7 +111,7 @@ class Shell:
         parts.append(compact(text[last:]))
         if "BODY" not in tokens:
             raise ValueError("shell page has no body placeholder")
-        return cls(parts, tokens)
+        return cls(parts, tokens, site_description)
 
     def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "",
              path: str = "", description: str = "") -> str:
@@ -118,7 +119,7 @@ class Shell:
         values = {
             CRUMBS: crumbs,
             PATH: html.escape(path),
-            DESCRIPTION: html.escape(description),
+            DESCRIPTION: html.escape(description or self.site_description),
             TITLE: html.escape(title),
             META: meta_tags(meta),
             SHELL_CANONICAL: html.escape(canonical),
