@@ -319,7 +319,8 @@ def catch_all_clause(text: str, patterns: list[str]) -> str:
     for pattern in _compiled(tuple(patterns)):
         match = pattern.search(text)
         if match:
-            start = max(text.rfind(ch, 0, match.start()) for ch in _CLAUSE_END) + 1
+            # from inside the match: a pattern may begin at the break before its clause ("；其他……")
+            start = max(text.rfind(ch, 0, match.end() - 1) for ch in _CLAUSE_END) + 1
             ends = [i for i in (text.find(ch, match.end()) for ch in _CLAUSE_END) if i >= 0]
             end = min(ends) + 1 if ends else len(text)
             return text[start:end].strip()
