@@ -83,6 +83,9 @@ def test_text_values_reach_into_lists_and_mappings() -> None:
         ("承办上级交办的其他工作", True),
         ("其他行政权力", False),  # the name of a power type (GB/T 39046), not a clause
         ("其他依法应当承担的责任", True),
+        ("其他公办普通高中每生每学期600元（按江西省核定标准执行）", False),  # a definite remainder
+        ("其他材料：营业执照复印件、法定代表人身份证明", False),  # a heading for named documents
+        ("（三）其他材料。", True),
         ("身份证、户口簿等材料", True),
         ("对其他食品经营者的违法行为的处罚", False),
         ("具有与经营的食品品种相适应的场所", False),
