@@ -795,7 +795,8 @@ def _read_rule_settings(r: _Reader, rules: LocatedMap, list_ids: list[str]) -> d
                                  hint="例如 date: \"2009-06-01\"（加引号）", **r.where(entry, "date"))
             kind = r.text(entry, "kind", "废止或更名", required=False) or "废止"
             if kind not in KINDS:
-                r.problems.error(f"kind 应为 废止 或 更名，而不是“{kind}”", rule="config-value", **r.where(entry, "kind"))
+                r.problems.error(f"kind 应为 废止、更名 或 失效，而不是“{kind}”", rule="config-value",
+                                 **r.where(entry, "kind"))
             r.text(entry, "by", "废止它的法律或决定")
             if title and date:
                 entries.append({k: entry[k] for k in ENTRY_KEYS if k in entry})
