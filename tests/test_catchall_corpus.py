@@ -54,10 +54,10 @@ def test_corpus_is_large_enough_and_distinct() -> None:
     assert len(set(texts)) == len(texts)
     assert sum(e["expected"] for e in entries) >= 40
     assert sum(not e["expected"] for e in entries) >= 40
-    assert all(e["source"] and e["split"] in ("tune", "holdout") for e in entries)
+    assert all(e["source"] and e["split"] in ("tune", "holdout", "fresh") for e in entries)
 
 
-@pytest.mark.parametrize("split", ["tune", "holdout", "all"])
+@pytest.mark.parametrize("split", ["tune", "holdout", "fresh", "all"])
 def test_default_patterns_reach_95_percent_recall_and_precision(tmp_path: Path, split: str) -> None:
     config = site_config(tmp_path)
     assert config.catch_all_patterns == DEFAULT_CATCH_ALL_PATTERNS
