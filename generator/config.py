@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator.problems import Problems
 from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 
@@ -19,14 +21,15 @@ DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
 SYNONYMS_FILE = Path(__file__).parent / "defaults" / "search_synonyms.yml"
 SAFE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
-DEFAULT_CATCH_ALL_PATTERNS = [
-    r"法律、?法规[（(、]?(规章)?[）)]?(等)?(规定|明确)的其他",
-    r"其他(职责|职权|事项|行政权力|情形)",
-    r"上级(交办|部门交办)的其他",
-    r"等(相关)?(事项|职责|材料|情形)$",
-    # a clause or numbered entry that opens with 其他 and ends in a duty: "5、其他法律法规政策规定应履行的责任"
-    r"(^|[\n。；;：:]|[0-9一二三四五六七八九十]+[、.．）)])\s*其他[^。；;\n]{0,30}(职责|职权|事项|责任|行为|情形|工作)",
-]
+CATCH_ALL_FILE = Path(__file__).parent / "defaults" / "catch_all_patterns.yml"
+
+
+def _default_catch_all_patterns() -> list[str]:
+    """The package's catch-all patterns: data, measured on real text (see the file's header)."""
+    return [str(p) for p in yaml.safe_load(CATCH_ALL_FILE.read_text(encoding="utf-8"))["patterns"]]
+
+
+DEFAULT_CATCH_ALL_PATTERNS = _default_catch_all_patterns()
 
 
 @dataclass(frozen=True)
@@ -621,6 +624,13 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         patterns = [str(p) for p in seq or []]
         for index, p in enumerate(patterns):
             _check_regex(r, p, f"兜底条款规则“{p}”", seq, index)
+    if rules.get("extra_catch_all_patterns") is not None:
+        seq = r.sequence(rules["extra_catch_all_patterns"], "补充的兜底条款规则（extra_catch_all_patterns）",
+                         rules, "extra_catch_all_patterns")
+        extra = [str(p) for p in seq or []]
+        for index, p in enumerate(extra):
+            _check_regex(r, p, f"兜底条款规则“{p}”", seq, index)
+        patterns += extra
     rule_settings = _read_rule_settings(r, rules, [t.id for t in list_types])
     editions = (
         r.mapping(raw["editions"], "editions（版本）", raw, "editions") if "editions" in raw else None
@@ -746,7 +756,9 @@ def _read_declared_editions(r: _Reader, editions: LocatedMap) -> list[tuple[str,
     return out
 
 
-RULES_KEYS = ["catch_all_patterns", "levels", "repealed_laws", "review_after_years", "overlap_lists"]
+RULES_KEYS = [
+    "catch_all_patterns", "extra_catch_all_patterns", "levels", "repealed_laws", "review_after_years", "overlap_lists",
+]
 RULE_LEVELS = ("error", "warning", "notice", "off")
 
 
@@ -783,7 +795,8 @@ def _read_rule_settings(r: _Reader, rules: LocatedMap, list_ids: list[str]) -> d
                                  hint="例如 date: \"2009-06-01\"（加引号）", **r.where(entry, "date"))
             kind = r.text(entry, "kind", "废止或更名", required=False) or "废止"
             if kind not in KINDS:
-                r.problems.error(f"kind 应为 废止 或 更名，而不是“{kind}”", rule="config-value", **r.where(entry, "kind"))
+                r.problems.error(f"kind 应为 废止、更名 或 失效，而不是“{kind}”", rule="config-value",
+                                 **r.where(entry, "kind"))
             r.text(entry, "by", "废止它的法律或决定")
             if title and date:
                 entries.append({k: entry[k] for k in ENTRY_KEYS if k in entry})

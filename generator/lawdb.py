@@ -8,6 +8,7 @@ blanks. A title reused by a later instrument is therefore never listed (see the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,9 +18,10 @@ from typing import Any
 import yaml
 
 DATA_FILE = Path(__file__).parent / "defaults" / "repealed_laws.yml"
-ENTRY_KEYS = ["title", "level", "date", "by", "replaced_by", "kind", "verify", "exact"]
-KINDS = ("废止", "更名")
+ENTRY_KEYS = ["title", "level", "date", "by", "replaced_by", "kind", "verify", "exact", "checked"]
+KINDS = ("废止", "更名", "失效")
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_NPCSC = "全国人民代表大会常务委员会"  # lists cite its decisions under the short name 全国人大常委会 too
 _TRANSLATE = str.maketrans({"(": "（", ")": "）", "〈": "《", "〉": "》"})
 
 
@@ -28,34 +30,46 @@ class RepealedLaw:
     """One instrument that a list should no longer cite, and what replaced it."""
 
     title: str
-    date: str  # YYYY-MM-DD: the day it ceased to be in force
+    date: str  # YYYY-MM-DD: the day it ceases (or ceased) to be in force; may lie ahead of today
     by: str  # the instrument or decision that repealed or renamed it
     replaced_by: str = ""
-    kind: str = "废止"
+    kind: str = "废止"  # 废止 (repealed), 更名 (in force under a new title), 失效 (declared no longer in force)
     level: str = ""
     verify: bool = False  # known repealed, but date or repealing instrument not confirmed
     exact: bool = False  # match the bracketed part too: 《企业破产法（试行）》 is not 《企业破产法》
     source: str = ""  # where the entry comes from (for messages)
 
-    def explanation(self) -> str:
-        """Chinese: what happened to it, by which decision, and what to cite instead."""
+    def in_force_on(self, day: dt.date) -> bool:
+        """Still in force under this title on that day: the repeal or rename takes effect later."""
+        return self.date > day.isoformat()
+
+    def explanation(self, as_of: dt.date) -> str:
+        """Chinese: what happens (or happened) to it, by which decision, and what to cite instead.
+
+        Whether it reads 已于 or 将于 is decided by `as_of`, the day of the check or the assessment.
+        """
         shown = self.title if self.title.startswith("《") else f"《{self.title}》"
+        when = f"将于 {self.date} " if self.in_force_on(as_of) else f"已于 {self.date} "
         if self.kind == "更名" and self.by.startswith(self.replaced_by):
-            text = f"{shown}已于 {self.date} 更名为{self.by}"
+            text = f"{shown}{when}更名为{self.by}"
         elif self.kind == "更名":
-            text = f"{shown}已于 {self.date} 更名为{self.replaced_by}（{self.by}）"
+            text = f"{shown}{when}更名为{self.replaced_by}（{self.by}）"
         else:
-            text = f"{shown}已于 {self.date} 废止（{self.by}）"
+            verb = "宣布失效" if self.kind == "失效" else "废止"
+            text = f"{shown}{when}{verb}（{self.by}）"
             if self.replaced_by:
-                text += f"，现行的是{self.replaced_by}"
+                text += f"，届时施行的是{self.replaced_by}" if self.in_force_on(as_of) else f"，现行的是{self.replaced_by}"
         if self.verify:
             text += "；废止日期或决定的名称尚待核实"
         return text
 
 
 def normalise_title(title: str, exact: bool = False) -> str:
-    """The part of a title that identifies the instrument: no 《》, 中华人民共和国, brackets or blanks."""
-    text = re.sub(r"\s+", "", str(title)).translate(_TRANSLATE)
+    """The part of a title that identifies the instrument: no 《》, 中华人民共和国, brackets or blanks.
+
+    全国人大常委会 is read as 全国人民代表大会常务委员会, the way the NPCSC's own decisions are titled.
+    """
+    text = re.sub(r"\s+", "", str(title)).translate(_TRANSLATE).replace("全国人大常委会", _NPCSC)
     text = text.strip("《》 ,，、；;")
     if "》" in text:  # 《A》第三条 or 《A》（2015年修订）: the title is what the 《》 enclose
         text = text.split("》", 1)[0]

@@ -136,8 +136,12 @@ def _finding(config: SiteConfig, rule: str, message: str, field: str = "", hint:
     return None if level == "off" else Finding(rule, message, field, level, hint, quote)
 
 
-def item_findings(catalog: Catalog, item: Item) -> list[Finding]:
-    """Item-level findings that do not depend on other items (rules switched off are left out)."""
+def item_findings(catalog: Catalog, item: Item, as_of: dt.date | None = None) -> list[Finding]:
+    """Item-level findings that do not depend on other items (rules switched off are left out).
+
+    `as_of` is the day the lists are judged on (default today): an instrument repealed after it is
+    still in force, and is reported as one that 将于 that day 废止.
+    """
     config = catalog.config
     list_type = config.list_type(item.list_id)
     if list_type is None:
@@ -152,7 +156,7 @@ def item_findings(catalog: Catalog, item: Item) -> list[Finding]:
                                   "清单之外不得设权：请写明法律、法规或规章的名称和条款"))
         else:
             found.append(_normative_only(config, basis, basis_path))
-    found += _repealed_findings(catalog, basis, basis_path)
+    found += _repealed_findings(catalog, basis, basis_path, as_of or dt.date.today())
     found += _fee_findings(config, list_type, item)
     found += _catch_all_findings(config, list_type, item)
     return [f for f in found if f is not None]
@@ -232,7 +236,7 @@ def _normative_only(config: SiteConfig, basis: Any, path: str) -> Finding | None
                     quote=_clip("\n".join(s for _, _, s in instruments), 200))
 
 
-def _repealed_findings(catalog: Catalog, basis: Any, path: str) -> list[Finding | None]:
+def _repealed_findings(catalog: Catalog, basis: Any, path: str, as_of: dt.date) -> list[Finding | None]:
     if is_blank(basis):
         return []
     index = repealed_index(catalog.config)
@@ -244,7 +248,9 @@ def _repealed_findings(catalog: Catalog, basis: Any, path: str) -> list[Finding 
             continue
         seen.add(entry.title)
         hint = f"改引{entry.replaced_by}的相应条款" if entry.replaced_by else "删除该依据，或改引现行有效的依据"
-        found.append(_finding(catalog.config, "repealed-law", f"依据中的{entry.explanation()}", path,
+        if entry.in_force_on(as_of):
+            hint = f"在 {entry.date} 之前调整清单：{hint}"
+        found.append(_finding(catalog.config, "repealed-law", f"依据中的{entry.explanation(as_of)}", path,
                               hint + "；部门公布的原文保持不变，修改须由部门重新公布", quote=_clip(span, 200)))
     return found
 
@@ -319,7 +325,8 @@ def catch_all_clause(text: str, patterns: list[str]) -> str:
     for pattern in _compiled(tuple(patterns)):
         match = pattern.search(text)
         if match:
-            start = max(text.rfind(ch, 0, match.start()) for ch in _CLAUSE_END) + 1
+            # from inside the match: a pattern may begin at the break before its clause ("；其他……")
+            start = max(text.rfind(ch, 0, match.end() - 1) for ch in _CLAUSE_END) + 1
             ends = [i for i in (text.find(ch, match.end()) for ch in _CLAUSE_END) if i >= 0]
             end = min(ends) + 1 if ends else len(text)
             return text[start:end].strip()

@@ -239,7 +239,7 @@ def test_project_adds_repealed_instruments_and_catch_all_patterns(planted):
         config.write_text(original.replace("rules:\n", """rules:
   repealed_laws:
     - {title: 城市道路管理条例, date: "2030-01-01", by: 《示例决定》, replaced_by: 《城市道路新条例》}
-""").replace("    - 上级(交办|部门交办)的其他\n", "    - 上级(交办|部门交办)的其他\n    - 安全监察股\n"),
+""").replace("  extra_catch_all_patterns: []\n", "  extra_catch_all_patterns: [安全监察股]\n"),
                           encoding="utf-8")
         found = findings(planted)
         assert only(found, "repealed-law", "SF-zjj-002")["quote"] == "《城市道路管理条例》第三十七条"
@@ -252,6 +252,43 @@ def test_project_adds_repealed_instruments_and_catch_all_patterns(planted):
         config.write_text(original, encoding="utf-8")
 
 
+def test_repeals_and_renames_are_read_on_the_assessment_day(planted):
+    """An instrument repealed or renamed after the day assessed is still in force: 将于, not 已于."""
+    config, gaj = planted / "site_config.yml", planted / "lists/power/gaj.yml"
+    originals = {path: path.read_text(encoding="utf-8") for path in (config, gaj)}
+    try:
+        # a real repeal: the VAT law of 2024-12-25 repeals the provisional regulations on 2026-01-01
+        gaj.write_text(originals[gaj].replace("basis: [{law: 《中华人民共和国食品安全法》, article: 第三十五条}]",
+                                              "basis: [{law: 《中华人民共和国增值税暂行条例》, article: 第一条}]"),
+                       encoding="utf-8")
+        # a project's own entry, renamed years ahead
+        config.write_text(originals[config].replace("rules:\n", """rules:
+  repealed_laws:
+    - {title: 城市道路管理条例, date: "2031-07-01", kind: 更名, by: 《示例城市道路条例》, replaced_by: 《示例城市道路条例》}
+"""), encoding="utf-8")
+        before = findings(planted, "--as-of", "2025-12-31")
+        vat = only(before, "repealed-law", "GA-TEST-1")
+        assert vat["message"] == ("依据中的《中华人民共和国增值税暂行条例》将于 2026-01-01 废止（《中华人民共和国增值税法》"
+                                  "（2024年12月25日通过，自2026年1月1日起施行）），届时施行的是《中华人民共和国增值税法》")
+        assert vat["hint"].startswith("在 2026-01-01 之前调整清单：改引《中华人民共和国增值税法》的相应条款")
+        road = only(before, "repealed-law", "SF-zjj-002")
+        assert road["message"] == "依据中的《城市道路管理条例》将于 2031-07-01 更名为《示例城市道路条例》"
+        after = findings(planted, "--as-of", "2031-07-01")
+        assert "已于 2026-01-01 废止" in only(after, "repealed-law", "GA-TEST-1")["message"]
+        assert "现行的是《中华人民共和国增值税法》" in only(after, "repealed-law", "GA-TEST-1")["message"]
+        road = only(after, "repealed-law", "SF-zjj-002")
+        assert road["message"] == "依据中的《城市道路管理条例》已于 2031-07-01 更名为《示例城市道路条例》"
+        assert road["hint"].startswith("改引《示例城市道路条例》")
+        # qingdan check judges on the day it runs (any day after 2026-01-01)
+        check = subprocess.run([sys.executable, "-m", "generator", "--project", str(planted), "check",
+                                "--format", "json"], capture_output=True, text=True)
+        messages = [p["message"] for p in json.loads(check.stdout)["warnings"] if p["rule"] == "repealed-law"]
+        assert any("《中华人民共和国增值税暂行条例》已于 2026-01-01 废止" in m for m in messages), messages
+    finally:
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")
+
+
 def test_xlsx_has_a_summary_and_one_sheet_per_rule(planted, tmp_path):
     out = tmp_path / "评估.xlsx"
     assert assess(planted, "--format", "xlsx", "--output", str(out), "--as-of", "2024-06-30").returncode == 1
@@ -260,7 +297,8 @@ def test_xlsx_has_a_summary_and_one_sheet_per_rule(planted, tmp_path):
     assert {"兜底条款", "依据已废止或更名", "承诺时限超过法定时限", "久未调整"} <= set(book.sheetnames)
     rows = list(book["兜底条款"].iter_rows(values_only=True))
     assert rows[0][:5] == ("级别", "部门", "清单", "编码", "事项名称")
-    assert rows[1][3] == FOOD and rows[1][6] == "法律、法规规定的其他条件。"
+    food = [r for r in rows if r[3] == FOOD]
+    assert len(food) == 1 and food[0][6] == "法律、法规规定的其他条件。"
     again = tmp_path / "again.xlsx"
     assess(planted, "--format", "xlsx", "--output", str(again), "--as-of", "2024-06-30")
     assert again.read_bytes() == out.read_bytes()  # deterministic

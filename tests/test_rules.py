@@ -14,6 +14,7 @@ from generator.model import Catalog, Item
 from generator.problems import Problems
 from generator.rules import (
     broken_references,
+    catch_all_clause,
     catch_all_clauses,
     charges_fee,
     check_catalog,
@@ -80,7 +81,11 @@ def test_text_values_reach_into_lists_and_mappings() -> None:
         ("法律法规规定的其他职责", True),
         ("法律、法规、规章规定的其他事项", True),
         ("承办上级交办的其他工作", True),
-        ("其他行政权力", True),
+        ("其他行政权力", False),  # the name of a power type (GB/T 39046), not a clause
+        ("其他依法应当承担的责任", True),
+        ("其他公办普通高中每生每学期600元（按江西省核定标准执行）", False),  # a definite remainder
+        ("其他材料：营业执照复印件、法定代表人身份证明", False),  # a heading for named documents
+        ("（三）其他材料。", True),
         ("身份证、户口簿等材料", True),
         ("对其他食品经营者的违法行为的处罚", False),
         ("具有与经营的食品品种相适应的场所", False),
@@ -88,6 +93,18 @@ def test_text_values_reach_into_lists_and_mappings() -> None:
 )
 def test_default_catch_all_patterns(config: SiteConfig, text: str, caught: bool) -> None:
     assert bool(catch_all_clauses(text, config.catch_all_patterns)) is caught
+
+
+@pytest.mark.parametrize(
+    ("text", "clause"),
+    [
+        ("1、受理责任：依法受理。2、其他法律法规规定应履行的责任。", "2、其他法律法规规定应履行的责任。"),
+        ("不予受理的，应当告知理由；其他违反规定的行为", "其他违反规定的行为"),
+        ("审查材料；承办上级交办的其他工作。送达", "承办上级交办的其他工作。"),
+    ],
+)
+def test_the_quoted_clause_is_the_one_with_the_catch_all(config: SiteConfig, text: str, clause: str) -> None:
+    assert catch_all_clause(text, config.catch_all_patterns) == clause
 
 
 def test_catch_all_clauses_returns_each_offending_text_once() -> None:

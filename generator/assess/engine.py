@@ -132,7 +132,7 @@ def assess(catalog: Catalog, *, list_filter: str = "", department_filter: str = 
     pairs: list[tuple[Item, Finding]] = []
     scope = [i for i in catalog.items() if in_scope(i)]
     for item in scope:
-        pairs += [(item, f) for f in item_findings(catalog, item) + catalog_findings(catalog, item)]
+        pairs += [(item, f) for f in item_findings(catalog, item, as_of) + catalog_findings(catalog, item)]
     pairs += [(i, f) for i, f in overlap_findings(catalog) if in_scope(i)]
     notes = []
     if last_adjusted is None:
