@@ -226,17 +226,6 @@ def test_list_and_department_pages_group_sub_items_under_their_main_item(project
     assert "主项：食品生产许可" in item_page and "本项为子项" in item_page
 
 
-def test_a_missing_required_value_is_asked_for_in_spreadsheet_terms(project: Path, tmp_path: Path, capsys) -> None:
-    path = sheet(tmp_path / "missing.xlsx", ["事项名称", "职权类型", "设定依据"], [
-        ["甲事项", None, "《某法》第三条"],
-    ])
-    code, out = run(project, "import", str(path), "--list", "power", "--department", "mzj", capsys=capsys)
-    assert code == 1
-    assert "第2行 B列：错误［power" in out and "缺少必填的“职权类型”" in out
-    assert "在“职权类型”列填写，然后重新导入" in out
-    assert "type:" not in out and "添加一行" not in out  # no YAML talk to a spreadsheet user
-
-
 def test_group_rows_of_any_width_group_and_are_kept_as_published(project: Path, tmp_path: Path, capsys) -> None:
     path = sheet(tmp_path / "fees.xlsx", ["序 号", "执收部门", "收 费 项 目", "收费标准", "收费依据"], [
         ["一", "公安部门", None, None, None],

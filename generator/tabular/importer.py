@@ -501,6 +501,7 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             if c.data.get("local_code") or c.data.get("code")}
     lines: dict[str, dict] = {}
     gaps: list[tuple[Where, Problem]] = []
+    blanks: dict[tuple, list[Where]] = {}  # (file, sheet, list, field, column) → the rows it is blank on
     for p in problems.items:
         key = _problem_key(p)
         if before.get(key, 0) > 0:
@@ -515,7 +516,7 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             for line, name in lines[p.file].get(p.code, []):
                 if p.line is not None and line <= p.line:
                     field_name = name
-            missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
+            missing = _MISSING.search(p.message) if p.rule in ("missing-field", "missing-required") else None
             if missing:  # the item's own line: point at the empty cell of that field, if it has a column
                 field_name = missing.group(1)
                 where = row.at(field_name) if field_name in row.columns else Where(
@@ -529,6 +530,9 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         if p.rule == "missing-disclosure" and row is not None:
             gaps.append((where, p))
             continue
+        if p.rule == "missing-required" and row is not None and missing:
+            blanks.setdefault((where.file, where.sheet, p.list, missing.group(1), where.column), []).append(where)
+            continue
         message, hint = p.message, p.hint
         if missing and row is not None:  # said for the person holding the spreadsheet, not the YAML file
             list_type = config.list_type(p.list or plan.list_id)
@@ -537,6 +541,8 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             message = f"缺少必填的“{label}”"
             hint = (f"在“{label}”列填写" if where.column else f"在表格中加一列“{label}”，并为每个事项填写") + "，然后重新导入"
         plan.messages.add(p.severity, message, where, hint=hint, list=p.list, code=p.code, rule=p.rule)
+    for (file, sheet, list_id, field_name, column), places in blanks.items():
+        _report_blank_column(plan, config, file, sheet, list_id, field_name, column, places)
     if len(gaps) <= MAX_GAP_MESSAGES:
         for where, p in gaps:
             plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
@@ -547,6 +553,27 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             Where(gaps[0][0].file, gaps[0][0].sheet), hint=gaps[0][1].hint, list=plan.list_id,
             rule="missing-disclosure",
         )
+
+
+def _report_blank_column(plan: ImportPlan, config: SiteConfig, file: str, sheet: str, list_id: str,
+                         field_name: str, column: int | None, places: list[Where]) -> None:
+    """A required field the sheet leaves blank: one warning per column (or per missing column) and
+    sheet, naming the rows; the items are imported as published and show 未公开 there."""
+    list_type = config.list_type(list_id or plan.list_id)
+    fdef = list_type.field(field_name) if list_type else None
+    label = fdef.label if fdef else field_name
+    what = list_type.item_label if list_type else "事项"
+    numbers = sorted({w.row for w in places if w.row})
+    rows = "、".join(str(n) for n in numbers[:10]) + ("…" if len(numbers) > 10 else "")
+    if column is not None:
+        message = f"“{label}”列有 {len(places)} 格空白（第{rows}行），这些{what}照原样导入，网站上“{label}”显示“未公开”"
+        hint = f"“{label}”是{list_type.title if list_type else '本清单'}的必填项；部门公布后在这一列填写并重新导入"
+    else:
+        message = f"表格中没有“{label}”一列：{len(places)} 个{what}（第{rows}行）照原样导入，网站上“{label}”显示“未公开”"
+        hint = (f"“{label}”是{list_type.title if list_type else '本清单'}的必填项；部门公布后在表格中加一列“{label}”"
+                "并重新导入。要拒绝缺少必填项的表格，在 site_config.yml 中把这个清单类型或字段标为 strict: true")
+    plan.messages.warning(message, Where(file, sheet, None, column), hint=hint, list=list_id,
+                          rule="missing-required")
 
 
 def apply_plan(config: SiteConfig, plan: ImportPlan) -> list[str]:
