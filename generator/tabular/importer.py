@@ -29,7 +29,7 @@ from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
 from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
 from generator.tabular.report import Messages, Where
-from generator.tabular.rows import detail_labels, detail_records, sheet_rows
+from generator.tabular.rows import RowRecord, detail_labels, detail_records, sheet_rows
 from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
 
 
@@ -292,6 +292,7 @@ def _read_sheet(
         out.append((converter.convert(record), row_dept))
     converter.finish()
     _attach_sub_items([row for row, _ in out])
+    out = _main_items(out)
     linked: dict[str, list[tuple[Converted, str]]] = {}
     departments_of = {(r.where.sheet, r.where.row): d for r, d in out}
     for other_id, other_header in linked_headers.items():
@@ -308,19 +309,76 @@ def _read_sheet(
 
 
 _SUB_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.．、](?!\d))")
+# A running number that numbers a 子项: (1) (一) ① in the 序号 column, under a 主项 numbered 1 or 一.
+_SUB_SERIAL = re.compile(r"^\s*(?:[（(]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]|[①-⑳])\s*$")
+SHARED_SKIP = ("name", "code", "local_code", "parent", "parent_name", "extra")  # never copied to a 主项
 
 
 def _attach_sub_items(rows: list[Converted]) -> None:
-    """Fee sub-items: a row numbered (1) / ① / 1. with no running number of its own belongs to the
-    last row above it that had one (签证费 over (1)代办外国签证…, (2)…)."""
+    """Fee sub-items: a row numbered (1) / ① / 1. in its name and with no running number of its own,
+    or numbered (一) / (6) / ① in the 序号 column, belongs to the last row above it with a running
+    number of the upper level (签证费 over (1)代办外国签证…; 5 | 证照费 over (6) | 居民身份证工本费;
+    一 | 身份证 over (一) | 申领…)."""
     parent: Converted | None = None
     for row in rows:
-        if row.record.serial:
+        serial = row.record.serial
+        if serial and not _SUB_SERIAL.match(serial):
             parent = row
             continue
         name = str(row.data.get("name", ""))
-        if parent is not None and "parent_name" not in row.data and _SUB_ITEM.match(name):
+        numbered = bool(serial) or _SUB_ITEM.match(name) is not None
+        if parent is not None and numbered and "parent_name" not in row.data and "parent" not in row.data:
             row.data["parent_name"] = str(parent.data.get("name", ""))
+
+
+def _is_main_row(row: Converted) -> bool:
+    """The first row of a merged code is the 主项 itself unless it carries a 子项 ((a): 职权名称 |
+    子项名称 with the first 子项 on the merge's first row; (b): the fee's own row above its ①②③)."""
+    return row.record.first("sub_name") is None and not _SUB_ITEM.match(str(row.data.get("name", "")))
+
+
+def _main_items(rows: list[tuple[Converted, str]]) -> list[tuple[Converted, str]]:
+    """Rows in published order, with an item for each 主项 that has no row of its own.
+
+    A 主项 whose name (and code, and shared cells) is merged down over its 子项 rows, or repeated on
+    each of several 子项 rows, was published as that merged cell: it becomes an item named by the merged cell, with the merged code (or
+    the 主项编码) and every cell merged over, or the same on, all of its 子项 (the 子项 keep them too,
+    as each row reads). Placed just before its first 子项, so that the rows keep their published order.
+    """
+    own = {(dept, str(r.data.get("name", ""))) for r, dept in rows if not r.data.get("parent_name")}
+    groups: dict[tuple[str, str], list[Converted]] = {}
+    for row, dept in rows:
+        main = str(row.data.get("parent_name", ""))
+        if main and (dept, main) not in own:
+            groups.setdefault((dept, main), []).append(row)
+    made: dict[int, tuple[Converted, str]] = {}
+    for (dept, main), members in groups.items():
+        first = members[0]
+        merged = {p.split(".")[0] for p in first.record.merged_down}
+        if not merged & {"name", "parent_name", "code", "parent"} and len(members) < 2:
+            continue  # a 主项 named beside one 子项 only: kept as that 子项's parent name
+        data: dict = {"name": main}
+        columns = {"name": first.columns.get("parent_name") or first.columns.get("name")}
+        for source in ("parent", "code"):  # a 主项编码 column, or a code cell merged over the 子项
+            code = first.data.get(source)
+            if code and (source == "parent" or "code" in merged) and all(m.data.get(source) == code for m in members):
+                data["code"] = code
+                columns["code"] = first.columns.get(source)
+                break
+        for name, value in first.data.items():
+            if name in SHARED_SKIP or (name not in merged and len(members) < 2):
+                continue
+            if all(m.data.get(name) == value for m in members):  # merged, or the same on every 子项
+                data[name] = value
+                columns[name] = first.columns.get(name)
+        record = RowRecord(first.record.sheet, first.record.row, dict(first.record.cells), group=first.record.group)
+        made[id(first)] = (Converted(record, first.where, data, {}, {k: v for k, v in columns.items() if v}), dept)
+    out = []
+    for row, dept in rows:
+        if id(row) in made:
+            out.append(made[id(row)])
+        out.append((row, dept))
+    return out
 
 
 def _close_headers(text: str, known: list[str]) -> str:
@@ -347,7 +405,8 @@ def _usable_code(code: str) -> bool:
 def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], messages: Messages) -> None:
     """Give every row an address: its published code when that can serve, else a local code.
 
-    - a code cell merged down over a 主项's 子项 rows is the 主项's code (`parent`);
+    - a code cell merged down over a 主项's 子项 rows is the 主项's code (`parent`), and the code of
+      the merge's first row when that row is the 主项 itself (see _is_main_row);
     - a published code on several separate rows is shared: each row keeps it as published and gets
       its own local code as address;
     - an empty, placeholder (待定, 无) or unusable code gets a local code; a non-empty one is kept.
@@ -355,7 +414,8 @@ def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], m
     counts: dict[tuple[str, str], int] = {}
     for row, dept in converted:
         code = str(row.data.get("code", ""))
-        if "code" in row.record.merged_down and _usable_code(code):
+        if "code" in row.record.merged_down and _usable_code(code) and not (
+                "code" in row.record.merge_top and _is_main_row(row)):
             row.data["parent"] = code
             row.data.pop("code")
             continue
