@@ -156,7 +156,10 @@ def item_findings(catalog: Catalog, item: Item) -> list[Finding]:
     basis_path = list_type.disclosure_map.get("basis", "")
     basis = get_path(item.data, basis_path)
     if item.list_id == "power":
-        if is_blank(basis):
+        children = catalog.children(item) if is_blank(basis) else []
+        if children and all(not is_blank(get_path(c.data, basis_path)) for c in children):
+            pass  # a 主项 whose 子项 each publish their own basis
+        elif is_blank(basis):
             found.append(_finding(config, "no-legal-basis", "权力事项没有设定依据", basis_path,
                                   "清单之外不得设权：请写明法律、法规或规章的名称和条款"))
         else:

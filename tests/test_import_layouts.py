@@ -4,6 +4,7 @@ byte. The sheets are built in the shape of ../shared/realdata (tests/layout_shee
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,8 @@ def test_power_main_item_merged_over_its_sub_items_with_no_row_of_its_own(projec
     assert licence["code"] == "330217003000" and licence["type"] == "行政许可" and "basis" not in licence
     assert by_name["电梯作业人员资格认定"]["basis"] == "《特种设备安全监察条例》第三十八条"
     assert linked(project, "power", licence) == ["锅炉作业人员资格认定", "电梯作业人员资格认定"]
+    check = json.loads(qingdan(project, "check", "--format", "json").stdout)  # its 子项 publish the bases
+    assert not [w for w in check["warnings"] if w["rule"] == "no-legal-basis" and w["code"] == "330217003000"]
     assert "parent_name" not in by_name["对计量器具的监督检查"]
     assert len(items) == 2 + 8  # the mini project's two, and the sheet's six rows with two 主项 made items
 
