@@ -32,8 +32,9 @@ def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def import_twice(root: Path, sheet: Path, list_id: str, department: str) -> list[dict]:
-    """Import, check that `qingdan check` has no error, import again: no byte may change."""
+def import_twice(root: Path, sheet: Path, list_id: str, department: str) -> tuple[list[dict], str]:
+    """Import, check that `qingdan check` has no error, import again: no byte may change.
+    Returns the items and what the first import said."""
     run = qingdan(root, "import", str(sheet), "--list", list_id, "--department", department)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "主项编码" not in run.stdout  # no "…找不到对应的主项"
@@ -43,7 +44,7 @@ def import_twice(root: Path, sheet: Path, list_id: str, department: str) -> list
     assert check.returncode == 0, check.stdout + check.stderr
     again = qingdan(root, "import", str(sheet), "--list", list_id, "--department", department)
     assert again.returncode == 0 and path.read_bytes() == before, again.stdout
-    return yaml.safe_load(before.decode("utf-8"))["items"]
+    return yaml.safe_load(before.decode("utf-8"))["items"], run.stdout
 
 
 def linked(root: Path, list_id: str, main: dict) -> list[str]:
@@ -63,7 +64,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_power_main_item_merged_over_its_sub_items_with_no_row_of_its_own(project: Path, tmp_path: Path) -> None:
-    items = import_twice(project, power_merged_main(tmp_path / "a.xlsx"), "power", "scjgj")
+    items, said = import_twice(project, power_merged_main(tmp_path / "a.xlsx"), "power", "scjgj")
+    assert ("2 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
+            f"“{POWER_MERGED_MAIN}”（第4行起）、“特种设备作业人员资格认定”（第8行起）") in said
     by_name = {i["name"]: i for i in items}
     main = by_name[POWER_MERGED_MAIN]  # the merged 职权名称: an item, with the merged code and cells
     assert main["code"] == "330217001000" and main["type"] == "行政检查" and main["basis"] == POWER_MERGED_BASIS
@@ -85,7 +88,7 @@ def test_power_main_item_merged_over_its_sub_items_with_no_row_of_its_own(projec
 
 
 def test_fee_row_first_with_its_code_merged_over_its_numbered_sub_items(project: Path, tmp_path: Path) -> None:
-    items = import_twice(project, fee_merged_code(tmp_path / "b.xlsx"), "fee", "zjj")
+    items, _ = import_twice(project, fee_merged_code(tmp_path / "b.xlsx"), "fee", "zjj")
     by_name = {i["name"]: i for i in items}
     main = by_name["证照费"]  # the merge's first row is the fee itself, not a child of itself
     assert main["code"] == "110300101" and "parent" not in main and "parent_name" not in main
@@ -98,7 +101,7 @@ def test_fee_row_first_with_its_code_merged_over_its_numbered_sub_items(project:
 
 
 def test_fees_under_a_category_row_belong_to_the_category(project: Path, tmp_path: Path) -> None:
-    items = import_twice(project, fee_category(tmp_path / "c.xlsx"), "fee", "zjj")
+    items, _ = import_twice(project, fee_category(tmp_path / "c.xlsx"), "fee", "zjj")
     by_name = {i["name"]: i for i in items}
     category = by_name["证照费"]  # 5 | 证照费: a category with only a name
     assert "parent_name" not in category and "fee" not in category
@@ -110,7 +113,7 @@ def test_fees_under_a_category_row_belong_to_the_category(project: Path, tmp_pat
 
 def test_sub_items_numbered_in_the_serial_column_under_chinese_numerals(project: Path, tmp_path: Path) -> None:
     """Found in a published 公安 fee directory: 一 | 身份证, then (一) | 申领、换领第二代居民身份证 …"""
-    items = import_twice(project, fee_serial_levels(tmp_path / "d.xlsx"), "fee", "zjj")
+    items, _ = import_twice(project, fee_serial_levels(tmp_path / "d.xlsx"), "fee", "zjj")
     by_name = {i["name"]: i for i in items}
     assert linked(project, "fee", by_name["身份证"]) == [
         "申领、换领第二代居民身份证", "丢失补领或损坏换领第二代居民身份证", "临时第二代居民身份证"]

@@ -292,7 +292,11 @@ def _read_sheet(
         out.append((converter.convert(record), row_dept))
     converter.finish()
     _attach_sub_items([row for row, _ in out])
-    out = _main_items(out)
+    out, made = _main_items(out)
+    if made:
+        names = "、".join(f"“{r.data['name']}”（第{r.where.row}行起）" for r in made[:5]) + ("…" if len(made) > 5 else "")
+        messages.info(f"{len(made)} 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
+                      f"{names}", _sheet_where(book, sheet), rule="import-main-item", list=list_type.id)
     linked: dict[str, list[tuple[Converted, str]]] = {}
     departments_of = {(r.where.sheet, r.where.row): d for r, d in out}
     for other_id, other_header in linked_headers.items():
@@ -337,8 +341,8 @@ def _is_main_row(row: Converted) -> bool:
     return row.record.first("sub_name") is None and not _SUB_ITEM.match(str(row.data.get("name", "")))
 
 
-def _main_items(rows: list[tuple[Converted, str]]) -> list[tuple[Converted, str]]:
-    """Rows in published order, with an item for each 主项 that has no row of its own.
+def _main_items(rows: list[tuple[Converted, str]]) -> tuple[list[tuple[Converted, str]], list[Converted]]:
+    """Rows in published order, with an item for each 主项 that has no row of its own (and those items).
 
     A 主项 whose name (and code, and shared cells) is merged down over its 子项 rows, or repeated on
     each of several 子项 rows, was published as that merged cell: it becomes an item named by the merged cell, with the merged code (or
@@ -378,7 +382,7 @@ def _main_items(rows: list[tuple[Converted, str]]) -> list[tuple[Converted, str]
         if id(row) in made:
             out.append(made[id(row)])
         out.append((row, dept))
-    return out
+    return out, [row for row, _ in made.values()]
 
 
 def _close_headers(text: str, known: list[str]) -> str:
