@@ -378,7 +378,7 @@ def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
     list_type = config.list_type(item.list_id)
     for fdef in missing_required(list_type, item) if list_type else []:
         found.append(_finding(
-            config, "missing-required", f"缺少必填字段“{fdef.name}”（{fdef.label}），网站上显示“未公开”", fdef.name,
+            config, "missing-required", f"必填项“{fdef.label}”空白，网站上显示“未公开”", fdef.name,
             f"这是{list_type.title}应当公开的内容；部门公布后补上（表格中加上“{fdef.label}”一列重新导入，"
             f"或在这个事项下添加一行 {fdef.name}: …）", quote=fdef.label))
     missing = missing_disclosures(catalog, item)

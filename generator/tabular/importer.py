@@ -345,9 +345,10 @@ def _main_items(rows: list[tuple[Converted, str]]) -> tuple[list[tuple[Converted
     """Rows in published order, with an item for each 主项 that has no row of its own (and those items).
 
     A 主项 whose name (and code, and shared cells) is merged down over its 子项 rows, or repeated on
-    each of several 子项 rows, was published as that merged cell: it becomes an item named by the merged cell, with the merged code (or
-    the 主项编码) and every cell merged over, or the same on, all of its 子项 (the 子项 keep them too,
-    as each row reads). Placed just before its first 子项, so that the rows keep their published order.
+    each of several 子项 rows, was published as that cell: it becomes an item named by it, with the
+    merged code (or the 主项编码) and every cell merged over, or the same on, all of its 子项 (the
+    子项 keep them too, as each row reads). Placed just before its first 子项, so that the rows keep
+    their published order.
     """
     own = {(dept, str(r.data.get("name", ""))) for r, dept in rows if not r.data.get("parent_name")}
     groups: dict[tuple[str, str], list[Converted]] = {}
@@ -525,7 +526,8 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
 
 
 MAX_GAP_MESSAGES = 10  # missing-disclosure warnings shown one by one; more are summed up
-_MISSING = re.compile(r"缺少必填字段“([^”]+)”")
+_MISSING = re.compile(r"缺少必填字段“([^”]+)”")  # a refused blank (load.py): the field's name
+_BLANK = re.compile(r"必填项“([^”]+)”空白")  # a blank published as 未公开 (rules.py): the field's label
 
 
 def _problem_key(p: Problem) -> tuple:
@@ -574,15 +576,20 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         row = rows.get(p.code) if p.file in plan.files else None
         if row is not None and p.file not in lines:
             lines[p.file] = _field_lines(plan.files[p.file].new_text, p.file)
-        missing = None
+        missing = blank = None
         if row is not None:
             field_name = ""
             for line, name in lines[p.file].get(p.code, []):
                 if p.line is not None and line <= p.line:
                     field_name = name
-            missing = _MISSING.search(p.message) if p.rule in ("missing-field", "missing-required") else None
-            if missing:  # the item's own line: point at the empty cell of that field, if it has a column
-                field_name = missing.group(1)
+            missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
+            blank = _BLANK.search(p.message) if p.rule == "missing-required" else None
+            if blank:
+                list_type = config.list_type(p.list or plan.list_id)
+                fdef = next((f for f in list_type.fields if f.label == blank.group(1)), None) if list_type else None
+                field_name = fdef.name if fdef else ""
+            if missing or blank:  # the item's own line: point at the empty cell of that field, if it has a column
+                field_name = missing.group(1) if missing else field_name
                 where = row.at(field_name) if field_name in row.columns else Where(
                     row.where.file, row.where.sheet, *row.record.place(row.record.column(field_name)))
             else:
@@ -594,8 +601,8 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         if p.rule == "missing-disclosure" and row is not None:
             gaps.append((where, p))
             continue
-        if p.rule == "missing-required" and row is not None and missing:
-            blanks.setdefault((where.file, where.sheet, p.list, missing.group(1), where.column), []).append(where)
+        if p.rule == "missing-required" and row is not None and blank:
+            blanks.setdefault((where.file, where.sheet, p.list, field_name, where.column), []).append(where)
             continue
         message, hint = p.message, p.hint
         if missing and row is not None:  # said for the person holding the spreadsheet, not the YAML file
