@@ -1,7 +1,8 @@
 """Real published tables (../shared/realdata/sheets) import as published, with no hand edits.
 
-For each table: one `qingdan import` exits 0; every row that is an item becomes exactly one item;
-every non-empty published cell is stored and shown on the item's page; every 依据 cell appears on
+For each table: one `qingdan import` exits 0; every row that is an item becomes exactly one item
+(and each 主项 merged over its 子项 rows one more); every non-empty published cell is stored (the
+CSVs too; tests/realdata_summary.py prints the counts) and shown on the item's page; every 依据 cell appears on
 the page character for character (whitespace aside) and comes back identical from export; the same
 sheet imported again changes no byte, and reordering its rows changes no generated code.
 """
