@@ -51,7 +51,9 @@ class FieldDef:
     ref: str = ""
     description: str = ""
     disclosure: bool = False  # one of the fields that answer the eight disclosures
-    strict: bool = False  # enum: refuse values outside the enumeration (else keep them, with a warning)
+    # Refuse what does not conform (else keep it as published, with a warning): an enum value outside
+    # the enumeration, or the field left blank when it is required.
+    strict: bool = False
 
 
 @dataclass
@@ -68,9 +70,16 @@ class ListType:
     # Which of the eight disclosures apply to this list (keys of SiteConfig.disclosures); a
     # disclosure that does not apply is neither shown as 未公开 nor counted against completeness.
     disclosures: list[str] = field(default_factory=list)
+    # A department's choice to refuse items whose required fields are blank (default: imported as
+    # published, each blank a finding shown as 未公开).
+    strict: bool = False
 
     def __post_init__(self) -> None:
         self._by_name = {f.name: f for f in self.fields}
+
+    def refuses_blank(self, fdef: FieldDef) -> bool:
+        """A blank required field is an error: the name (else it is no item), or a strict list or field."""
+        return fdef.required and (fdef.name == "name" or self.strict or fdef.strict)
 
     def field(self, name: str) -> FieldDef | None:
         return self._by_name.get(name)
@@ -415,7 +424,7 @@ def _read_enums(r: _Reader, raw: LocatedMap) -> dict[str, list[EnumValue]]:
 FIELD_KEYS = ["name", "label", "type", "required", "enum", "multi", "ref", "description", "strict"]
 LIST_TYPE_KEYS = [
     "id", "title", "item_label", "description", "fields", "disclosure_map", "type_field", "disclosure_fields",
-    "import_synonyms", "disclosures",
+    "import_synonyms", "disclosures", "strict",
 ]
 
 
@@ -443,7 +452,7 @@ def _read_field(r: _Reader, raw: LocatedMap, disclosure: bool) -> FieldDef | Non
         ref=r.text(raw, "ref", "引用的清单", required=ftype == "ref"),
         description=r.text(raw, "description", "说明", required=False),
         disclosure=disclosure,
-        strict=r.flag(raw, "strict", "是否严格限定取值"),
+        strict=r.flag(raw, "strict", "是否严格（拒绝枚举外的取值和空白的必填项）"),
     )
     return fdef if name and ftype else None
 
@@ -514,6 +523,7 @@ def _read_list_types(
                 type_field=r.text(entry, "type_field", "类型字段", required=False),
                 import_synonyms=_read_synonyms(r, entry.get("import_synonyms"), entry, "import_synonyms"),
                 disclosures=_read_disclosure_keys(r, entry, default_map),
+                strict=r.flag(entry, "strict", "是否严格（拒绝必填项空白的事项）"),
             )
         )
     return types

@@ -166,7 +166,10 @@ def _item(
     for fdef in list_type.fields:
         value = raw.get(fdef.name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if fdef.required and not (fdef.name == "code" and scalar("local_code")):
+            # A blank code is no error when a local code addresses the item; other blank required
+            # fields are findings (rules.missing_required), unless the name or a strict list or field.
+            refused = (fdef.required and not scalar("local_code")) if fdef.name == "code" else list_type.refuses_blank(fdef)
+            if refused:
                 problems.error(
                     f"缺少必填字段“{fdef.name}”（{fdef.label}）", file=file, line=line, column=column,
                     list=list_id, code=label, rule="missing-field",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from generator.config import ListType, SiteConfig
+from generator.config import FieldDef, ListType, SiteConfig
 from generator.fieldtypes import SAFE_CODE
 from generator.lawdb import RepealedIndex, entry_from
 from generator.legaltext import Instrument, comparable, split_instruments
@@ -51,6 +51,8 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("instant-with-time-limit", "即办件写有时限", "warning", "办件类型为即办件，却写有几日的承诺时限"),
     Rule("promise-without-time-limit", "承诺件没有承诺时限", "warning", "办件类型为承诺件，却没有写承诺时限"),
     Rule("missing-disclosure", "八公开要素缺失", "warning", "适用于本清单的八公开要素有空白"),
+    Rule("missing-required", "必填项未公开", "warning",
+         "清单类型规定必填的项目（如追责情形、涉及的审批事项）公布时空白或表格中没有这一列"),
     Rule("broken-reference", "引用的事项不存在", "error", "按编码引用另一清单的事项，但该事项不存在"),
     Rule("unresolved-reference", "引用未对应", "warning", "按名称引用另一清单的事项，但没有对应到唯一的事项"),
     Rule("missing-parent", "主项不存在", "error", "子项写了主项编码，但本部门的清单中没有这个主项，也没有写主项名称"),
@@ -130,6 +132,13 @@ def missing_disclosures(catalog: Catalog, item: Item) -> list[str]:
     return missing
 
 
+def missing_required(list_type: ListType, item: Item) -> list[FieldDef]:
+    """Required fields the item leaves blank that its list still publishes (as 未公开): everything
+    a strict list or field would refuse is an error of the loader instead, and so is a blank name."""
+    return [f for f in list_type.fields
+            if f.required and f.name != "code" and not list_type.refuses_blank(f) and is_blank(item.data.get(f.name))]
+
+
 def _finding(config: SiteConfig, rule: str, message: str, field: str = "", hint: str = "",
              quote: str = "") -> Finding | None:
     level = rule_level(config, rule)
@@ -151,7 +160,10 @@ def item_findings(catalog: Catalog, item: Item, as_of: dt.date | None = None) ->
     basis_path = list_type.disclosure_map.get("basis", "")
     basis = get_path(item.data, basis_path)
     if item.list_id == "power":
-        if is_blank(basis):
+        children = catalog.children(item) if is_blank(basis) else []
+        if children and all(not is_blank(get_path(c.data, basis_path)) for c in children):
+            pass  # a 主项 whose 子项 each publish their own basis
+        elif is_blank(basis):
             found.append(_finding(config, "no-legal-basis", "权力事项没有设定依据", basis_path,
                                   "清单之外不得设权：请写明法律、法规或规章的名称和条款"))
         else:
@@ -370,6 +382,12 @@ def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
             config, "missing-parent",
             f"主项编码“{item.data['parent']}”在本部门的{config.list_type(item.list_id).title}中找不到对应的主项", "parent",
             "检查主项编码是否写错；主项不是本清单的事项时，请同时写明主项名称（parent_name）", quote=str(item.data["parent"])))
+    list_type = config.list_type(item.list_id)
+    for fdef in missing_required(list_type, item) if list_type else []:
+        found.append(_finding(
+            config, "missing-required", f"必填项“{fdef.label}”空白，网站上显示“未公开”", fdef.name,
+            f"这是{list_type.title}应当公开的内容；部门公布后补上（表格中加上“{fdef.label}”一列重新导入，"
+            f"或在这个事项下添加一行 {fdef.name}: …）", quote=fdef.label))
     missing = missing_disclosures(catalog, item)
     if missing:
         found.append(_finding(

@@ -34,7 +34,7 @@ def run(root: Path, *args: str, capsys) -> tuple[int, str]:
 
 def items(root: Path, rel: str) -> dict[str, dict]:
     data = yaml.safe_load((root / rel).read_text(encoding="utf-8"))
-    return {item["code"]: item for item in data["items"]}
+    return {item.get("code") or item["local_code"]: item for item in data["items"]}
 
 
 def power_workbook(path: Path, rows: list[list], extra=None) -> Path:
@@ -237,7 +237,8 @@ def test_dry_run_shows_changes_and_writes_nothing(project: Path, tmp_path: Path,
     code, out = run(project, str(sheet), "--list", "power", "--department", "scjgj", "--dry-run", capsys=capsys)
     assert code == 0, out
     assert (project / "lists/power/scjgj.yml").read_bytes() == before
-    assert "lists/power/scjgj.yml：新增 1 项，修改 1 项（2 个字段）" in out  # the 联系人 column is kept too
+    # New: 食品生产许可 and its 主项 (merged over both 子项); 食品经营许可 gains 时限, 联系人 and its 主项.
+    assert "lists/power/scjgj.yml：新增 2 项，修改 1 项（3 个字段）" in out
     assert "新增 000131127005 食品生产许可" in out
     assert "预览（--dry-run）" in out
 

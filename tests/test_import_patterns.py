@@ -218,23 +218,18 @@ def test_list_and_department_pages_group_sub_items_under_their_main_item(project
     code, out = run(project, "build", "--out", str(tmp_path / "site"), capsys=capsys)
     assert code == 0, out
     page = (tmp_path / "site/departments/scjgj/index.html").read_text(encoding="utf-8")
-    heading = page.index("主项：食品生产许可")
+    got = {i["name"]: i for i in items(project, "lists/power/scjgj.yml")}
+    main_item = got["食品生产许可"]  # the merged 主项 is an item of its own, linked both ways
+    assert "parent_name" not in main_item and main_item["type"] == "行政许可"
+    main_row = page.index(f'href="../../power/{main_item["local_code"]}/">食品生产许可</a>')
     first, second = page.index("食品生产许可（新办）"), page.index("食品生产许可（变更、延续）")
-    assert heading < first < second and page.count('class="qd-sub-row"') == 2
-    sub = next(i for i in items(project, "lists/power/scjgj.yml") if i["name"] == "食品生产许可（新办）")
+    assert main_row < first < second and page.count('class="qd-sub-row"') == 2
+    sub = got["食品生产许可（新办）"]
     item_page = (tmp_path / "site/power" / sub["local_code"] / "index.html").read_text(encoding="utf-8")
-    assert "主项：食品生产许可" in item_page and "本项为子项" in item_page
-
-
-def test_a_missing_required_value_is_asked_for_in_spreadsheet_terms(project: Path, tmp_path: Path, capsys) -> None:
-    path = sheet(tmp_path / "missing.xlsx", ["事项名称", "职权类型", "设定依据"], [
-        ["甲事项", None, "《某法》第三条"],
-    ])
-    code, out = run(project, "import", str(path), "--list", "power", "--department", "mzj", capsys=capsys)
-    assert code == 1
-    assert "第2行 B列：错误［power" in out and "缺少必填的“职权类型”" in out
-    assert "在“职权类型”列填写，然后重新导入" in out
-    assert "type:" not in out and "添加一行" not in out  # no YAML talk to a spreadsheet user
+    assert f'主项：<a href="../../power/{main_item["local_code"]}/">食品生产许可</a>' in item_page
+    assert "本项为子项" in item_page
+    main_page = (tmp_path / "site/power" / main_item["local_code"] / "index.html").read_text(encoding="utf-8")
+    assert "子项（2 项）" in main_page and "食品生产许可（变更、延续）" in main_page
 
 
 def test_group_rows_of_any_width_group_and_are_kept_as_published(project: Path, tmp_path: Path, capsys) -> None:

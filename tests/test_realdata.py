@@ -1,7 +1,8 @@
 """Real published tables (../shared/realdata/sheets) import as published, with no hand edits.
 
-For each table: one `qingdan import` exits 0; every row that is an item becomes exactly one item;
-every non-empty published cell is stored and shown on the item's page; every 依据 cell appears on
+For each table: one `qingdan import` exits 0; every row that is an item becomes exactly one item
+(and each 主项 merged over its 子项 rows one more); every non-empty published cell is stored (the
+CSVs too; tests/realdata_summary.py prints the counts) and shown on the item's page; every 依据 cell appears on
 the page character for character (whitespace aside) and comes back identical from export; the same
 sheet imported again changes no byte, and reordering its rows changes no generated code.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -70,10 +72,55 @@ def qingdan(project: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def import_table(project: Path, name: str, source: Path | None = None) -> subprocess.CompletedProcess:
+# 主项 published as a cell merged over (or repeated on) their 子项 rows, with no row of their own:
+# each becomes an item too (dangan: 3 主项 merged over two 子项 each; guangan: see its README entry).
+MAIN_ITEMS_MADE = {"dangan_power.xlsx": 3, "guangan_convenience.xlsx": 4}
+
+
+def import_table(project: Path, name: str, source: Path | None = None, json_output: bool = False
+                 ) -> subprocess.CompletedProcess:
     list_id, dept, *_ = TABLES[name]
-    args = ["import", str(source or SHEETS / name), "--list", list_id]
+    args = ["import", str(source or SHEETS / name), "--list", list_id, *(["--format", "json"] if json_output else [])]
     return qingdan(project, *args, *(["--department", dept] if dept else []))
+
+
+def _stored_text(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(_stored_text(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_stored_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def cells_kept(project: Path, name: str) -> tuple[int, int, list[str]]:
+    """(cells stored, published cells, the lost ones) of a table imported into `project`.
+
+    A published cell is every non-empty cell of an item row (a merged range counted once, at its
+    top-left), running numbers (序号) aside; it is stored when its text, layout whitespace aside, is in
+    the YAML of the lists the table filled — whole, or (multi-value cells such as 市、县 or 2,3) each
+    of its values."""
+    names = {d["code"]: f"{d['name']} {d['short_name']}" for d in yaml.safe_load(DEPARTMENTS)["departments"]}
+    files = list((project / "lists").glob("*/*.yml"))  # a 部门 cell is the file its rows went to
+    stored = comparable(" ".join(_stored_text(yaml.safe_load(p.read_text(encoding="utf-8"))) + " " + names[p.stem]
+                                 for p in files))
+    sheet = read_workbook(SHEETS / name).sheets[0]
+    _, _, header_row, rows, *_ = TABLES[name]
+    covered = {(r, c) for r1, c1, r2, c2 in sheet.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    total, lost = 0, []
+    for row in rows:
+        for col in range(sheet.width):
+            value = sheet.value(row - 1, col)
+            if value is None or not str(value).strip() or (row - 1, col) in covered:
+                continue
+            header = str(sheet.value(header_row - 1, col) or "")
+            if re.fullmatch(r"\s*序\s*号\s*", header) or re.fullmatch(r"\d+", str(value).strip()):
+                continue  # running numbers are layout, not content
+            total += 1
+            text = comparable(str(value))
+            if text not in stored and not all(comparable(v) in stored for v in re.split(r"[,，、]", str(value))):
+                lost.append(f"{chr(ord('A') + col)}{row}: {str(value)[:40]!r}")
+    return total - len(lost), total, lost
 
 
 def items_of(project: Path, list_id: str) -> list[dict]:
@@ -124,7 +171,7 @@ def test_every_item_row_is_one_item_with_every_published_cell_on_its_page(import
              if dept is None or (imported / "lists" / list_id / f"{dept}.yml").exists()]
     if dept is not None:
         items = yaml.safe_load((imported / "lists" / list_id / f"{dept}.yml").read_text(encoding="utf-8"))["items"]
-    assert len(items) == len(rows), [i["name"] for i in items]
+    assert len(items) == len(rows) + MAIN_ITEMS_MADE.get(name, 0), [i["name"] for i in items]
     pages = " ".join(comparable(page_text(imported / "site", list_id, item)) for item in items)
     if dept is not None:  # lists filled by the same rows (a power table's 责任事项 → the responsibility list)
         for other in (imported / "lists").glob(f"*/{dept}.yml"):
@@ -238,3 +285,22 @@ def test_assess_on_the_real_tables(imported: Path) -> None:
     # in a 依据 (…和其他负有环境保护监督管理职责的部门) is not the list's own catch-all clause.
     assert not [f for f in found if f["rule"] == "basis-normative-only"]
     assert not [f for f in found if f["rule"] == "catch-all-clause" and f["field"] == "basis"]
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_no_published_cell_is_lost(tmp_path: Path, name: str) -> None:
+    """Each table (the CSVs too) imported on its own: exit 0, no error, every published cell stored."""
+    project = make_project(tmp_path)
+    run = import_table(project, name, json_output=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not [m for m in json.loads(run.stdout)["messages"] if m["severity"] == "error"]
+    kept, total, lost = cells_kept(project, name)
+    assert total > 0 and not lost, lost
+
+
+def test_merged_main_items_of_real_tables_are_items_linked_both_ways(imported: Path) -> None:
+    power = {i["name"]: i for i in items_of(imported, "power")}
+    main = power["对国有企业文件材料归档范围和保管期限表的审查"]  # 主项名称 merged over its two 子项
+    assert "parent_name" not in main and main["type"] == "其他行政权力-其他"
+    page = page_text(imported / "site", "power", main)
+    assert "子项（2 项）" in page and "对市属国有企业文件材料归档范围和保管期限表的审查" in page

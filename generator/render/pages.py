@@ -19,7 +19,7 @@ from generator.config import Department, ListType, SiteConfig
 from generator.fieldtypes import FIELD_TYPES
 from generator.model import Catalog, Item
 from generator.render.env import TemplateRenderer
-from generator.rules import completeness, missing_disclosures
+from generator.rules import completeness, missing_disclosures, missing_required
 
 
 class HistoryView(Protocol):
@@ -287,14 +287,16 @@ class PageBuilder:
         ]
 
     def other_fields(self, item: Item, list_type: ListType | None) -> list[tuple[Any, Any]]:
-        """The item's own fields that are not the code, the name or a disclosure."""
+        """The item's own fields that are not the code, the name or a disclosure; a required one left
+        blank is listed too, with None (shown as 未公开, as a blank disclosure is)."""
         if list_type is None:
             return []
+        blank = {f.name for f in missing_required(list_type, item)}
         applicable = {key for key, _ in self.config.applicable_disclosures(item.list_id)}
         used = {path.split(".")[0] for key, path in list_type.disclosure_map.items() if key in applicable}
         used |= {"code", "name", "local_code", "parent_name", "parent", "extra"}  # shown in the page's head
         return [
             (fdef, item.data.get(fdef.name))
             for fdef in list_type.fields
-            if fdef.name not in used and fdef.name in item.data
+            if fdef.name not in used and (fdef.name in item.data or fdef.name in blank)
         ]

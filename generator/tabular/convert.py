@@ -112,10 +112,14 @@ class RowConverter:
         return out
 
     def _hierarchy(self, record: RowRecord, out: Converted) -> None:
-        """主项/子项: a filled 子项 is the item under its 主项; an empty one leaves the 主项 as the item."""
+        """主项/子项: a filled 子项 is the item under its 主项 (the 主项名称 column, else the name column
+        beside it); an empty one leaves the 主项 as the item."""
         sub = record.first("sub_name")
         main = out.data.get("parent_name")
         if sub is not None:
+            if main is None and out.data.get("name"):  # 职权名称 | 子项名称: the name column holds the 主项
+                out.data["parent_name"] = out.data["name"]
+                out.columns["parent_name"] = out.columns.get("name")
             out.data["name"] = norm.published_text(sub[0])
             out.columns["name"] = sub[1]
         elif main is not None and "name" not in out.data:

@@ -29,7 +29,7 @@ from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
 from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
 from generator.tabular.report import Messages, Where
-from generator.tabular.rows import detail_labels, detail_records, sheet_rows
+from generator.tabular.rows import RowRecord, detail_labels, detail_records, sheet_rows
 from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
 
 
@@ -292,6 +292,11 @@ def _read_sheet(
         out.append((converter.convert(record), row_dept))
     converter.finish()
     _attach_sub_items([row for row, _ in out])
+    out, made = _main_items(out)
+    if made:
+        names = "、".join(f"“{r.data['name']}”（第{r.where.row}行起）" for r in made[:5]) + ("…" if len(made) > 5 else "")
+        messages.info(f"{len(made)} 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
+                      f"{names}", _sheet_where(book, sheet), rule="import-main-item", list=list_type.id)
     linked: dict[str, list[tuple[Converted, str]]] = {}
     departments_of = {(r.where.sheet, r.where.row): d for r, d in out}
     for other_id, other_header in linked_headers.items():
@@ -308,19 +313,77 @@ def _read_sheet(
 
 
 _SUB_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.．、](?!\d))")
+# A running number that numbers a 子项: (1) (一) ① in the 序号 column, under a 主项 numbered 1 or 一.
+_SUB_SERIAL = re.compile(r"^\s*(?:[（(]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]|[①-⑳])\s*$")
+SHARED_SKIP = ("name", "code", "local_code", "parent", "parent_name", "extra")  # never copied to a 主项
 
 
 def _attach_sub_items(rows: list[Converted]) -> None:
-    """Fee sub-items: a row numbered (1) / ① / 1. with no running number of its own belongs to the
-    last row above it that had one (签证费 over (1)代办外国签证…, (2)…)."""
+    """Fee sub-items: a row numbered (1) / ① / 1. in its name and with no running number of its own,
+    or numbered (一) / (6) / ① in the 序号 column, belongs to the last row above it with a running
+    number of the upper level (签证费 over (1)代办外国签证…; 5 | 证照费 over (6) | 居民身份证工本费;
+    一 | 身份证 over (一) | 申领…)."""
     parent: Converted | None = None
     for row in rows:
-        if row.record.serial:
+        serial = row.record.serial
+        if serial and not _SUB_SERIAL.match(serial):
             parent = row
             continue
         name = str(row.data.get("name", ""))
-        if parent is not None and "parent_name" not in row.data and _SUB_ITEM.match(name):
+        numbered = bool(serial) or _SUB_ITEM.match(name) is not None
+        if parent is not None and numbered and "parent_name" not in row.data and "parent" not in row.data:
             row.data["parent_name"] = str(parent.data.get("name", ""))
+
+
+def _is_main_row(row: Converted) -> bool:
+    """The first row of a merged code is the 主项 itself unless it carries a 子项 ((a): 职权名称 |
+    子项名称 with the first 子项 on the merge's first row; (b): the fee's own row above its ①②③)."""
+    return row.record.first("sub_name") is None and not _SUB_ITEM.match(str(row.data.get("name", "")))
+
+
+def _main_items(rows: list[tuple[Converted, str]]) -> tuple[list[tuple[Converted, str]], list[Converted]]:
+    """Rows in published order, with an item for each 主项 that has no row of its own (and those items).
+
+    A 主项 whose name (and code, and shared cells) is merged down over its 子项 rows, or repeated on
+    each of several 子项 rows, was published as that cell: it becomes an item named by it, with the
+    merged code (or the 主项编码) and every cell merged over, or the same on, all of its 子项 (the
+    子项 keep them too, as each row reads). Placed just before its first 子项, so that the rows keep
+    their published order.
+    """
+    own = {(dept, str(r.data.get("name", ""))) for r, dept in rows if not r.data.get("parent_name")}
+    groups: dict[tuple[str, str], list[Converted]] = {}
+    for row, dept in rows:
+        main = str(row.data.get("parent_name", ""))
+        if main and (dept, main) not in own:
+            groups.setdefault((dept, main), []).append(row)
+    made: dict[int, tuple[Converted, str]] = {}
+    for (dept, main), members in groups.items():
+        first = members[0]
+        merged = {p.split(".")[0] for p in first.record.merged_down}
+        if not merged & {"name", "parent_name", "code", "parent"} and len(members) < 2:
+            continue  # a 主项 named beside one 子项 only: kept as that 子项's parent name
+        data: dict = {"name": main}
+        columns = {"name": first.columns.get("parent_name") or first.columns.get("name")}
+        for source in ("parent", "code"):  # a 主项编码 column, or a code cell merged over the 子项
+            code = first.data.get(source)
+            if code and (source == "parent" or "code" in merged) and all(m.data.get(source) == code for m in members):
+                data["code"] = code
+                columns["code"] = first.columns.get(source)
+                break
+        for name, value in first.data.items():
+            if name in SHARED_SKIP or (name not in merged and len(members) < 2):
+                continue
+            if all(m.data.get(name) == value for m in members):  # merged, or the same on every 子项
+                data[name] = value
+                columns[name] = first.columns.get(name)
+        record = RowRecord(first.record.sheet, first.record.row, dict(first.record.cells), group=first.record.group)
+        made[id(first)] = (Converted(record, first.where, data, {}, {k: v for k, v in columns.items() if v}), dept)
+    out = []
+    for row, dept in rows:
+        if id(row) in made:
+            out.append(made[id(row)])
+        out.append((row, dept))
+    return out, [row for row, _ in made.values()]
 
 
 def _close_headers(text: str, known: list[str]) -> str:
@@ -347,7 +410,8 @@ def _usable_code(code: str) -> bool:
 def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], messages: Messages) -> None:
     """Give every row an address: its published code when that can serve, else a local code.
 
-    - a code cell merged down over a 主项's 子项 rows is the 主项's code (`parent`);
+    - a code cell merged down over a 主项's 子项 rows is the 主项's code (`parent`), and the code of
+      the merge's first row when that row is the 主项 itself (see _is_main_row);
     - a published code on several separate rows is shared: each row keeps it as published and gets
       its own local code as address;
     - an empty, placeholder (待定, 无) or unusable code gets a local code; a non-empty one is kept.
@@ -355,7 +419,8 @@ def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], m
     counts: dict[tuple[str, str], int] = {}
     for row, dept in converted:
         code = str(row.data.get("code", ""))
-        if "code" in row.record.merged_down and _usable_code(code):
+        if "code" in row.record.merged_down and _usable_code(code) and not (
+                "code" in row.record.merge_top and _is_main_row(row)):
             row.data["parent"] = code
             row.data.pop("code")
             continue
@@ -461,7 +526,8 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
 
 
 MAX_GAP_MESSAGES = 10  # missing-disclosure warnings shown one by one; more are summed up
-_MISSING = re.compile(r"缺少必填字段“([^”]+)”")
+_MISSING = re.compile(r"缺少必填字段“([^”]+)”")  # a refused blank (load.py): the field's name
+_BLANK = re.compile(r"必填项“([^”]+)”空白")  # a blank published as 未公开 (rules.py): the field's label
 
 
 def _problem_key(p: Problem) -> tuple:
@@ -501,6 +567,7 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             if c.data.get("local_code") or c.data.get("code")}
     lines: dict[str, dict] = {}
     gaps: list[tuple[Where, Problem]] = []
+    blanks: dict[tuple, list[Where]] = {}  # (file, sheet, list, field, column) → the rows it is blank on
     for p in problems.items:
         key = _problem_key(p)
         if before.get(key, 0) > 0:
@@ -509,15 +576,20 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         row = rows.get(p.code) if p.file in plan.files else None
         if row is not None and p.file not in lines:
             lines[p.file] = _field_lines(plan.files[p.file].new_text, p.file)
-        missing = None
+        missing = blank = None
         if row is not None:
             field_name = ""
             for line, name in lines[p.file].get(p.code, []):
                 if p.line is not None and line <= p.line:
                     field_name = name
             missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
-            if missing:  # the item's own line: point at the empty cell of that field, if it has a column
-                field_name = missing.group(1)
+            blank = _BLANK.search(p.message) if p.rule == "missing-required" else None
+            if blank:
+                list_type = config.list_type(p.list or plan.list_id)
+                fdef = next((f for f in list_type.fields if f.label == blank.group(1)), None) if list_type else None
+                field_name = fdef.name if fdef else ""
+            if missing or blank:  # the item's own line: point at the empty cell of that field, if it has a column
+                field_name = missing.group(1) if missing else field_name
                 where = row.at(field_name) if field_name in row.columns else Where(
                     row.where.file, row.where.sheet, *row.record.place(row.record.column(field_name)))
             else:
@@ -529,6 +601,9 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
         if p.rule == "missing-disclosure" and row is not None:
             gaps.append((where, p))
             continue
+        if p.rule == "missing-required" and row is not None and blank:
+            blanks.setdefault((where.file, where.sheet, p.list, field_name, where.column), []).append(where)
+            continue
         message, hint = p.message, p.hint
         if missing and row is not None:  # said for the person holding the spreadsheet, not the YAML file
             list_type = config.list_type(p.list or plan.list_id)
@@ -537,6 +612,8 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             message = f"缺少必填的“{label}”"
             hint = (f"在“{label}”列填写" if where.column else f"在表格中加一列“{label}”，并为每个事项填写") + "，然后重新导入"
         plan.messages.add(p.severity, message, where, hint=hint, list=p.list, code=p.code, rule=p.rule)
+    for (file, sheet, list_id, field_name, column), places in blanks.items():
+        _report_blank_column(plan, config, file, sheet, list_id, field_name, column, places)
     if len(gaps) <= MAX_GAP_MESSAGES:
         for where, p in gaps:
             plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
@@ -547,6 +624,27 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             Where(gaps[0][0].file, gaps[0][0].sheet), hint=gaps[0][1].hint, list=plan.list_id,
             rule="missing-disclosure",
         )
+
+
+def _report_blank_column(plan: ImportPlan, config: SiteConfig, file: str, sheet: str, list_id: str,
+                         field_name: str, column: int | None, places: list[Where]) -> None:
+    """A required field the sheet leaves blank: one warning per column (or per missing column) and
+    sheet, naming the rows; the items are imported as published and show 未公开 there."""
+    list_type = config.list_type(list_id or plan.list_id)
+    fdef = list_type.field(field_name) if list_type else None
+    label = fdef.label if fdef else field_name
+    what = list_type.item_label if list_type else "事项"
+    numbers = sorted({w.row for w in places if w.row})
+    rows = "、".join(str(n) for n in numbers[:10]) + ("…" if len(numbers) > 10 else "")
+    if column is not None:
+        message = f"“{label}”列有 {len(places)} 格空白（第{rows}行），这些{what}照原样导入，网站上“{label}”显示“未公开”"
+        hint = f"“{label}”是{list_type.title if list_type else '本清单'}的必填项；部门公布后在这一列填写并重新导入"
+    else:
+        message = f"表格中没有“{label}”一列：{len(places)} 个{what}（第{rows}行）照原样导入，网站上“{label}”显示“未公开”"
+        hint = (f"“{label}”是{list_type.title if list_type else '本清单'}的必填项；部门公布后在表格中加一列“{label}”"
+                "并重新导入。要拒绝缺少必填项的表格，在 site_config.yml 中把这个清单类型或字段标为 strict: true")
+    plan.messages.warning(message, Where(file, sheet, None, column), hint=hint, list=list_id,
+                          rule="missing-required")
 
 
 def apply_plan(config: SiteConfig, plan: ImportPlan) -> list[str]:

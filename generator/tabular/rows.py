@@ -28,6 +28,7 @@ class RowRecord:
     serial: str = ""  # the running number (序号) as published; blank on fee sub-items
     extras: list[tuple[str, Any, int]] = field(default_factory=list)  # (header, value, column) unmapped
     merged_down: set[str] = field(default_factory=set)  # paths whose cell is merged over several rows
+    merge_top: set[str] = field(default_factory=set)  # of those, the paths whose merged range starts on this row
     # Key/value detail pages put each field on a row of its own: a cell key → (row, column) as shown.
     positions: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -54,12 +55,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int], set[tuple[int, int]]]:
+def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int], set[tuple[int, int]], set[tuple[int, int]]]:
     """Rows from `start` with every merged range's value copied into each of its cells.
 
     Returns the rows, the set of rows (0-based, absolute) made of one merged range across several
-    columns (section headings and notes, not items), and the cells of ranges merged down over
-    several rows.
+    columns (section headings and notes, not items), the cells of ranges merged down over several
+    rows, and the top cells of those ranges.
     """
     rows = [list(r) for r in sheet.rows]
     width = sheet.width
@@ -67,9 +68,11 @@ def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int], set[tu
         r.extend([None] * (width - len(r)))
     spanning: set[int] = set()
     down: set[tuple[int, int]] = set()
+    tops: set[tuple[int, int]] = set()
     for r1, c1, r2, c2 in sheet.merges:
         if r2 > r1 and r2 >= start:
             down.update((r, c) for r in range(max(r1, start), r2 + 1) for c in range(c1, c2 + 1))
+            tops.update((r1, c) for c in range(c1, c2 + 1))
     for r1, c1, r2, c2 in sheet.merges:
         if r2 < start:
             continue
@@ -81,7 +84,7 @@ def _filled(sheet: Sheet, start: int) -> tuple[list[list[Any]], set[int], set[tu
                 spanning.add(r)
             for c in range(c1, min(c2, width - 1) + 1):
                 rows[r][c] = value
-    return rows, spanning, down
+    return rows, spanning, down, tops
 
 
 def _is_group_row(texts: list[Any], values: list[Any], header: Header) -> bool:
@@ -150,7 +153,7 @@ def _names_nothing(values: list[Any], header: Header) -> bool:
 def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecord]:
     """Every data row below the header, as values per field path."""
     start = header.last_row + 1
-    rows, spanning, down = _filled(sheet, start)
+    rows, spanning, down, tops = _filled(sheet, start)
     records: list[RowRecord] = []
     group = ""
     serial_cols = [c for c, text in sorted(header.ignored.items()) if "序号" in text or "编号" in text]
@@ -174,12 +177,16 @@ def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecor
             record.cells.setdefault(target.path, []).append((value, col + 1))
             if (r, col) in down:
                 record.merged_down.add(target.path)
+                if (r, col) in tops:
+                    record.merge_top.add(target.path)
         for col, text in sorted(header.unmapped.items()):
             value = values[col] if col < len(values) else None
             if not _blank(value):
                 record.extras.append((text, value, col + 1))
         if serial_cols:
             serial = values[serial_cols[0]] if serial_cols[0] < len(values) else None
+            if (r, serial_cols[0]) in down and (r, serial_cols[0]) not in tops:
+                serial = None  # a running number merged down over a fee's ①② rows numbers the fee, not them
             record.serial = "" if _blank(serial) else str(serial).strip()
         mapped = [v for entries in record.cells.values() for v, _ in entries if not _blank(v)]
         if mapped:  # a row with only a running number (a blank template row) is not an item
