@@ -87,7 +87,7 @@ def decode_source(data: bytes, file: str, problems: Problems) -> str | None:
         )
         return None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -106,6 +106,26 @@ def decode_source(data: bytes, file: str, problems: Problems) -> str | None:
             f"或运行 iconv -f GB18030 -t UTF-8 {Path(file).name} -o {Path(file).name}.utf8",
         )
         return None
+    _replacement_characters(text, file, problems)
+    return text
+
+
+def _replacement_characters(text: str, file: str, problems: Problems) -> None:
+    """U+FFFD is what an earlier conversion left where it could not read the text: the published
+    words are gone, so the file cannot be published as it is. One error per line."""
+    position = text.find("\ufffd")
+    while position >= 0:
+        line_start = text.rfind("\n", 0, position) + 1
+        problems.error(
+            "文字中有替换字符“\ufffd”（U+FFFD）：这里原来的文字在之前的某次编码转换中已经丢失",
+            file=file,
+            line=text.count("\n", 0, position) + 1,
+            column=position - line_start + 1,
+            rule="encoding",
+            hint="对照部门公布的原件把“\ufffd”改回原来的字；它通常来自把 GBK 文件当作 UTF-8 打开后又保存",
+        )
+        line_end = text.find("\n", position)
+        position = text.find("\ufffd", line_end) if line_end >= 0 else -1
 
 
 _TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)

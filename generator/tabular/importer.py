@@ -103,7 +103,7 @@ def plan_import(
     try:
         book = read_workbook(path)
     except ReadError as exc:
-        messages.error(exc.message, Where(path.name), hint=exc.hint, rule="import-read")
+        messages.error(exc.message, Where(path.name, exc.sheet, exc.row, exc.column), hint=exc.hint, rule="import-read")
         return plan
     plan.encoding = book.encoding
     if book.kind == "csv":

@@ -3,6 +3,7 @@
 .xlsx is read with openpyxl, .xls with xlrd, .csv by hand (UTF-8, UTF-8 with BOM, UTF-16 as Excel's
 "Unicode text", and GBK/GB18030 as saved by WPS and Notepad). The kind of file is told by its
 first bytes, not its name: a WPS ".xls" is sometimes really an .xlsx, and the other way round.
+Text is decoded strictly: a file that mixes encodings or holds U+FFFD is refused, never guessed.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ _ZERO_PADDED = re.compile(r'^"?(0+)"?$')  # a number format such as 000000000000
 class ReadError(Exception):
     """A file that cannot be read at all; the message and hint are for the person who made it."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", sheet: str = "", row: int | None = None,
+                 column: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.sheet, self.row, self.column = sheet, row, column  # where, when one place is to blame
 
 
 @dataclass
@@ -77,15 +80,31 @@ def read_workbook(path: Path) -> Workbook:
             f"不支持 {suffix} 格式的表格", "请在 WPS 或 Excel 中“另存为”.xlsx（Excel 工作簿）后再导入"
         )
     if head.startswith(ZIP_MAGIC):
-        return _read_xlsx(path)
+        return _no_replacement(_read_xlsx(path))
     if head.startswith(OLE2_MAGIC):
-        return _read_xls(path)
+        return _no_replacement(_read_xls(path))
     if suffix in (".xlsx", ".xlsm", ".xls"):
         raise ReadError(
             f"{path.name} 不是有效的 Excel 文件（文件内容与扩展名不符，或文件已损坏）",
             "请用 WPS 或 Excel 打开后“另存为”.xlsx 再导入；网页导出的“Excel”常常其实是 HTML",
         )
     return _read_csv(path)
+
+
+def _no_replacement(book: Workbook) -> Workbook:
+    """A workbook cell holding U+FFFD lost its text in an earlier conversion: importing it would
+    publish the loss as the department's text."""
+    for sheet in book.sheets:
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, str) and REPLACEMENT in value:
+                    raise ReadError(
+                        f"单元格中有替换字符“{REPLACEMENT}”（U+FFFD）："
+                        "这里原来的文字在之前的某次编码转换中已经丢失，已拒绝导入",
+                        "请对照部门公布的原件把这个单元格改回原来的文字，或找到没有乱码的原始表格再导入",
+                        sheet=sheet.name, row=r, column=c,
+                    )
+    return book
 
 
 def _plain(value: Any) -> Any:
@@ -220,31 +239,133 @@ ENCODINGS = [  # (codec, words for the user); tried in this order after the BOMs
     ("gb18030", "GBK/GB18030"),
 ]
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_UNDECODED = re.compile(r"[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
+REPLACEMENT = "\ufffd"
+SAVE_AS_HINT = (
+    "请回到部门报送的原始表格（.xlsx 或 .xls），在 Excel 中“文件 → 另存为”，类型选“CSV UTF-8（逗号分隔）”；"
+    "在 WPS 中“文件 → 另存为”，类型选“CSV（逗号分隔）”（WPS 保存为 GB18030 编码），或直接另存为 .xlsx 再导入。"
+    "不要把不同来源、不同编码的 CSV 拼接或复制粘贴到一起"
+)
+
 
 def decode_csv(data: bytes) -> tuple[str, str]:
-    """(text, encoding in words) for a CSV file's bytes; ReadError when it is none we know."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "UTF-8（带 BOM）"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16（Excel“Unicode 文本”）"
-    for codec, words in ENCODINGS:
+    """(text, encoding in words) for a CSV file's bytes, decoded strictly.
+
+    ReadError when the bytes are in no encoding we know, when the file mixes encodings (a UTF-8
+    header over GBK rows, say) or when it already holds U+FFFD: guessing would store mojibake."""
+    if data.startswith(_UTF8_BOM):
+        body = data[3:]
         try:
-            return data.decode(codec), words
+            return _whole(body.decode("utf-8"), "UTF-8（带 BOM）"), "UTF-8（带 BOM）"
+        except UnicodeDecodeError:
+            raise _mixed(body, "UTF-8（带 BOM）") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _whole(data.decode("utf-16"), "UTF-16"), "UTF-16（Excel“Unicode 文本”）"
+        except UnicodeDecodeError:
+            raise ReadError(
+                "文件开头标明是 UTF-16 编码（Excel“Unicode 文本”），但其中有不是 UTF-16 的内容", SAVE_AS_HINT
+            ) from None
+    try:
+        return _whole(data.decode("utf-8"), "UTF-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    if _has_utf8_chinese_line(data):
+        raise _mixed(data, "UTF-8")
+    try:
+        return _whole(data.decode("gb18030"), "GBK/GB18030"), "GBK/GB18030"
+    except UnicodeDecodeError:
+        raise _mixed(data, "") from None
+
+
+def _has_utf8_chinese_line(data: bytes) -> bool:
+    """Is some line valid UTF-8 with Chinese in it? GBK text is almost never valid UTF-8 for a whole
+    line with two or more Chinese characters, so such a line in an otherwise non-UTF-8 file means the
+    file was put together from files of two encodings."""
+    for line in data.split(b"\n"):
+        if max(line, default=0) < 0x80:
+            continue
+        try:
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
+        if len(_CJK.findall(text)) >= 2:
+            return True
+    return False
+
+
+def _cells(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+
+
+def _first_cell(text: str, pattern: re.Pattern[str]) -> tuple[int | None, int | None, int]:
+    """(1-based row, 1-based column) of the first cell matching `pattern`, and how many rows match."""
+    found: tuple[int | None, int | None] = (None, None)
+    rows = 0
+    for r, row in enumerate(_cells(text), start=1):
+        hits = [c for c, value in enumerate(row, start=1) if pattern.search(value)]
+        if hits:
+            rows += 1
+            if found == (None, None):
+                found = (r, hits[0])
+    return found[0], found[1], rows
+
+
+def _mixed(body: bytes, declared: str) -> ReadError:
+    """The error for bytes that are not all in the encoding the file starts in."""
+    text = body.decode("utf-8", errors="surrogateescape")
+    row, column, rows = _first_cell(text, _UNDECODED)
+    start = next((i for i, ch in enumerate(text) if _UNDECODED.match(ch)), 0)
+    line_end = text.find("\n", start)
+    rest = text[start:line_end if line_end >= 0 else len(text)].encode("utf-8", errors="surrogateescape")
+    try:
+        rest.decode("gb18030")
+        found = "GBK/GB18030 编码（Windows 记事本或 WPS 的默认编码）"
+    except UnicodeDecodeError:
+        found = "无法识别的编码"
+    place = _place(row, column)
+    if declared:
+        message = (f"CSV 文件混用了两种编码：开头是 {declared}，{place}起的文字却是{found}"
+                   f"（共 {rows} 行）。按任何一种编码读取都会把一部分文字变成乱码，已拒绝导入")
+    else:
+        message = f"无法识别 CSV 文件的编码（既不是 UTF-8，也不是 GBK/GB18030），{place}的文字是{found}，已拒绝导入"
+    return ReadError(message, SAVE_AS_HINT, row=row, column=column)
+
+
+def _whole(text: str, encoding: str) -> str:
+    """Refuse text that already holds U+FFFD: characters were lost in an earlier conversion."""
+    if REPLACEMENT not in text:
+        return text
+    row, column, rows = _first_cell(text, re.compile(REPLACEMENT))
     raise ReadError(
-        "无法识别 CSV 文件的编码（既不是 UTF-8，也不是 GBK/GB18030）",
-        "请用 WPS 或 Excel 打开后另存为“CSV UTF-8（逗号分隔）”或 .xlsx 再导入",
+        f"CSV 文件（{encoding} 编码）{_place(row, column)}有替换字符“{REPLACEMENT}”（U+FFFD，共 {rows} 行）："
+        "这里原来的文字在之前的某次编码转换中已经丢失，已拒绝导入",
+        "请找到部门报送的原始表格重新保存后再导入，不要用已经出现乱码的文件。" + SAVE_AS_HINT,
+        row=row, column=column,
     )
+
+
+def _place(row: int | None, column: int | None) -> str:
+    from openpyxl.utils import get_column_letter
+
+    if row is None:
+        return ""
+    return f"第{row}行" + (f" {get_column_letter(column)}列" if column else "")
+
+
+def _delimiter(text: str) -> str:
+    """Excel's "Unicode text" is tab-separated; some European setups use ";"."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "," in first:
+        return ","
+    return "\t" if "\t" in first else ";" if ";" in first else ","
 
 
 def _read_csv(path: Path) -> Workbook:
     text, encoding = decode_csv(path.read_bytes())
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ","  # Excel's "Unicode text" is tab-separated; some European setups use ";"
-    if "," not in first:
-        delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     # Our own export protects formula-like cells (normalize.protect_formula): read them back as published.
     rows = [[_plain(unprotect_formula(v)) if v.strip() else None for v in row] for row in reader]
     return Workbook(path, [Sheet(path.stem, _trim(rows))], "csv", encoding)
