@@ -377,6 +377,22 @@ def check_catalog(catalog: Catalog, problems: Problems) -> None:
         for finding in catalog_findings(catalog, item) + item_findings(catalog, item):
             add = problems.error if finding.severity == "error" else problems.warning
             add(finding.message, rule=finding.rule, hint=finding.hint, **item.where(finding.field or None))
+    _check_excel_cells(catalog, problems)
+
+
+def _check_excel_cells(catalog: Catalog, problems: Problems) -> None:
+    """A text longer than an Excel cell holds is published whole on its page and in JSON and CSV;
+    its workbook cell can hold only the beginning: say so before the downloads are made."""
+    from generator.tabular.export import EXCEL_CELL_LIMIT, overlong_cells
+
+    for item in catalog.items():
+        for field_name, header, length in overlong_cells(catalog, item):
+            problems.warning(
+                f"“{header}”有 {length} 字，超出 Excel 单元格上限 {EXCEL_CELL_LIMIT} 字：Excel 下载中这一格只有前面部分，"
+                "并注明全文共几字；事项页面、JSON 和 CSV 中是完整文字",
+                rule="excel-cell-limit", hint="文字一字不改也可以发布；如果它本应是几段独立的内容，可以拆到相应的字段中",
+                **item.where(field_name),
+            )
 
 
 def completeness(catalog: Catalog) -> dict[str, tuple[int, int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.config import did_you_mean
 from generator.problems import report_and_fail
 from generator.project import open_project
-from generator.tabular.export import csv_bytes, json_bytes, xlsx_bytes
+from generator.tabular.export import Overlong, csv_bytes, json_bytes, xlsx_bytes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     selected = [args.list_id] if args.list_id else list_ids
     if args.format == "xlsx":
-        data = xlsx_bytes(catalog, selected, department, args.all_columns)
+        overlong: list[Overlong] = []
+        data = xlsx_bytes(catalog, selected, department, args.all_columns, overlong=overlong)
+        for cell in overlong:
+            print(cell.message(config), file=sys.stderr)
     elif args.format == "csv":
         data = csv_bytes(catalog, args.list_id, department, args.all_columns)
     else:

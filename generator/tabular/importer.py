@@ -24,6 +24,7 @@ from generator.model import Catalog
 from generator.problems import Problem, Problems
 from generator.rules import check_catalog
 from generator.tabular.convert import Converted, RowConverter
+from generator.tabular.export import CUT_MARK
 from generator.tabular.mapping import Header, Synonyms, Target, locate_header
 from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
@@ -236,6 +237,16 @@ def _read_sheet(
                 rule="import-formula", list=list_type.id,
                 hint="用 WPS 或 Excel 打开这个文件，保存一次后再导入（保存时会写入公式的计算结果）；或把公式改成它的值",
             )
+    for r in range(header.last_row + 1, len(sheet.rows)):
+        for c, value in enumerate(sheet.rows[r]):
+            cut = CUT_MARK.search(value) if isinstance(value, str) else None
+            if cut:
+                messages.error(
+                    f"这个单元格只有一段长文字的开头（全文共 {cut.group(1)} 字，超出 Excel 单元格上限），导入它会丢掉后面的文字",
+                    _sheet_where(book, sheet, r + 1, c + 1), rule="import-cut-text", list=list_type.id,
+                    hint="请改为导入同一清单的 CSV 导出（qingdan export --format csv --list 清单），其中是完整文字；"
+                    "或把这一格换成完整文字后另存为 CSV 再导入",
+                )
     for col, text in sorted(header.unmapped.items()):
         messages.info(
             f"列“{text}”不对应{list_type.title}的任何字段，按原表头作为“其他信息”保存并在事项页上显示",
