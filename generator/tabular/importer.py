@@ -22,13 +22,14 @@ from generator.fieldtypes import PLACEHOLDER_CODES, SAFE_CODE
 from generator.load import build_catalog, list_files, parse_list_bytes
 from generator.model import Catalog
 from generator.problems import Problem, Problems
+from generator.progress import Progress
 from generator.rules import check_catalog
 from generator.tabular.convert import Converted, RowConverter
 from generator.tabular.export import CUT_MARK
 from generator.tabular.mapping import Header, Synonyms, Target, locate_header
 from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
-from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
+from generator.tabular.read import EMPTY_RUN_LIMIT, ReadError, Sheet, Workbook, read_workbook
 from generator.tabular.report import Messages, Where
 from generator.tabular.rows import detail_labels, detail_records, sheet_rows
 from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
@@ -85,6 +86,7 @@ def plan_import(
     list_id: str,
     department: str | None = None,
     sheet_name: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportPlan:
     messages = Messages()
     plan = ImportPlan(list_id, path.name, messages)
@@ -102,7 +104,7 @@ def plan_import(
             return plan
         department = departments[department]
     try:
-        book = read_workbook(path)
+        book = read_workbook(path, progress)
     except ReadError as exc:
         messages.error(exc.message, Where(path.name, exc.sheet, exc.row, exc.column), hint=exc.hint, rule="import-read")
         return plan
@@ -111,8 +113,17 @@ def plan_import(
         messages.info(f"CSV 文件按 {book.encoding} 编码读取", Where(book.display), rule="import-encoding")
     converted: list[tuple[Converted, str]] = []
     companions: dict[str, list[tuple[Converted, str]]] = {}
+    for sheet in book.sheets:
+        if sheet.stopped_at is not None:
+            messages.warning(
+                f"从第 {sheet.stopped_at - EMPTY_RUN_LIMIT + 1} 行起连续 {EMPTY_RUN_LIMIT} 行都是空行，"
+                f"第 {sheet.stopped_at} 行以后的内容没有读取",
+                _sheet_where(book, sheet, sheet.stopped_at - EMPTY_RUN_LIMIT + 1), rule="import-empty-rows",
+                hint="空行通常只是格式（边框、底色）拉长了表格；如果下面还有事项，请删除中间的空行后再导入",
+            )
     for sheet in _choose_sheets(book, config, list_type, sheet_name, messages):
-        own, linked = _read_sheet(book, sheet, config, list_type, catalog, department, departments, messages)
+        own, linked = _read_sheet(book, sheet, config, list_type, catalog, department, departments, messages,
+                                  progress)
         converted.extend(own)
         for other_id, rows in linked.items():
             companions.setdefault(other_id, []).extend(rows)
@@ -202,7 +213,7 @@ def _choose_sheets(
 
 def _read_sheet(
     book: Workbook, sheet: Sheet, config: SiteConfig, list_type: ListType, catalog: Catalog | None,
-    department: str | None, departments: dict[str, str], messages: Messages,
+    department: str | None, departments: dict[str, str], messages: Messages, progress: Progress | None = None,
 ) -> tuple[list[tuple[Converted, str]], dict[str, list[tuple[Converted, str]]]]:
     """The rows of one sheet for this list, and for lists filled by the same rows (see _companion_header)."""
     synonyms = Synonyms.for_list(list_type)
@@ -286,7 +297,9 @@ def _read_sheet(
     if not records:
         messages.warning("表头下面没有事项", _sheet_where(book, sheet, header_row), rule="import-empty",
                          list=list_type.id)
-    for record in records:
+    for number, record in enumerate(records, start=1):
+        if progress is not None and number % 500 == 0:
+            progress.step(f"正在转换{'' if book.kind == 'csv' else f'工作表「{sheet.name}」的'}第 {number} 个事项")
         row_dept = department
         if row_dept is None:
             hit = record.first("department")

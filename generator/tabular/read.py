@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.progress import Progress
 from generator.tabular.normalize import unprotect_formula
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
@@ -43,6 +44,7 @@ class Sheet:
     numeric: set[tuple[int, int]] = field(default_factory=set)  # cells the file stores as numbers
     # Formula cells whose file holds no saved result (written by a program, never opened in Excel/WPS).
     unsaved_formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    stopped_at: int | None = None  # 1-based row after which reading stopped: a long run of empty rows
 
     @property
     def width(self) -> int:
@@ -66,7 +68,7 @@ class Workbook:
         return self.path.name
 
 
-def read_workbook(path: Path) -> Workbook:
+def read_workbook(path: Path, progress: Progress | None = None) -> Workbook:
     """Read every visible sheet of a spreadsheet file, or raise ReadError."""
     try:
         head = path.read_bytes()[:8]
@@ -80,15 +82,15 @@ def read_workbook(path: Path) -> Workbook:
             f"不支持 {suffix} 格式的表格", "请在 WPS 或 Excel 中“另存为”.xlsx（Excel 工作簿）后再导入"
         )
     if head.startswith(ZIP_MAGIC):
-        return _no_replacement(_read_xlsx(path))
+        return _no_replacement(_read_xlsx(path, progress))
     if head.startswith(OLE2_MAGIC):
-        return _no_replacement(_read_xls(path))
+        return _no_replacement(_read_xls(path, progress))
     if suffix in (".xlsx", ".xlsm", ".xls"):
         raise ReadError(
             f"{path.name} 不是有效的 Excel 文件（文件内容与扩展名不符，或文件已损坏）",
             "请用 WPS 或 Excel 打开后“另存为”.xlsx 再导入；网页导出的“Excel”常常其实是 HTML",
         )
-    return _read_csv(path)
+    return _read_csv(path, progress)
 
 
 def _no_replacement(book: Workbook) -> Workbook:
@@ -128,39 +130,92 @@ def _zero_pad(value: Any, number_format: str) -> Any:
     return value
 
 
-def _read_xlsx(path: Path) -> Workbook:
+EMPTY_RUN_LIMIT = 1000  # empty rows in a row after which a sheet is taken to have ended
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"')
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _RowReader:
+    """Counts rows as a sheet is read: stops after EMPTY_RUN_LIMIT empty rows in a row (formatting alone
+    stretches some sheets to a million rows: 200,000 of them took 80 s and 2.45 GB), and reports progress."""
+
+    def __init__(self, where: str, progress: Progress | None) -> None:
+        self.where, self.progress = where, progress
+        self.empty_run = 0
+        self.stopped_at: int | None = None  # 1-based row where reading stopped
+
+    def keep_going(self, number: int, values: list[Any]) -> bool:
+        """After row `number` (0-based) was read: go on?"""
+        if self.progress is not None and number % 2000 == 0:
+            self.progress.step(f"正在读取 {self.where}：第 {number} 行")
+        self.empty_run = self.empty_run + 1 if all(_blank(v) for v in values) else 0
+        if self.empty_run >= EMPTY_RUN_LIMIT:
+            self.stopped_at = number + 1
+            return False
+        return True
+
+
+def _read_xlsx(path: Path, progress: Progress | None = None) -> Workbook:
+    """Streamed (openpyxl's read-only mode): a full load builds an object for every formatted cell."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=True, read_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError(
             f"无法打开 Excel 文件 {path.name}（{type(exc).__name__}）",
             "文件可能已损坏或被加密；请用 WPS 或 Excel 打开后“另存为”.xlsx 再导入",
         ) from exc
     sheets = []
-    for ws in book.worksheets:
-        if ws.sheet_state != "visible":  # WPS templates keep drop-down lists in hidden sheets
-            continue
-        rows: list[list[Any]] = []
-        numeric: set[tuple[int, int]] = set()
-        for r, row in enumerate(ws.iter_rows()):
-            values = []
-            for c, cell in enumerate(row):
-                value = _plain(cell.value)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    padded = _zero_pad(value, cell.number_format)
-                    if padded is value:
-                        numeric.add((r, c))
-                    value = padded
-                values.append(value)
-            rows.append(values)
-        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
-        sheets.append(Sheet(ws.title, _trim(rows), sorted(merges), numeric))
+    try:
+        for ws in book.worksheets:
+            if ws.sheet_state != "visible":  # WPS templates keep drop-down lists in hidden sheets
+                continue
+            ws.reset_dimensions()  # the size some writers declare is wrong; read the rows there are
+            rows: list[list[Any]] = []
+            numeric: set[tuple[int, int]] = set()
+            counter = _RowReader(f"{path.name} 工作表「{ws.title}」", progress)
+            for r, row in enumerate(ws.iter_rows()):
+                values = []
+                for c, cell in enumerate(row):
+                    value = _plain(cell.value)
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        padded = _zero_pad(value, cell.number_format)
+                        if padded is value:
+                            numeric.add((r, c))
+                        value = padded
+                    values.append(value)
+                rows.append(values)
+                if not counter.keep_going(r, values):
+                    break
+            merges = [m for m in _xlsx_merges(book, ws) if m[0] < len(rows)]
+            sheets.append(Sheet(ws.title, _trim(rows), sorted(merges), numeric, stopped_at=counter.stopped_at))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReadError(
+            f"无法读取 Excel 文件 {path.name}（{type(exc).__name__}）",
+            "文件可能已损坏；请用 WPS 或 Excel 打开后“另存为”.xlsx 再导入",
+        ) from exc
+    finally:
+        book.close()
     if _has_formulas(path):
         _find_unsaved_formulas(path, sheets)
     return Workbook(path, sheets, "xlsx")
+
+
+def _xlsx_merges(book: Any, ws: Any) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a streamed sheet (read-only mode does not read them): <mergeCell ref="A1:J1"/>."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    out = []
+    for first, last in _MERGE.findall(book._archive.read(ws._worksheet_path)):
+        r1, c1 = coordinate_to_tuple(first.decode())
+        r2, c2 = coordinate_to_tuple((last or first).decode())
+        out.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+    return out
 
 
 def _has_formulas(path: Path) -> bool:
@@ -177,19 +232,25 @@ def _find_unsaved_formulas(path: Path, sheets: list[Sheet]) -> None:
     """Import reads the value Excel or WPS saved with a formula; note formulas saved without one."""
     import openpyxl
 
-    book = openpyxl.load_workbook(path, data_only=False)
-    by_title = {s.name: s for s in sheets}
-    for ws in book.worksheets:
-        sheet = by_title.get(ws.title)
-        if sheet is None:
-            continue
-        for r, row in enumerate(ws.iter_rows()):
-            for c, cell in enumerate(row):
-                if isinstance(cell.value, str) and cell.value.startswith("=") and sheet.value(r, c) is None:
-                    sheet.unsaved_formulas[(r, c)] = cell.value
+    book = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    try:
+        by_title = {s.name: s for s in sheets}
+        for ws in book.worksheets:
+            sheet = by_title.get(ws.title)
+            if sheet is None:
+                continue
+            ws.reset_dimensions()
+            for r, row in enumerate(ws.iter_rows()):
+                if sheet.stopped_at is not None and r >= sheet.stopped_at:
+                    break
+                for c, cell in enumerate(row):
+                    if isinstance(cell.value, str) and cell.value.startswith("=") and sheet.value(r, c) is None:
+                        sheet.unsaved_formulas[(r, c)] = cell.value
+    finally:
+        book.close()
 
 
-def _read_xls(path: Path) -> Workbook:
+def _read_xls(path: Path, progress: Progress | None = None) -> Workbook:
     import xlrd
 
     try:
@@ -205,6 +266,7 @@ def _read_xls(path: Path) -> Workbook:
             continue
         rows: list[list[Any]] = []
         numeric: set[tuple[int, int]] = set()
+        counter = _RowReader(f"{path.name} 工作表「{ws.name}」", progress)
         for r in range(ws.nrows):
             values = []
             for c in range(ws.ncols):
@@ -229,8 +291,10 @@ def _read_xls(path: Path) -> Workbook:
                     value = _plain(value)
                 values.append(value)
             rows.append(values)
-        merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in ws.merged_cells]
-        sheets.append(Sheet(ws.name, _trim(rows), sorted(merges), numeric))
+            if not counter.keep_going(r, values):
+                break
+        merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in ws.merged_cells if rlo < len(rows)]
+        sheets.append(Sheet(ws.name, _trim(rows), sorted(merges), numeric, stopped_at=counter.stopped_at))
     return Workbook(path, sheets, "xls")
 
 
@@ -363,12 +427,17 @@ def _delimiter(text: str) -> str:
     return "\t" if "\t" in first else ";" if ";" in first else ","
 
 
-def _read_csv(path: Path) -> Workbook:
+def _read_csv(path: Path, progress: Progress | None = None) -> Workbook:
     text, encoding = decode_csv(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     # Our own export protects formula-like cells (normalize.protect_formula): read them back as published.
-    rows = [[_plain(unprotect_formula(v)) if v.strip() else None for v in row] for row in reader]
-    return Workbook(path, [Sheet(path.stem, _trim(rows))], "csv", encoding)
+    counter = _RowReader(path.name, progress)
+    rows: list[list[Any]] = []
+    for r, row in enumerate(reader):
+        rows.append([_plain(unprotect_formula(v)) if v.strip() else None for v in row])
+        if not counter.keep_going(r, rows[-1]):
+            break
+    return Workbook(path, [Sheet(path.stem, _trim(rows), stopped_at=counter.stopped_at)], "csv", encoding)
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:
