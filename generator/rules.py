@@ -371,12 +371,36 @@ def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
     return [f for f in found if f is not None]
 
 
-def check_catalog(catalog: Catalog, problems: Problems) -> None:
-    """Run every catalog-level check and report through `problems` (a notice reads as a warning)."""
+REFERENCE_RULES = ("broken-reference", "unresolved-reference")
+
+
+def check_catalog(catalog: Catalog, problems: Problems, failed: dict[str, dict[str, str]] | None = None) -> None:
+    """Run every catalog-level check and report through `problems` (a notice reads as a warning).
+
+    failed: list id → file → text, of list files that could not be read. A reference whose code (or
+    name) appears in such a file probably points at one of its items: instead of one follow-on error
+    per reference, the file says once how many references could not be checked."""
+    failed = failed or {}
+    unchecked: dict[str, list[str]] = {}  # unreadable file → "list/code" of the items whose references wait
     for item in catalog.items():
         for finding in catalog_findings(catalog, item) + item_findings(catalog, item):
+            if finding.rule in REFERENCE_RULES and finding.quote:
+                list_type = catalog.config.list_type(item.list_id)
+                fdef = list_type.field(finding.field) if list_type else None
+                files = failed.get(fdef.ref, {}) if fdef is not None else {}
+                file = next((f for f, text in files.items() if finding.quote in text), None)
+                if file is not None:
+                    unchecked.setdefault(file, []).append(f"{item.list_id}/{item.code}")
+                    continue
             add = problems.error if finding.severity == "error" else problems.warning
             add(finding.message, rule=finding.rule, hint=finding.hint, **item.where(finding.field or None))
+    for file, sources in unchecked.items():
+        shown = "、".join(sources[:5]) + ("等" if len(sources) > 5 else "")
+        problems.warning(
+            f"这个文件没能读取，其他清单中指向这个文件中事项的 {len(sources)} 处引用（{shown}）暂时无法检查",
+            file=file, line=1, column=1, rule="references-unchecked",
+            hint="先修正这个文件中的错误，再运行 qingdan check 检查这些引用",
+        )
     _check_excel_cells(catalog, problems)
 
 
