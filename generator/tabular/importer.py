@@ -292,6 +292,7 @@ def _read_sheet(
         config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
     )
     converter.department_is_extra = department is not None and "department" in by_path
+    converter.own_department_names = {text for text, code in departments.items() if code == department}
     out = []
     records = detail_records(sheet, details) if details else sheet_rows(sheet, header, csv=book.kind == "csv")
     if not records:
