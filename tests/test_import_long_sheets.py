@@ -89,3 +89,14 @@ def test_a_long_import_shows_progress_on_a_terminal_and_not_in_a_log(tmp_path: P
     logged = subprocess.run(sheet("short.csv", 3), cwd=root, capture_output=True, text=True, timeout=600)
     assert logged.returncode == 0, logged.stdout + logged.stderr
     assert "正在" not in logged.stderr and "\033" not in logged.stdout + logged.stderr
+
+
+def test_a_csv_cell_longer_than_csvs_default_limit_is_imported_whole(tmp_path: Path) -> None:
+    """Python's csv refuses fields over 131,072 characters by default: that was an internal error."""
+    root = make_project(tmp_path / "proj")
+    basis = "《中华人民共和国食品安全法》第三十五条：" + "从事食品生产、食品销售、餐饮服务，应当依法取得许可。" * 6000
+    (tmp_path / "long-cell.csv").write_text(
+        ",".join(HEADER) + "\r\n" + f"000131127099,长依据的事项,行政许可,测试县市场监督管理局,{basis}\r\n", encoding="utf-8")
+    result = qingdan(root, "import", str(tmp_path / "long-cell.csv"), "--list", "power", "--department", "scjgj")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert basis in (root / "lists/power/scjgj.yml").read_text(encoding="utf-8")

@@ -298,6 +298,10 @@ def _read_xls(path: Path, progress: Progress | None = None) -> Workbook:
     return Workbook(path, sheets, "xls")
 
 
+# A cell holds up to 32,767 characters in Excel, but a CSV written by a program has no such limit and
+# a published 依据 can be long: csv's default limit of 131,072 characters made such a file a crash.
+csv.field_size_limit(1 << 30)
+
 ENCODINGS = [  # (codec, words for the user); tried in this order after the BOMs
     ("utf-8", "UTF-8"),
     ("gb18030", "GBK/GB18030"),
@@ -361,7 +365,10 @@ def _has_utf8_chinese_line(data: bytes) -> bool:
 
 
 def _cells(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    except csv.Error:  # only for saying where: a file csv cannot split is named without a row
+        return []
 
 
 def _first_cell(text: str, pattern: re.Pattern[str]) -> tuple[int | None, int | None, int]:
@@ -433,10 +440,16 @@ def _read_csv(path: Path, progress: Progress | None = None) -> Workbook:
     # Our own export protects formula-like cells (normalize.protect_formula): read them back as published.
     counter = _RowReader(path.name, progress)
     rows: list[list[Any]] = []
-    for r, row in enumerate(reader):
-        rows.append([_plain(unprotect_formula(v)) if v.strip() else None for v in row])
-        if not counter.keep_going(r, rows[-1]):
-            break
+    try:
+        for r, row in enumerate(reader):
+            rows.append([_plain(unprotect_formula(v)) if v.strip() else None for v in row])
+            if not counter.keep_going(r, rows[-1]):
+                break
+    except csv.Error as exc:
+        raise ReadError(
+            f"CSV 文件第 {len(rows) + 1} 行无法读取（{exc}）",
+            "检查这一行的引号是否成对；请用 WPS 或 Excel 打开后另存为 .xlsx 再导入", row=len(rows) + 1,
+        ) from exc
     return Workbook(path, [Sheet(path.stem, _trim(rows), stopped_at=counter.stopped_at)], "csv", encoding)
 
 
