@@ -240,6 +240,16 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
     for path in list_files(lists_dir):
         rel = path.relative_to(root).as_posix()
         ids = split_list_path(rel)
+        if path.is_symlink() or path.parent.is_symlink():
+            # A link can reach any file of the build machine, and git keeps the link, not the text: the
+            # published record would be whatever the link finds there.
+            problems.error(
+                f"清单文件{'' if path.is_symlink() else '所在的目录'}是符号链接，已拒绝读取", file=rel, line=1, column=1,
+                rule="symlink", hint="清单文件必须是 lists/ 中的普通文件：把链接指向的文件复制到这里，再删除链接",
+            )
+            if ids:
+                failed.setdefault(ids[0], {})[rel] = ""
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:

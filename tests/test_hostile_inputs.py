@@ -1,0 +1,25 @@
+"""What a careless operator or an attacker with commit access might put into a project."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mini_project import make_project, run_check
+
+
+def test_list_files_that_are_symbolic_links_are_refused(tmp_path: Path) -> None:
+    """A link can reach any file of the build machine; git keeps the link, not the text it finds."""
+    root = make_project(tmp_path / "proj")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "lists/power/zjj.yml").rename(outside / "zjj.yml")
+    os.symlink("../../../outside/zjj.yml", root / "lists/power/zjj.yml")
+    (root / "lists/fee").rename(outside / "fee")
+    os.symlink("../../outside/fee", root / "lists/fee")
+    result = run_check(root, "--format", "json")
+    assert result.returncode == 1
+    refused = {(e["file"], e["message"]) for e in result.json["errors"] if e["rule"] == "symlink"}
+    assert refused == {("lists/power/zjj.yml", "清单文件是符号链接，已拒绝读取"),
+                       ("lists/fee/zjj.yml", "清单文件所在的目录是符号链接，已拒绝读取")}
+    assert "outside" not in result.stdout
