@@ -23,3 +23,19 @@ def test_list_files_that_are_symbolic_links_are_refused(tmp_path: Path) -> None:
     assert refused == {("lists/power/zjj.yml", "清单文件是符号链接，已拒绝读取"),
                        ("lists/fee/zjj.yml", "清单文件所在的目录是符号链接，已拒绝读取")}
     assert "outside" not in result.stdout
+
+
+def test_import_never_writes_through_a_linked_list_directory(tmp_path: Path, capsys) -> None:
+    from generator.cli import main
+
+    root = make_project(tmp_path / "proj")
+    outside = tmp_path / "outside"
+    (root / "lists/power").rename(outside)
+    os.symlink("../../outside", root / "lists/power")
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    sheet = tmp_path / "new.csv"
+    sheet.write_text("事项编码,事项名称,职权类型\n000131127099,新的事项,行政许可\n", encoding="utf-8")
+    code = main(["--project", str(root), "import", str(sheet), "--list", "power", "--department", "scjgj"])
+    out = capsys.readouterr().out
+    assert code == 1 and "是符号链接，不能导入到这里" in out
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before

@@ -425,6 +425,12 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
         rel = f"{config.lists_dir}/{list_type.id}/{dept}.yml"
         if rel not in documents:
             file = root / rel
+            if file.is_symlink() or file.parent.is_symlink():  # writing would go wherever the link points
+                messages.error(
+                    "要写入的清单文件（或它所在的目录）是符号链接，不能导入到这里", Where(rel, yaml_line=1),
+                    rule="import-target", hint="清单文件必须是 lists/ 中的普通文件：把链接换成它指向的文件或目录",
+                )
+                return
             try:
                 old = file.read_text(encoding="utf-8-sig") if file.exists() else None
                 documents[rel] = ListDocument(old, dept, list_type, config)

@@ -211,7 +211,7 @@ def _xlsx_merges(book: Any, ws: Any) -> list[tuple[int, int, int, int]]:
     from openpyxl.utils.cell import coordinate_to_tuple
 
     out = []
-    for first, last in _MERGE.findall(book._archive.read(ws._worksheet_path)):
+    for first, last in _scan(book._archive, ws._worksheet_path, _MERGE, first_only=False):
         r1, c1 = coordinate_to_tuple(first.decode())
         r2, c2 = coordinate_to_tuple((last or first).decode())
         out.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
@@ -222,10 +222,35 @@ def _has_formulas(path: Path) -> bool:
     """Does any worksheet of an .xlsx hold a formula (<f> element)? A cheap look before a second read."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(b"<f" in archive.read(name) for name in archive.namelist()
+            return any(_scan(archive, name, _FORMULA) for name in archive.namelist()
                        if name.startswith("xl/worksheets/") and name.endswith(".xml"))
     except (zipfile.BadZipFile, OSError, KeyError):
         return False
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_CHUNK = 1 << 20
+
+
+def _scan(archive: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes], first_only: bool = True) -> list[tuple]:
+    """Matches of `pattern` in one archive member, read a megabyte at a time: a sheet can unpack to
+    gigabytes (a zip bomb, or a million formatted rows) and is never held whole."""
+    found: list[tuple] = []
+    seen: set[int] = set()
+    offset, tail = 0, b""
+    with archive.open(name) as member:
+        while chunk := member.read(_CHUNK):
+            window = tail + chunk
+            for match in pattern.finditer(window):
+                start = offset - len(tail) + match.start()
+                if start not in seen:
+                    seen.add(start)
+                    found.append(match.groups())
+                    if first_only:
+                        return found
+            tail = window[-200:]  # longer than any element looked for
+            offset += len(chunk)
+    return found
 
 
 def _find_unsaved_formulas(path: Path, sheets: list[Sheet]) -> None:
