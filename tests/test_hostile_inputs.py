@@ -39,3 +39,16 @@ def test_import_never_writes_through_a_linked_list_directory(tmp_path: Path, cap
     out = capsys.readouterr().out
     assert code == 1 and "是符号链接，不能导入到这里" in out
     assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
+
+
+def test_importing_something_that_is_not_a_file_is_refused_in_chinese(tmp_path: Path, capsys) -> None:
+    """A folder (or /dev/zero, which used to be read until memory ran out) is no spreadsheet."""
+    from generator.cli import main
+
+    root = make_project(tmp_path / "proj")
+    (tmp_path / "报送材料").mkdir()
+    code = main(["--project", str(root), "import", str(tmp_path / "报送材料"), "--list", "power", "--department",
+                 "scjgj"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "报送材料 不是普通文件，无法作为表格导入" in out and "directory" not in out

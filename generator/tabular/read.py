@@ -71,7 +71,10 @@ class Workbook:
 def read_workbook(path: Path, progress: Progress | None = None) -> Workbook:
     """Read every visible sheet of a spreadsheet file, or raise ReadError."""
     try:
-        head = path.read_bytes()[:8]
+        if path.exists() and not path.is_file():  # a folder, /dev/zero, a pipe: reading would never end
+            raise ReadError(f"{path} 不是普通文件，无法作为表格导入", "请给出 .xlsx、.xls 或 .csv 文件的路径")
+        with path.open("rb") as f:
+            head = f.read(8)
     except FileNotFoundError as exc:
         raise ReadError(f"找不到文件 {path}", "检查文件名和路径；文件名有空格时请加引号") from exc
     except OSError as exc:
