@@ -52,3 +52,17 @@ def test_importing_something_that_is_not_a_file_is_refused_in_chinese(tmp_path: 
     out = capsys.readouterr().out
     assert code == 1
     assert "报送材料 不是普通文件，无法作为表格导入" in out and "directory" not in out
+
+
+def test_export_to_a_folder_or_a_full_disk_is_a_sentence_not_an_internal_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "proj")
+    (tmp_path / "导出").mkdir()
+    for target, reason in [(tmp_path / "导出", "这是一个目录"), (Path("/dev/full"), "磁盘空间不足")]:
+        result = subprocess.run([sys.executable, "-m", "generator", "--project", str(root), "export", "--list",
+                                 "power", "--format", "csv", "--output", str(target)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        assert f"无法写入 {target}：{reason}" in result.stderr and "内部错误" not in result.stderr
