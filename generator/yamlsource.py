@@ -64,6 +64,7 @@ MAX_EXPANSION_FLOOR = 10_000
 MAX_DEPTH = 64  # list files nest five or six levels deep
 
 _SCALAR_CONSTRUCTOR = SafeConstructor()
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, line feed and carriage return are text
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -431,6 +432,8 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = _tag_of(event)
         if tag == _STR_TAG:
+            if event.style == '"':  # only an escape ("\0", "\v") can bring in a control character
+                self._control_characters(event)
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         value = self._construct(node)
@@ -438,6 +441,18 @@ class _Builder:
             value = (SourceInt if isinstance(value, int) else SourceFloat)(value)
             value.source = node.value
         return value
+
+    def _control_characters(self, event: yaml.ScalarEvent) -> None:
+        """libyaml refuses a control character written as it is, but not one written as an escape: it
+        would reach the pages as text no browser shows (U+000B is Word's line break, pasted from Excel)."""
+        found = _CONTROL.search(event.value)
+        if found:
+            self.problems.error(
+                f"文字中有不可见的控制字符（U+{ord(found.group()):04X}）",
+                file=self.file, line=event.start_mark.line + 1, column=event.start_mark.column + 1,
+                rule="yaml-syntax",
+                hint="删除这个字符；U+000B 通常是从 Word 复制到 Excel 时带来的换行，可以改为真正的换行",
+            )
 
     def _construct(self, node: yaml.ScalarNode) -> Any:
         constructor = SafeConstructor.yaml_constructors.get(node.tag)

@@ -66,3 +66,16 @@ def test_export_to_a_folder_or_a_full_disk_is_a_sentence_not_an_internal_error(t
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1
         assert f"无法写入 {target}：{reason}" in result.stderr and "内部错误" not in result.stderr
+
+
+def test_control_characters_written_as_escapes_are_errors_at_their_place(tmp_path: Path) -> None:
+    """libyaml refuses a raw control character; an escape ("\\0", "\\v") brought one to the pages unseen."""
+    root = make_project(tmp_path / "proj")
+    path = root / "lists/power/scjgj.yml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines) if line.startswith("    result: 食品经营许可证"))
+    lines[number] = '    result: "食品经营\\v许可证"\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    result = run_check(root)
+    assert result.returncode == 1
+    assert f"lists/power/scjgj.yml:{number + 1}:13: 错误：文字中有不可见的控制字符（U+000B）" in result.stdout
