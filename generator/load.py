@@ -239,23 +239,37 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
             rule="stray-file", hint="清单文件应放在 lists/<清单标识>/<部门代码>.yml，例如 lists/power/scjgj.yml",
         )
     collected: list[Item] = []
+    failed: dict[str, dict[str, str]] = {}  # list id → file → text of the files that gave no items for an error
     for path in list_files(lists_dir):
         rel = path.relative_to(root).as_posix()
+        ids = split_list_path(rel)
+        if path.is_symlink() or path.parent.is_symlink():
+            # A link can reach any file of the build machine, and git keeps the link, not the text: the
+            # published record would be whatever the link finds there.
+            problems.error(
+                f"清单文件{'' if path.is_symlink() else '所在的目录'}是符号链接，已拒绝读取", file=rel, line=1, column=1,
+                rule="symlink", hint="清单文件必须是 lists/ 中的普通文件：把链接指向的文件复制到这里，再删除链接",
+            )
+            if ids:
+                failed.setdefault(ids[0], {})[rel] = ""
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
             problems.error(f"无法读取文件：{exc.strerror}", file=rel, rule="io", hint="检查文件是否有读取权限")
-            continue
-        if parsed is None:
-            collected.extend(parse(data, rel, config, problems))
+            if ids:
+                failed.setdefault(ids[0], {})[rel] = ""
             continue
         found = Problems()
         items = parse(data, rel, config, found)
         problems.extend(found)
         collected.extend(items)
-        parsed[git_blob_id(data)] = ParsedFile(rel, items, found.items)
+        if not items and found.has_errors() and ids:  # its text, to search for the codes references name
+            failed.setdefault(ids[0], {})[rel] = data.decode("utf-8", errors="replace")
+        if parsed is not None:
+            parsed[git_blob_id(data)] = ParsedFile(rel, items, found.items)
     catalog = build_catalog(config, collected, problems)
-    check_catalog(catalog, problems)
+    check_catalog(catalog, problems, failed)
     return catalog
 
 

@@ -396,12 +396,52 @@ def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
     return [f for f in found if f is not None]
 
 
-def check_catalog(catalog: Catalog, problems: Problems) -> None:
-    """Run every catalog-level check and report through `problems` (a notice reads as a warning)."""
+REFERENCE_RULES = ("broken-reference", "unresolved-reference")
+
+
+def check_catalog(catalog: Catalog, problems: Problems, failed: dict[str, dict[str, str]] | None = None) -> None:
+    """Run every catalog-level check and report through `problems` (a notice reads as a warning).
+
+    failed: list id → file → text, of list files that could not be read. A reference whose code (or
+    name) appears in such a file probably points at one of its items: instead of one follow-on error
+    per reference, the file says once how many references could not be checked."""
+    failed = failed or {}
+    unchecked: dict[str, list[str]] = {}  # unreadable file → "list/code" of the items whose references wait
     for item in catalog.items():
         for finding in catalog_findings(catalog, item) + item_findings(catalog, item):
+            if finding.rule in REFERENCE_RULES and finding.quote:
+                list_type = catalog.config.list_type(item.list_id)
+                fdef = list_type.field(finding.field) if list_type else None
+                files = failed.get(fdef.ref, {}) if fdef is not None else {}
+                file = next((f for f, text in files.items() if finding.quote in text), None)
+                if file is not None:
+                    unchecked.setdefault(file, []).append(f"{item.list_id}/{item.code}")
+                    continue
             add = problems.error if finding.severity == "error" else problems.warning
             add(finding.message, rule=finding.rule, hint=finding.hint, **item.where(finding.field or None))
+    for file, sources in unchecked.items():
+        shown = "、".join(sources[:5]) + ("等" if len(sources) > 5 else "")
+        problems.warning(
+            f"这个文件没能读取，其他清单中指向这个文件中事项的 {len(sources)} 处引用（{shown}）暂时无法检查",
+            file=file, line=1, column=1, rule="references-unchecked",
+            hint="先修正这个文件中的错误，再运行 qingdan check 检查这些引用",
+        )
+    _check_excel_cells(catalog, problems)
+
+
+def _check_excel_cells(catalog: Catalog, problems: Problems) -> None:
+    """A text longer than an Excel cell holds is published whole on its page and in JSON and CSV;
+    its workbook cell can hold only the beginning: say so before the downloads are made."""
+    from generator.tabular.export import EXCEL_CELL_LIMIT, overlong_cells
+
+    for item in catalog.items():
+        for field_name, header, length in overlong_cells(catalog, item):
+            problems.warning(
+                f"“{header}”有 {length} 字，超出 Excel 单元格上限 {EXCEL_CELL_LIMIT} 字：Excel 下载中这一格只有前面部分，"
+                "并注明全文共几字；事项页面、JSON 和 CSV 中是完整文字",
+                rule="excel-cell-limit", hint="文字一字不改也可以发布；如果它本应是几段独立的内容，可以拆到相应的字段中",
+                **item.where(field_name),
+            )
 
 
 def completeness(catalog: Catalog) -> dict[str, tuple[int, int]]:

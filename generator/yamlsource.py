@@ -64,6 +64,7 @@ MAX_EXPANSION_FLOOR = 10_000
 MAX_DEPTH = 64  # list files nest five or six levels deep
 
 _SCALAR_CONSTRUCTOR = SafeConstructor()
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, line feed and carriage return are text
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -87,7 +88,7 @@ def decode_source(data: bytes, file: str, problems: Problems) -> str | None:
         )
         return None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -106,6 +107,26 @@ def decode_source(data: bytes, file: str, problems: Problems) -> str | None:
             f"或运行 iconv -f GB18030 -t UTF-8 {Path(file).name} -o {Path(file).name}.utf8",
         )
         return None
+    _replacement_characters(text, file, problems)
+    return text
+
+
+def _replacement_characters(text: str, file: str, problems: Problems) -> None:
+    """U+FFFD is what an earlier conversion left where it could not read the text: the published
+    words are gone, so the file cannot be published as it is. One error per line."""
+    position = text.find("\ufffd")
+    while position >= 0:
+        line_start = text.rfind("\n", 0, position) + 1
+        problems.error(
+            "文字中有替换字符“\ufffd”（U+FFFD）：这里原来的文字在之前的某次编码转换中已经丢失",
+            file=file,
+            line=text.count("\n", 0, position) + 1,
+            column=position - line_start + 1,
+            rule="encoding",
+            hint="对照部门公布的原件把“\ufffd”改回原来的字；它通常来自把 GBK 文件当作 UTF-8 打开后又保存",
+        )
+        line_end = text.find("\n", position)
+        position = text.find("\ufffd", line_end) if line_end >= 0 else -1
 
 
 _TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
@@ -411,6 +432,8 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = _tag_of(event)
         if tag == _STR_TAG:
+            if event.style == '"':  # only an escape ("\0", "\v") can bring in a control character
+                self._control_characters(event)
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         value = self._construct(node)
@@ -418,6 +441,18 @@ class _Builder:
             value = (SourceInt if isinstance(value, int) else SourceFloat)(value)
             value.source = node.value
         return value
+
+    def _control_characters(self, event: yaml.ScalarEvent) -> None:
+        """libyaml refuses a control character written as it is, but not one written as an escape: it
+        would reach the pages as text no browser shows (U+000B is Word's line break, pasted from Excel)."""
+        found = _CONTROL.search(event.value)
+        if found:
+            self.problems.error(
+                f"文字中有不可见的控制字符（U+{ord(found.group()):04X}）",
+                file=self.file, line=event.start_mark.line + 1, column=event.start_mark.column + 1,
+                rule="yaml-syntax",
+                hint="删除这个字符；U+000B 通常是从 Word 复制到 Excel 时带来的换行，可以改为真正的换行",
+            )
 
     def _construct(self, node: yaml.ScalarNode) -> Any:
         constructor = SafeConstructor.yaml_constructors.get(node.tag)

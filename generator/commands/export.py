@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
 from generator.config import did_you_mean
 from generator.problems import report_and_fail
 from generator.project import open_project
-from generator.tabular.export import csv_bytes, json_bytes, xlsx_bytes
+from generator.tabular.export import Overlong, csv_bytes, json_bytes, xlsx_bytes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     selected = [args.list_id] if args.list_id else list_ids
     if args.format == "xlsx":
-        data = xlsx_bytes(catalog, selected, department, args.all_columns)
+        overlong: list[Overlong] = []
+        data = xlsx_bytes(catalog, selected, department, args.all_columns, overlong=overlong)
+        for cell in overlong:
+            print(cell.message(config), file=sys.stderr)
     elif args.format == "csv":
         data = csv_bytes(catalog, args.list_id, department, args.all_columns)
     else:
@@ -65,8 +69,20 @@ def run(args: argparse.Namespace) -> int:
         return 0
     name = args.output or "-".join(x for x in (args.list_id or "qingdan", department) if x) + f".{args.format}"
     target = Path(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:  # a folder of that name, no permission, a full disk
+        print(f"无法写入 {target}：{_os_reason(exc)}。请用 --output 指定另一个文件名，或检查目录权限和磁盘空间",
+              file=sys.stderr)
+        return 1
     count = sum(1 for lid in selected for i in catalog.items(lid) if department is None or i.department == department)
     print(f"已导出 {count} 个事项到 {target}")
     return 0
+
+
+def _os_reason(exc: OSError) -> str:
+    """The operating system's reason in Chinese for the usual cases (its own words are English)."""
+    reasons = {errno.EISDIR: "这是一个目录", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+               errno.ENOSPC: "磁盘空间不足", errno.ENOTDIR: "路径中的某一级不是目录", errno.EROFS: "文件系统只读"}
+    return reasons.get(exc.errno, f"系统错误 {exc.errno}")

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from generator.config import load_config
 from generator.load import load_catalog
 from generator.problems import Problems, report_and_fail
+from generator.progress import Progress
 from generator.tabular.importer import ImportPlan, apply_plan, plan_import
 
 ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -40,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     catalog = load_catalog(config, problems)
     source = args.file if args.file.is_absolute() else Path.cwd() / args.file
-    plan = plan_import(config, catalog, problems, source, args.list_id, args.department, args.sheet)
+    progress = Progress()
+    plan = plan_import(config, catalog, problems, source, args.list_id, args.department, args.sheet, progress)
+    progress.step("正在写入清单文件" if not args.dry_run else "正在整理结果")
     written = [] if args.dry_run else apply_plan(config, plan)
+    progress.done()
     if args.format == "json":
         print(json.dumps(_json(plan, written, args.dry_run), ensure_ascii=False, indent=2))
     else:

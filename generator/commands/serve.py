@@ -15,6 +15,7 @@ import functools
 import gc
 import http.server
 import queue
+import sys
 import threading
 import time
 from pathlib import Path
@@ -93,6 +94,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+class _PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        """A tab closed or reloaded mid-response is no error; anything else is one line, never a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):  # BrokenPipeError, ConnectionResetError…
+            return
+        print(f"预览服务器处理一个请求时出错（{type(error).__name__}：{error}），其他页面不受影响", flush=True)
 
 
 def _docs_dir(root: Path) -> Path:
@@ -235,8 +247,7 @@ def run(args: argparse.Namespace) -> int:
 
     # The handler resolves paths under `out` per request, so it serves the new site after a rebuild.
     handler = type("Handler", (_Handler,), {"version": server.version})
-    httpd = http.server.ThreadingHTTPServer((args.host, args.port), functools.partial(handler, directory=str(out)))
-    httpd.daemon_threads = True
+    httpd = _PreviewServer((args.host, args.port), functools.partial(handler, directory=str(out)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     print(f"预览地址：http://{args.host}:{httpd.server_port}/ （按 Ctrl+C 停止）", flush=True)
     try:

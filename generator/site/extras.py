@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
+import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -52,10 +54,27 @@ def history_pages(builder: PageBuilder, history: History | None) -> list[Page]:
 DOWNLOADS_DIR = "downloads"
 
 
-def _downloads_key(project: Project, list_id: str | None, department: str | None, formats: tuple[str, ...]) -> str:
-    """What a download depends on: the items in its scope, the config and all of Qingdan's code
-    (in the fingerprint: an edit to the normaliser changes downloads as much as one to the exporter)."""
-    from generator.history.cache import canonical, digest, fingerprint
+def downloads_inputs(project: Project) -> str:
+    """A digest of everything a download can be made from besides its items: the whole site
+    configuration (departments with their names, short names and order, the portal fields all.json
+    carries, list types, enumerations, options), all of Qingdan's code and libraries (an edit to the
+    normaliser changes downloads as much as one to the exporter) and SOURCE_DATE_EPOCH (the dates
+    inside a workbook). The whole configuration rather than a hand-picked part of it: a field the
+    exporter starts to read tomorrow is covered today, at the price of rewriting downloads after a
+    change to a setting they do not use."""
+    from generator.history.cache import digest, fingerprint
+
+    config = project.config
+    assert config is not None
+    where_free = dataclasses.replace(config, root=Path())  # the checkout's own folder is no input
+    parts = [fingerprint(config), repr(where_free), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    return digest("\0".join(parts).encode("utf-8"))
+
+
+def _downloads_key(project: Project, inputs: str, list_id: str | None, department: str | None,
+                   formats: tuple[str, ...]) -> str:
+    """What one download depends on: the items in its scope and downloads_inputs."""
+    from generator.history.cache import canonical, digest
 
     catalog = project.catalog
     assert catalog is not None
@@ -64,8 +83,7 @@ def _downloads_key(project: Project, list_id: str | None, department: str | None
         for i in catalog.items(list_id)
         if department is None or i.department == department
     ]
-    parts = [fingerprint(catalog.config), catalog.config.portal.site_name, str(list_id), str(department),
-             ",".join(formats), canonical(items)]
+    parts = [inputs, str(list_id), str(department), ",".join(formats), canonical(items)]
     return digest("\0".join(parts).encode("utf-8"))
 
 
@@ -123,8 +141,9 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
     out_dir.mkdir(parents=True, exist_ok=True)
     used_keys = set()
     tables = Tables(catalog)  # each list's rows once, for its own files and every department's
+    inputs = downloads_inputs(project)
     for (list_id, department), formats in _scopes(project):
-        key = _downloads_key(project, list_id, department, formats)
+        key = _downloads_key(project, inputs, list_id, department, formats)
         used_keys.add(key)
         cached = cache_root / key
         index = cached / "names.json"

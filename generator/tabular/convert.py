@@ -50,7 +50,8 @@ class RowConverter:
         self.sheet = sheet
         self.sheet_label = sheet_label  # "" for CSV
         self.messages = messages
-        self.department_is_extra = False  # --department given: a 部门 column is published content
+        self.department_is_extra = False  # --department given: a 部门 column is published content…
+        self.own_department_names: set[str] = set()  # …unless it names that department (the site's own download)
         self.title = " ".join(  # the title and section lines above the header
             str(v) for row in sheet.rows[: header.first_row] for v in row if v is not None)
         self.headers = {t.path: t.header for t in header.columns.values()}  # path → header as published
@@ -140,8 +141,9 @@ class RowConverter:
                 out.columns.setdefault("extra", col)
         if self.department_is_extra:
             hit = record.first("department")
-            if hit is not None and norm.published_text(hit[0]):
-                extra[self.department_header] = norm.published_text(hit[0])
+            text = norm.published_text(hit[0]) if hit is not None else ""
+            if text and norm.clean_text(hit[0]) not in self.own_department_names:
+                extra[self.department_header] = text
                 out.columns.setdefault("extra", hit[1])
         if extra:
             out.data["extra"] = extra

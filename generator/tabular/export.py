@@ -37,6 +37,35 @@ WIDTHS = {  # characters; A4 landscape holds about 150 at the default font
     "url": 30, "extra": 16,
 }
 A4_LANDSCAPE_CHARS = 150
+EXCEL_CELL_LIMIT = 32_767  # characters Excel (and XlsxWriter) keep in one cell
+# What closes a longer text in a workbook cell; import knows it and refuses such a cell.
+CUT_NOTE = "……【以上是前 {kept} 字；全文共 {total} 字，超出 Excel 单元格上限 32767 字，完整文字见 JSON 或 CSV 下载】"
+CUT_MARK = re.compile(r"……【以上是前 \d+ 字；全文共 (\d+) 字，超出 Excel 单元格上限 32767 字，完整文字见 JSON 或 CSV 下载】$")
+
+
+def excel_text(text: str) -> str:
+    """A text as one workbook cell: whole when it fits, else its beginning and a note that says where
+    the rest is (XlsxWriter would cut it at 32,767 characters without a word)."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    room = EXCEL_CELL_LIMIT - len(CUT_NOTE.format(kept=EXCEL_CELL_LIMIT, total=len(text)))
+    return text[:room] + CUT_NOTE.format(kept=room, total=len(text))
+
+
+@dataclass(frozen=True)
+class Overlong:
+    """A cell too long for Excel: where it is, so the person exporting is told."""
+
+    list_id: str
+    code: str
+    column: str
+    length: int
+
+    def message(self, config: SiteConfig) -> str:
+        list_type = config.list_type(self.list_id)
+        title = list_type.title if list_type else self.list_id
+        return (f"警告：{title}事项 {self.code} 的“{self.column}”有 {self.length} 字，超出 Excel 单元格上限 "
+                f"{EXCEL_CELL_LIMIT} 字；Excel 文件中这一格只有前面部分并注明了全文共几字，完整文字在 JSON 和 CSV 中")
 
 
 @dataclass(frozen=True)
@@ -91,6 +120,31 @@ def _value(item: Item, column: Column, config: SiteConfig) -> Any:
         value = value.get(column.path.split(".", 1)[1]) if isinstance(value, dict) else None
         return cell_value(None, value)
     return cell_value(fdef, value)
+
+
+def _text_size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_size(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_text_size(v) for v in value)
+    return 0
+
+
+def overlong_cells(catalog: Catalog, item: Item) -> list[tuple[str, str, int]]:
+    """(field name, column header, characters) of the item's cells too long for one Excel cell."""
+    if _text_size(item.data) <= EXCEL_CELL_LIMIT // 2:  # the cheap look: joined parts add little
+        return []
+    list_type = catalog.config.list_type(item.list_id)
+    if list_type is None:
+        return []
+    out = []
+    for column in columns_for(list_type):
+        value = _value(item, column, catalog.config)
+        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            out.append((column.field, column.header, len(value)))
+    return out
 
 
 def _items(catalog: Catalog, list_id: str, department: str | None) -> list[Item]:
@@ -182,7 +236,8 @@ def sheet_title(title: str, used: set[str]) -> str:
 
 
 def xlsx_bytes(catalog: Catalog, list_ids: list[str], department: str | None = None,
-               all_columns: bool = False, tables: Tables | None = None) -> bytes:
+               all_columns: bool = False, tables: Tables | None = None,
+               overlong: list[Overlong] | None = None) -> bytes:
     """One sheet per list: label headers, frozen header row, widths and wrapping for A4 landscape.
 
     Written with XlsxWriter: openpyxl re-serialises a style per cell and was ~20× slower here,
@@ -209,12 +264,16 @@ def xlsx_bytes(catalog: Catalog, list_ids: list[str], department: str | None = N
         ws = book.add_worksheet(sheet_title(list_type.title, used))
         ws.write_row(0, 0, [c.header for c in columns], header_format)
         formats = [text_format if c.kind in ("code", "ref", "text", "name") else cell_format for c in columns]
+        code_index = next((i for i, c in enumerate(columns) if c.path == "code"), None)
         for r, row in enumerate(rows, start=1):
             for i, value in enumerate(row):
                 if value is None:
                     ws.write_blank(r, i, None, formats[i])
                 elif isinstance(value, str):
-                    ws.write_string(r, i, value, formats[i])
+                    if len(value) > EXCEL_CELL_LIMIT and overlong is not None:
+                        code = row[code_index] if code_index is not None else f"第{r}行"
+                        overlong.append(Overlong(list_id, str(code), columns[i].header, len(value)))
+                    ws.write_string(r, i, excel_text(value), formats[i])
                 else:
                     ws.write(r, i, value, formats[i])
         total = 0

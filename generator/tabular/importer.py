@@ -22,12 +22,14 @@ from generator.fieldtypes import PLACEHOLDER_CODES, SAFE_CODE
 from generator.load import build_catalog, list_files, parse_list_bytes
 from generator.model import Catalog
 from generator.problems import Problem, Problems
+from generator.progress import Progress
 from generator.rules import check_catalog
 from generator.tabular.convert import Converted, RowConverter
+from generator.tabular.export import CUT_MARK
 from generator.tabular.mapping import Header, Synonyms, Target, locate_header
 from generator.tabular.merge import ListDocument, MergeError, MergeResult
 from generator.tabular.normalize import clean_text
-from generator.tabular.read import ReadError, Sheet, Workbook, read_workbook
+from generator.tabular.read import EMPTY_RUN_LIMIT, ReadError, Sheet, Workbook, read_workbook
 from generator.tabular.report import Messages, Where
 from generator.tabular.rows import RowRecord, detail_labels, detail_records, sheet_rows
 from generator.yamlsource import LocatedList, LocatedMap, parse_yaml
@@ -84,6 +86,7 @@ def plan_import(
     list_id: str,
     department: str | None = None,
     sheet_name: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportPlan:
     messages = Messages()
     plan = ImportPlan(list_id, path.name, messages)
@@ -101,17 +104,26 @@ def plan_import(
             return plan
         department = departments[department]
     try:
-        book = read_workbook(path)
+        book = read_workbook(path, progress)
     except ReadError as exc:
-        messages.error(exc.message, Where(path.name), hint=exc.hint, rule="import-read")
+        messages.error(exc.message, Where(path.name, exc.sheet, exc.row, exc.column), hint=exc.hint, rule="import-read")
         return plan
     plan.encoding = book.encoding
     if book.kind == "csv":
         messages.info(f"CSV 文件按 {book.encoding} 编码读取", Where(book.display), rule="import-encoding")
     converted: list[tuple[Converted, str]] = []
     companions: dict[str, list[tuple[Converted, str]]] = {}
+    for sheet in book.sheets:
+        if sheet.stopped_at is not None:
+            messages.warning(
+                f"从第 {sheet.stopped_at - EMPTY_RUN_LIMIT + 1} 行起连续 {EMPTY_RUN_LIMIT} 行都是空行，"
+                f"第 {sheet.stopped_at} 行以后的内容没有读取",
+                _sheet_where(book, sheet, sheet.stopped_at - EMPTY_RUN_LIMIT + 1), rule="import-empty-rows",
+                hint="空行通常只是格式（边框、底色）拉长了表格；如果下面还有事项，请删除中间的空行后再导入",
+            )
     for sheet in _choose_sheets(book, config, list_type, sheet_name, messages):
-        own, linked = _read_sheet(book, sheet, config, list_type, catalog, department, departments, messages)
+        own, linked = _read_sheet(book, sheet, config, list_type, catalog, department, departments, messages,
+                                  progress)
         converted.extend(own)
         for other_id, rows in linked.items():
             companions.setdefault(other_id, []).extend(rows)
@@ -201,7 +213,7 @@ def _choose_sheets(
 
 def _read_sheet(
     book: Workbook, sheet: Sheet, config: SiteConfig, list_type: ListType, catalog: Catalog | None,
-    department: str | None, departments: dict[str, str], messages: Messages,
+    department: str | None, departments: dict[str, str], messages: Messages, progress: Progress | None = None,
 ) -> tuple[list[tuple[Converted, str]], dict[str, list[tuple[Converted, str]]]]:
     """The rows of one sheet for this list, and for lists filled by the same rows (see _companion_header)."""
     synonyms = Synonyms.for_list(list_type)
@@ -236,6 +248,16 @@ def _read_sheet(
                 rule="import-formula", list=list_type.id,
                 hint="用 WPS 或 Excel 打开这个文件，保存一次后再导入（保存时会写入公式的计算结果）；或把公式改成它的值",
             )
+    for r in range(header.last_row + 1, len(sheet.rows)):
+        for c, value in enumerate(sheet.rows[r]):
+            cut = CUT_MARK.search(value) if isinstance(value, str) else None
+            if cut:
+                messages.error(
+                    f"这个单元格只有一段长文字的开头（全文共 {cut.group(1)} 字，超出 Excel 单元格上限），导入它会丢掉后面的文字",
+                    _sheet_where(book, sheet, r + 1, c + 1), rule="import-cut-text", list=list_type.id,
+                    hint="请改为导入同一清单的 CSV 导出（qingdan export --format csv --list 清单），其中是完整文字；"
+                    "或把这一格换成完整文字后另存为 CSV 再导入",
+                )
     for col, text in sorted(header.unmapped.items()):
         messages.info(
             f"列“{text}”不对应{list_type.title}的任何字段，按原表头作为“其他信息”保存并在事项页上显示",
@@ -270,12 +292,15 @@ def _read_sheet(
         config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
     )
     converter.department_is_extra = department is not None and "department" in by_path
+    converter.own_department_names = {text for text, code in departments.items() if code == department}
     out = []
     records = detail_records(sheet, details) if details else sheet_rows(sheet, header, csv=book.kind == "csv")
     if not records:
         messages.warning("表头下面没有事项", _sheet_where(book, sheet, header_row), rule="import-empty",
                          list=list_type.id)
-    for record in records:
+    for number, record in enumerate(records, start=1):
+        if progress is not None and number % 500 == 0:
+            progress.step(f"正在转换{'' if book.kind == 'csv' else f'工作表「{sheet.name}」的'}第 {number} 个事项")
         row_dept = department
         if row_dept is None:
             hit = record.first("department")
@@ -465,6 +490,12 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
         rel = f"{config.lists_dir}/{list_type.id}/{dept}.yml"
         if rel not in documents:
             file = root / rel
+            if file.is_symlink() or file.parent.is_symlink():  # writing would go wherever the link points
+                messages.error(
+                    "要写入的清单文件（或它所在的目录）是符号链接，不能导入到这里", Where(rel, yaml_line=1),
+                    rule="import-target", hint="清单文件必须是 lists/ 中的普通文件：把链接换成它指向的文件或目录",
+                )
+                return
             try:
                 old = file.read_text(encoding="utf-8-sig") if file.exists() else None
                 documents[rel] = ListDocument(old, dept, list_type, config)
