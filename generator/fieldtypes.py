@@ -1,4 +1,4 @@
-"""Check and normalise one field value by its declared type.
+"""Field types: how one value of each declared type is checked, read, shown and written.
 
 Each checker takes the raw (located) YAML value and returns the normalised value; what is wrong
 goes to `report(message, hint, container, key)` so that the message points at the exact line.
@@ -7,12 +7,19 @@ goes to `report(message, hint, container, key)` so that the message points at th
 from __future__ import annotations
 
 import datetime as dt
+import html as html_text
 import re
+import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from markupsafe import Markup, escape
 
 from generator.config import FieldDef, SiteConfig, did_you_mean
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
+
+if TYPE_CHECKING:
+    from generator.model import Catalog
 
 Report = Callable[..., None]  # report(message, hint="", container=None, key=None, warning=False)
 
@@ -236,8 +243,41 @@ def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
     return {k: v for k, v in parts.items() if v is not None}
 
 
+# Schemes a link from list data may have: a web page. javascript:, data:, vbscript:, file: … run
+# code or open local files when clicked, so a value with any other scheme is never a link.
+SAFE_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def url_scheme(text: str) -> str:
+    """The scheme a browser reads from a link, in lower case ('' for a relative link).
+
+    Browsers drop leading blanks and control characters and every tab and line break before they
+    read the scheme (" JaVaScRiPt:" and "java\tscript:" are javascript:); entities (&#106;) and
+    full-width letters are undone here too, so that no spelling of a scheme passes the check.
+    """
+    previous = None
+    while previous != text:  # &amp;#106; → &#106; → j
+        previous, text = text, html_text.unescape(text)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    match = _SCHEME.match(text)
+    return match.group(1).lower() if match else ""
+
+
+def safe_href(text: Any) -> str | None:
+    """The value as a link target when it is safe to link (a web address or a relative link), else None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return text if url_scheme(text) in ("", *SAFE_SCHEMES) else None
+
+
 def _url(value: Any, fdef: FieldDef, report: Report) -> str | None:
     text = _text(value, fdef, report)
+    if text and safe_href(text) is None:
+        report(f"字段“{fdef.label}”的“{text}”以“{url_scheme(text)}:”开头，不是网页地址，不能作为链接",
+               "只能写以 http:// 或 https:// 开头的网址，例如 https://zwfw.example.gov.cn/guide/1")
+        return None
     if text and not re.match(r"^(https?://|www\.)\S+$", text, re.IGNORECASE):
         report(f"字段“{fdef.label}”的“{text}”不像网址，已按原文保留", "网址以 http:// 或 https:// 开头",
                warning=True)
@@ -287,6 +327,16 @@ def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
 # how it is written to a spreadsheet cell (the inverse of what `qingdan import` reads).
 
 
+class Page(NamedTuple):
+    """What the HTML of a value needs from the page it is on."""
+
+    root: str  # relative path from the page to the site root ("../../")
+    catalog: Catalog  # references resolve to items; enumerations to their standard values
+
+
+MISSING = Markup('<span class="qd-missing">未公开</span>')
+
+
 class FieldType:
     """A kind of field. Subclasses override what differs from plain text."""
 
@@ -312,6 +362,19 @@ class FieldType:
     def cell(self, fdef: FieldDef | None, value: Any) -> Any:
         """The value as one spreadsheet cell (None when blank)."""
         return self.text(fdef, value) or None
+
+    def html(self, fdef: FieldDef, value: Any, page: Page) -> Markup:
+        """The value on an item page, never blank (field_html shows 未公开 for that): escaped text."""
+        if isinstance(value, dict):
+            return escape(plain_text(value))
+        if isinstance(value, (list, tuple)):
+            return _tag_list("ul", value)
+        return escape(value)
+
+
+def _tag_list(tag: str, values: Any, attributes: str = "") -> Markup:
+    return Markup(f"<{tag}{attributes}>") + Markup("").join(Markup("<li>%s</li>") % v for v in values) \
+        + Markup(f"</{tag}>")
 
 
 def _blank(value: Any) -> bool:
@@ -345,6 +408,13 @@ class UrlType(FieldType):
     def normalize(self, fdef, value, config, report):
         return _url(value, fdef, report)
 
+    def html(self, fdef, value, page):
+        """A link only when the address is safe to follow (checked again here: a template or a
+        value that bypassed `qingdan check` never turns javascript: into a link)."""
+        if safe_href(value) is None:
+            return escape(value)
+        return Markup('<a href="{}" class="qd-url">{}</a>').format(value, value)
+
 
 class IntegerType(FieldType):
     name = "integer"
@@ -366,6 +436,9 @@ class BooleanType(FieldType):
 
     def text(self, fdef, value, config=None):
         return "" if value is None else ("是" if value else "否")
+
+    def html(self, fdef, value, page):
+        return Markup("是" if value else "否")
 
 
 class DateType(FieldType):
@@ -401,6 +474,19 @@ class EnumType(FieldType):
             return None
         return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)  # as published
 
+    def html(self, fdef, value, page):
+        if fdef.multi:
+            return Markup("、").join(enum_html(page.catalog.config, fdef.enum, v) for v in value)
+        return enum_html(page.catalog.config, fdef.enum, value)
+
+
+def enum_html(config: SiteConfig, enum: str, value: Any) -> Markup:
+    """The standard value, with the published spelling beside it when it differs."""
+    standard = config.enum_standard(enum, value)
+    if standard and standard != value:
+        return Markup('{}<span class="qd-published-as">（原文：{}）</span>').format(standard, value)
+    return escape(value)
+
 
 class ListType_(FieldType):  # noqa: N801 - "ListType" is the list type of config
     name = "list"
@@ -408,6 +494,15 @@ class ListType_(FieldType):  # noqa: N801 - "ListType" is the list type of confi
 
     def normalize(self, fdef, value, config, report):
         return _list(value, fdef, report)
+
+    def html(self, fdef, value, page):
+        if fdef.name == "procedure":  # steps are done in order
+            return steps_html(value)
+        return super().html(fdef, value, page)
+
+
+def steps_html(value: Any) -> Markup:
+    return _tag_list("ol", value, ' class="qd-steps"')
 
 
 class RefType(FieldType):
@@ -423,6 +518,20 @@ class RefType(FieldType):
         return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
     cell = text  # type: ignore[assignment]
+
+    def html(self, fdef, value, page):
+        """Each referenced item linked by name, its code beside it; a code that names nothing, as text."""
+        out = []
+        for code in [value] if isinstance(value, str) else value:
+            target = page.catalog.resolve(fdef.ref, code)
+            code_html = Markup('<span translate="no">{}</span>').format(code)
+            out.append(Markup("{}（{}）").format(item_link(page.root, target), code_html) if target else code_html)
+        return Markup("；").join(out)
+
+
+def item_link(root: str, item: Any) -> Markup:
+    """A link to an item's page: its address comes from its list and code, its text is its name."""
+    return Markup('<a href="{}{}/{}/">{}</a>').format(root, item.list_id, item.code, item.name)
 
 
 class BasisType(FieldType):
@@ -449,6 +558,32 @@ class BasisType(FieldType):
         from generator.tabular.normalize import format_basis  # import reads this form back
 
         return "\n".join(format_basis(entry) for entry in value)
+
+    def html(self, fdef, value, page):
+        return basis_html(value)
+
+
+def basis_html(value: Any) -> Markup:
+    """First what Qingdan reads from a published basis (each instrument it cites, with level, 文号 and
+    articles: an addition), then the published text itself, whole and unchanged; long text is folded
+    by qingdan.js and unfolds on request. Hand-written entries ({law, article}) as a list."""
+    if not isinstance(value, str):
+        return Markup('<ul class="qd-basis">') + Markup("").join(
+            Markup("<li>%s</li>") % basis_entry_text(entry) for entry in value) + Markup("</ul>\n")
+    from generator.legaltext import split_instruments
+
+    instruments = split_instruments(value)
+    out = [Markup('<div class="qd-basis">\n')]
+    if len(instruments) > 1 or (instruments and (instruments[0].articles or instruments[0].title)):
+        out.append(Markup('<ul class="qd-instruments" aria-label="引用的依据">\n'))
+        for inst in instruments:
+            tag = Markup('<span class="qd-tag">{}</span> ').format(inst.level) if inst.level else ""
+            numbers = [d for d in inst.doc_numbers if d not in inst.name] + [a.number for a in inst.articles]
+            out.append(Markup("<li>{}{}{}</li>\n").format(tag, inst.name, "".join(f" {n}" for n in numbers)))
+        out.append(Markup("</ul>\n"))
+    long = " qd-long" if len(value) > 240 else ""
+    out.append(Markup('<div class="qd-published{}" aria-label="公布原文">{}</div>\n</div>\n').format(long, value))
+    return Markup("").join(out)
 
 
 def basis_entry_text(entry: Any) -> str:
@@ -479,6 +614,9 @@ class TimeLimitType(FieldType):
         if value.get("note"):
             parts.append(f"说明：{value['note']}")
         return "；".join(parts)
+
+    def html(self, fdef, value, page):
+        return escape(self.text(fdef, value))
 
 
 class FeeType(FieldType):
@@ -538,6 +676,45 @@ def field_type(fdef: FieldDef | None, value: Any = None) -> FieldType:
 def field_text(fdef: FieldDef | None, value: Any, config: SiteConfig | None = None) -> str:
     """A field value as read everywhere it is shown: site, review, history, feeds ('' when blank)."""
     return field_type(fdef, value).text(fdef, value, config)
+
+
+def plain_text(value: Any) -> str:
+    """Any field value as one line of text (tables, feeds): each part as its field type reads it."""
+    if isinstance(value, list) and not (value and all(isinstance(v, dict) for v in value)):
+        return "；".join(plain_text(v) for v in value)
+    return field_text(None, value)
+
+
+def field_html(fdef: FieldDef, value: Any, root: str, catalog: Catalog) -> Markup:
+    """A field value on an item page, as its type shows it; 未公开 when blank."""
+    if value is None or value == "" or value == []:
+        return MISSING + "\n"
+    if fdef.type != "basis" and fdef.name.endswith("phone"):
+        return phone_links(value) + "\n"
+    shown = FIELD_TYPES[fdef.type].html(fdef, value, Page(root, catalog))
+    inline = fdef.type == "ref" or (fdef.type == "enum" and fdef.multi)  # pages have always had them so
+    return shown if inline else shown + "\n"
+
+
+# Telephone numbers as published: 0797-1234567, (0797)1234567, 13912345678, 12345, 12315.
+PHONE = re.compile(r"(?<![\d-])(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}(?:-\d{1,4})?|1[3-9]\d{9}|12\d{3})(?![\d])")
+
+
+def tel_href(number: str) -> str:
+    """A tel: address for a published number: digits only (and the + of a country code)."""
+    return "tel:" + re.sub(r"[^\d+]", "", number)
+
+
+def phone_links(value: Any) -> Markup:
+    """Text with each telephone number a tap-to-call link (phones: one tap instead of copying)."""
+    text = plain_text(value) if not isinstance(value, str) else value
+    out, last = [], 0
+    for match in PHONE.finditer(text):
+        out += [escape(text[last:match.start()]),
+                Markup('<a href="{}">{}</a>').format(tel_href(match.group(0)), match.group(0))]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def field_cell(fdef: FieldDef | None, value: Any) -> Any:
