@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.problems import Problems
+from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
 from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 
 DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
@@ -341,6 +342,11 @@ def _read_portal(r: _Reader, raw: LocatedMap) -> Portal:
             hint="例如 360799；请给它加引号，避免被当作数字",
             **r.where(raw, "region_code"),
         )
+    for key in ("base_url", "error_report_url", "badge_url", "badge_image"):
+        if values[key] and safe_href(values[key]) is None:
+            r.problems.error(unsafe_message(f"{PORTAL_KEYS[key][0]}（{key}）", values[key]), rule="config-value",
+                             hint=UNSAFE_HINT, **r.where(raw, key))
+            values[key] = ""
     if values["base_url"] and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
     return Portal(**values)

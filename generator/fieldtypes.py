@@ -7,15 +7,14 @@ goes to `report(message, hint, container, key)` so that the message points at th
 from __future__ import annotations
 
 import datetime as dt
-import html as html_text
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup, escape
 
 from generator.config import FieldDef, SiteConfig, did_you_mean
+from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
 if TYPE_CHECKING:
@@ -243,41 +242,11 @@ def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
     return {k: v for k, v in parts.items() if v is not None}
 
 
-# Schemes a link from list data may have: a web page. javascript:, data:, vbscript:, file: … run
-# code or open local files when clicked, so a value with any other scheme is never a link.
-SAFE_SCHEMES = ("http", "https")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-
-
-def url_scheme(text: str) -> str:
-    """The scheme a browser reads from a link, in lower case ('' for a relative link).
-
-    Browsers drop leading blanks and control characters and every tab and line break before they
-    read the scheme (" JaVaScRiPt:" and "java\tscript:" are javascript:); entities (&#106;) and
-    full-width letters are undone here too, so that no spelling of a scheme passes the check.
-    """
-    previous = None
-    while previous != text:  # &amp;#106; → &#106; → j
-        previous, text = text, html_text.unescape(text)
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    match = _SCHEME.match(text)
-    return match.group(1).lower() if match else ""
-
-
-def safe_href(text: Any) -> str | None:
-    """The value as a link target when it is safe to link (a web address or a relative link), else None."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    return text if url_scheme(text) in ("", *SAFE_SCHEMES) else None
-
-
 def _url(value: Any, fdef: FieldDef, report: Report) -> str | None:
     text = _text(value, fdef, report)
     if text and safe_href(text) is None:
-        report(f"字段“{fdef.label}”的“{text}”以“{url_scheme(text)}:”开头，不是网页地址，不能作为链接",
-               "只能写以 http:// 或 https:// 开头的网址，例如 https://zwfw.example.gov.cn/guide/1")
-        return None
+        report(unsafe_message(f"字段“{fdef.label}”的", text), UNSAFE_HINT)
+        return text  # kept as published (an old edition still shows it), but never as a link
     if text and not re.match(r"^(https?://|www\.)\S+$", text, re.IGNORECASE):
         report(f"字段“{fdef.label}”的“{text}”不像网址，已按原文保留", "网址以 http:// 或 https:// 开头",
                warning=True)

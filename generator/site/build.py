@@ -24,6 +24,7 @@ from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder
+from generator.safeurl import safe_href
 from generator.site import shell as shells
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -143,8 +144,8 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         "contact_phone_href": tel_href(portal.contact_phone),
         "contact_email": portal.contact_email,
         "contact_address": portal.contact_address,
-        "error_report_url": portal.error_report_url,
-        "badge_url": portal.badge_url,
+        "error_report_url": safe_href(portal.error_report_url) or "",  # checked in config; never a script link
+        "badge_url": safe_href(portal.badge_url) or "",
         "badge_image": portal.badge_image.lstrip("/"),
         "police_record_url": portal.police_record_url,
         "feeds": feeds,
