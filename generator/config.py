@@ -342,6 +342,12 @@ def _read_portal(r: _Reader, raw: LocatedMap) -> Portal:
             hint="例如 360799；请给它加引号，避免被当作数字",
             **r.where(raw, "region_code"),
         )
+    for key in ("site_name", "description"):  # Material's own templates print these unescaped
+        if re.search(r'[<>"]', values[key]):
+            r.problems.error(
+                f"{PORTAL_KEYS[key][0]}（{key}）“{values[key]}”中不能有 < > \" 这几个字符", rule="config-value",
+                hint="它们在网页中有特殊含义；请改用中文符号，例如“＜＞”或中文引号“”", **r.where(raw, key))
+            values[key] = re.sub(r'[<>"]', "", values[key])
     for key in ("base_url", "error_report_url", "badge_url", "badge_image"):
         if values[key] and safe_href(values[key]) is None:
             r.problems.error(unsafe_message(f"{PORTAL_KEYS[key][0]}（{key}）", values[key]), rule="config-value",
