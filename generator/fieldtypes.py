@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from markupsafe import Markup, escape
 
 from generator.config import FieldDef, SiteConfig, did_you_mean
 from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
+from generator.tabular import normalize as norm
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
 if TYPE_CHECKING:
@@ -25,11 +26,6 @@ Report = Callable[..., None]  # report(message, hint="", container=None, key=Non
 # Published codes run to 50+ characters (实施编码); 128 leaves room and still makes a sane address.
 SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 PLACEHOLDER_CODES = {"待定", "无", "暂无", "/", "-", "—", "——", "未编码", "空"}
-TYPE_NAMES = {
-    "code": "编码", "text": "文字", "longtext": "文字", "integer": "整数", "boolean": "是/否", "date": "日期",
-    "enum": "规定取值之一", "list": "列表", "basis": "依据列表", "time_limit": "时限", "fee": "收费信息",
-    "ref": "事项编码", "url": "网址", "extra": "其他信息",
-}
 _TRUE = {"是", "有", "yes", "true", "y"}
 _FALSE = {"否", "无", "no", "false", "n"}
 
@@ -306,16 +302,52 @@ class Page(NamedTuple):
 MISSING = Markup('<span class="qd-missing">未公开</span>')
 
 
+class Cells(Protocol):
+    """One data row of an imported sheet, as a field type reads it (tabular/convert.py provides it)."""
+
+    config: SiteConfig
+
+    def cells(self, path: str) -> list[tuple[Any, int]]:
+        """The non-blank cells of a field ("fee") or of a part of it ("fee.standard"): (value, column)."""
+
+    def column(self, path: str) -> int | None:
+        """The column of a field, blank or not (where a message about it points)."""
+
+    def header_unit(self, path: str) -> str:
+        """The time unit the column's header names (法定时限（工作日）), or ''."""
+
+    def loose(self, col: int, text: str) -> None:
+        """Note a "20日" read as calendar days (reported once per column)."""
+
+    def numeric(self, col: int) -> bool:
+        """True when the sheet stored this cell as a number (a code's leading 0 may be lost)."""
+
+    def warn(self, message: str, col: int, hint: str, rule: str) -> None:
+        """A warning at this row's cell."""
+
+    def ref(self, fdef: FieldDef, text: str, col: int | None) -> str:
+        """A reference as the code it names (a name is looked up in the catalog)."""
+
+
+Read = tuple[Any, "int | None", "set[str] | None"]  # (value shaped as YAML holds it, column, parts given)
+
+
+def _at(col: int | None, func: Callable[[Any], Any], value: Any) -> Any:
+    """func(value); a CellError it raises points at `col`."""
+    try:
+        return func(value)
+    except norm.CellError as exc:
+        exc.column = col  # type: ignore[attr-defined]
+        raise
+
+
 class FieldType:
     """A kind of field. Subclasses override what differs from plain text."""
 
     name = ""
+    words = "文字"  # what a value of this type is, in words for the person writing one
     documented = ""  # what a value of this type looks like, for people reusing the open data
 
-    @property
-    def words(self) -> str:
-        """What a value of this type is, in words for the person writing one (data page, messages)."""
-        return TYPE_NAMES[self.name]
 
     def normalize(self, fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
         return _text(value, fdef, report)
@@ -331,6 +363,21 @@ class FieldType:
     def cell(self, fdef: FieldDef | None, value: Any) -> Any:
         """The value as one spreadsheet cell (None when blank)."""
         return self.text(fdef, value) or None
+
+    def read(self, fdef: FieldDef, row: Cells) -> Read:
+        """The field's value from an imported row, shaped as YAML holds it; normalize() checks it next.
+
+        Raises norm.CellError (with .column) for a cell that cannot be read at all.
+        """
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        value, col = cells[0]
+        return self.from_cell(fdef, value, row, col), col, None
+
+    def from_cell(self, fdef: FieldDef, value: Any, row: Cells, col: int | None) -> Any:
+        """One published cell: its text exactly as published."""
+        return norm.published_text(value)
 
     def html(self, fdef: FieldDef, value: Any, page: Page) -> Markup:
         """The value on an item page, never blank (field_html shows 未公开 for that): escaped text."""
@@ -354,10 +401,17 @@ def _blank(value: Any) -> bool:
 
 class CodeType(FieldType):
     name = "code"
+    words = "编码"
     documented = "编码（文字）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _code(value, fdef, report)
+
+    def from_cell(self, fdef, value, row, col):
+        if col is not None and row.numeric(col):
+            row.warn(f"编码 {value} 在表格中是数字格式，开头的 0 可能已经丢失", col,
+                     "在 WPS/Excel 中把编码列设为“文本”格式后重新填写，或核对编码位数", "import-numeric-code")
+        return norm.clean_code(value)
 
 
 class TextType(FieldType):
@@ -372,6 +426,7 @@ class LongTextType(FieldType):
 
 class UrlType(FieldType):
     name = "url"
+    words = "网址"
     documented = "网址"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -387,10 +442,14 @@ class UrlType(FieldType):
 
 class IntegerType(FieldType):
     name = "integer"
+    words = "整数"
     documented = "整数"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _integer(value, fdef, report)
+
+    def from_cell(self, fdef, value, row, col):
+        return _at(col, norm.parse_int, value)
 
     def cell(self, fdef, value):
         return None if _blank(value) else value
@@ -398,10 +457,14 @@ class IntegerType(FieldType):
 
 class BooleanType(FieldType):
     name = "boolean"
+    words = "是/否"
     documented = "是/否"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _boolean(value, fdef, report)
+
+    def from_cell(self, fdef, value, row, col):
+        return _at(col, norm.parse_bool, value)
 
     def text(self, fdef, value, config=None):
         return "" if value is None else ("是" if value else "否")
@@ -412,6 +475,7 @@ class BooleanType(FieldType):
 
 class DateType(FieldType):
     name = "date"
+    words = "日期"
     documented = "日期（YYYY-MM-DD）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -422,10 +486,30 @@ class EnumType(FieldType):
     """Stored as published; read as the standard value with the published spelling beside it."""
 
     name = "enum"
+    words = "规定取值之一"
     documented = "规定取值之一（按公布原文保存）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _enum(value, fdef, config, report)
+
+    def read(self, fdef, row):
+        if not fdef.multi:
+            return super().read(fdef, row)
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        values = [self.one_value(fdef, v, row.config) for cell, _ in cells for v in norm.split_values(cell)]
+        return values, cells[0][1], None
+
+    def from_cell(self, fdef, value, row, col):
+        return self.one_value(fdef, norm.clean_text(value), row.config)
+
+    @staticmethod
+    def one_value(fdef: FieldDef, text: str, config: SiteConfig) -> str:
+        """A clerk's short form of a standard value: 许可 → 行政许可."""
+        if config.enum_standard(fdef.enum, text) is None and f"行政{text}" in config.enum_values(fdef.enum):
+            return f"行政{text}"
+        return text
 
     def text(self, fdef, value, config=None):
         if _blank(value):
@@ -459,10 +543,18 @@ def enum_html(config: SiteConfig, enum: str, value: Any) -> Markup:
 
 class ListType_(FieldType):  # noqa: N801 - "ListType" is the list type of config
     name = "list"
+    words = "列表"
     documented = "文字列表"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _list(value, fdef, report)
+
+    def read(self, fdef, row):
+        """Every line of every cell, each as published (numbering kept)."""
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        return [v for cell, _ in cells for v in norm.published_lines(cell)], cells[0][1], None
 
     def html(self, fdef, value, page):
         if fdef.name == "procedure":  # steps are done in order
@@ -476,10 +568,23 @@ def steps_html(value: Any) -> Markup:
 
 class RefType(FieldType):
     name = "ref"
+    words = "事项编码"
     documented = "引用另一清单的事项（编码或名称）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _list(value, fdef, report) if fdef.multi else _text(value, fdef, report)
+
+    def read(self, fdef, row):
+        if not fdef.multi:
+            return super().read(fdef, row)
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        col = cells[0][1]
+        return [row.ref(fdef, v, col) for cell, _ in cells for v in norm.split_values(cell)], col, None
+
+    def from_cell(self, fdef, value, row, col):
+        return row.ref(fdef, norm.clean_code(value), col)
 
     def text(self, fdef, value, config=None):
         if _blank(value):
@@ -507,6 +612,7 @@ class BasisType(FieldType):
     """The published text verbatim, or hand-written entries {law, article, note}."""
 
     name = "basis"
+    words = "依据列表"
     documented = "依据：公布原文，或列表（law 法律法规名称，article 条款）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -530,6 +636,41 @@ class BasisType(FieldType):
 
     def html(self, fdef, value, page):
         return basis_html(value)
+
+    def read(self, fdef, row):
+        """The published cell text verbatim; structure only from columns that give it (法律法规名称, 条款)."""
+        name = fdef.name
+        cells = row.cells(name)
+        col = cells[0][1] if cells else row.column(name)
+        laws = row.cells(f"{name}.law")
+        if cells and not laws:  # the published text is the record; its structure is derived when shown
+            return "\n".join(norm.published_text(value) for value, _ in cells), col, None
+        entries = [e for value, _ in cells for e in norm.split_bases(value)]
+        articles = row.cells(f"{name}.article")
+        notes = row.cells(f"{name}.note")
+        if laws:
+            col = col or laws[0][1]
+            part_entries = [e for value, _ in laws for e in norm.split_bases(value)]
+            for extra, key in ((articles, "article"), (notes, "note")):
+                if not extra:
+                    continue
+                lines = [line for value, _ in extra for line in norm.split_list(value)]
+                if len(lines) != len(part_entries):
+                    err = norm.CellError(
+                        f"{'条款' if key == 'article' else '说明'}有 {len(lines)} 行，而法律法规有 {len(part_entries)} 部，无法一一对应",
+                        "每部法律法规单独一行，对应的条款也单独一行，行数相同",
+                    )
+                    err.column = extra[0][1]  # type: ignore[attr-defined]
+                    raise err
+                for entry, line in zip(part_entries, lines, strict=True):
+                    if line not in ("无", "/", "—") and (key != "article" or not entry.get("article")):
+                        entry[key] = line
+            entries.extend(part_entries)
+        elif articles:
+            err = norm.CellError("有条款但没有对应的法律法规名称", "在同一行的“法律法规名称”列写明法律法规")
+            err.column = articles[0][1]  # type: ignore[attr-defined]
+            raise err
+        return (entries or None), col, None
 
 
 def basis_html(value: Any) -> Markup:
@@ -565,6 +706,7 @@ def basis_entry_text(entry: Any) -> str:
 
 class TimeLimitType(FieldType):
     name = "time_limit"
+    words = "时限"
     documented = "时限（statutory 法定，promised 承诺，unit 单位）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -587,25 +729,110 @@ class TimeLimitType(FieldType):
     def html(self, fdef, value, page):
         return escape(self.text(fdef, value))
 
+    def read(self, fdef, row):
+        """A whole 办理时限 cell, or separate 法定/承诺/单位/说明 columns. Only what the cells say is
+        returned as given (`parts`): "5个工作日" keeps a statutory limit the file already has."""
+        name = fdef.name
+        cells = row.cells(name)
+        col = cells[0][1] if cells else row.column(name)
+        units = row.config.enum_values("time_unit")
+        value: dict[str, Any] = {}
+        parts: set[str] = set()
+        header_unit = row.header_unit(name)
+        for cell, c in cells:
+            parsed, warnings = _at(c, lambda v: norm.parse_time_limit(v, units, header_unit), cell)
+            for w in warnings:
+                row.loose(c, w)
+            value.update(parsed)
+            said = set(parsed) - {"unit"}
+            if header_unit or any(word in norm.clean_text(cell) for word, _ in norm.UNIT_WORDS):
+                said.add("unit")
+            return value, c, said
+        units_seen = []
+        for part in ("statutory", "promised"):
+            for cell, c in row.cells(f"{name}.{part}"):
+                col = col or c
+                amount, unit, loose = _at(c, lambda v: norm.parse_duration(v, units), cell)
+                header_part_unit = row.header_unit(f"{name}.{part}")
+                if header_part_unit and (loose or not unit):  # the header says （工作日）; the cell "20日"
+                    unit = header_part_unit
+                if loose and not header_part_unit:
+                    row.loose(c, norm._loose_warning(norm.clean_text(cell)))
+                if amount is not None:
+                    value[part] = amount
+                    parts.add(part)
+                if unit:
+                    units_seen.append((unit, c))
+        for cell, c in row.cells(f"{name}.unit"):
+            col = col or c
+            units_seen.append((norm.clean_text(cell), c))
+        for cell, c in row.cells(f"{name}.note"):
+            col = col or c
+            value["note"] = norm.clean_text(cell)
+            parts.add("note")
+        if len({u for u, _ in units_seen}) > 1:
+            err = norm.CellError(
+                f"法定时限和承诺时限的单位不同（{'、'.join(u for u, _ in units_seen)}）", "请换算成同一单位"
+            )
+            err.column = units_seen[-1][1]  # type: ignore[attr-defined]
+            raise err
+        if units_seen:
+            value["unit"] = units_seen[0][0]
+            parts.add("unit")
+        if not value:
+            return None, col, None
+        value.setdefault("unit", "工作日")
+        return value, col, parts
+
 
 class FeeType(FieldType):
     name = "fee"
+    words = "收费信息"
     documented = "收费（basis 收费依据，standard 收费标准）"  # for the 数据开放 page
     PARTS = (("basis", "收费依据"), ("standard", "收费标准"))
 
     def normalize(self, fdef, value, config, report):
         return _fee(value, fdef, report)
 
+    NO_FEE = {"不收费", "免费", "无", "否", "无收费", "不涉及", "不收取"}
+
     def text(self, fdef, value, config=None):
         if not isinstance(value, dict):
             return "" if _blank(value) else str(value)
         return "；".join(f"{label}：{value[key]}" for key, label in self.PARTS if not _blank(value.get(key)))
+
+    def read(self, fdef, row):
+        """A 收费 cell (不收费, or the standard as published) and/or 收费依据/收费标准 columns."""
+        name = fdef.name
+        cells = row.cells(name)
+        col = cells[0][1] if cells else row.column(name)
+        value: dict[str, str] = {}
+        parts: set[str] = set()
+        for cell, c in cells:
+            text = norm.published_text(cell)
+            col = col or c
+            if text in self.NO_FEE:
+                value.update({"basis": "无", "standard": "不收费"})
+                parts.update(("basis", "standard"))
+            elif text not in ("是", "收费", "√"):
+                value["standard"] = text
+                parts.add("standard")
+        for part in ("basis", "standard"):
+            for cell, c in row.cells(f"{name}.{part}"):
+                col = col or c
+                value[part] = norm.published_text(cell)
+                parts.add(part)
+                break
+        if not value:
+            return None, col, None
+        return value, col, parts if parts != {"basis", "standard"} else None
 
 
 class ExtraType(FieldType):
     """Columns a department published that map to no field, under their own headers."""
 
     name = "extra"
+    words = "其他信息"
     documented = "其他信息（原表头：内容）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -617,10 +844,14 @@ class ExtraType(FieldType):
         return "；".join(f"{k}：{v}" for k, v in value.items() if not _blank(v))
 
 
+# The registry: a new field type is one class above and one entry here (schema.yml then names it).
 FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     CodeType(), TextType(), LongTextType(), IntegerType(), BooleanType(), DateType(), EnumType(), ListType_(),
     BasisType(), TimeLimitType(), FeeType(), RefType(), UrlType(), ExtraType(),
 )}
+
+
+TYPE_NAMES = {name: t.words for name, t in FIELD_TYPES.items()}
 
 
 def field_type(fdef: FieldDef | None, value: Any = None) -> FieldType:
