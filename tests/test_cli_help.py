@@ -88,3 +88,21 @@ def test_only_the_command_asked_for_is_imported() -> None:
                              check=True).stdout
         loaded = [m for m in eval(out) if m != "generator.commands.usage"]  # noqa: S307 - our own print
         assert loaded == ([expected] if expected else [])
+
+
+def test_build_needs_no_mkdocs_yml_and_ignores_the_current_directory(tmp_path: Path) -> None:
+    """A new project has no mkdocs.yml; MkDocs then read the one in the current directory, or failed
+    with an internal error (FileNotFoundError) when there was none."""
+    from mini_project import make_project
+
+    project = make_project(tmp_path / "p")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "mkdocs.yml").write_text("site_name: 别的网站\ntheme: {name: readthedocs}\n", encoding="utf-8")
+    for cwd in (tmp_path, elsewhere):
+        out = tmp_path / f"site-{cwd.name}"
+        proc = subprocess.run([str(QINGDAN), "--project", str(project), "build", "--no-search", "--out", str(out)],
+                              cwd=cwd, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        assert_chinese(proc)
+        assert "md-header" in (out / "index.html").read_text(encoding="utf-8")  # Material, not readthedocs

@@ -6,6 +6,7 @@ only when every step succeeded, so a failed build never leaves a half-written si
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -151,8 +152,13 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         "feeds": feeds,
         "hant": traditional.HANT_DIR if config.traditional_variant else "",  # the 繁體 view's folder, if built
     }
+    if user_file.exists():
+        config_file: Any = str(user_file)
+    else:  # no mkdocs.yml is fine: MkDocs would otherwise read the one in the current directory, or fail
+        config_file = io.BytesIO(b"{}")
+        config_file.name = str(user_file)
     mk_config = load_config(
-        config_file=str(user_file) if user_file.exists() else None,
+        config_file=config_file,
         site_name=portal.site_name,
         site_url=site_url,
         site_description=portal.description,
