@@ -3,10 +3,12 @@ scripts, in the theme (which MkDocs renders without autoescape) and in the revie
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,7 @@ def markup_site(tmp_path_factory) -> Path:
     with_markup(root)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "发布清单")
+    git(root, "commit", "-q", "-m", "发布清单<script>alert(1)</script>\x01", "-m", "调整依据: 测政发\x08〔2024〕1号")
     out = base / "site"
     result = build_site(root, out, search=False)
     assert result.ok, [p.format_text() for p in result.problems.errors]
@@ -69,6 +71,7 @@ def test_no_page_turns_text_into_markup(markup_site: Path) -> None:
         html = page.read_text(encoding="utf-8")
         assert "<img src=x" not in html, page.relative_to(markup_site)
         assert 'onmouseover="alert' not in html, page.relative_to(markup_site)
+        assert "<script>alert" not in html, page.relative_to(markup_site)
     footer = (markup_site / "index.html").read_text(encoding="utf-8")
     assert "县编办&#34; onmouseover=&#34;alert(1)&lt;img src=x onerror=alert(1)&gt;" in footer  # shown as text
     item = (markup_site / "convenience/BM-mzj-001/index.html").read_text(encoding="utf-8")
@@ -105,3 +108,14 @@ def test_review_workbook_never_holds_a_formula(tmp_path: Path) -> None:
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "a cell would run as a formula"
     assert formula in [c.value for c in cells] and "=1+1" in [str(c.value) for c in cells]
+
+
+def test_feeds_stay_valid_whatever_a_commit_message_holds(markup_site: Path) -> None:
+    """A control character in a commit message made feed.xml invalid XML: readers drop the whole feed."""
+    feed = ET.parse(markup_site / "feed.xml").getroot()
+    titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any("测政发〔2024〕1号" in t for t in titles), titles
+    summaries = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}summary")]
+    assert any("测政发〔2024〕1号" in s for s in summaries), summaries
+    items = json.loads((markup_site / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert items and "content_html" not in items[0]  # text only
