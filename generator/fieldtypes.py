@@ -287,9 +287,11 @@ def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
 # --- Field types: one home each ---------------------------------------------------------------
 #
 # Declared the way MkDocs declares its config options (mkdocs/config/config_options.py): one class
-# per type knows how to check and normalise a value from YAML, how the value reads as text (the
-# same words and numbers on the site, in `qingdan diff`, in `qingdan history` and in feeds) and
-# how it is written to a spreadsheet cell (the inverse of what `qingdan import` reads).
+# per type knows how to check and normalise a value from YAML (normalize), how it is read from an
+# imported spreadsheet row (read, from_cell), how the value reads as text (the same words and
+# numbers on the site, in `qingdan diff`, in `qingdan history` and in feeds), how it is written to a
+# spreadsheet cell (the inverse of what `qingdan import` reads) and its HTML on an item page (html,
+# escaped; a link only where safe). A new type is one class and one entry in FIELD_TYPES below.
 
 
 class Page(NamedTuple):
@@ -347,7 +349,6 @@ class FieldType:
     name = ""
     words = "文字"  # what a value of this type is, in words for the person writing one
     documented = ""  # what a value of this type looks like, for people reusing the open data
-
 
     def normalize(self, fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
         return _text(value, fdef, report)
