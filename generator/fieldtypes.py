@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from markupsafe import Markup, escape
 
 from generator.config import FieldDef, SiteConfig, did_you_mean
-from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
+from generator.safeurl import SAFE_SCHEMES, UNSAFE_HINT, safe_href, unsafe_message, url_scheme
 from generator.tabular import normalize as norm
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
@@ -434,9 +434,11 @@ class UrlType(FieldType):
         return _url(value, fdef, report)
 
     def html(self, fdef, value, page):
-        """A link only when the address is safe to follow (checked again here: a template or a
-        value that bypassed `qingdan check` never turns javascript: into a link)."""
-        if safe_href(value) is None:
+        """A link only to a web address, checked again here (a template or a value that bypassed
+        `qingdan check`, such as an old edition's, never turns javascript: into a link). No schema
+        allows relative links in list data: "www.example.gov.cn/…" (a warning in check) would
+        link to a page of this site that does not exist, so it is shown as text."""
+        if safe_href(value) is None or url_scheme(value) not in SAFE_SCHEMES:
             return escape(value)
         return Markup('<a href="{}" class="qd-url">{}</a>').format(value, value)
 

@@ -199,3 +199,16 @@ def test_clicking_an_address_in_chromium_runs_no_script(edition_site: Path) -> N
                 assert page.url == base + path, "a click left the page"
         finally:
             browser.close()
+
+
+def test_only_web_addresses_become_links() -> None:
+    """No default schema allows relative links in list data: a bare "www…" would link to a page of
+    this site that does not exist, so it stays text (check warns about it)."""
+    from generator.config import FieldDef
+    from generator.fieldtypes import field_html
+
+    fdef = FieldDef(name="guide_url", label="办事指南", type="url")
+    for value in SAFE:
+        assert field_html(fdef, value, "../../", None).startswith(f'<a href="{value.replace("&", "&amp;")}"')
+    for value in ["www.example.gov.cn/guide/1", "../power/", *UNSAFE]:
+        assert "<a" not in field_html(fdef, value, "../../", None), value
