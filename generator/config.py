@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from generator.problems import Problems
+from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
 from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 
 DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
@@ -353,6 +354,17 @@ def _read_portal(r: _Reader, raw: LocatedMap) -> Portal:
             hint="例如 360799；请给它加引号，避免被当作数字",
             **r.where(raw, "region_code"),
         )
+    for key in ("site_name", "description"):  # Material's own templates print these unescaped
+        if re.search(r'[<>"]', values[key]):
+            r.problems.error(
+                f"{PORTAL_KEYS[key][0]}（{key}）“{values[key]}”中不能有 < > \" 这几个字符", rule="config-value",
+                hint="它们在网页中有特殊含义；请改用中文符号，例如“＜＞”或中文引号“”", **r.where(raw, key))
+            values[key] = re.sub(r'[<>"]', "", values[key])
+    for key in ("base_url", "error_report_url", "badge_url", "badge_image"):
+        if values[key] and safe_href(values[key]) is None:
+            r.problems.error(unsafe_message(f"{PORTAL_KEYS[key][0]}（{key}）", values[key]), rule="config-value",
+                             hint=UNSAFE_HINT, **r.where(raw, key))
+            values[key] = ""
     if values["base_url"] and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
     return Portal(**values)

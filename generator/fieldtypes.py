@@ -1,4 +1,4 @@
-"""Check and normalise one field value by its declared type.
+"""Field types: how one value of each declared type is checked, read, shown and written.
 
 Each checker takes the raw (located) YAML value and returns the normalised value; what is wrong
 goes to `report(message, hint, container, key)` so that the message points at the exact line.
@@ -9,21 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from markupsafe import Markup, escape
 
 from generator.config import FieldDef, SiteConfig, did_you_mean
+from generator.safeurl import SAFE_SCHEMES, UNSAFE_HINT, safe_href, unsafe_message, url_scheme
+from generator.tabular import normalize as norm
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
+
+if TYPE_CHECKING:
+    from generator.model import Catalog
 
 Report = Callable[..., None]  # report(message, hint="", container=None, key=None, warning=False)
 
 # Published codes run to 50+ characters (实施编码); 128 leaves room and still makes a sane address.
 SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 PLACEHOLDER_CODES = {"待定", "无", "暂无", "/", "-", "—", "——", "未编码", "空"}
-TYPE_NAMES = {
-    "code": "编码", "text": "文字", "longtext": "文字", "integer": "整数", "boolean": "是/否", "date": "日期",
-    "enum": "规定取值之一", "list": "列表", "basis": "依据列表", "time_limit": "时限", "fee": "收费信息",
-    "ref": "事项编码", "url": "网址", "extra": "其他信息",
-}
 _TRUE = {"是", "有", "yes", "true", "y"}
 _FALSE = {"否", "无", "no", "false", "n"}
 
@@ -238,6 +240,9 @@ def _fee(value: Any, fdef: FieldDef, report: Report) -> dict | None:
 
 def _url(value: Any, fdef: FieldDef, report: Report) -> str | None:
     text = _text(value, fdef, report)
+    if text and safe_href(text) is None:
+        report(unsafe_message(f"字段“{fdef.label}”的", text), UNSAFE_HINT)
+        return text  # kept as published (an old edition still shows it), but never as a link
     if text and not re.match(r"^(https?://|www\.)\S+$", text, re.IGNORECASE):
         report(f"字段“{fdef.label}”的“{text}”不像网址，已按原文保留", "网址以 http:// 或 https:// 开头",
                warning=True)
@@ -282,21 +287,68 @@ def _code(value: Any, fdef: FieldDef, report: Report) -> str | None:
 # --- Field types: one home each ---------------------------------------------------------------
 #
 # Declared the way MkDocs declares its config options (mkdocs/config/config_options.py): one class
-# per type knows how to check and normalise a value from YAML, how the value reads as text (the
-# same words and numbers on the site, in `qingdan diff`, in `qingdan history` and in feeds) and
-# how it is written to a spreadsheet cell (the inverse of what `qingdan import` reads).
+# per type knows how to check and normalise a value from YAML (normalize), how it is read from an
+# imported spreadsheet row (read, from_cell), how the value reads as text (the same words and
+# numbers on the site, in `qingdan diff`, in `qingdan history` and in feeds), how it is written to a
+# spreadsheet cell (the inverse of what `qingdan import` reads) and its HTML on an item page (html,
+# escaped; a link only where safe). A new type is one class and one entry in FIELD_TYPES below.
+
+
+class Page(NamedTuple):
+    """What the HTML of a value needs from the page it is on."""
+
+    root: str  # relative path from the page to the site root ("../../")
+    catalog: Catalog  # references resolve to items; enumerations to their standard values
+
+
+MISSING = Markup('<span class="qd-missing">未公开</span>')
+
+
+class Cells(Protocol):
+    """One data row of an imported sheet, as a field type reads it (tabular/convert.py provides it)."""
+
+    config: SiteConfig
+
+    def cells(self, path: str) -> list[tuple[Any, int]]:
+        """The non-blank cells of a field ("fee") or of a part of it ("fee.standard"): (value, column)."""
+
+    def column(self, path: str) -> int | None:
+        """The column of a field, blank or not (where a message about it points)."""
+
+    def header_unit(self, path: str) -> str:
+        """The time unit the column's header names (法定时限（工作日）), or ''."""
+
+    def loose(self, col: int, text: str) -> None:
+        """Note a "20日" read as calendar days (reported once per column)."""
+
+    def numeric(self, col: int) -> bool:
+        """True when the sheet stored this cell as a number (a code's leading 0 may be lost)."""
+
+    def warn(self, message: str, col: int, hint: str, rule: str) -> None:
+        """A warning at this row's cell."""
+
+    def ref(self, fdef: FieldDef, text: str, col: int | None) -> str:
+        """A reference as the code it names (a name is looked up in the catalog)."""
+
+
+Read = tuple[Any, "int | None", "set[str] | None"]  # (value shaped as YAML holds it, column, parts given)
+
+
+def _at(col: int | None, func: Callable[[Any], Any], value: Any) -> Any:
+    """func(value); a CellError it raises points at `col`."""
+    try:
+        return func(value)
+    except norm.CellError as exc:
+        exc.column = col  # type: ignore[attr-defined]
+        raise
 
 
 class FieldType:
     """A kind of field. Subclasses override what differs from plain text."""
 
     name = ""
+    words = "文字"  # what a value of this type is, in words for the person writing one
     documented = ""  # what a value of this type looks like, for people reusing the open data
-
-    @property
-    def words(self) -> str:
-        """What a value of this type is, in words for the person writing one (data page, messages)."""
-        return TYPE_NAMES[self.name]
 
     def normalize(self, fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
         return _text(value, fdef, report)
@@ -313,6 +365,34 @@ class FieldType:
         """The value as one spreadsheet cell (None when blank)."""
         return self.text(fdef, value) or None
 
+    def read(self, fdef: FieldDef, row: Cells) -> Read:
+        """The field's value from an imported row, shaped as YAML holds it; normalize() checks it next.
+
+        Raises norm.CellError (with .column) for a cell that cannot be read at all.
+        """
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        value, col = cells[0]
+        return self.from_cell(fdef, value, row, col), col, None
+
+    def from_cell(self, fdef: FieldDef, value: Any, row: Cells, col: int | None) -> Any:
+        """One published cell: its text exactly as published."""
+        return norm.published_text(value)
+
+    def html(self, fdef: FieldDef, value: Any, page: Page) -> Markup:
+        """The value on an item page, never blank (field_html shows 未公开 for that): escaped text."""
+        if isinstance(value, dict):
+            return escape(plain_text(value))
+        if isinstance(value, (list, tuple)):
+            return _tag_list("ul", value)
+        return escape(value)
+
+
+def _tag_list(tag: str, values: Any, attributes: str = "") -> Markup:
+    return Markup(f"<{tag}{attributes}>") + Markup("").join(Markup("<li>%s</li>") % v for v in values) \
+        + Markup(f"</{tag}>")
+
 
 def _blank(value: Any) -> bool:
     from generator.model import is_blank
@@ -322,10 +402,17 @@ def _blank(value: Any) -> bool:
 
 class CodeType(FieldType):
     name = "code"
+    words = "编码"
     documented = "编码（文字）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _code(value, fdef, report)
+
+    def from_cell(self, fdef, value, row, col):
+        if col is not None and row.numeric(col):
+            row.warn(f"编码 {value} 在表格中是数字格式，开头的 0 可能已经丢失", col,
+                     "在 WPS/Excel 中把编码列设为“文本”格式后重新填写，或核对编码位数", "import-numeric-code")
+        return norm.clean_code(value)
 
 
 class TextType(FieldType):
@@ -340,18 +427,32 @@ class LongTextType(FieldType):
 
 class UrlType(FieldType):
     name = "url"
+    words = "网址"
     documented = "网址"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _url(value, fdef, report)
 
+    def html(self, fdef, value, page):
+        """A link only to a web address, checked again here (a template or a value that bypassed
+        `qingdan check`, such as an old edition's, never turns javascript: into a link). No schema
+        allows relative links in list data: "www.example.gov.cn/…" (a warning in check) would
+        link to a page of this site that does not exist, so it is shown as text."""
+        if safe_href(value) is None or url_scheme(value) not in SAFE_SCHEMES:
+            return escape(value)
+        return Markup('<a href="{}" class="qd-url">{}</a>').format(value, value)
+
 
 class IntegerType(FieldType):
     name = "integer"
+    words = "整数"
     documented = "整数"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _integer(value, fdef, report)
+
+    def from_cell(self, fdef, value, row, col):
+        return _at(col, norm.parse_int, value)
 
     def cell(self, fdef, value):
         return None if _blank(value) else value
@@ -359,17 +460,25 @@ class IntegerType(FieldType):
 
 class BooleanType(FieldType):
     name = "boolean"
+    words = "是/否"
     documented = "是/否"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _boolean(value, fdef, report)
 
+    def from_cell(self, fdef, value, row, col):
+        return _at(col, norm.parse_bool, value)
+
     def text(self, fdef, value, config=None):
         return "" if value is None else ("是" if value else "否")
+
+    def html(self, fdef, value, page):
+        return Markup("是" if value else "否")
 
 
 class DateType(FieldType):
     name = "date"
+    words = "日期"
     documented = "日期（YYYY-MM-DD）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -380,10 +489,30 @@ class EnumType(FieldType):
     """Stored as published; read as the standard value with the published spelling beside it."""
 
     name = "enum"
+    words = "规定取值之一"
     documented = "规定取值之一（按公布原文保存）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _enum(value, fdef, config, report)
+
+    def read(self, fdef, row):
+        if not fdef.multi:
+            return super().read(fdef, row)
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        values = [self.one_value(fdef, v, row.config) for cell, _ in cells for v in norm.split_values(cell)]
+        return values, cells[0][1], None
+
+    def from_cell(self, fdef, value, row, col):
+        return self.one_value(fdef, norm.clean_text(value), row.config)
+
+    @staticmethod
+    def one_value(fdef: FieldDef, text: str, config: SiteConfig) -> str:
+        """A clerk's short form of a standard value: 许可 → 行政许可."""
+        if config.enum_standard(fdef.enum, text) is None and f"行政{text}" in config.enum_values(fdef.enum):
+            return f"行政{text}"
+        return text
 
     def text(self, fdef, value, config=None):
         if _blank(value):
@@ -401,21 +530,64 @@ class EnumType(FieldType):
             return None
         return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)  # as published
 
+    def html(self, fdef, value, page):
+        if fdef.multi:
+            return Markup("、").join(enum_html(page.catalog.config, fdef.enum, v) for v in value)
+        return enum_html(page.catalog.config, fdef.enum, value)
+
+
+def enum_html(config: SiteConfig, enum: str, value: Any) -> Markup:
+    """The standard value, with the published spelling beside it when it differs."""
+    standard = config.enum_standard(enum, value)
+    if standard and standard != value:
+        return Markup('{}<span class="qd-published-as">（原文：{}）</span>').format(standard, value)
+    return escape(value)
+
 
 class ListType_(FieldType):  # noqa: N801 - "ListType" is the list type of config
     name = "list"
+    words = "列表"
     documented = "文字列表"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _list(value, fdef, report)
 
+    def read(self, fdef, row):
+        """Every line of every cell, each as published (numbering kept)."""
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        return [v for cell, _ in cells for v in norm.published_lines(cell)], cells[0][1], None
+
+    def html(self, fdef, value, page):
+        if fdef.name == "procedure":  # steps are done in order
+            return steps_html(value)
+        return super().html(fdef, value, page)
+
+
+def steps_html(value: Any) -> Markup:
+    return _tag_list("ol", value, ' class="qd-steps"')
+
 
 class RefType(FieldType):
     name = "ref"
+    words = "事项编码"
     documented = "引用另一清单的事项（编码或名称）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
         return _list(value, fdef, report) if fdef.multi else _text(value, fdef, report)
+
+    def read(self, fdef, row):
+        if not fdef.multi:
+            return super().read(fdef, row)
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        col = cells[0][1]
+        return [row.ref(fdef, v, col) for cell, _ in cells for v in norm.split_values(cell)], col, None
+
+    def from_cell(self, fdef, value, row, col):
+        return row.ref(fdef, norm.clean_code(value), col)
 
     def text(self, fdef, value, config=None):
         if _blank(value):
@@ -424,11 +596,26 @@ class RefType(FieldType):
 
     cell = text  # type: ignore[assignment]
 
+    def html(self, fdef, value, page):
+        """Each referenced item linked by name, its code beside it; a code that names nothing, as text."""
+        out = []
+        for code in [value] if isinstance(value, str) else value:
+            target = page.catalog.resolve(fdef.ref, code)
+            code_html = Markup('<span translate="no">{}</span>').format(code)
+            out.append(Markup("{}（{}）").format(item_link(page.root, target), code_html) if target else code_html)
+        return Markup("；").join(out)
+
+
+def item_link(root: str, item: Any) -> Markup:
+    """A link to an item's page: its address comes from its list and code, its text is its name."""
+    return Markup('<a href="{}{}/{}/">{}</a>').format(root, item.list_id, item.code, item.name)
+
 
 class BasisType(FieldType):
     """The published text verbatim, or hand-written entries {law, article, note}."""
 
     name = "basis"
+    words = "依据列表"
     documented = "依据：公布原文，或列表（law 法律法规名称，article 条款）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -450,6 +637,67 @@ class BasisType(FieldType):
 
         return "\n".join(format_basis(entry) for entry in value)
 
+    def html(self, fdef, value, page):
+        return basis_html(value)
+
+    def read(self, fdef, row):
+        """The published cell text verbatim; structure only from columns that give it (法律法规名称, 条款)."""
+        name = fdef.name
+        cells = row.cells(name)
+        col = cells[0][1] if cells else row.column(name)
+        laws = row.cells(f"{name}.law")
+        if cells and not laws:  # the published text is the record; its structure is derived when shown
+            return "\n".join(norm.published_text(value) for value, _ in cells), col, None
+        entries = [e for value, _ in cells for e in norm.split_bases(value)]
+        articles = row.cells(f"{name}.article")
+        notes = row.cells(f"{name}.note")
+        if laws:
+            col = col or laws[0][1]
+            part_entries = [e for value, _ in laws for e in norm.split_bases(value)]
+            for extra, key in ((articles, "article"), (notes, "note")):
+                if not extra:
+                    continue
+                lines = [line for value, _ in extra for line in norm.split_list(value)]
+                if len(lines) != len(part_entries):
+                    err = norm.CellError(
+                        f"{'条款' if key == 'article' else '说明'}有 {len(lines)} 行，而法律法规有 {len(part_entries)} 部，无法一一对应",
+                        "每部法律法规单独一行，对应的条款也单独一行，行数相同",
+                    )
+                    err.column = extra[0][1]  # type: ignore[attr-defined]
+                    raise err
+                for entry, line in zip(part_entries, lines, strict=True):
+                    if line not in ("无", "/", "—") and (key != "article" or not entry.get("article")):
+                        entry[key] = line
+            entries.extend(part_entries)
+        elif articles:
+            err = norm.CellError("有条款但没有对应的法律法规名称", "在同一行的“法律法规名称”列写明法律法规")
+            err.column = articles[0][1]  # type: ignore[attr-defined]
+            raise err
+        return (entries or None), col, None
+
+
+def basis_html(value: Any) -> Markup:
+    """First what Qingdan reads from a published basis (each instrument it cites, with level, 文号 and
+    articles: an addition), then the published text itself, whole and unchanged; long text is folded
+    by qingdan.js and unfolds on request. Hand-written entries ({law, article}) as a list."""
+    if not isinstance(value, str):
+        return Markup('<ul class="qd-basis">') + Markup("").join(
+            Markup("<li>%s</li>") % basis_entry_text(entry) for entry in value) + Markup("</ul>\n")
+    from generator.legaltext import split_instruments
+
+    instruments = split_instruments(value)
+    out = [Markup('<div class="qd-basis">\n')]
+    if len(instruments) > 1 or (instruments and (instruments[0].articles or instruments[0].title)):
+        out.append(Markup('<ul class="qd-instruments" aria-label="引用的依据">\n'))
+        for inst in instruments:
+            tag = Markup('<span class="qd-tag">{}</span> ').format(inst.level) if inst.level else ""
+            numbers = [d for d in inst.doc_numbers if d not in inst.name] + [a.number for a in inst.articles]
+            out.append(Markup("<li>{}{}{}</li>\n").format(tag, inst.name, "".join(f" {n}" for n in numbers)))
+        out.append(Markup("</ul>\n"))
+    long = " qd-long" if len(value) > 240 else ""
+    out.append(Markup('<div class="qd-published{}" aria-label="公布原文">{}</div>\n</div>\n').format(long, value))
+    return Markup("").join(out)
+
 
 def basis_entry_text(entry: Any) -> str:
     """A hand-written basis entry as read: 《law》article（note）."""
@@ -461,6 +709,7 @@ def basis_entry_text(entry: Any) -> str:
 
 class TimeLimitType(FieldType):
     name = "time_limit"
+    words = "时限"
     documented = "时限（statutory 法定，promised 承诺，unit 单位）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -480,25 +729,113 @@ class TimeLimitType(FieldType):
             parts.append(f"说明：{value['note']}")
         return "；".join(parts)
 
+    def html(self, fdef, value, page):
+        return escape(self.text(fdef, value))
+
+    def read(self, fdef, row):
+        """A whole 办理时限 cell, or separate 法定/承诺/单位/说明 columns. Only what the cells say is
+        returned as given (`parts`): "5个工作日" keeps a statutory limit the file already has."""
+        name = fdef.name
+        cells = row.cells(name)
+        col = cells[0][1] if cells else row.column(name)
+        units = row.config.enum_values("time_unit")
+        value: dict[str, Any] = {}
+        parts: set[str] = set()
+        header_unit = row.header_unit(name)
+        for cell, c in cells:
+            parsed, warnings = _at(c, lambda v: norm.parse_time_limit(v, units, header_unit), cell)
+            for w in warnings:
+                row.loose(c, w)
+            value.update(parsed)
+            said = set(parsed) - {"unit"}
+            if header_unit or any(word in norm.clean_text(cell) for word, _ in norm.UNIT_WORDS):
+                said.add("unit")
+            return value, c, said
+        units_seen = []
+        for part in ("statutory", "promised"):
+            for cell, c in row.cells(f"{name}.{part}"):
+                col = col or c
+                amount, unit, loose = _at(c, lambda v: norm.parse_duration(v, units), cell)
+                header_part_unit = row.header_unit(f"{name}.{part}")
+                if header_part_unit and (loose or not unit):  # the header says （工作日）; the cell "20日"
+                    unit = header_part_unit
+                if loose and not header_part_unit:
+                    row.loose(c, norm._loose_warning(norm.clean_text(cell)))
+                if amount is not None:
+                    value[part] = amount
+                    parts.add(part)
+                if unit:
+                    units_seen.append((unit, c))
+        for cell, c in row.cells(f"{name}.unit"):
+            col = col or c
+            units_seen.append((norm.clean_text(cell), c))
+        for cell, c in row.cells(f"{name}.note"):
+            col = col or c
+            value["note"] = norm.clean_text(cell)
+            parts.add("note")
+        if len({u for u, _ in units_seen}) > 1:
+            err = norm.CellError(
+                f"法定时限和承诺时限的单位不同（{'、'.join(u for u, _ in units_seen)}）", "请换算成同一单位"
+            )
+            err.column = units_seen[-1][1]  # type: ignore[attr-defined]
+            raise err
+        if units_seen:
+            value["unit"] = units_seen[0][0]
+            parts.add("unit")
+        if not value:
+            return None, col, None
+        value.setdefault("unit", "工作日")
+        return value, col, parts
+
 
 class FeeType(FieldType):
     name = "fee"
+    words = "收费信息"
     documented = "收费（basis 收费依据，standard 收费标准）"  # for the 数据开放 page
     PARTS = (("basis", "收费依据"), ("standard", "收费标准"))
 
     def normalize(self, fdef, value, config, report):
         return _fee(value, fdef, report)
 
+    NO_FEE = {"不收费", "免费", "无", "否", "无收费", "不涉及", "不收取"}
+
     def text(self, fdef, value, config=None):
         if not isinstance(value, dict):
             return "" if _blank(value) else str(value)
         return "；".join(f"{label}：{value[key]}" for key, label in self.PARTS if not _blank(value.get(key)))
+
+    def read(self, fdef, row):
+        """A 收费 cell (不收费, or the standard as published) and/or 收费依据/收费标准 columns."""
+        name = fdef.name
+        cells = row.cells(name)
+        col = cells[0][1] if cells else row.column(name)
+        value: dict[str, str] = {}
+        parts: set[str] = set()
+        for cell, c in cells:
+            text = norm.published_text(cell)
+            col = col or c
+            if text in self.NO_FEE:
+                value.update({"basis": "无", "standard": "不收费"})
+                parts.update(("basis", "standard"))
+            elif text not in ("是", "收费", "√"):
+                value["standard"] = text
+                parts.add("standard")
+        for part in ("basis", "standard"):
+            for cell, c in row.cells(f"{name}.{part}"):
+                col = col or c
+                value[part] = norm.published_text(cell)
+                parts.add(part)
+                break
+        if not value:
+            return None, col, None
+        return value, col, parts if parts != {"basis", "standard"} else None
 
 
 class ExtraType(FieldType):
     """Columns a department published that map to no field, under their own headers."""
 
     name = "extra"
+    words = "其他信息"
     documented = "其他信息（原表头：内容）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):
@@ -510,10 +847,14 @@ class ExtraType(FieldType):
         return "；".join(f"{k}：{v}" for k, v in value.items() if not _blank(v))
 
 
+# The registry: a new field type is one class above and one entry here (schema.yml then names it).
 FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     CodeType(), TextType(), LongTextType(), IntegerType(), BooleanType(), DateType(), EnumType(), ListType_(),
     BasisType(), TimeLimitType(), FeeType(), RefType(), UrlType(), ExtraType(),
 )}
+
+
+TYPE_NAMES = {name: t.words for name, t in FIELD_TYPES.items()}
 
 
 def field_type(fdef: FieldDef | None, value: Any = None) -> FieldType:
@@ -538,6 +879,45 @@ def field_type(fdef: FieldDef | None, value: Any = None) -> FieldType:
 def field_text(fdef: FieldDef | None, value: Any, config: SiteConfig | None = None) -> str:
     """A field value as read everywhere it is shown: site, review, history, feeds ('' when blank)."""
     return field_type(fdef, value).text(fdef, value, config)
+
+
+def plain_text(value: Any) -> str:
+    """Any field value as one line of text (tables, feeds): each part as its field type reads it."""
+    if isinstance(value, list) and not (value and all(isinstance(v, dict) for v in value)):
+        return "；".join(plain_text(v) for v in value)
+    return field_text(None, value)
+
+
+def field_html(fdef: FieldDef, value: Any, root: str, catalog: Catalog) -> Markup:
+    """A field value on an item page, as its type shows it; 未公开 when blank."""
+    if value is None or value == "" or value == []:
+        return MISSING + "\n"
+    if fdef.type != "basis" and fdef.name.endswith("phone"):
+        return phone_links(value) + "\n"
+    shown = FIELD_TYPES[fdef.type].html(fdef, value, Page(root, catalog))
+    inline = fdef.type == "ref" or (fdef.type == "enum" and fdef.multi)  # pages have always had them so
+    return shown if inline else shown + "\n"
+
+
+# Telephone numbers as published: 0797-1234567, (0797)1234567, 13912345678, 12345, 12315.
+PHONE = re.compile(r"(?<![\d-])(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}(?:-\d{1,4})?|1[3-9]\d{9}|12\d{3})(?![\d])")
+
+
+def tel_href(number: str) -> str:
+    """A tel: address for a published number: digits only (and the + of a country code)."""
+    return "tel:" + re.sub(r"[^\d+]", "", number)
+
+
+def phone_links(value: Any) -> Markup:
+    """Text with each telephone number a tap-to-call link (phones: one tap instead of copying)."""
+    text = plain_text(value) if not isinstance(value, str) else value
+    out, last = [], 0
+    for match in PHONE.finditer(text):
+        out += [escape(text[last:match.start()]),
+                Markup('<a href="{}">{}</a>').format(tel_href(match.group(0)), match.group(0))]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def field_cell(fdef: FieldDef | None, value: Any) -> Any:

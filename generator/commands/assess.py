@@ -30,13 +30,12 @@ def _rules_help() -> str:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "assess", help="清单评估：检查整个清单中需要清理的问题，按部门汇总",
+        "assess",
         description="对当前的全部清单（不是一次调整）运行全部规则：兜底条款、已废止的依据、无依据的权力和收费、"
                     "时限、职责交叉和重复、八公开缺失、引用错误、久未调整。",
         epilog=_rules_help() + "\n\n示例：\n  qingdan assess\n  qingdan assess --department scjgj --format html "
                "--output 评估.html\n  qingdan assess --format xlsx --output 评估.xlsx\n"
                "  qingdan assess --format json --fail-on repealed-law,catch-all-clause",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--list", dest="list_id", default="", metavar="清单", help="只评估一个清单，例如 power")
     parser.add_argument("--department", default="", metavar="部门", help="只评估一个部门，例如 scjgj")

@@ -10,9 +10,16 @@ from generator.site.build import build_site
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("build", help="生成网站（校验通过后才会替换旧网站）")
-    parser.add_argument("--out", type=Path, default=None, help="输出目录（默认：项目下的 site/）")
-    parser.add_argument("--site-url", default=None, help="网站地址，覆盖 site_config.yml 中的 base_url（可含子路径）")
+    parser = subparsers.add_parser(
+        "build",
+        description="校验 site_config.yml 和 lists/ 下的全部清单，通过后生成静态网站（含搜索索引、调整记录、"
+        "繁體版和下载文件）。先在临时目录生成，全部成功才替换旧网站；有错误时旧网站保持不变。",
+        epilog="示例：\n  qingdan build\n  qingdan build --out /srv/www/qingdan "
+        "--site-url https://www.example.gov.cn/qingdan/",
+    )
+    parser.add_argument("--out", type=Path, default=None, metavar="目录", help="输出目录（默认：项目下的 site/）")
+    parser.add_argument("--site-url", default=None, metavar="网址",
+                        help="网站地址，覆盖 site_config.yml 中的 base_url（可含子路径）")
     parser.add_argument("--no-search", action="store_true", help="不建立搜索索引（仅用于调试）")
     parser.add_argument("--no-history", action="store_true", help="不读取 git 历史")
     parser.add_argument("--timings", action="store_true", help="显示各步骤耗时")

@@ -10,8 +10,14 @@ from generator.project import open_project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("check", help="校验配置和全部清单数据")
-    parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
+    parser = subparsers.add_parser(
+        "check",
+        description="校验 site_config.yml 和 lists/ 下的全部清单：格式、必填项、编码、引用、依据和时限等。"
+        "每个问题写明文件、行、列和修改办法。有错误时退出码为 1。",
+        epilog="示例：\n  qingdan check\n  qingdan check --no-warnings\n  qingdan check --format json > 问题.json",
+    )
+    parser.add_argument("--format", choices=["text", "json"], default="text",
+                        help="输出格式：text 供阅读，json 供其他程序（默认 text）")
     parser.add_argument("--no-warnings", action="store_true", help="只显示错误，不显示警告")
     parser.set_defaults(func=run)
 

@@ -41,13 +41,11 @@ def _flags_help() -> str:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "diff",
-        help="法制审核：比较两个版本的清单，列出新增、取消、变更并提示问题",
         description="比较两个版本的清单（默认：HEAD 与工作区中未提交的修改），生成法制审核报告。",
         epilog=_flags_help() + "\n\n示例：\n  qingdan diff                          审核未提交的修改\n"
         "  qingdan diff v2023 HEAD --format html --output 审核.html\n"
         "  qingdan diff 2023-01-01 2024-01-01 --list power\n"
         "  qingdan diff origin/main HEAD --format md --fail-on no-basis,catch-all",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("a", nargs="?", default="HEAD", metavar="A",
                         help="原版本：提交、标签、分支或日期 YYYY-MM-DD（默认 HEAD）")

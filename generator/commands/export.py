@@ -15,13 +15,15 @@ from generator.tabular.export import Overlong, csv_bytes, json_bytes, xlsx_bytes
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "export", help="把清单导出为 Excel、CSV 或 JSON",
+        "export",
         description="导出的 Excel/CSV 用中文表头，可以直接修改后用 qingdan import 导回。",
+        epilog="示例：\n  qingdan export                                  全部清单，写入 qingdan.xlsx\n"
+        "  qingdan export --list power --department scjgj --format csv",
     )
-    parser.add_argument("--list", dest="list_id", help="只导出这个清单（例如 power）；CSV 必须指定")
-    parser.add_argument("--department", help="只导出这个部门（部门代码或名称）")
+    parser.add_argument("--list", dest="list_id", metavar="清单", help="只导出这个清单（例如 power）；CSV 必须指定")
+    parser.add_argument("--department", metavar="部门", help="只导出这个部门（部门代码或名称）")
     parser.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx", help="导出格式（默认 xlsx）")
-    parser.add_argument("--output", "-o", help="输出文件；默认按清单和部门命名，写在当前目录；“-”表示标准输出（csv/json）")
+    parser.add_argument("--output", "-o", metavar="文件", help="输出文件；默认按清单和部门命名，写在当前目录；“-”表示标准输出（csv/json）")
     parser.add_argument("--all-columns", action="store_true", help="保留全部列（包括全空的列），便于当作填报模板")
     parser.set_defaults(func=run)
 

@@ -21,7 +21,8 @@ MAX_VALUE = 120  # characters of one value shown in text output (JSON has everyt
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "history", help="查看清单的调整记录（来自 git 提交历史）",
+        "history",
+        epilog="示例：\n  qingdan history\n  qingdan history power/000131127004\n  qingdan history --since 2016-12-01",
         description="列出清单事项的新增、取消、变更、更名、改码和划转，最新的在前。"
         "调整依据和生效日期取自提交说明末尾的“调整依据: …”“生效日期: …”两行（见 docs/history.md）。",
     )

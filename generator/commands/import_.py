@@ -20,13 +20,16 @@ ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "import", help="从 Excel（.xlsx/.xls）或 CSV 导入清单",
+        "import",
         description="读取部门报送的表格，校验后写入 lists/<清单>/<部门>.yml；有错误时不写入任何文件。",
+        epilog="示例：\n  qingdan import 权力清单.xlsx --list power --department scjgj --dry-run\n"
+        "  qingdan import 收费清单.csv --list fee --department scjgj",
     )
-    parser.add_argument("file", type=Path, help="表格文件：.xlsx、.xls 或 .csv")
-    parser.add_argument("--list", dest="list_id", required=True, help="清单标识，例如 power、responsibility")
-    parser.add_argument("--department", help="部门代码或名称；不写时按表格中的“部门”列")
-    parser.add_argument("--sheet", help="只导入这个工作表（名称或从 1 开始的序号）")
+    parser.add_argument("file", type=Path, metavar="表格", help="表格文件：.xlsx、.xls 或 .csv")
+    parser.add_argument("--list", dest="list_id", required=True, metavar="清单",
+                        help="清单标识，例如 power、responsibility")
+    parser.add_argument("--department", metavar="部门", help="部门代码或名称；不写时按表格中的“部门”列")
+    parser.add_argument("--sheet", metavar="工作表", help="只导入这个工作表（名称或从 1 开始的序号）")
     parser.add_argument("--dry-run", action="store_true", help="只显示将要做的修改，不写入文件")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     parser.add_argument("--no-info", action="store_true", help="不显示说明性信息，只显示错误和警告")

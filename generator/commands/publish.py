@@ -19,13 +19,16 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "publish", help="发布网站到目录、SSH 服务器或对象存储（只发送改动的文件，可回退）",
+        "publish",
         description="把 qingdan build 生成的网站发布到：本地或挂载的目录（/srv/www/qingdan）、"
         "SSH 服务器（用户@服务器:/目录 或 ssh://用户@服务器:端口/目录）、S3 兼容的对象存储（s3://存储桶/前缀）。"
         "网站服务器的根目录是目录或 SSH 目标下的 current。详见 docs/publishing.md。",
+        epilog="示例：\n  qingdan publish --to /srv/www/qingdan --dry-run\n"
+        "  qingdan publish --to deploy@www.example.gov.cn:/srv/qingdan\n"
+        "  qingdan publish --to s3://qingdan/site --verify\n  qingdan publish --to /srv/www/qingdan --rollback",
     )
     parser.add_argument("--to", required=True, metavar="目标", help="发布目标")
-    parser.add_argument("--site", type=Path, default=None, help="要发布的网站目录（默认：项目下的 site/）")
+    parser.add_argument("--site", type=Path, default=None, metavar="目录", help="要发布的网站目录（默认：项目下的 site/）")
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--rollback", action="store_true", help="恢复上一次发布的版本")
     action.add_argument("--verify", action="store_true", help="按目标上的 qingdan-manifest.json 逐个核对文件的 SHA-256")

@@ -35,10 +35,16 @@ RELOAD_SCRIPT = ("<script>(function(){var v=%d;function w(){fetch('" + VERSION_P
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="本地预览：修改清单后自动更新页面")
-    parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-    parser.add_argument("--out", type=Path, default=None, help="预览网站的目录（默认：项目下的 site/）")
+    parser = subparsers.add_parser(
+        "serve",
+        description="生成网站并在本机预览。修改清单后只更新受影响的页面，浏览器中打开的页面自动刷新；"
+        "修改 content/、templates/ 或 site_config.yml 后重新生成。按 Ctrl+C 停止。",
+        epilog="示例：\n  qingdan serve                    然后在浏览器中打开 http://127.0.0.1:8000/\n"
+        "  qingdan serve --port 8080",
+    )
+    parser.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
+    parser.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1）")
+    parser.add_argument("--out", type=Path, default=None, metavar="目录", help="预览网站的目录（默认：项目下的 site/）")
     parser.set_defaults(func=run)
 
 

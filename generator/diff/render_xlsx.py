@@ -45,6 +45,16 @@ def rich(segments: list[Segment], side: str) -> CellRichText | str:
     return CellRichText(*parts)
 
 
+def _append(ws: Worksheet, values: list, row: int | None = None) -> None:
+    """A row of the report; text that starts with = stays text (openpyxl would store it as a formula
+    that runs when the sheet is opened: a value from a list is never a formula)."""
+    ws.append(values)
+    row = row or ws.max_row
+    for col, value in enumerate(values, start=1):
+        if isinstance(value, str) and value.startswith("="):
+            ws.cell(row=row, column=col).data_type = "s"
+
+
 def _header(ws: Worksheet, row: int, values: list[str]) -> None:
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col, value=value)
@@ -57,22 +67,22 @@ def _summary(ws: Worksheet, result: DiffResult) -> None:
     ws.append([])
     _header(ws, 3, ["", "原版本（A）", "新版本（B）"])
     for label, attr in (("版本", "title"), ("提交", "commit"), ("日期", "date"), ("说明", "subject")):
-        ws.append([label, getattr(result.a, attr), getattr(result.b, attr)])
+        _append(ws, [label, getattr(result.a, attr), getattr(result.b, attr)])
     for note in result.notes:
-        ws.append(["注意", note])
+        _append(ws, ["注意", note])
     kinds = result.kinds_shown
     ws.append([])
     _header(ws, ws.max_row + 1, ["清单"] + [KINDS[k] for k in kinds])
     for _, title, counts in result.summary_by_list():
-        ws.append([title] + [counts[k] for k in kinds])
+        _append(ws, [title] + [counts[k] for k in kinds])
     ws.append([])
     _header(ws, ws.max_row + 1, ["部门"] + [KINDS[k] for k in kinds])
     for _, name, counts in result.summary_by_department():
-        ws.append([name] + [counts[k] for k in kinds])
+        _append(ws, [name] + [counts[k] for k in kinds])
     ws.append([])
     _header(ws, ws.max_row + 1, ["审核提示", "清单", "编码", "事项名称", "原因"])
     for item, flag in result.flagged():
-        ws.append([flag.label, result.list_title(item.list_id), item.code, item.name, flag.message])
+        _append(ws, [flag.label, result.list_title(item.list_id), item.code, item.name, flag.message])
     for col, w in zip("ABCDE", (16, 30, 30, 28, 60), strict=True):
         ws.column_dimensions[col].width = w
     for row in ws.iter_rows(min_row=3):
@@ -118,8 +128,8 @@ def render(result: DiffResult) -> bytes:
         row = 1  # counted here: Worksheet.max_row scans every cell, which is quadratic over a sheet
         for item in items:
             for values in _item_rows(result, item):
-                ws.append(values)
                 row += 1
+                _append(ws, values, row)
                 for col in range(1, len(values) + 1):
                     ws.cell(row=row, column=col).alignment = WRAP
                 if len(values) == len(HEADER) and values[-1]:

@@ -15,7 +15,18 @@ from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
 from generator import pinyin
-from generator.fieldtypes import FIELD_TYPES, basis_entry_text, field_text
+from generator.fieldtypes import (
+    FIELD_TYPES,
+    basis_entry_text,
+    basis_html,
+    enum_html,
+    field_html,
+    item_link,
+    phone_links,
+    plain_text,
+    steps_html,
+    tel_href,
+)
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
 
@@ -25,34 +36,6 @@ PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def time_limit_text(value: Any) -> str:
     """A time limit as it reads everywhere (the field type's own text)."""
     return FIELD_TYPES["time_limit"].text(None, value)
-
-
-def plain_text(value: Any) -> str:
-    """Any field value as one line of text (tables, feeds): each part as its field type reads it."""
-    if isinstance(value, list) and not (value and all(isinstance(v, dict) for v in value)):
-        return "；".join(plain_text(v) for v in value)
-    return field_text(None, value)
-
-
-# Telephone numbers as published: 0797-1234567, (0797)1234567, 13912345678, 12345, 12315.
-PHONE = re.compile(r"(?<![\d-])(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}(?:-\d{1,4})?|1[3-9]\d{9}|12\d{3})(?![\d])")
-
-
-def tel_href(number: str) -> str:
-    """A tel: address for a published number: digits only (and the + of a country code)."""
-    return "tel:" + re.sub(r"[^\d+]", "", number)
-
-
-def phone_links(value: Any) -> Markup:
-    """Text with each telephone number a tap-to-call link (phones: one tap instead of copying)."""
-    text = plain_text(value) if not isinstance(value, str) else value
-    out, last = [], 0
-    for match in PHONE.finditer(text):
-        out += [escape(text[last:match.start()]),
-                Markup('<a href="{}">{}</a>').format(tel_href(match.group(0)), match.group(0))]
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
 
 
 def identifiers(text: str) -> Markup:
@@ -93,8 +76,11 @@ class TemplateRenderer:
             time_limit=time_limit_text, basis=basis_entry_text, plain=plain_text,
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms,
             instruments=split_instruments, hierarchy=hierarchy,
-            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers,
+            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers, basis_html=basis_html,
+            steps_html=steps_html,
         )
+        # The HTML of a value is its field type's (generator/fieldtypes.py); templates ask for it here.
+        self.env.globals.update(field_html=field_html, enum_html=enum_html, item_link_html=item_link)
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)
         self._cache: dict[str, Any] = {}

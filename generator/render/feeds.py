@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 FEED_SIZE = 50
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 does not allow: one in a commit message made the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _summary(adjustment: Any, config: Any) -> str:
@@ -32,7 +35,7 @@ def atom_feed(project: Any, history: Any, site_url: str) -> bytes:
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
         if text is not None:
-            element.text = text
+            element.text = _NOT_XML.sub("", text)
         return element
 
     adjustments = history.adjustments[:FEED_SIZE]

@@ -6,6 +6,7 @@ only when every step succeeded, so a failed build never leaves a half-written si
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -24,6 +25,7 @@ from generator.problems import Problems
 from generator.project import Project, open_project
 from generator.render.env import TemplateRenderer, tel_href
 from generator.render.pages import Page, PageBuilder
+from generator.safeurl import safe_href
 from generator.site import shell as shells
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -143,15 +145,20 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
         "contact_phone_href": tel_href(portal.contact_phone),
         "contact_email": portal.contact_email,
         "contact_address": portal.contact_address,
-        "error_report_url": portal.error_report_url,
-        "badge_url": portal.badge_url,
+        "error_report_url": safe_href(portal.error_report_url) or "",  # checked in config; never a script link
+        "badge_url": safe_href(portal.badge_url) or "",
         "badge_image": portal.badge_image.lstrip("/"),
         "police_record_url": portal.police_record_url,
         "feeds": feeds,
         "hant": traditional.HANT_DIR if config.traditional_variant else "",  # the 繁體 view's folder, if built
     }
+    if user_file.exists():
+        config_file: Any = str(user_file)
+    else:  # no mkdocs.yml is fine: MkDocs would otherwise read the one in the current directory, or fail
+        config_file = io.BytesIO(b"{}")
+        config_file.name = str(user_file)
     mk_config = load_config(
-        config_file=str(user_file) if user_file.exists() else None,
+        config_file=config_file,
         site_name=portal.site_name,
         site_url=site_url,
         site_description=portal.description,

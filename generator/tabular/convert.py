@@ -1,7 +1,8 @@
 """One data row → one item's field values, normalised the way `qingdan check` normalises YAML.
 
-Clerks' spellings are turned into YAML values first (normalize.py), then every field goes through
-generator.fieldtypes, the same checker the YAML loader uses; anything wrong is reported at its cell.
+Each field's type reads its cells into the value YAML would hold (generator/fieldtypes.py, with the
+clerks' spellings of normalize.py), then checks it with the same checker the YAML loader uses;
+anything wrong is reported at its cell.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.config import FieldDef, ListType, SiteConfig
-from generator.fieldtypes import normalize
+from generator.fieldtypes import FIELD_TYPES, normalize
 from generator.model import Catalog, is_blank
 from generator.tabular import normalize as norm
 from generator.tabular.mapping import Header, header_note
@@ -18,7 +19,6 @@ from generator.tabular.read import Sheet
 from generator.tabular.report import Messages, Where
 from generator.tabular.rows import NOTE_ROW, RowRecord
 
-NO_FEE = {"不收费", "免费", "无", "否", "无收费", "不涉及", "不收取"}
 NOT_A_PARENT = {"未分类", "无", "/", "-", "—", "其他", "其它"}  # 主项 cells that group nothing
 
 
@@ -176,57 +176,11 @@ class RowConverter:
         if parts is not None:
             out.parts[fdef.name] = parts
 
-    def _cells(self, record: RowRecord, path: str) -> list[tuple[Any, int]]:
-        return [(v, c) for v, c in record.cells.get(path, []) if not is_blank(v)]
-
     def _raw_value(self, fdef: FieldDef, record: RowRecord, out: Converted) -> tuple[Any, int | None, set | None]:
-        """(value shaped as YAML would hold it, column, parts given) for one field."""
-        name = fdef.name
-        cells = self._cells(record, name)
-        col = cells[0][1] if cells else record.column(name)
-        if fdef.type == "basis":
-            return self._basis(record, cells, name, col)
-        if fdef.type == "time_limit":
-            return self._time_limit(record, cells, name, col, out)
-        if fdef.type == "fee":
-            return self._fee(record, cells, name, col)
-        if not cells:
-            return None, col, None
-        if fdef.type == "list" or (fdef.type in ("enum", "ref") and fdef.multi):
-            split = norm.published_lines if fdef.type == "list" else norm.split_values
-            values = [v for cell, _ in cells for v in split(cell)]
-            if fdef.type == "enum":
-                values = [self._enum_value(fdef, v) for v in values]
-            if fdef.type == "ref":
-                values = [self._ref_value(fdef, v, record, col) for v in values]
-            return values, col, None
-        value, col = cells[0]
-        if fdef.type == "code":
-            row, real_col = record.place(col)
-            if (row - 1, (real_col or 1) - 1) in self.sheet.numeric:
-                self.messages.warning(
-                    f"编码 {value} 在表格中是数字格式，开头的 0 可能已经丢失",
-                    self._where(record, col), list=self.list_type.id, rule="import-numeric-code",
-                    hint="在 WPS/Excel 中把编码列设为“文本”格式后重新填写，或核对编码位数",
-                )
-            return norm.clean_code(value), col, None
-        if fdef.type == "ref":
-            return self._ref_value(fdef, norm.clean_code(value), record, col), col, None
-        if fdef.type == "boolean":
-            return _cell(norm.parse_bool, value, col), col, None
-        if fdef.type == "integer":
-            return _cell(norm.parse_int, value, col), col, None
-        if fdef.type == "enum":
-            return self._enum_value(fdef, norm.clean_text(value)), col, None
-        return norm.published_text(value), col, None
+        """(value shaped as YAML would hold it, column, parts given) for one field: its type reads it."""
+        return FIELD_TYPES[fdef.type].read(fdef, _RowCells(self, record))
 
-    def _enum_value(self, fdef: FieldDef, text: str) -> str:
-        allowed = self.config.enum_values(fdef.enum)
-        if self.config.enum_standard(fdef.enum, text) is None and f"行政{text}" in allowed:
-            return f"行政{text}"  # 许可 → 行政许可
-        return text
-
-    def _ref_value(self, fdef: FieldDef, text: str, record: RowRecord, col: int | None) -> str:
+    def ref_value(self, fdef: FieldDef, text: str, record: RowRecord, col: int | None) -> str:
         """A reference written as the item's name instead of its code is looked up by name."""
         if self.catalog is None or self.catalog.get(fdef.ref, text) is not None:
             return text
@@ -238,119 +192,6 @@ class RowConverter:
             )
             return matches[0].code
         return text
-
-    def _basis(self, record, cells, name, col):
-        laws = self._cells(record, f"{name}.law")
-        if cells and not laws:  # the published text is the record; its structure is derived when shown
-            text = "\n".join(norm.published_text(value) for value, _ in cells)
-            return text, col, None
-        entries = [e for value, _ in cells for e in norm.split_bases(value)]
-        articles = self._cells(record, f"{name}.article")
-        notes = self._cells(record, f"{name}.note")
-        if laws:
-            law_col = laws[0][1]
-            col = col or law_col
-            part_entries = [e for value, _ in laws for e in norm.split_bases(value)]
-            for extra, key in ((articles, "article"), (notes, "note")):
-                if not extra:
-                    continue
-                lines = [line for value, _ in extra for line in norm.split_list(value)]
-                if len(lines) != len(part_entries):
-                    err = norm.CellError(
-                        f"{'条款' if key == 'article' else '说明'}有 {len(lines)} 行，而法律法规有 {len(part_entries)} 部，无法一一对应",
-                        "每部法律法规单独一行，对应的条款也单独一行，行数相同",
-                    )
-                    err.column = extra[0][1]  # type: ignore[attr-defined]
-                    raise err
-                for entry, line in zip(part_entries, lines, strict=True):
-                    if line not in ("无", "/", "—") and (key != "article" or not entry.get("article")):
-                        entry[key] = line
-            entries.extend(part_entries)
-        elif articles:
-            err = norm.CellError("有条款但没有对应的法律法规名称", "在同一行的“法律法规名称”列写明法律法规")
-            err.column = articles[0][1]  # type: ignore[attr-defined]
-            raise err
-        return (entries or None), col, None
-
-    def _time_limit(self, record, cells, name, col, out):
-        value: dict[str, Any] = {}
-        parts: set[str] = set()
-        header_unit = self.header_units.get(name, "")
-        for cell, c in cells:
-            try:
-                parsed, warnings = norm.parse_time_limit(cell, self.units, header_unit)
-            except norm.CellError as exc:
-                exc.column = c  # type: ignore[attr-defined]
-                raise
-            for w in warnings:
-                self._loose(record, c, w)
-            value.update(parsed)
-            # Only what the cell says replaces what the file has: "5个工作日" keeps a statutory limit.
-            said = set(parsed) - {"unit"}
-            if header_unit or any(word in norm.clean_text(cell) for word, _ in norm.UNIT_WORDS):
-                said.add("unit")
-            return value, c, said
-        units_seen = []
-        for part in ("statutory", "promised"):
-            for cell, c in self._cells(record, f"{name}.{part}"):
-                col = col or c
-                try:
-                    amount, unit, loose = norm.parse_duration(cell, self.units)
-                except norm.CellError as exc:
-                    exc.column = c  # type: ignore[attr-defined]
-                    raise
-                header_part_unit = self.header_units.get(f"{name}.{part}", "")
-                if header_part_unit and (loose or not unit):  # the header says （工作日）; the cell "20日"
-                    unit = header_part_unit
-                if loose and not self.header_units.get(f"{name}.{part}"):
-                    self._loose(record, c, norm._loose_warning(norm.clean_text(cell)))
-                if amount is not None:
-                    value[part] = amount
-                    parts.add(part)
-                if unit:
-                    units_seen.append((unit, c))
-        for cell, c in self._cells(record, f"{name}.unit"):
-            col = col or c
-            units_seen.append((norm.clean_text(cell), c))
-        for cell, c in self._cells(record, f"{name}.note"):
-            col = col or c
-            value["note"] = norm.clean_text(cell)
-            parts.add("note")
-        if len({u for u, _ in units_seen}) > 1:
-            err = norm.CellError(
-                f"法定时限和承诺时限的单位不同（{'、'.join(u for u, _ in units_seen)}）", "请换算成同一单位"
-            )
-            err.column = units_seen[-1][1]  # type: ignore[attr-defined]
-            raise err
-        if units_seen:
-            value["unit"] = units_seen[0][0]
-            parts.add("unit")
-        if not value:
-            return None, col, None
-        value.setdefault("unit", "工作日")
-        return value, col, parts
-
-    def _fee(self, record, cells, name, col):
-        value: dict[str, str] = {}
-        parts: set[str] = set()
-        for cell, c in cells:
-            text = norm.published_text(cell)
-            col = col or c
-            if text in NO_FEE:
-                value.update({"basis": "无", "standard": "不收费"})
-                parts.update(("basis", "standard"))
-            elif text not in ("是", "收费", "√"):
-                value["standard"] = text
-                parts.add("standard")
-        for part in ("basis", "standard"):
-            for cell, c in self._cells(record, f"{name}.{part}"):
-                col = col or c
-                value[part] = norm.published_text(cell)
-                parts.add(part)
-                break
-        if not value:
-            return None, col, None
-        return value, col, parts if parts != {"basis", "standard"} else None
 
     def _type_from_heading(self, record: RowRecord, out: Converted) -> None:
         """What a heading says for every row under it: the type (工作表“行政许可”, a heading row
@@ -368,12 +209,36 @@ class RowConverter:
                     break
 
 
-def _cell(func, value, col):
-    try:
-        return func(value)
-    except norm.CellError as exc:
-        exc.column = col  # type: ignore[attr-defined]
-        raise
+class _RowCells:
+    """One row as field types read it (fieldtypes.Cells): its cells, the sheet's units and formats,
+    and where warnings about it go."""
+
+    def __init__(self, converter: RowConverter, record: RowRecord) -> None:
+        self.converter, self.record = converter, record
+        self.config = converter.config
+
+    def cells(self, path: str) -> list[tuple[Any, int]]:
+        return [(v, c) for v, c in self.record.cells.get(path, []) if not is_blank(v)]
+
+    def column(self, path: str) -> int | None:
+        return self.record.column(path)
+
+    def header_unit(self, path: str) -> str:
+        return self.converter.header_units.get(path, "")
+
+    def loose(self, col: int, text: str) -> None:
+        self.converter._loose(self.record, col, text)
+
+    def numeric(self, col: int) -> bool:
+        row, real_col = self.record.place(col)
+        return (row - 1, (real_col or 1) - 1) in self.converter.sheet.numeric
+
+    def warn(self, message: str, col: int, hint: str, rule: str) -> None:
+        c = self.converter
+        c.messages.warning(message, c._where(self.record, col), list=c.list_type.id, rule=rule, hint=hint)
+
+    def ref(self, fdef: FieldDef, text: str, col: int | None) -> str:
+        return self.converter.ref_value(fdef, text, self.record, col)
 
 
 def _unit_word(note: str, units: list[str]) -> str:
