@@ -18,6 +18,7 @@ from generator import pinyin
 from generator.fieldtypes import FIELD_TYPES, basis_entry_text, field_text
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
+from generator.render.changeview import long_change
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -32,6 +33,15 @@ def plain_text(value: Any) -> str:
     if isinstance(value, list) and not (value and all(isinstance(v, dict) for v in value)):
         return "；".join(plain_text(v) for v in value)
     return field_text(None, value)
+
+
+def change_view(old: Any, new: Any) -> Any:
+    """The long-change view of a field change (generator/render/changeview.py), a value that is not
+    text (a list of basis entries) read as the page shows it."""
+    def text(value: Any) -> str | None:
+        return value if value is None or isinstance(value, str) else plain_text(value)
+
+    return long_change(text(old), text(new))
 
 
 # Telephone numbers as published: 0797-1234567, (0797)1234567, 13912345678, 12345, 12315.
@@ -93,7 +103,7 @@ class TemplateRenderer:
             time_limit=time_limit_text, basis=basis_entry_text, plain=plain_text,
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms,
             instruments=split_instruments, hierarchy=hierarchy,
-            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers,
+            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers, long_change=change_view,
         )
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)
