@@ -218,12 +218,14 @@ def test_list_and_department_pages_group_sub_items_under_their_main_item(project
     code, out = run(project, "build", "--out", str(tmp_path / "site"), capsys=capsys)
     assert code == 0, out
     page = (tmp_path / "site/departments/scjgj/index.html").read_text(encoding="utf-8")
-    heading = page.index("主项：食品生产许可")
-    first, second = page.index("食品生产许可（新办）"), page.index("食品生产许可（变更、延续）")
+    text = re.sub(r"<[^>]+>", "", page)  # the 主项 heading is a link to its page now
+    heading = text.index("主项：食品生产许可")
+    first, second = text.index("食品生产许可（新办）"), text.index("食品生产许可（变更、延续）")
     assert heading < first < second and page.count('class="qd-sub-row"') == 2
     sub = next(i for i in items(project, "lists/power/scjgj.yml") if i["name"] == "食品生产许可（新办）")
     item_page = (tmp_path / "site/power" / sub["local_code"] / "index.html").read_text(encoding="utf-8")
-    assert "主项：食品生产许可" in item_page and "本项为子项" in item_page
+    item_text = re.sub(r"<[^>]+>", "", item_page)  # the 主项 is a link now
+    assert "所属主项：食品生产许可" in item_text and "本项为子项" in item_text
 
 
 def test_a_missing_required_value_is_asked_for_in_spreadsheet_terms(project: Path, tmp_path: Path, capsys) -> None:
