@@ -7,6 +7,8 @@ and in the 繁體 view; on a phone the department page keeps the 子项 visibly 
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,34 @@ def test_a_main_item_without_a_code_has_the_address_an_import_would_give_it(tmp_
     assert main.code == "" and main.name == "食品生产许可"
     assert main.address == local_code("scjgj", "power", "", "食品生产许可")
     assert [c.name for c in main.children] == list(SUBS.values())
+
+
+def git(root: Path, *args: str, date: str) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="县编办", GIT_AUTHOR_EMAIL="bb@example.gov.cn", GIT_COMMITTER_NAME="县编办",
+               GIT_COMMITTER_EMAIL="bb@example.gov.cn", GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
+
+
+def test_an_item_split_into_sub_items_keeps_its_address_as_their_main_item_page(tmp_path):
+    """食品生产许可 was one item; a notice split it into two 子项. Its address now answers with the
+    主项 page the 子项 link to, not with a page saying it was cancelled."""
+    root = copy_demo_project(tmp_path / "county", content=False)
+    path = root / "lists" / "power" / "scjgj.yml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('  - code: "00013112700501"')
+    block = text[start:text.index("  - code:", start + 10)]
+    whole = (block.replace('"00013112700501"', '"000131127005"').replace("食品生产许可（新办）", "食品生产许可")
+             .replace('    parent: "000131127005"\n    parent_name: 食品生产许可\n', ""))
+    after = text.find("  - code:", text.index('  - code: "00013112700502"') + 10)
+    subs = text[start:after if after > 0 else len(text)]
+    path.write_text(text.replace(subs, whole), encoding="utf-8")
+    git(root, "init", "-q", "-b", "main", date="2024-01-15T09:00:00+08:00")
+    git(root, "add", "-A", date="2024-01-15T09:00:00+08:00")
+    git(root, "commit", "-qm", "发布2024年版权责清单", date="2024-01-15T09:00:00+08:00")
+    path.write_text(text, encoding="utf-8")
+    git(root, "commit", "-qam", "关于将食品生产许可拆分为子项的通知", "-m", "调整依据: 示府办发〔2024〕8号",
+        date="2024-03-01T10:00:00+08:00")
+    result = build_site(root, root / "site", search=False)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    page = (root / "site" / MAIN / "index.html").read_text(encoding="utf-8")
+    assert "qd-main-item" in page and "各子项相同的内容" in page and "已取消" not in page
