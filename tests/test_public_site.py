@@ -325,8 +325,11 @@ def test_read_aloud_without_any_voice_says_so_and_releases_the_button(browser, b
     page = open_page(browser, base + path)
     try:
         assert page.evaluate("speechSynthesis.getVoices().length") == 0
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # pressed from far down the page
         page.get_by_role("button", name=label, exact=True).click()
         read_aloud_fails_plainly(page, words, label)
+        box = page.locator(".qd-speech-status").bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"], "the message is in sight"
     finally:
         page.context.close()
 

@@ -96,7 +96,13 @@
   else group.insertAdjacentElement("afterend", status);
   var HELP = "也可以使用手机或电脑自带的读屏功能。";
   var NO_VOICE = "本浏览器没有可用的中文语音，无法朗读。可在系统设置中添加中文语音后再试；" + HELP;
-  function say(text) { status.textContent = text; }
+  function say(text) {
+    status.textContent = text;
+    if (!text) return;
+    // The visitor may have scrolled down the page before pressing the button in the header.
+    var box = status.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) status.scrollIntoView({block: "center"});
+  }
 
   /* The main content as lines a visitor sees (hidden search terms, buttons and this feature's own
      message left out), in pieces short enough for every engine (some stop after about 200 characters). */
