@@ -85,6 +85,27 @@ class TableRow:
     item: Item | None
     heading: str = ""  # the 主项's name, on a heading row
     sub: bool = False  # a 子项, shown under its 主项
+    first: Item | None = None  # on a heading row: its first 子项 (Catalog.main_item finds the 主项 page)
+
+
+@dataclass(frozen=True)
+class MainItem:
+    """A 主项 that exists only as the parent its 子项 name (no item of its own): it still has a page.
+
+    Its address is the 主项 code when one is published and no item uses it, so the page keeps its
+    URL when the 主项 is later published as an item; else the local code the import would give a
+    主项 row of that name (generator/tabular/importer.py: local_code), stable across builds."""
+
+    list_id: str
+    department: str
+    name: str
+    code: str  # the published 主项 code, "" when none
+    address: str
+    children: tuple[Item, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{self.list_id}/{self.address}/"
 
 
 def hierarchy(items: list[Item]) -> list[TableRow]:
@@ -106,7 +127,7 @@ def hierarchy(items: list[Item]) -> list[TableRow]:
             continue  # placed under its 主项's own row
         if parent:
             group = children[(item.department, parent)]
-            rows.append(TableRow(None, heading=str(item.data.get("parent_name") or parent)))
+            rows.append(TableRow(None, heading=str(item.data.get("parent_name") or parent), first=group[0]))
             rows.extend(TableRow(child, sub=True) for child in group)
             placed.update(id(child) for child in group)
             continue
@@ -174,6 +195,38 @@ class Catalog:
             if candidate is not None and candidate is not item and candidate.department == item.department:
                 return candidate
         return None
+
+    def main_items(self) -> list[MainItem]:
+        """Every 主项 that is not an item itself, in the order of their first 子项."""
+        cache = self.__dict__.get("_main_items")
+        if cache is None:
+            from generator.fieldtypes import SAFE_CODE
+            from generator.tabular.importer import local_code
+
+            groups: dict[tuple[str, str, str], list[Item]] = {}
+            for child in self.items():
+                if child.parent_key() and self.parent(child) is None:
+                    groups.setdefault((child.list_id, child.department, child.parent_key()), []).append(child)
+            cache = {}
+            taken: set[str] = set()
+            for (list_id, department, _), children in groups.items():
+                first = children[0]
+                code = str(first.data.get("parent") or "")
+                name = str(first.data.get("parent_name") or code)
+                free = (bool(SAFE_CODE.match(code)) and self.get(list_id, code) is None
+                        and f"{list_id}/{code}" not in taken)  # one 主项 code in two departments
+                address = code if free else local_code(department, list_id, "", name)
+                main = MainItem(list_id, department, name, code, address, tuple(children))
+                taken.add(f"{list_id}/{address}")
+                for child in children:
+                    cache[id(child)] = main
+            self.__dict__["_main_items"] = cache
+        return list({id(m): m for m in cache.values()}.values())
+
+    def main_item(self, item: Item | None) -> MainItem | None:
+        """The page-only 主项 of a 子项 (None when the 主项 is an item, or for no 子项)."""
+        self.main_items()
+        return self.__dict__["_main_items"].get(id(item)) if item is not None else None
 
     def items(self, list_id: str | None = None) -> Iterator[Item]:
         for lid, items in self.lists.items():

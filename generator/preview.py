@@ -151,6 +151,7 @@ class Preview:
         # The changed items first: they are the pages the clerk is looking at.
         written = self._write([builder.item_page(item) for item in touched_items.values()])
         pages += [builder.department_page(d) for d in self.config.departments if d.code in departments]
+        pages += [builder.main_item_page(m) for m in catalog.main_items() if m.department in departments]
         pages += [builder.home(self._latest()), *(builder.list_page(t) for t in self.config.list_types),
                   builder.departments_page(), *builder.index_pages(), builder.data_page()]
         written += self._write(pages)

@@ -23,8 +23,8 @@ SEARCH = "?q=食品"  # the open search with results
 
 
 def audit_paths(site: Path) -> list[str]:
-    """Home, every list, a department, items of three list types, 拼音索引, 动态调整, 数据开放, 历史版本,
-    a missing page (404) and the open search with results."""
+    """Home, every list, a department, items of three list types, a 主项 page and a 子项, 拼音索引,
+    动态调整, 数据开放, 历史版本, a missing page (404) and the open search with results."""
     lists = sorted(p.parent.name for p in site.glob("*/index.html")
                    if p.parent.name in ("power", "responsibility", "fee", "prerequisite", "intermediary",
                                         "convenience", "certificate"))
@@ -34,7 +34,8 @@ def audit_paths(site: Path) -> list[str]:
         items.append(f"{list_id}/{first}/")
     paths = ["", *[f"{lid}/" for lid in lists], "departments/scjgj/", "power/000131127004/", *items[1:],
              "pinyin/", "adjustments/", "data/", "editions/", "no/such/page/", SEARCH,
-             "zh-Hant/", "zh-Hant/power/000131127004/"]  # the 繁體 view: its note and switch
+             "zh-Hant/", "zh-Hant/power/000131127004/",  # the 繁體 view: its note and switch
+             "power/000131127005/", "power/00013112700501/"]  # a 主项 only its 子项 publish, and a 子项
     return [p for p in paths if p in ("no/such/page/", SEARCH) or (site / p / "index.html").exists()]
 
 

@@ -1,8 +1,8 @@
 """Accessibility of the published demo in every reading mode, and valid HTML.
 
 axe-core (WCAG 2.1 A and AA): no serious or critical violation on home, every list, a department,
-items of three list types, 拼音索引, 动态调整, 数据开放, 历史版本, a missing page (404) and the open
-search with results — in default, 大字, 高对比 and 大字+高对比, at 390 and 1280 px (tests/a11y_support.py).
+items of three list types, a 主项 page and a 子项, 拼音索引, 动态调整, 数据开放, 历史版本, a missing
+page (404) and the open search with results — in default, 大字, 高对比 and 大字+高对比, at 390 and 1280 px (tests/a11y_support.py).
 The Nu HTML checker (vnu-jar, Java): no error from Qingdan's own markup over a sample of page kinds.
 """
 
@@ -70,7 +70,8 @@ def test_nu_html_checker_finds_no_error_in_qingdans_markup(site):
     sample = ["index.html", "power/index.html", "power/000131127004/index.html", "fee/SF-zjj-005/index.html",
               "departments/index.html", "departments/scjgj/index.html", "pinyin/index.html", "adjustments/index.html",
               "data/index.html", "stats/index.html", "editions/index.html", "404.html", "about/index.html",
-              "zh-Hant/index.html", "zh-Hant/power/000131127004/index.html"]
+              "zh-Hant/index.html", "zh-Hant/power/000131127004/index.html", "power/000131127005/index.html",
+              "zh-Hant/power/000131127005/index.html"]
     files = [str(site / p) for p in sample if (site / p).exists()]
     assert len(files) == len(sample)
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],

@@ -259,11 +259,18 @@ def test_item_page_prints_on_a4_with_address_date_pages_and_the_disclosures_firs
 
 SPEECH_STUB = """
 window.__spoken = [];
+window.__voices = [{lang: 'zh-CN', name: '普通话', localService: true}];
+window.__voiceListeners = [];
 const synth = {
   speaking: false,
-  speak(u) { window.__spoken.push({text: u.text, lang: u.lang}); this.speaking = true; },
+  speak(u) {
+    window.__spoken.push({text: u.text, lang: u.lang, voice: u.voice && u.voice.name}); this.speaking = true;
+    if (window.__failWith && u.onerror) { const f = u.onerror; setTimeout(() => f({error: window.__failWith}), 0); }
+  },
   cancel() { this.speaking = false; try { localStorage.setItem('qd-test-cancelled', String(Date.now())); } catch (e) {} },
-  getVoices() { return []; }, pause() {}, resume() {}, addEventListener() {},
+  getVoices() { return window.__voices; }, pause() {}, resume() {},
+  addEventListener(type, f) { if (type === 'voiceschanged') window.__voiceListeners.push(f); },
+  removeEventListener() {},
 };
 Object.defineProperty(window, 'speechSynthesis', {value: synth, configurable: true});
 window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ''; };
@@ -293,6 +300,76 @@ def test_read_aloud_speaks_the_main_content_by_keyboard_and_stops_on_navigation(
         page.locator(".qd-crumbs a").first.click()
         page.wait_for_url(base)
         assert page.evaluate("localStorage.getItem('qd-test-cancelled')")
+    finally:
+        context.close()
+
+
+NO_VOICE = "本浏览器没有可用的中文语音"
+
+
+def read_aloud_fails_plainly(page, words: str, label: str = "朗读") -> None:
+    """After a click that cannot be heard: the reason in the live region, the button back to 朗读."""
+    status = page.locator(".qd-speech-status[role=status]")
+    status.wait_for(state="visible")
+    assert words in status.inner_text()
+    button = page.get_by_role("button", name=label, exact=True)
+    assert button.is_visible() and button.is_enabled()
+    assert button.get_attribute("aria-pressed") == "false"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, label, words", [(FOOD, "朗读", NO_VOICE),
+                                                ("zh-Hant/" + FOOD, "朗讀", "本瀏覽器沒有可用的中文語音")])
+def test_read_aloud_without_any_voice_says_so_and_releases_the_button(browser, base, path, label, words):
+    """Headless Chromium has speech synthesis and no voice at all, like many a desktop without one."""
+    page = open_page(browser, base + path)
+    try:
+        assert page.evaluate("speechSynthesis.getVoices().length") == 0
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # pressed from far down the page
+        page.get_by_role("button", name=label, exact=True).click()
+        read_aloud_fails_plainly(page, words, label)
+        box = page.locator(".qd-speech-status").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], "the message is in sight"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+def test_read_aloud_without_speech_synthesis_keeps_the_button_and_explains(browser, base):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    context.add_init_script("delete window.speechSynthesis; delete Window.prototype.speechSynthesis;"
+                            " window.SpeechSynthesisUtterance = undefined;")
+    page = context.new_page()
+    try:
+        page.goto(base + FOOD)
+        page.get_by_role("button", name="朗读").click()
+        read_aloud_fails_plainly(page, "本浏览器不支持朗读")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_read_aloud_waits_for_late_voices_and_reports_an_engine_error(browser, base):
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(SPEECH_STUB + "window.__voices = [];")
+    page = context.new_page()
+    try:
+        page.goto(base + FOOD)
+        button = page.get_by_role("button", name="朗读")
+        button.click()  # no voice yet; the browser loads them a moment later
+        page.evaluate("""() => { window.__voices = [{lang: 'zh_CN', name: '晚到的语音'}];
+                                 window.__voiceListeners.forEach(f => f()); }""")
+        page.wait_for_function("window.__spoken.length > 0")
+        assert page.evaluate("window.__spoken[0].voice") == "晚到的语音"
+        assert button.get_attribute("aria-pressed") == "true"
+        assert page.locator(".qd-speech-status").inner_text() == ""
+        button.click()
+        page.evaluate("window.__failWith = 'audio-hardware'; window.__spoken = []")
+        button.click()  # the engine fails: said in words, the button released
+        read_aloud_fails_plainly(page, "没有找到可用的声音输出设备")
+        page.evaluate("window.__voices = [{lang: 'en-US', name: 'English'}]")
+        button.click()  # voices, but none Chinese
+        read_aloud_fails_plainly(page, NO_VOICE)
     finally:
         context.close()
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import launch_browser, require_chromium, serve_directory
+from browser_support import serve_directory
 from mini_project import make_project, run_check
 
 from generator.site.build import build_site
@@ -175,14 +175,10 @@ def test_pages_never_link_an_unsafe_address(edition_site: Path) -> None:
             assert 'class="qd-url"' not in html, page  # the published text is shown, not linked
 
 
-def test_clicking_an_address_in_chromium_runs_no_script(edition_site: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p, serve_directory(edition_site) as base:
-        browser = launch_browser(p)
+def test_clicking_an_address_in_chromium_runs_no_script(edition_site: Path, browser) -> None:
+    with serve_directory(edition_site) as base:
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             for path in item_pages(edition_site):
@@ -200,7 +196,7 @@ def test_clicking_an_address_in_chromium_runs_no_script(edition_site: Path) -> N
                 assert dialogs == [], f"a click on {path} ran a script"
                 assert page.url == base + path, "a click left the page"
         finally:
-            browser.close()
+            page.close()
 
 
 def test_only_web_addresses_become_links() -> None:

@@ -128,3 +128,68 @@ def test_timeline_is_visible_in_the_browser(adjusted_site, browser):
         assert not [u for u in log.urls if "sitemap" in u], "the feed link made Material fetch the sitemap"
         assert not log.external()
         page.close()
+
+
+# Article 33 of the 食品安全法 (first four clauses), as a county might publish an item's 条件.
+LONG_CONDITIONS = (
+    "食品生产经营应当符合食品安全标准，并符合下列要求：（一）具有与生产经营的食品品种、数量相适应的食品原料处理和"
+    "食品加工、包装、贮存等场所，保持该场所环境整洁，并与有毒、有害场所以及其他污染源保持规定的距离；（二）具有与"
+    "生产经营的食品品种、数量相适应的生产经营设备或者设施，有相应的消毒、更衣、盥洗、采光、照明、通风、防腐、防尘、"
+    "防蝇、防鼠、防虫、洗涤以及处理废水、存放垃圾和废弃物的设备或者设施；（三）有专职或者兼职的食品安全专业技术人员、"
+    "食品安全管理人员和保证食品安全的规章制度；（四）具有合理的设备布局和工艺流程，防止待加工食品与直接入口食品、"
+    "原料与成品交叉污染，避免食品接触有毒物、不洁物。"
+)
+LONG_ADJUSTED = LONG_CONDITIONS.replace("规定的距离", "规定的安全距离").replace("专职或者兼职的", "专职的")
+
+
+@pytest.fixture(scope="module")
+def long_change_site(tmp_path_factory) -> Path:
+    """The demo with a long 条件 published, then adjusted by a few characters under a notice."""
+    base = tmp_path_factory.mktemp("longchange")
+    root = copy_demo_project(base / "project")
+    path = root / ITEM
+    text = path.read_text(encoding="utf-8")
+    short = "具有与经营的食品品种、数量相适应的食品原料处理和食品加工、销售、贮存等场所，保持该场所环境整洁，并与有毒、有害场所以及其他污染源保持规定的距离。"
+    assert short in text
+    path.write_text(text.replace(short, LONG_CONDITIONS, 1), encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "发布2024年版权责清单", date="2024-01-15T09:00:00+08:00")
+    path.write_text(path.read_text(encoding="utf-8").replace(LONG_CONDITIONS, LONG_ADJUSTED, 1), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "关于调整食品经营许可条件的通知",
+        "-m", "调整依据: 示府办发〔2024〕9号\n生效日期: 2024-05-01", date="2024-04-10T10:00:00+08:00")
+    out = base / "site"
+    result = build_site(root, out, search=False)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    return out
+
+
+@pytest.mark.browser
+def test_a_long_text_change_shows_what_changed_and_the_whole_text_on_request(long_change_site, browser):
+    with serve_directory(long_change_site) as base:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        try:
+            page.goto(base + "power/000131127004/")
+            event = page.locator(".qd-timeline .qd-event").first
+            head = event.locator(".qd-event-head").inner_text()
+            # The notice's title beside its 文号, as 调整依据, not below the changes.
+            assert "调整依据：《关于调整食品经营许可条件的通知》（示府办发〔2024〕9号）" in head.replace("\n", "")
+            change = event.locator(".qd-changes li").first
+            # Only what changed is marked, said in words for screen readers, not by colour alone.
+            assert [t.strip() for t in change.locator("ins").all_text_contents()] == ["新增：安全"]
+            assert [t.strip() for t in change.locator("del").all_text_contents()] == ["删除：或者兼职"]
+            assert change.locator("ins .qd-sr").first.is_hidden() is False
+            assert change.locator("ins .qd-sr").first.bounding_box()["width"] <= 1  # heard, not seen
+            assert "未改动的" in change.inner_text()  # what is left out is said
+            visible = change.locator(".qd-diff").inner_text()
+            assert len(visible) < len(LONG_ADJUSTED) / 2
+            # The whole new (and old) text one click away, exactly as published.
+            full_new = change.locator("details", has_text="调整后全文")
+            assert not full_new.locator(".qd-published").is_visible()
+            full_new.locator("summary").click()
+            assert full_new.locator(".qd-published").inner_text() == LONG_ADJUSTED
+            full_old = change.locator("details", has_text="调整前全文")
+            full_old.locator("summary").click()
+            assert full_old.locator(".qd-published").inner_text() == LONG_CONDITIONS
+        finally:
+            page.close()

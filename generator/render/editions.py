@@ -270,6 +270,8 @@ class EditionPageBuilder(PageBuilder):
         for department in self.config.departments:
             if any(self.data.by_department.get(department.code, {}).values()):
                 yield self._moved(self.department_page(department))
+        for main in self.catalog.main_items():
+            yield self._moved(self.main_item_page(main))
         for item in self.catalog.items():
             yield self._moved(self.item_page(item))
 

@@ -29,6 +29,7 @@ from generator.fieldtypes import (
 )
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
+from generator.render.changeview import long_change
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -36,6 +37,15 @@ PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def time_limit_text(value: Any) -> str:
     """A time limit as it reads everywhere (the field type's own text)."""
     return FIELD_TYPES["time_limit"].text(None, value)
+
+
+def change_view(old: Any, new: Any) -> Any:
+    """The long-change view of a field change (generator/render/changeview.py), a value that is not
+    text (a list of basis entries) read as the page shows it."""
+    def text(value: Any) -> str | None:
+        return value if value is None or isinstance(value, str) else plain_text(value)
+
+    return long_change(text(old), text(new))
 
 
 def identifiers(text: str) -> Markup:
@@ -77,7 +87,7 @@ class TemplateRenderer:
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms,
             instruments=split_instruments, hierarchy=hierarchy,
             phone_links=phone_links, tel_href=tel_href, identifiers=identifiers, basis_html=basis_html,
-            steps_html=steps_html,
+            steps_html=steps_html, long_change=change_view,
         )
         # The HTML of a value is its field type's (generator/fieldtypes.py); templates ask for it here.
         self.env.globals.update(field_html=field_html, enum_html=enum_html, item_link_html=item_link)

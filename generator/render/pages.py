@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from generator import pinyin
 from generator.config import Department, ListType, SiteConfig
 from generator.fieldtypes import FIELD_TYPES
-from generator.model import Catalog, Item
+from generator.model import Catalog, Item, MainItem, is_blank
 from generator.render.env import TemplateRenderer
 from generator.rules import completeness, missing_disclosures, missing_required
 
@@ -186,7 +186,7 @@ class PageBuilder:
         body = self._render(
             "item.html", path, item=item, list_type=list_type, department=department,
             disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
-            parent=self.catalog.parent(item), children=self.catalog.children(item),
+            parent=self.catalog.parent(item), main=self.catalog.main_item(item), children=self.catalog.children(item),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
             events=events, currency=self.currency(events),
         )
@@ -199,6 +199,32 @@ class PageBuilder:
             crumbs.append((department.short_name, f"departments/{department.code}/"))
         return Page(path, item.name, body, "item", meta=meta, crumbs=crumbs,
                     description=item_description(item.name, list_type, department))
+
+    def main_item_page(self, main: MainItem) -> Page:
+        """The page of a 主项 that is only the parent of its 子项: the 子项, and the cells they share."""
+        list_type = self.config.list_type(main.list_id)
+        department = self.config.department(main.department)
+        body = self._render("main_item.html", main.path, main=main, list_type=list_type, department=department,
+                            shared=self.shared_fields(main, list_type))
+        crumbs = [("首页", ""), (list_type.title, f"{main.list_id}/")] if list_type else [("首页", "")]
+        if department:
+            crumbs.append((department.short_name, f"departments/{department.code}/"))
+        meta = {"ArticleTitle": main.name, "ContentSource": department.name if department else ""}
+        return Page(main.path, main.name, body, "main", meta=meta, crumbs=crumbs,
+                    description=item_description(main.name, list_type, department))
+
+    def shared_fields(self, main: MainItem, list_type: ListType | None) -> list[tuple[Any, Any]]:
+        """(field, value) of the cells every 子项 fills alike (依据, 实施主体…): shown once on the 主项
+        page. A single 子项 shares nothing with anyone."""
+        if list_type is None or len(main.children) < 2:
+            return []
+        skip = {"code", "name", "local_code", "parent", "parent_name", "extra"}
+        shared = []
+        for fdef in list_type.fields:
+            values = [child.data.get(fdef.name) for child in main.children]
+            if fdef.name not in skip and not is_blank(values[0]) and all(v == values[0] for v in values):
+                shared.append((fdef, values[0]))
+        return shared
 
     def currency(self, events: list[Any]) -> dict[str, Any]:
         """How current an item page is (政府网站发展指引: changed content is marked as such): the day of
@@ -275,6 +301,8 @@ class PageBuilder:
             yield self.quality_page()
         for department in self.config.departments:
             yield self.department_page(department)
+        for main in self.catalog.main_items():
+            yield self.main_item_page(main)
 
     # -- helpers used by the item template -------------------------------------------------
 

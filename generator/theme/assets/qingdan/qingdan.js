@@ -71,11 +71,14 @@
 
 // 朗读 (read aloud, as 适老化 sites offer): the browser's own speech synthesis reads the page's main
 // content; no outside service. A button beside 大字/高对比, pressed while reading; stops when the
-// visitor leaves the page. Without speech synthesis (or without script) there is no button.
+// visitor leaves the page. Whatever keeps it from speaking (no speech synthesis, no Chinese voice,
+// an engine error, nothing heard) is said in plain words in a polite live region, and the button
+// goes back to 朗读: a visitor is never left with a pressed button and silence.
 (function () {
-  var synth = window.speechSynthesis;
   var group = document.querySelector(".qd-a11y");
-  if (!synth || !window.SpeechSynthesisUtterance || !group) return;
+  if (!group) return;
+  var synth = window.speechSynthesis;
+  var supported = !!(synth && window.SpeechSynthesisUtterance);
   var button = document.createElement("button");
   button.type = "button";
   button.className = "qd-a11y__btn";
@@ -84,10 +87,26 @@
   button.textContent = "朗读";
   group.appendChild(button);
 
-  /* The main content as lines a visitor sees (hidden search terms and buttons left out), in pieces
-     short enough for every engine (some stop after about 200 characters). */
+  // The live region exists (empty) from the start, so that screen readers announce what is put in it.
+  var status = document.createElement("p");
+  status.className = "qd-speech-status";
+  status.setAttribute("role", "status");
+  var main = document.getElementById("qd-main");
+  if (main) main.insertBefore(status, main.firstChild);
+  else group.insertAdjacentElement("afterend", status);
+  var HELP = "也可以使用手机或电脑自带的读屏功能。";
+  var NO_VOICE = "本浏览器没有可用的中文语音，无法朗读。可在系统设置中添加中文语音后再试；" + HELP;
+  function say(text) {
+    status.textContent = text;
+    if (!text) return;
+    // The visitor may have scrolled down the page before pressing the button in the header.
+    var box = status.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) status.scrollIntoView({block: "center"});
+  }
+
+  /* The main content as lines a visitor sees (hidden search terms, buttons and this feature's own
+     message left out), in pieces short enough for every engine (some stop after about 200 characters). */
   function pieces() {
-    var main = document.getElementById("qd-main");
     if (!main) return [];
     var out = [];
     (main.innerText || "").split(/\n+/).forEach(function (line) {
@@ -103,25 +122,94 @@
     });
     return out;
   }
-  // A Traditional page (generator/traditional.py) is read with a Taiwan or Hong Kong voice.
+  // A Traditional page (generator/traditional.py) is read with a Taiwan or Hong Kong voice if there
+  // is one, else with any Chinese voice (every Chinese voice reads both scripts).
   var lang = document.documentElement.lang || "";
-  var voice = /-HK$/.test(lang) ? "zh-HK" : /Hant/.test(lang) ? "zh-TW" : "zh-CN";
+  var wanted = /-HK$/.test(lang) ? "zh-HK" : /Hant/.test(lang) ? "zh-TW" : "zh-CN";
+  function chineseVoice() {
+    var best = null;
+    (synth.getVoices() || []).forEach(function (v) {
+      var l = String(v.lang || "").replace("_", "-").toLowerCase();
+      if (l === wanted.toLowerCase()) { if (!best || best.exact !== true) best = {voice: v, exact: true}; }
+      else if (!best && /^(zh|cmn|yue)\b/.test(l)) best = {voice: v, exact: false};
+    });
+    return best && best.voice;
+  }
+
+  var session = 0; // bumped on every start and stop: events of utterances cancelled before are ignored
+  var watchdog = 0;
   function pressed(on) { button.setAttribute("aria-pressed", on ? "true" : "false"); button.textContent = on ? "停止朗读" : "朗读"; }
-  function stop() { synth.cancel(); pressed(false); }
-  button.addEventListener("click", function () {
-    if (button.getAttribute("aria-pressed") === "true") { stop(); return; }
-    synth.cancel();
+  function stop(message) {
+    session += 1;
+    clearTimeout(watchdog);
+    if (supported) synth.cancel();
+    pressed(false);
+    if (message) say(message);
+  }
+  var ERRORS = {
+    "not-allowed": "浏览器不允许本页发出声音。请再点一次“朗读”。",
+    "language-unavailable": NO_VOICE, "voice-unavailable": NO_VOICE, "synthesis-unavailable": NO_VOICE,
+    "audio-busy": "设备的声音输出正被占用，朗读已停止。请稍后再试。",
+    "audio-hardware": "没有找到可用的声音输出设备，朗读已停止。",
+    "network": "浏览器的语音需要联网，现在连接不上，朗读已停止。"
+  };
+  function speak(voice) {
     var list = pieces();
+    if (!list.length) { say("本页没有可以朗读的正文。"); return; }
+    var mine = ++session;
+    var started = false;
+    synth.cancel();
     list.forEach(function (text, i) {
       var u = new SpeechSynthesisUtterance(text);
-      u.lang = voice;
+      u.lang = voice.lang || wanted;
+      u.voice = voice;
       u.rate = 0.9;
-      if (i === list.length - 1) u.onend = function () { pressed(false); };
+      u.onstart = function () { started = true; };
+      u.onerror = function (event) {
+        var code = event && event.error;
+        if (mine !== session || code === "canceled" || code === "interrupted") return;
+        stop(ERRORS[code] || "朗读没有成功，已停止。请稍后再试；" + HELP);
+      };
+      if (i === list.length - 1) u.onend = function () { if (mine === session) stop(); };
       synth.speak(u);
     });
-    pressed(list.length > 0);
+    pressed(true);
+    // An engine that neither starts nor fails leaves silence: say so instead of waiting for ever.
+    watchdog = setTimeout(function () {
+      if (mine === session && !started && !synth.speaking) stop("朗读没有开始，浏览器没有发出声音。" + HELP);
+    }, 5000);
+  }
+  var waiting = false;
+  button.addEventListener("click", function () {
+    if (button.getAttribute("aria-pressed") === "true") { stop(); return; }
+    say("");
+    if (!supported) { say("本浏览器不支持朗读。" + HELP); return; }
+    if (waiting) return;
+    var voice = chineseVoice();
+    if (voice) { speak(voice); return; }
+    // Voices often load after the page (voiceschanged): wait a moment for them once.
+    waiting = true;
+    var done = false;
+    function retry() {
+      if (done) return;
+      done = true;
+      waiting = false;
+      synth.removeEventListener("voiceschanged", retry);
+      var late = chineseVoice();
+      if (late) speak(late); else say(NO_VOICE);
+    }
+    synth.addEventListener("voiceschanged", retry);
+    setTimeout(retry, 1500);
   });
-  window.addEventListener("pagehide", function () { synth.cancel(); });
+  if (supported) {
+    window.addEventListener("pagehide", function () { stop(); });
+    // Back from the back/forward cache, or back to a tab whose speech the system ended: the button
+    // tells the truth.
+    window.addEventListener("pageshow", function () { if (!synth.speaking) stop(); });
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && button.getAttribute("aria-pressed") === "true" && !synth.speaking && !synth.pending) stop();
+    });
+  }
 })();
 
 // Print: a head with the site's name, the page's address and the print date (the page numbers
