@@ -4,8 +4,9 @@ The Simplified page is the official text. Each Traditional page is a derived vie
 the top and links to its Simplified page, and the header switch leads back and forth (the choice
 is remembered in the browser: generator/theme/main.html).
 
-Conversion is OpenCC's phrase-level conversion (发布 → 發佈 but 头发 → 頭髮), in the character
-standard the site chooses (`traditional: variant:` in site_config.yml). OpenCC changes only Chinese
+Conversion is OpenCC's phrase-level conversion (发现 → 發現 but 头发 → 頭髮), in the character
+standard the site chooses (`traditional: variant:` in site_config.yml), under a dictionary of
+government and legal phrases OpenCC gets wrong (换发 → 換發, not 換髮: PhraseConverter). OpenCC changes only Chinese
 characters, so digits, Latin letters and markup are untouched. Some things are not converted at
 all, because they are identifiers rather than text: an element marked translate="no" (item codes,
 the ICP and 公安 record numbers), the portal meta tags that name the registered site, and the path
@@ -87,11 +88,56 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Government and legal phrases OpenCC converts wrongly (换发 → 換髮, 抵押注销 → 抵押注銷: it reads
+# 押注 as one word), with their right Traditional form: one home, generator/defaults/traditional_phrases.yml.
+PHRASES_FILE = Path(__file__).parent / "defaults" / "traditional_phrases.yml"
+
+
+@cache
+def phrases() -> dict[str, str]:
+    """简体 phrase → its Traditional form, for every variant (the characters are standard ones)."""
+    import yaml
+
+    data = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+class PhraseConverter:
+    """OpenCC's conversion with our phrases first: where a phrase of the dictionary occurs, its
+    Traditional form is written and OpenCC converts only the text between, so it cannot read a
+    word across the phrase's edge (押注 in 抵押注销, 并发 in 并发布; laying the phrases over
+    OpenCC's whole text would keep that second error)."""
+
+    def __init__(self, opencc_config: str, table: dict[str, str]) -> None:
+        import opencc
+
+        self.opencc = opencc.OpenCC(opencc_config).convert
+        self.table = table
+        self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def __call__(self, text: str) -> str:
+        # Literal search first: most texts hold none or few of the phrases, and one pattern of a
+        # few alternatives is fast where one of hundreds is not.
+        present = tuple(p for p in self.table if p in text)
+        if not present:
+            return self.opencc(text)
+        pattern = self._patterns.get(present)
+        if pattern is None:
+            longest_first = sorted(present, key=len, reverse=True)
+            pattern = self._patterns[present] = re.compile("|".join(map(re.escape, longest_first)))
+        out: list[str] = []
+        last = 0
+        for m in pattern.finditer(text):
+            out.append(self.opencc(text[last:m.start()]))
+            out.append(self.table[m.group(0)])
+            last = m.end()
+        out.append(self.opencc(text[last:]))
+        return "".join(out)
+
+
 @cache
 def converter(variant: str) -> Callable[[str], str]:
-    import opencc
-
-    return opencc.OpenCC(VARIANTS[variant].opencc_config).convert
+    return PhraseConverter(VARIANTS[variant].opencc_config, phrases())
 
 
 def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
