@@ -18,6 +18,7 @@ from generator import pinyin
 from generator.fieldtypes import FIELD_TYPES, basis_entry_text, field_text
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
+from generator.search import index_only
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -93,7 +94,7 @@ class TemplateRenderer:
             time_limit=time_limit_text, basis=basis_entry_text, plain=plain_text,
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms,
             instruments=split_instruments, hierarchy=hierarchy,
-            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers,
+            phone_links=phone_links, tel_href=tel_href, identifiers=identifiers, index_only=index_only,
         )
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)
