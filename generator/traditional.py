@@ -20,10 +20,11 @@ zh-Hant/pagefind/, which search.js finds relative to the page like the Simplifie
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -250,6 +251,32 @@ class PageConverter:
         return text
 
 
+# Search across scripts: a visitor on a 繁體 page may type Simplified (营业执照), one on a Simplified
+# page Traditional (食品經營). When a query finds nothing, search.js converts it to the page's script
+# with this map and searches again; it is fetched only then, so a first search costs what it did.
+# Character by character (the dictionary's phrases first): enough for a search, which then matches
+# words one by one. In assets/ but outside OWN_ASSETS, so the 繁體 view does not convert it.
+SCRIPT_MAP = "assets/script-map.json"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[str]) -> str:
+    """JSON of the conversions a query needs, for the characters of the site's Simplified and
+    Traditional pages: {"s2t": "简繁…" pairs, "t2s": "繁简…" pairs, "phrases": {简: 繁}}."""
+    import opencc
+
+    def pairs(chars: Iterable[str], convert: Callable[[str], str]) -> dict[str, str]:
+        han = sorted(c for c in chars if _HAN.match(c))
+        return {a: b for a, b in zip(han, convert("\n".join(han)).split("\n"), strict=True) if a != b and len(b) == 1}
+
+    as_traditional = converter(variant)
+    s2t = pairs(simplified, as_traditional)
+    t2s = pairs(traditional, opencc.OpenCC("t2s").convert)
+    phrases_used = {s: as_traditional(s) for s in phrases() if len(s) > 1 and as_traditional(s) != s}
+    return json.dumps({"s2t": "".join(a + b for a, b in s2t.items()), "t2s": "".join(a + b for a, b in t2s.items()),
+                       "phrases": phrases_used}, ensure_ascii=False, separators=(",", ":"))
+
+
 def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
     for path in site_dir.rglob("*.html"):
         rel = path.relative_to(site_dir).as_posix()
@@ -264,12 +291,20 @@ def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | 
     pages = PageConverter(variant, site_url)
     target_root = site_dir / HANT_DIR
     chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
+    simplified: set[str] = set()
+    traditional: set[str] = set()
     for path, rel in chosen:
         target = target_root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         page_dir = posixpath.dirname(rel)
-        target.write_text(pages.page(path.read_text(encoding="utf-8"), page_dir), encoding="utf-8")
+        html = path.read_text(encoding="utf-8")
+        converted = pages.page(html, page_dir)
+        simplified.update(html)
+        traditional.update(converted)
+        target.write_text(converted, encoding="utf-8")
     if files is None:
+        (site_dir / SCRIPT_MAP).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / SCRIPT_MAP).write_text(script_map(variant, simplified, traditional), encoding="utf-8")
         for asset in (site_dir / OWN_ASSETS).glob("*"):
             target = target_root / OWN_ASSETS / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -249,3 +249,35 @@ def test_the_traditional_index_is_its_own(site):
     assert (site / "zh-Hant" / "pagefind" / "pagefind.js").is_file()
     entry = read(site, "zh-Hant/pagefind/pagefind-entry.json")
     assert entry != read(site, "pagefind/pagefind-entry.json")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("start, query, expected", [
+    ("zh-Hant/", "营业执照", "營業執照（市場主體登記）"),  # Simplified typed on a 繁體 page
+    ("zh-Hant/", "网签", "商品房買賣合同網簽備案"),
+    ("zh-Hant/", "網簽", "商品房買賣合同網簽備案"),  # 網籤 before the phrase dictionary
+    ("", "食品經營", "食品经营许可"),  # Traditional typed on a Simplified page
+    ("", "營業執照", "营业执照（市场主体登记）"),
+])
+def test_search_finds_a_query_typed_in_either_script(browser, base, start, query, expected):
+    context = browser.new_context()
+    page = context.new_page()
+    log = RequestLog(page)
+    page.goto(base + start)
+    search(page, query)
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()
+    assert titles and titles[0] == expected, (query, titles[:5])
+    assert log.external() == []
+    context.close()
+
+
+def test_the_script_map_is_not_converted_and_holds_the_dictionary(site):
+    """search.js converts a query with it (generator/traditional.py: SCRIPT_MAP): it must stay as built."""
+    import json
+
+    mapping = json.loads(read(site, "assets/script-map.json"))
+    pairs = dict(zip(mapping["s2t"][::2], mapping["s2t"][1::2], strict=True))
+    assert pairs["营"] == "營" and pairs["执"] == "執"
+    assert dict(zip(mapping["t2s"][::2], mapping["t2s"][1::2], strict=True))["經"] == "经"
+    assert mapping["phrases"]["网签"] == "網簽"
+    assert not (site / "zh-Hant" / "assets" / "script-map.json").exists()

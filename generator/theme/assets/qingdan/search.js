@@ -115,6 +115,26 @@
     return { text, terms: [BY_CHARACTER ? text.replace(HAN_PAIR, "$1 ") : text], pinyin: null };
   }
 
+  /* A query in this page's script: Simplified → Traditional on a 繁體 page (the 繁體 view's phrases
+     first, then character by character), Traditional → Simplified on a Simplified one. The map
+     (generator/traditional.py: SCRIPT_MAP) is fetched the first time a query finds nothing. */
+  let scriptMap = null;
+  function inPageScript(text) {
+    if (!scriptMap) {
+      const url = new URL((BY_CHARACTER ? "../" : "") + "assets/script-map.json", siteRoot()).href;
+      scriptMap = fetch(url).then((r) => (r.ok ? r.json() : null), () => null).then((m) => m && {
+        chars: new Map((BY_CHARACTER ? m.s2t : m.t2s).match(/../gu).map((pair) => Array.from(pair))),
+        phrases: BY_CHARACTER ? Object.entries(m.phrases).sort((a, b) => b[0].length - a[0].length) : [],
+      });
+    }
+    return scriptMap.then((m) => {
+      if (!m) return text;
+      let out = text;
+      for (const [from, to] of m.phrases) out = out.split(from).join(to);
+      return Array.from(out, (c) => m.chars.get(c) || c).join("");
+    });
+  }
+
   function activeFilters() {
     const out = {};
     for (const [name, value] of Object.entries(state.filters)) if (value) out[name] = value;
@@ -189,7 +209,7 @@
   }
 
   async function search(seq) {
-    const p = plan(input.value);
+    let p = plan(input.value);
     const filters = activeFilters();
     if (!p.text && !Object.keys(filters).length) {
       clearResults(IDLE);
@@ -205,6 +225,15 @@
     let found;
     try {
       found = await searchPlan(pf, p, filters);
+      if (!found.length && p.text && !p.pinyin) {
+        // Typed in the other script (营业执照 on a 繁體 page, 食品經營 on a Simplified one)?
+        const converted = plan(await inPageScript(p.text));
+        if (seq !== state.seq) return;
+        if (converted.text !== p.text) {
+          const again = await searchPlan(pf, converted, filters);
+          if (again.length) { p = converted; found = again; }
+        }
+      }
     } catch (e) {
       if (seq === state.seq) clearResults(LOAD_FAILED, "qd-search-error");
       return;
