@@ -141,6 +141,20 @@ def converter(variant: str) -> Callable[[str], str]:
     return PhraseConverter(VARIANTS[variant].opencc_config, phrases())
 
 
+CHROME_FILE = Path(__file__).parent / "defaults" / "traditional_chrome.yml"
+CHROME = "data-qd-chrome"  # marks an element of the templates whose words are the site's own
+
+
+@cache
+def chrome_converter(variant: str) -> Callable[[str], str]:
+    """The conversion of the site's own words: the variant's vocabulary (信息 → 資訊 in Taiwan) over
+    the legal text's conversion (see defaults/traditional_chrome.yml for why not OpenCC's s2twp)."""
+    import yaml
+
+    vocabulary = (yaml.safe_load(CHROME_FILE.read_text(encoding="utf-8")) or {}).get(variant) or {}
+    return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **vocabulary})
+
+
 def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
     """`text` converted except its protected parts (protected_spans), which stay as they are."""
     out: list[str] = []
@@ -152,6 +166,31 @@ def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
         out.append(text[start:end])
         last = end
     out.append(convert(text[last:]))
+    return "".join(out)
+
+
+def _element_spans(text: str, marker: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each element whose opening tag holds `marker`, with what it holds."""
+    at = text.find(marker)
+    while at >= 0:
+        opening = text.rfind("<", 0, at + 1)
+        end = text.find(">", at) + 1
+        tag = _TAG_NAME.match(text, opening + 1)
+        close = text.find(f"</{tag.group(0)}>", end) if tag else -1
+        end = close + len(tag.group(0)) + 3 if tag and close >= 0 else end
+        yield opening, end
+        at = text.find(marker, end)
+
+
+def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
+    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
+    out: list[str] = []
+    last = 0
+    for start, end in _element_spans(text, CHROME):
+        out.append(convert_unprotected(text[last:start], convert))
+        out.append(convert_unprotected(text[start:end], chrome))
+        last = end
+    out.append(convert_unprotected(text[last:], convert))
     return "".join(out)
 
 
@@ -179,9 +218,10 @@ class PageConverter:
     def __init__(self, variant: str, site_url: str) -> None:
         self.variant = VARIANTS[variant]
         self.convert = converter(variant)
+        self.chrome = chrome_converter(variant)
         self.site_url = site_url
         self.root_path = urlsplit(site_url).path or "/"
-        self.note = self.convert(NOTE)
+        self.note = self.chrome(NOTE)
 
     def link(self, url: str, page_dir: str) -> str:
         """A link of the page at `page_dir` (relative to the site root, "" or "power/x/") as the
@@ -227,7 +267,7 @@ class PageConverter:
     def text(self, html: str, page_dir: str) -> str:
         """Every link rewritten for zh-Hant/; everything but the protected parts converted."""
         html = _LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
-        return convert_unprotected(html, self.convert)
+        return convert_page_text(html, self.convert, self.chrome)
 
     def page(self, html: str, page_dir: str) -> str:
         """The Traditional page: converted, labelled as derived, switch pointing back."""
@@ -308,7 +348,7 @@ def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | 
         for asset in (site_dir / OWN_ASSETS).glob("*"):
             target = target_root / OWN_ASSETS / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(pages.convert(asset.read_text(encoding="utf-8")), encoding="utf-8")
+            target.write_text(pages.chrome(asset.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 # Pagefind cuts Chinese into words with jieba, whose dictionary is Simplified: Traditional text

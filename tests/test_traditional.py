@@ -281,3 +281,35 @@ def test_the_script_map_is_not_converted_and_holds_the_dictionary(site):
     assert dict(zip(mapping["t2s"][::2], mapping["t2s"][1::2], strict=True))["經"] == "经"
     assert mapping["phrases"]["网签"] == "網簽"
     assert not (site / "zh-Hant" / "assets" / "script-map.json").exists()
+
+
+NETSIGN = "convenience/3607990082000200/"  # 商品房买卖合同网签备案: its 办理结果 is 商品房买卖合同备案信息
+
+
+def test_the_site_speaks_taiwan_vocabulary_but_legal_text_keeps_its_words(site):
+    """Chrome in the variant's words (信息 → 資訊, 打印 → 列印, 链接 → 連結, 加载 → 載入, 搜索 → 搜尋);
+    the published text converted character by character (信息 stays 信息)."""
+    page = read(site, "zh-Hant/" + NETSIGN + "index.html")
+    assert ">其他資訊</h2>" in page and "其他信息" not in page
+    assert "商品房買賣合同備案信息" in main_text(page)  # published 办理结果: not 資訊
+    assert "商品房買賣合同網簽備案" in main_text(page)
+    assert 'title="搜尋"' in page and 'title="搜索"' not in page
+    scripts = read(site, "zh-Hant/assets/qingdan/qingdan.js") + read(site, "zh-Hant/assets/qingdan/search.js")
+    for mainland, taiwan in (("打印", "列印"), ("鏈接", "連結"), ("加載", "載入"), ("搜索", "搜尋")):
+        assert mainland not in scripts and taiwan in scripts, mainland
+    assert 'data-qd-filter="類型"' in scripts  # a filter's name is the index's, not vocabulary
+    assert "其他信息" in read(site, NETSIGN + "index.html")  # the Simplified page is untouched
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("start, site_name", [("zh-Hant/", "示例縣權責清單公開平臺"), ("", "示例县权责清单公开平台")])
+def test_the_print_head_names_the_site_in_the_page_script(browser, base, start, site_name):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + start + FOOD)
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    head = page.locator(".qd-print-head p").all_inner_texts()
+    assert head[0] == site_name
+    assert head[2].startswith("列印日期：" if start else "打印日期：")
+    context.close()
