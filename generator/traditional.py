@@ -24,7 +24,7 @@ import json
 import posixpath
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -136,9 +136,17 @@ class PhraseConverter:
         return "".join(out)
 
 
+SitePhrases = tuple[tuple[str, str], ...]  # a site's own phrases (`traditional: phrases:`), hashable
+
+
+def site_phrases(extra: Mapping[str, str] | None) -> SitePhrases:
+    return tuple(sorted((extra or {}).items()))
+
+
 @cache
-def converter(variant: str) -> Callable[[str], str]:
-    return PhraseConverter(VARIANTS[variant].opencc_config, phrases())
+def converter(variant: str, site: SitePhrases = ()) -> Callable[[str], str]:
+    """Legal and published text: OpenCC under our phrases and the site's own (which win)."""
+    return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **dict(site)})
 
 
 CHROME_FILE = Path(__file__).parent / "defaults" / "traditional_chrome.yml"
@@ -146,13 +154,13 @@ CHROME = "data-qd-chrome"  # marks an element of the templates whose words are t
 
 
 @cache
-def chrome_converter(variant: str) -> Callable[[str], str]:
+def chrome_converter(variant: str, site: SitePhrases = ()) -> Callable[[str], str]:
     """The conversion of the site's own words: the variant's vocabulary (信息 → 資訊 in Taiwan) over
     the legal text's conversion (see defaults/traditional_chrome.yml for why not OpenCC's s2twp)."""
     import yaml
 
     vocabulary = (yaml.safe_load(CHROME_FILE.read_text(encoding="utf-8")) or {}).get(variant) or {}
-    return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **vocabulary})
+    return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **dict(site), **vocabulary})
 
 
 def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
@@ -215,10 +223,10 @@ def _is_page(path: str) -> bool:
 class PageConverter:
     """Converts one Simplified page of the site into its Traditional page."""
 
-    def __init__(self, variant: str, site_url: str) -> None:
+    def __init__(self, variant: str, site_url: str, site: SitePhrases = ()) -> None:
         self.variant = VARIANTS[variant]
-        self.convert = converter(variant)
-        self.chrome = chrome_converter(variant)
+        self.convert = converter(variant, site)
+        self.chrome = chrome_converter(variant, site)
         self.site_url = site_url
         self.root_path = urlsplit(site_url).path or "/"
         self.note = self.chrome(NOTE)
@@ -300,7 +308,7 @@ SCRIPT_MAP = "assets/script-map.json"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[str]) -> str:
+def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[str], site: SitePhrases = ()) -> str:
     """JSON of the conversions a query needs, for the characters of the site's Simplified and
     Traditional pages: {"s2t": "简繁…" pairs, "t2s": "繁简…" pairs, "phrases": {简: 繁}}."""
     import opencc
@@ -309,10 +317,10 @@ def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[st
         han = sorted(c for c in chars if _HAN.match(c))
         return {a: b for a, b in zip(han, convert("\n".join(han)).split("\n"), strict=True) if a != b and len(b) == 1}
 
-    as_traditional = converter(variant)
+    as_traditional = converter(variant, site)
     s2t = pairs(simplified, as_traditional)
     t2s = pairs(traditional, opencc.OpenCC("t2s").convert)
-    phrases_used = {s: as_traditional(s) for s in phrases() if len(s) > 1 and as_traditional(s) != s}
+    phrases_used = {s: as_traditional(s) for s in {**phrases(), **dict(site)} if len(s) > 1 and as_traditional(s) != s}
     return json.dumps({"s2t": "".join(a + b for a, b in s2t.items()), "t2s": "".join(a + b for a, b in t2s.items()),
                        "phrases": phrases_used}, ensure_ascii=False, separators=(",", ":"))
 
@@ -325,10 +333,12 @@ def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
-def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None) -> None:
+def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None,
+                extra_phrases: Mapping[str, str] | None = None) -> None:
     """Write the Traditional copy of every page (or of `files`, paths from the site root) and of
-    Qingdan's own assets."""
-    pages = PageConverter(variant, site_url)
+    Qingdan's own assets. extra_phrases: the site's own (`traditional: phrases:`)."""
+    site = site_phrases(extra_phrases)
+    pages = PageConverter(variant, site_url, site)
     target_root = site_dir / HANT_DIR
     chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
     simplified: set[str] = set()
@@ -344,7 +354,7 @@ def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | 
         target.write_text(converted, encoding="utf-8")
     if files is None:
         (site_dir / SCRIPT_MAP).parent.mkdir(parents=True, exist_ok=True)
-        (site_dir / SCRIPT_MAP).write_text(script_map(variant, simplified, traditional), encoding="utf-8")
+        (site_dir / SCRIPT_MAP).write_text(script_map(variant, simplified, traditional, site), encoding="utf-8")
         for asset in (site_dir / OWN_ASSETS).glob("*"):
             target = target_root / OWN_ASSETS / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -365,11 +375,11 @@ def one_word_per_character(html: str) -> str:
     return _TEXT_NODE.sub(lambda m: ">" + _BETWEEN_HAN.sub(WORD_BREAK, m.group(1)) + "<", html)
 
 
-def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
+def convert_documents(docs_dir: Path, out_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
     """The lean search documents (generator/search.py) of `docs_dir` (or of one part of them),
     converted into `out_dir` in the same layout, one word per Chinese character (see
     one_word_per_character)."""
-    convert = converter(variant)
+    convert = converter(variant, site_phrases(extra_phrases))
     for path in docs_dir.rglob("*.html"):
         target = out_dir / path.relative_to(docs_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -378,7 +388,7 @@ def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
 
 
 def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None, parts: int,
-               previous: Path, discard: bool = False) -> str | None:
+               previous: Path, discard: bool = False, extra_phrases: Mapping[str, str] | None = None) -> str | None:
     """Write zh-Hant/: every page's Traditional copy and its search index.
 
     hant_docs: the converted search documents (convert_documents, part by part as the build wrote
@@ -394,7 +404,7 @@ def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | No
         job = searching.IndexJob(hant_docs, index_dir, parts, discard=discard)
         for part in range(parts):
             job.add(part)
-    write_pages(site_dir, variant, site_url)
+    write_pages(site_dir, variant, site_url, extra_phrases=extra_phrases)
     if job is not None:
         return job.wait()
     if previous.is_dir():
@@ -407,11 +417,11 @@ def documents_dir(docs_dir: Path) -> Path:
     return docs_dir.with_name(docs_dir.name + "-" + HANT_DIR)
 
 
-def refresh_index(site_dir: Path, docs_dir: Path, variant: str) -> str | None:
+def refresh_index(site_dir: Path, docs_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> str | None:
     """`qingdan serve`: re-index the Traditional view after the Simplified index was refreshed."""
     from generator import search as searching
 
     hant_docs = documents_dir(docs_dir)
     shutil.rmtree(hant_docs, ignore_errors=True)
-    convert_documents(docs_dir, hant_docs, variant)
+    convert_documents(docs_dir, hant_docs, variant, extra_phrases)
     return searching.refresh_index_in_place(site_dir / HANT_DIR, hant_docs)

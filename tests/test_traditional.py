@@ -187,6 +187,31 @@ def test_an_unknown_variant_is_a_located_error_naming_the_choices(tmp_path):
     assert "tw（台湾用字）" in error.hint and "traditional: false" in error.hint
 
 
+def test_a_site_adds_its_own_phrases(tmp_path):
+    """`traditional: phrases:` extends generator/defaults/traditional_phrases.yml for one site."""
+    from generator.config import load_config
+    from generator.traditional import write_pages
+
+    root = demo_with_traditional(tmp_path, "traditional:\n  variant: tw\n  phrases:\n    台账: 臺帳\n")
+    config = load_config(root, Problems())
+    assert config.traditional_phrases == {"台账": "臺帳"}
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<html lang="zh-CN"><main id="qd-main" tabindex="-1">购销台账、网签</main></html>',
+                                     encoding="utf-8")
+    write_pages(site, "tw", SITE_URL, extra_phrases=config.traditional_phrases)
+    assert "購銷臺帳、網簽" in (site / "zh-Hant" / "index.html").read_text(encoding="utf-8")
+    write_pages(site, "tw", SITE_URL)
+    assert "購銷臺賬、網簽" in (site / "zh-Hant" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_phrase_without_its_traditional_form_is_a_located_error(tmp_path):
+    problems = _config_problems(tmp_path, "traditional:\n  variant: tw\n  phrases:\n    台账:\n")
+    [error] = problems.errors
+    assert error.file == "site_config.yml" and error.line is not None
+    assert "台账" in error.message and "网签: 網簽" in error.hint
+
+
 def test_traditional_false_builds_no_traditional_view(tmp_path):
     root = demo_with_traditional(tmp_path, "traditional: false\n")
     result = build_site(root, root / "site", history=False, search=False)
