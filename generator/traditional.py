@@ -379,11 +379,12 @@ def convert_documents(docs_dir: Path, out_dir: Path, variant: str, extra_phrases
     """The lean search documents (generator/search.py) of `docs_dir` (or of one part of them),
     converted into `out_dir` in the same layout, one word per Chinese character (see
     one_word_per_character)."""
-    convert = converter(variant, site_phrases(extra_phrases))
+    site = site_phrases(extra_phrases)
+    convert, chrome = converter(variant, site), chrome_converter(variant, site)
     for path in docs_dir.rglob("*.html"):
         target = out_dir / path.relative_to(docs_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = convert_unprotected(path.read_text(encoding="utf-8"), convert)
+        text = convert_page_text(path.read_text(encoding="utf-8"), convert, chrome)  # as the page reads
         target.write_text(one_word_per_character(text), encoding="utf-8")
 
 

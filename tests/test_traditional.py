@@ -338,3 +338,16 @@ def test_the_print_head_names_the_site_in_the_page_script(browser, base, start, 
     assert head[0] == site_name
     assert head[2].startswith("列印日期：" if start else "打印日期：")
     context.close()
+
+
+def test_the_traditional_search_documents_read_like_the_pages(tmp_path):
+    """Excerpts are cut from the search documents: their chrome words are the page's (其他資訊)."""
+    from generator.traditional import convert_documents
+
+    docs, out = tmp_path / "docs", tmp_path / "out"
+    (docs / "power" / "x").mkdir(parents=True)
+    (docs / "power" / "x" / "index.html").write_text(
+        '<body data-pagefind-body><h2 data-qd-chrome>其他信息</h2><p>备案信息</p></body>', encoding="utf-8")
+    convert_documents(docs, out, "tw")
+    text = (out / "power" / "x" / "index.html").read_text(encoding="utf-8").replace("\u200b", "")
+    assert "其他資訊" in text and "備案信息" in text
