@@ -165,6 +165,8 @@ class SiteConfig:
     # `traditional: {variant: …}`: the 繁體 view's character standard (generator/traditional.py
     # VARIANTS); "" when `traditional: false` turns the view off.
     traditional_variant: str = "plain"
+    # `traditional: {phrases: {简体: 繁體}}`: the site's additions to defaults/traditional_phrases.yml.
+    traditional_phrases: dict[str, str] = field(default_factory=dict)
     # `downloads: {csv: true}`: a CSV file per list on the site beside its workbook (ten times its
     # bytes: off unless a county asks; `qingdan export --format csv` writes one either way).
     download_csv: bool = False
@@ -667,7 +669,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     r.unknown_keys(history, HISTORY_KEYS, "history")
     publish = _read_publish(r, raw)
     search_synonyms = _read_search(r, raw, problems)
-    traditional_variant = _read_traditional(r, raw)
+    traditional_variant, traditional_phrases = _read_traditional(r, raw)
     downloads = (r.mapping(raw["downloads"], "downloads（下载文件）", raw, "downloads") if "downloads" in raw
                  else None) or LocatedMap()
     r.unknown_keys(downloads, ["csv"], "downloads")
@@ -688,6 +690,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
         quality_page=r.flag(raw, "quality_page", "是否公开“公开质量”页面") if "quality_page" in raw else False,
         search_synonyms=search_synonyms,
         traditional_variant=traditional_variant,
+        traditional_phrases=traditional_phrases,
         download_csv=r.flag(downloads, "csv", "是否按清单提供 CSV 下载"),
         **rule_settings,
     )
@@ -708,26 +711,36 @@ def _read_search(r: _Reader, raw: LocatedMap, problems: Problems) -> dict[str, l
     return out
 
 
-def _read_traditional(r: _Reader, raw: LocatedMap) -> str:
-    """`traditional: {variant: tw|hk|plain}` or `traditional: false`; absent means plain 繁體."""
+def _read_traditional(r: _Reader, raw: LocatedMap) -> tuple[str, dict[str, str]]:
+    """`traditional: {variant: tw|hk|plain, phrases: {简体: 繁體}}` or `traditional: false`; absent
+    means plain 繁體. Returns the variant ("" for none) and the site's phrases."""
     from generator.traditional import DEFAULT_VARIANT, VARIANTS
 
     if "traditional" not in raw:
-        return DEFAULT_VARIANT
+        return DEFAULT_VARIANT, {}
     if raw["traditional"] is False:
-        return ""
+        return "", {}
     section = r.mapping(raw["traditional"], "traditional（繁体中文页面）", raw, "traditional")
     if section is None:
-        return DEFAULT_VARIANT
-    r.unknown_keys(section, ["variant"], "traditional")
+        return DEFAULT_VARIANT, {}
+    r.unknown_keys(section, ["variant", "phrases"], "traditional")
+    phrases: dict[str, str] = {}
+    entries = (r.mapping(section["phrases"], "traditional 的 phrases（繁体用词）", section, "phrases")
+               if "phrases" in section else None) or {}
+    for simplified, written in entries.items():
+        if not isinstance(written, str) or not str(simplified).strip() or not written.strip():
+            r.problems.error(f"traditional.phrases 中“{simplified}”的繁体写法应是一个词", rule="config-value",
+                             hint="每行写“简体词: 繁體詞”，如 网签: 網簽", **r.where(entries, simplified))
+            continue
+        phrases[str(simplified)] = written
     variant = str(section.get("variant", DEFAULT_VARIANT))
     if variant not in VARIANTS:
         choices = "、".join(f"{key}（{v.label}）" for key, v in VARIANTS.items())
         r.problems.error(f"traditional.variant 不能是“{variant}”", rule="config-value",
                          hint=f"可用的值：{choices}；不生成繁体页面时写 traditional: false",
                          **r.where(section, "variant"))
-        return DEFAULT_VARIANT
-    return variant
+        return DEFAULT_VARIANT, phrases
+    return variant, phrases
 
 
 PUBLISH_KEYS = ["keep_releases", "s3_endpoint", "s3_region", "s3_addressing_style"]

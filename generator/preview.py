@@ -191,5 +191,5 @@ class Preview:
             written.append(page.path)
         if self.config.traditional_variant:  # the pages' 繁體 copies (their index follows with search)
             traditional.write_pages(self.out, self.config.traditional_variant, self.site_url,
-                                    [path + "index.html" for path in written])
+                                    [path + "index.html" for path in written], self.config.traditional_phrases)
         return written

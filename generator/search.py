@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from markupsafe import Markup, escape
+
 PAGEFIND_DIR = "pagefind"
 INDEXED = "data-pagefind-body"
 # Pagefind holds every document it indexes in memory until it writes (about 140 KB a document of
@@ -57,6 +59,19 @@ class Searchable(Protocol):
 # edition's copy.
 _SEARCH_ONLY = re.compile(r"(?:\n[ \t]*)?<span hidden(?: [^>]*)?>[^<]*</span>"
                           r'| data-pagefind-(?:ignore(?:="[^"]*")?|meta="[^"]*"|weight="[^"]*")(?=[ >])')
+
+
+# Text only the index reads (pinyin, 俗称 and their characters one by one) is found by a search but
+# must never be shown: search.js builds each result's excerpt from the page's content with what
+# lies between these two marks cut out (Pagefind's own excerpt would show it, and 开饭店 found
+# "（营 业 执 照）开店（开 店）…"). Invisible characters, each a word of its own.
+INDEX_ONLY_START = "\u2063"  # INVISIBLE SEPARATOR
+INDEX_ONLY_END = "\u2064"  # INVISIBLE PLUS
+
+
+def index_only(text: str) -> Markup:
+    """`text` marked as index-only (the template filter of the hidden search-term spans)."""
+    return Markup(f"{INDEX_ONLY_START} {escape(text)} {INDEX_ONLY_END}")
 
 
 def published_body(body: str) -> str:

@@ -4,8 +4,9 @@ The Simplified page is the official text. Each Traditional page is a derived vie
 the top and links to its Simplified page, and the header switch leads back and forth (the choice
 is remembered in the browser: generator/theme/main.html).
 
-Conversion is OpenCC's phrase-level conversion (发布 → 發佈 but 头发 → 頭髮), in the character
-standard the site chooses (`traditional: variant:` in site_config.yml). OpenCC changes only Chinese
+Conversion is OpenCC's phrase-level conversion (发现 → 發現 but 头发 → 頭髮), in the character
+standard the site chooses (`traditional: variant:` in site_config.yml), under a dictionary of
+government and legal phrases OpenCC gets wrong (换发 → 換發, not 換髮: PhraseConverter). OpenCC changes only Chinese
 characters, so digits, Latin letters and markup are untouched. Some things are not converted at
 all, because they are identifiers rather than text: an element marked translate="no" (item codes,
 the ICP and 公安 record numbers), the portal meta tags that name the registered site, and the path
@@ -19,10 +20,11 @@ zh-Hant/pagefind/, which search.js finds relative to the page like the Simplifie
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -87,11 +89,78 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@cache
-def converter(variant: str) -> Callable[[str], str]:
-    import opencc
+# Government and legal phrases OpenCC converts wrongly (换发 → 換髮, 抵押注销 → 抵押注銷: it reads
+# 押注 as one word), with their right Traditional form: one home, generator/defaults/traditional_phrases.yml.
+PHRASES_FILE = Path(__file__).parent / "defaults" / "traditional_phrases.yml"
 
-    return opencc.OpenCC(VARIANTS[variant].opencc_config).convert
+
+@cache
+def phrases() -> dict[str, str]:
+    """简体 phrase → its Traditional form, for every variant (the characters are standard ones)."""
+    import yaml
+
+    data = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+class PhraseConverter:
+    """OpenCC's conversion with our phrases first: where a phrase of the dictionary occurs, its
+    Traditional form is written and OpenCC converts only the text between, so it cannot read a
+    word across the phrase's edge (押注 in 抵押注销, 并发 in 并发布; laying the phrases over
+    OpenCC's whole text would keep that second error)."""
+
+    def __init__(self, opencc_config: str, table: dict[str, str]) -> None:
+        import opencc
+
+        self.opencc = opencc.OpenCC(opencc_config).convert
+        self.table = table
+        self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def __call__(self, text: str) -> str:
+        # Literal search first: most texts hold none or few of the phrases, and one pattern of a
+        # few alternatives is fast where one of hundreds is not.
+        present = tuple(p for p in self.table if p in text)
+        if not present:
+            return self.opencc(text)
+        pattern = self._patterns.get(present)
+        if pattern is None:
+            longest_first = sorted(present, key=len, reverse=True)
+            pattern = self._patterns[present] = re.compile("|".join(map(re.escape, longest_first)))
+        out: list[str] = []
+        last = 0
+        for m in pattern.finditer(text):
+            out.append(self.opencc(text[last:m.start()]))
+            out.append(self.table[m.group(0)])
+            last = m.end()
+        out.append(self.opencc(text[last:]))
+        return "".join(out)
+
+
+SitePhrases = tuple[tuple[str, str], ...]  # a site's own phrases (`traditional: phrases:`), hashable
+
+
+def site_phrases(extra: Mapping[str, str] | None) -> SitePhrases:
+    return tuple(sorted((extra or {}).items()))
+
+
+@cache
+def converter(variant: str, site: SitePhrases = ()) -> Callable[[str], str]:
+    """Legal and published text: OpenCC under our phrases and the site's own (which win)."""
+    return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **dict(site)})
+
+
+CHROME_FILE = Path(__file__).parent / "defaults" / "traditional_chrome.yml"
+CHROME = "data-qd-chrome"  # marks an element of the templates whose words are the site's own
+
+
+@cache
+def chrome_converter(variant: str, site: SitePhrases = ()) -> Callable[[str], str]:
+    """The conversion of the site's own words: the variant's vocabulary (信息 → 資訊 in Taiwan) over
+    the legal text's conversion (see defaults/traditional_chrome.yml for why not OpenCC's s2twp)."""
+    import yaml
+
+    vocabulary = (yaml.safe_load(CHROME_FILE.read_text(encoding="utf-8")) or {}).get(variant) or {}
+    return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **dict(site), **vocabulary})
 
 
 def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
@@ -105,6 +174,31 @@ def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
         out.append(text[start:end])
         last = end
     out.append(convert(text[last:]))
+    return "".join(out)
+
+
+def _element_spans(text: str, marker: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each element whose opening tag holds `marker`, with what it holds."""
+    at = text.find(marker)
+    while at >= 0:
+        opening = text.rfind("<", 0, at + 1)
+        end = text.find(">", at) + 1
+        tag = _TAG_NAME.match(text, opening + 1)
+        close = text.find(f"</{tag.group(0)}>", end) if tag else -1
+        end = close + len(tag.group(0)) + 3 if tag and close >= 0 else end
+        yield opening, end
+        at = text.find(marker, end)
+
+
+def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
+    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
+    out: list[str] = []
+    last = 0
+    for start, end in _element_spans(text, CHROME):
+        out.append(convert_unprotected(text[last:start], convert))
+        out.append(convert_unprotected(text[start:end], chrome))
+        last = end
+    out.append(convert_unprotected(text[last:], convert))
     return "".join(out)
 
 
@@ -129,12 +223,13 @@ def _is_page(path: str) -> bool:
 class PageConverter:
     """Converts one Simplified page of the site into its Traditional page."""
 
-    def __init__(self, variant: str, site_url: str) -> None:
+    def __init__(self, variant: str, site_url: str, site: SitePhrases = ()) -> None:
         self.variant = VARIANTS[variant]
-        self.convert = converter(variant)
+        self.convert = converter(variant, site)
+        self.chrome = chrome_converter(variant, site)
         self.site_url = site_url
         self.root_path = urlsplit(site_url).path or "/"
-        self.note = self.convert(NOTE)
+        self.note = self.chrome(NOTE)
 
     def link(self, url: str, page_dir: str) -> str:
         """A link of the page at `page_dir` (relative to the site root, "" or "power/x/") as the
@@ -180,7 +275,7 @@ class PageConverter:
     def text(self, html: str, page_dir: str) -> str:
         """Every link rewritten for zh-Hant/; everything but the protected parts converted."""
         html = _LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
-        return convert_unprotected(html, self.convert)
+        return convert_page_text(html, self.convert, self.chrome)
 
     def page(self, html: str, page_dir: str) -> str:
         """The Traditional page: converted, labelled as derived, switch pointing back."""
@@ -204,6 +299,32 @@ class PageConverter:
         return text
 
 
+# Search across scripts: a visitor on a 繁體 page may type Simplified (营业执照), one on a Simplified
+# page Traditional (食品經營). When a query finds nothing, search.js converts it to the page's script
+# with this map and searches again; it is fetched only then, so a first search costs what it did.
+# Character by character (the dictionary's phrases first): enough for a search, which then matches
+# words one by one. In assets/ but outside OWN_ASSETS, so the 繁體 view does not convert it.
+SCRIPT_MAP = "assets/script-map.json"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[str], site: SitePhrases = ()) -> str:
+    """JSON of the conversions a query needs, for the characters of the site's Simplified and
+    Traditional pages: {"s2t": "简繁…" pairs, "t2s": "繁简…" pairs, "phrases": {简: 繁}}."""
+    import opencc
+
+    def pairs(chars: Iterable[str], convert: Callable[[str], str]) -> dict[str, str]:
+        han = sorted(c for c in chars if _HAN.match(c))
+        return {a: b for a, b in zip(han, convert("\n".join(han)).split("\n"), strict=True) if a != b and len(b) == 1}
+
+    as_traditional = converter(variant, site)
+    s2t = pairs(simplified, as_traditional)
+    t2s = pairs(traditional, opencc.OpenCC("t2s").convert)
+    phrases_used = {s: as_traditional(s) for s in {**phrases(), **dict(site)} if len(s) > 1 and as_traditional(s) != s}
+    return json.dumps({"s2t": "".join(a + b for a, b in s2t.items()), "t2s": "".join(a + b for a, b in t2s.items()),
+                       "phrases": phrases_used}, ensure_ascii=False, separators=(",", ":"))
+
+
 def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
     for path in site_dir.rglob("*.html"):
         rel = path.relative_to(site_dir).as_posix()
@@ -212,22 +333,32 @@ def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
-def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None) -> None:
+def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None,
+                extra_phrases: Mapping[str, str] | None = None) -> None:
     """Write the Traditional copy of every page (or of `files`, paths from the site root) and of
-    Qingdan's own assets."""
-    pages = PageConverter(variant, site_url)
+    Qingdan's own assets. extra_phrases: the site's own (`traditional: phrases:`)."""
+    site = site_phrases(extra_phrases)
+    pages = PageConverter(variant, site_url, site)
     target_root = site_dir / HANT_DIR
     chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
+    simplified: set[str] = set()
+    traditional: set[str] = set()
     for path, rel in chosen:
         target = target_root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         page_dir = posixpath.dirname(rel)
-        target.write_text(pages.page(path.read_text(encoding="utf-8"), page_dir), encoding="utf-8")
+        html = path.read_text(encoding="utf-8")
+        converted = pages.page(html, page_dir)
+        simplified.update(html)
+        traditional.update(converted)
+        target.write_text(converted, encoding="utf-8")
     if files is None:
+        (site_dir / SCRIPT_MAP).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / SCRIPT_MAP).write_text(script_map(variant, simplified, traditional, site), encoding="utf-8")
         for asset in (site_dir / OWN_ASSETS).glob("*"):
             target = target_root / OWN_ASSETS / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(pages.convert(asset.read_text(encoding="utf-8")), encoding="utf-8")
+            target.write_text(pages.chrome(asset.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 # Pagefind cuts Chinese into words with jieba, whose dictionary is Simplified: Traditional text
@@ -244,20 +375,21 @@ def one_word_per_character(html: str) -> str:
     return _TEXT_NODE.sub(lambda m: ">" + _BETWEEN_HAN.sub(WORD_BREAK, m.group(1)) + "<", html)
 
 
-def convert_documents(docs_dir: Path, out_dir: Path, variant: str) -> None:
+def convert_documents(docs_dir: Path, out_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
     """The lean search documents (generator/search.py) of `docs_dir` (or of one part of them),
     converted into `out_dir` in the same layout, one word per Chinese character (see
     one_word_per_character)."""
-    convert = converter(variant)
+    site = site_phrases(extra_phrases)
+    convert, chrome = converter(variant, site), chrome_converter(variant, site)
     for path in docs_dir.rglob("*.html"):
         target = out_dir / path.relative_to(docs_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = convert_unprotected(path.read_text(encoding="utf-8"), convert)
+        text = convert_page_text(path.read_text(encoding="utf-8"), convert, chrome)  # as the page reads
         target.write_text(one_word_per_character(text), encoding="utf-8")
 
 
 def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None, parts: int,
-               previous: Path, discard: bool = False) -> str | None:
+               previous: Path, discard: bool = False, extra_phrases: Mapping[str, str] | None = None) -> str | None:
     """Write zh-Hant/: every page's Traditional copy and its search index.
 
     hant_docs: the converted search documents (convert_documents, part by part as the build wrote
@@ -273,7 +405,7 @@ def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | No
         job = searching.IndexJob(hant_docs, index_dir, parts, discard=discard)
         for part in range(parts):
             job.add(part)
-    write_pages(site_dir, variant, site_url)
+    write_pages(site_dir, variant, site_url, extra_phrases=extra_phrases)
     if job is not None:
         return job.wait()
     if previous.is_dir():
@@ -286,11 +418,11 @@ def documents_dir(docs_dir: Path) -> Path:
     return docs_dir.with_name(docs_dir.name + "-" + HANT_DIR)
 
 
-def refresh_index(site_dir: Path, docs_dir: Path, variant: str) -> str | None:
+def refresh_index(site_dir: Path, docs_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> str | None:
     """`qingdan serve`: re-index the Traditional view after the Simplified index was refreshed."""
     from generator import search as searching
 
     hant_docs = documents_dir(docs_dir)
     shutil.rmtree(hant_docs, ignore_errors=True)
-    convert_documents(docs_dir, hant_docs, variant)
+    convert_documents(docs_dir, hant_docs, variant, extra_phrases)
     return searching.refresh_index_in_place(site_dir / HANT_DIR, hant_docs)

@@ -9,6 +9,7 @@ a visitor must see (the right item first, every result inside the chosen departm
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -386,3 +387,43 @@ def test_large_text_scales_search_results(visit, base):
         sizes.append(page.locator(".md-search-result__item h1").first.evaluate("h => parseFloat(getComputedStyle(h).fontSize)"))
         sizes.append(page.locator(".md-search-result__item p").last.evaluate("p => parseFloat(getComputedStyle(p).fontSize)"))
     assert sizes[2] >= sizes[0] * 1.4 and sizes[3] >= sizes[1] * 1.4, sizes
+
+
+SPACED_OUT = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff] [\u4e00-\u9fff](?![\u4e00-\u9fff])")  # 营 业 执 照
+
+
+def page_text(site: Path, href: str) -> str:
+    """What the page a result leads to shows, without tags, spaces and the full stops Pagefind adds
+    between blocks of its content."""
+    path = href.split("#")[0].split("?")[0]
+    path = path[len(PREFIX):] if path.startswith(PREFIX) else path.lstrip("/")
+    text = (site / path / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", "", text, flags=re.DOTALL)
+    return re.sub(r"[\s.]", "", html.unescape(text))
+
+
+@pytest.mark.parametrize("query", ["开饭店", "开餐馆", "营业执照", "spjy"])
+def test_excerpts_show_the_page_text_not_the_index_only_terms(visit, base, site, query):
+    """Pinyin, 俗称 and their spaced-out characters find items but are never shown: every excerpt is
+    text of the page it leads to (the 拼音 line of a pinyin match is the name's syllables)."""
+    page = visit(base)
+    search(page, query)
+    shown = results(page)
+    assert shown, query
+    for result in shown:
+        snippet = result["snippet"]
+        if snippet.startswith("拼音："):
+            syllables = snippet[len("拼音："):].split(" ")
+            assert len(syllables) == len(result["title"]) and all(s.isalpha() and s.islower() for s in syllables)
+            continue
+        assert not SPACED_OUT.search(snippet), snippet
+        shown_on_page = page_text(site, result["href"])
+        for piece in re.split(r"[\s…]+", snippet):  # the excerpt may leap over parts search skips
+            assert piece.rstrip(".") in shown_on_page, (query, result["title"], piece, snippet)
+
+
+def test_everyday_words_for_a_restaurant_find_the_food_business_licence(visit, base):
+    page = visit(base)
+    for query in ("开餐馆", "开饭馆", "开饭店"):
+        search(page, query)
+        assert FOOD in [r["title"] for r in all_results(page)], query

@@ -118,7 +118,7 @@ def test_sitemap_lists_the_traditional_pages_too(site):
 
 
 def test_phrase_level_conversion_in_each_variant():
-    assert converter("plain")("头发和发布") == "頭髮和發佈"
+    assert converter("plain")("头发和发布") == "頭髮和發布"  # 發布: generator/defaults/traditional_phrases.yml
     assert converter("tw")("里程") == "里程" and converter("tw")("为") == "為"
     assert converter("hk")("后台") == "後台"
 
@@ -187,6 +187,31 @@ def test_an_unknown_variant_is_a_located_error_naming_the_choices(tmp_path):
     assert "tw（台湾用字）" in error.hint and "traditional: false" in error.hint
 
 
+def test_a_site_adds_its_own_phrases(tmp_path):
+    """`traditional: phrases:` extends generator/defaults/traditional_phrases.yml for one site."""
+    from generator.config import load_config
+    from generator.traditional import write_pages
+
+    root = demo_with_traditional(tmp_path, "traditional:\n  variant: tw\n  phrases:\n    台账: 臺帳\n")
+    config = load_config(root, Problems())
+    assert config.traditional_phrases == {"台账": "臺帳"}
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<html lang="zh-CN"><main id="qd-main" tabindex="-1">购销台账、网签</main></html>',
+                                     encoding="utf-8")
+    write_pages(site, "tw", SITE_URL, extra_phrases=config.traditional_phrases)
+    assert "購銷臺帳、網簽" in (site / "zh-Hant" / "index.html").read_text(encoding="utf-8")
+    write_pages(site, "tw", SITE_URL)
+    assert "購銷臺賬、網簽" in (site / "zh-Hant" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_phrase_without_its_traditional_form_is_a_located_error(tmp_path):
+    problems = _config_problems(tmp_path, "traditional:\n  variant: tw\n  phrases:\n    台账:\n")
+    [error] = problems.errors
+    assert error.file == "site_config.yml" and error.line is not None
+    assert "台账" in error.message and "网签: 網簽" in error.hint
+
+
 def test_traditional_false_builds_no_traditional_view(tmp_path):
     root = demo_with_traditional(tmp_path, "traditional: false\n")
     result = build_site(root, root / "site", history=False, search=False)
@@ -249,3 +274,80 @@ def test_the_traditional_index_is_its_own(site):
     assert (site / "zh-Hant" / "pagefind" / "pagefind.js").is_file()
     entry = read(site, "zh-Hant/pagefind/pagefind-entry.json")
     assert entry != read(site, "pagefind/pagefind-entry.json")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("start, query, expected", [
+    ("zh-Hant/", "营业执照", "營業執照（市場主體登記）"),  # Simplified typed on a 繁體 page
+    ("zh-Hant/", "网签", "商品房買賣合同網簽備案"),
+    ("zh-Hant/", "網簽", "商品房買賣合同網簽備案"),  # 網籤 before the phrase dictionary
+    ("", "食品經營", "食品经营许可"),  # Traditional typed on a Simplified page
+    ("", "營業執照", "营业执照（市场主体登记）"),
+])
+def test_search_finds_a_query_typed_in_either_script(browser, base, start, query, expected):
+    context = browser.new_context()
+    page = context.new_page()
+    log = RequestLog(page)
+    page.goto(base + start)
+    search(page, query)
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()
+    assert titles and titles[0] == expected, (query, titles[:5])
+    assert log.external() == []
+    context.close()
+
+
+def test_the_script_map_is_not_converted_and_holds_the_dictionary(site):
+    """search.js converts a query with it (generator/traditional.py: SCRIPT_MAP): it must stay as built."""
+    import json
+
+    mapping = json.loads(read(site, "assets/script-map.json"))
+    pairs = dict(zip(mapping["s2t"][::2], mapping["s2t"][1::2], strict=True))
+    assert pairs["营"] == "營" and pairs["执"] == "執"
+    assert dict(zip(mapping["t2s"][::2], mapping["t2s"][1::2], strict=True))["經"] == "经"
+    assert mapping["phrases"]["网签"] == "網簽"
+    assert not (site / "zh-Hant" / "assets" / "script-map.json").exists()
+
+
+NETSIGN = "convenience/3607990082000200/"  # 商品房买卖合同网签备案: its 办理结果 is 商品房买卖合同备案信息
+
+
+def test_the_site_speaks_taiwan_vocabulary_but_legal_text_keeps_its_words(site):
+    """Chrome in the variant's words (信息 → 資訊, 打印 → 列印, 链接 → 連結, 加载 → 載入, 搜索 → 搜尋);
+    the published text converted character by character (信息 stays 信息)."""
+    page = read(site, "zh-Hant/" + NETSIGN + "index.html")
+    assert ">其他資訊</h2>" in page and "其他信息" not in page
+    assert "商品房買賣合同備案信息" in main_text(page)  # published 办理结果: not 資訊
+    assert "商品房買賣合同網簽備案" in main_text(page)
+    assert 'title="搜尋"' in page and 'title="搜索"' not in page
+    scripts = read(site, "zh-Hant/assets/qingdan/qingdan.js") + read(site, "zh-Hant/assets/qingdan/search.js")
+    for mainland, taiwan in (("打印", "列印"), ("鏈接", "連結"), ("加載", "載入"), ("搜索", "搜尋")):
+        assert mainland not in scripts and taiwan in scripts, mainland
+    assert 'data-qd-filter="類型"' in scripts  # a filter's name is the index's, not vocabulary
+    assert "其他信息" in read(site, NETSIGN + "index.html")  # the Simplified page is untouched
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("start, site_name", [("zh-Hant/", "示例縣權責清單公開平臺"), ("", "示例县权责清单公开平台")])
+def test_the_print_head_names_the_site_in_the_page_script(browser, base, start, site_name):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + start + FOOD)
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    head = page.locator(".qd-print-head p").all_inner_texts()
+    assert head[0] == site_name
+    assert head[2].startswith("列印日期：" if start else "打印日期：")
+    context.close()
+
+
+def test_the_traditional_search_documents_read_like_the_pages(tmp_path):
+    """Excerpts are cut from the search documents: their chrome words are the page's (其他資訊)."""
+    from generator.traditional import convert_documents
+
+    docs, out = tmp_path / "docs", tmp_path / "out"
+    (docs / "power" / "x").mkdir(parents=True)
+    (docs / "power" / "x" / "index.html").write_text(
+        '<body data-pagefind-body><h2 data-qd-chrome>其他信息</h2><p>备案信息</p></body>', encoding="utf-8")
+    convert_documents(docs, out, "tw")
+    text = (out / "power" / "x" / "index.html").read_text(encoding="utf-8").replace("\u200b", "")
+    assert "其他資訊" in text and "備案信息" in text

@@ -177,7 +177,8 @@ class Server:
             failure = refresh_index_in_place(self.out, _docs_dir(self.root))
             variant = self.preview.config.traditional_variant if self.preview else ""
             if not failure and variant:
-                failure = traditional.refresh_index(self.out, _docs_dir(self.root), variant)
+                failure = traditional.refresh_index(self.out, _docs_dir(self.root), variant,
+                                                    self.preview.config.traditional_phrases if self.preview else None)
             print(failure or f"搜索索引已更新（{time.perf_counter() - started:.1f} 秒）", flush=True)
 
 

@@ -30,6 +30,7 @@ from generator.fieldtypes import (
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
 from generator.render.changeview import long_change
+from generator.search import index_only
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -87,7 +88,7 @@ class TemplateRenderer:
             pinyin_initials=pinyin.initials, pinyin_full=pinyin.full, pinyin_inner=pinyin.inner_terms,
             instruments=split_instruments, hierarchy=hierarchy,
             phone_links=phone_links, tel_href=tel_href, identifiers=identifiers, basis_html=basis_html,
-            steps_html=steps_html, long_change=change_view,
+            steps_html=steps_html, long_change=change_view, index_only=index_only,
         )
         # The HTML of a value is its field type's (generator/fieldtypes.py); templates ask for it here.
         self.env.globals.update(field_html=field_html, enum_html=enum_html, item_link_html=item_link)

@@ -381,7 +381,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
             if index_job is not None:
                 if hant_docs is not None:  # the 繁體 view's documents, before Pagefind may discard these
                     timer.step("traditional", traditional.convert_documents, part_docs,
-                               searching.part_dir(hant_docs, part, parts), config.traditional_variant)
+                               searching.part_dir(hant_docs, part, parts), config.traditional_variant,
+                               config.traditional_phrases)
                 index_job.add(part)  # Pagefind indexes this part while the pages are written
             timer.step("write_pages", write_shell_pages, site_dir, item_pages, shell_by_depth, site_url)
             paths += [p.path for p in item_pages]
@@ -404,7 +405,8 @@ def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None
         if config.traditional_variant:
             failure = timer.step("traditional", lambda: traditional.write_view(
                 site_dir, config.traditional_variant, site_url, hant_docs, parts,
-                previous=out_dir / traditional.HANT_DIR / searching.PAGEFIND_DIR, discard=scratch is not None))
+                previous=out_dir / traditional.HANT_DIR / searching.PAGEFIND_DIR, discard=scratch is not None,
+                extra_phrases=config.traditional_phrases))
             if failure:
                 raise BuildError(failure)
         if not defer_search:  # a preview with a stale index is not a site to publish: no manifest

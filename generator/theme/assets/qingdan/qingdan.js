@@ -227,7 +227,11 @@
     }
     var now = new Date();
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    var site = (document.querySelector('meta[name="SiteName"]') || {}).content || "";
+    // The name as the header shows it (in 繁體 on a 繁體 page); the SiteName meta keeps the
+    // registered Simplified name (generator/traditional.py leaves it as published).
+    var logo = document.querySelector(".md-header .md-logo[aria-label]");
+    var site = (logo && logo.getAttribute("aria-label")) ||
+      (document.querySelector('meta[name="SiteName"]') || {}).content || "";
     box.textContent = "";
     [site, "网址：" + window.location.href,
      "打印日期：" + now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate())].forEach(function (t) {

@@ -83,7 +83,7 @@
          search in a Web Worker; our queries are small, so it runs on the page (Pagefind PR #937). */
       const options = { baseUrl: root.pathname, noWorker: true };
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        await pf.options({ ...options, excerptLength: BY_CHARACTER ? 48 : 26 });
+        await pf.options(options);
         for (const dir of (await parts).merge || []) {
           await pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, options);
         }
@@ -113,6 +113,26 @@
       return { text, terms, pinyin: joined };
     }
     return { text, terms: [BY_CHARACTER ? text.replace(HAN_PAIR, "$1 ") : text], pinyin: null };
+  }
+
+  /* A query in this page's script: Simplified → Traditional on a 繁體 page (the 繁體 view's phrases
+     first, then character by character), Traditional → Simplified on a Simplified one. The map
+     (generator/traditional.py: SCRIPT_MAP) is fetched the first time a query finds nothing. */
+  let scriptMap = null;
+  function inPageScript(text) {
+    if (!scriptMap) {
+      const url = new URL((BY_CHARACTER ? "../" : "") + "assets/script-map.json", siteRoot()).href;
+      scriptMap = fetch(url).then((r) => (r.ok ? r.json() : null), () => null).then((m) => m && {
+        chars: new Map((BY_CHARACTER ? m.s2t : m.t2s).match(/../gu).map((pair) => Array.from(pair))),
+        phrases: BY_CHARACTER ? Object.entries(m.phrases).sort((a, b) => b[0].length - a[0].length) : [],
+      });
+    }
+    return scriptMap.then((m) => {
+      if (!m) return text;
+      let out = text;
+      for (const [from, to] of m.phrases) out = out.split(from).join(to);
+      return Array.from(out, (c) => m.chars.get(c) || c).join("");
+    });
   }
 
   function activeFilters() {
@@ -189,7 +209,7 @@
   }
 
   async function search(seq) {
-    const p = plan(input.value);
+    let p = plan(input.value);
     const filters = activeFilters();
     if (!p.text && !Object.keys(filters).length) {
       clearResults(IDLE);
@@ -205,6 +225,15 @@
     let found;
     try {
       found = await searchPlan(pf, p, filters);
+      if (!found.length && p.text && !p.pinyin) {
+        // Typed in the other script (营业执照 on a 繁體 page, 食品經營 on a Simplified one)?
+        const converted = plan(await inPageScript(p.text));
+        if (seq !== state.seq) return;
+        if (converted.text !== p.text) {
+          const again = await searchPlan(pf, converted, filters);
+          if (again.length) { p = converted; found = again; }
+        }
+      }
     } catch (e) {
       if (seq === state.seq) clearResults(LOAD_FAILED, "qd-search-error");
       return;
@@ -295,31 +324,37 @@
     return "页面";
   }
 
-  /* Pagefind's excerpt as text with <mark> kept (no other markup from the index is used), without
-     the page's name at its start: the name is shown above it already. */
-  function safeExcerpt(html, title) {
-    const tpl = document.createElement("template");
-    tpl.innerHTML = html;
-    const parts = Array.from(tpl.content.childNodes, (node) => [node.nodeName === "MARK", node.textContent.replace(/\u200b/g, "")]);
-    let skip = title.length;
-    if (parts.map((part) => part[1]).join("").startsWith(title)) {
-      while (skip > 0 && parts.length) {
-        const text = parts[0][1];
-        if (text.length <= skip) { skip -= text.length; parts.shift(); } else { parts[0][1] = text.slice(skip); skip = 0; }
-      }
-      if (parts.length) parts[0][1] = parts[0][1].replace(/^[.。\s]+/, "");
+  /* The excerpt under a result, built from what the page shows: Pagefind's own excerpt is cut from
+     all the indexed text, and would show the index-only terms (pinyin, 俗称 with their characters
+     spaced out) that generator/search.py marks with U+2063 … U+2064. Without the page's name at its
+     start (it is shown above), around the place where most query words are, highlighted. */
+  const INDEX_ONLY = /\u2063[^\u2064]*\u2064?/g;
+  const EXCERPT_CHARS = 60;
+  const EXCERPT_BEFORE = 12; // characters kept before the first highlighted word
+
+  function visibleText(content) {
+    return content.replace(INDEX_ONLY, " ").replace(/\u200b/g, "").replace(/\s+/g, " ").trim();
+  }
+
+  function excerpt(d, p) {
+    let text = visibleText(d.content || "");
+    const title = d.meta.title || "";
+    if (title && text.startsWith(title)) text = text.slice(title.length).replace(/^[.。\s]+/, "");
+    // One character of a longer query (开 of 开饭店) is found everywhere: it does not choose the place.
+    const single = p.text.replace(/\s/g, "").length <= 1;
+    const ranges = p.text ? textRanges(text, p).filter(([s, e]) => single || e - s > 1).sort((a, b) => a[0] - b[0]) : [];
+    let start = 0;
+    let best = -1;
+    for (const [at] of ranges) {
+      const from = Math.max(0, at - EXCERPT_BEFORE);
+      const count = ranges.filter(([s, e]) => s >= from && e <= from + EXCERPT_CHARS).length;
+      if (count > best) { best = count; start = from; }
     }
+    const end = Math.min(text.length, start + EXCERPT_CHARS);
     const out = document.createDocumentFragment();
-    for (const [isMark, text] of parts) {
-      if (!text) continue;
-      if (isMark) {
-        const m = document.createElement("mark");
-        m.textContent = text;
-        out.append(m);
-      } else {
-        out.append(document.createTextNode(text));
-      }
-    }
+    if (start > 0) out.append("…");
+    out.append(marked(text.slice(start, end), ranges.map(([s, e]) => [s - start, e - start])));
+    if (end < text.length) out.append("…");
     return out;
   }
 
@@ -327,7 +362,7 @@
   function marked(text, ranges) {
     const out = document.createDocumentFragment();
     const flags = new Array(text.length).fill(false);
-    for (const [start, end] of ranges) for (let i = start; i < end && i < text.length; i++) flags[i] = true;
+    for (const [start, end] of ranges) for (let i = Math.max(0, start); i < end && i < text.length; i++) flags[i] = true;
     let i = 0;
     while (i < text.length) {
       let j = i;
@@ -354,7 +389,8 @@
     return term.split(" ").filter(Boolean);
   }
 
-  function titleRanges(title, p) {
+  /* Where the query's words are in `title` (or any shown text). */
+  function textRanges(title, p) {
     const ranges = [];
     const lower = title.toLowerCase();
     for (const token of p.text.toLowerCase().split(" ")) {
@@ -431,10 +467,10 @@
       h.append(marked(title, ranges));
       article.append(h, kind, pinyinSnippet(syllables, match));
     } else {
-      h.append(p.text ? marked(title, titleRanges(title, p)) : document.createTextNode(title));
-      const excerpt = document.createElement("p");
-      excerpt.append(safeExcerpt(d.excerpt || "", title));
-      article.append(h, kind, excerpt);
+      h.append(p.text ? marked(title, textRanges(title, p)) : document.createTextNode(title));
+      const snippet = document.createElement("p");
+      snippet.append(excerpt(d, p));
+      article.append(h, kind, snippet);
     }
     a.append(article);
     li.append(a);
