@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -238,10 +239,10 @@ def test_target_addresses() -> None:
 ROUNDS = 3  # pairs per target kind in the suite; QINGDAN_TEST_PUBLISH_ROUNDS=10 for the full proof
 
 
-def start_publish(kind: Kind, project: Path, site: Path, spec: str, *args: str,
-                  env: dict | None = None) -> subprocess.Popen:
+def start_publish(project: Path, site: Path, spec: str, *args: str, env: dict[str, str]) -> subprocess.Popen:
+    """`qingdan publish` started, not waited for (publish() waits)."""
     return subprocess.Popen([sys.executable, "-m", "generator", "--project", str(project), "publish", "--to", spec,
-                             "--site", str(site), *args], env={**os.environ, **GIT_ENV, **kind.env, **(env or {})},
+                             "--site", str(site), *args], env={**os.environ, **GIT_ENV, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -251,8 +252,8 @@ def test_two_publishes_at_once_leave_one_whole_site(sites: Sites, kind: Kind) ->
     files = {"A": tree(sites.site_a), "B": tree(sites.site_b)}
     for round_ in range(int(os.environ.get("QINGDAN_TEST_PUBLISH_ROUNDS", ROUNDS))):
         name = f"together-{round_ % 2}"  # a fresh target, then one that serves the last pair's result
-        runs = [start_publish(kind, sites.project_a, sites.site_a, kind.spec(name)),
-                start_publish(kind, sites.project_b, sites.site_b, kind.spec(name))]
+        runs = [start_publish(sites.project_a, sites.site_a, kind.spec(name), env=kind.env),
+                start_publish(sites.project_b, sites.site_b, kind.spec(name), env=kind.env)]
         outcomes = [(run.wait(timeout=600), *run.communicate()) for run in runs]
         for code, out, err in outcomes:
             assert "Traceback" not in err and "内部错误" not in err, err
@@ -296,8 +297,7 @@ def test_a_second_publish_waits_for_the_first(sites: Sites, tmp_path: Path) -> N
     target = tmp_path / "www"
     (target / ".qingdan-lock").mkdir(parents=True)
     (target / ".qingdan-lock" / "holder.json").write_bytes(holder_record(socket.gethostname(), os.getpid(), time.time()))
-    waiting = start_publish(Kind("directory", str, tree, {}, print, lambda _: None), sites.project_a, sites.site_a,
-                            str(target), "--lock-wait", "300")
+    waiting = start_publish(sites.project_a, sites.site_a, str(target), "--lock-wait", "300", env={})
     line = waiting.stderr.readline() if waiting.stderr else ""
     assert "另一次发布正在进行" in line and f"进程 {os.getpid()}" in line and "最多等待 300 秒" in line
     assert not (target / "current").exists()
@@ -376,20 +376,20 @@ def _processes_naming(text: str) -> list[str]:
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_ssh_publish_leaves_no_key_and_no_process(sites: Sites, kind: Kind, tmp_path: Path,
-                                                          how: signal.Signals) -> None:
+                                                          how: signal.Signals, request: pytest.FixtureRequest) -> None:
     """The CI form of the key (its text in QINGDAN_SSH_KEY); the publish is killed while rsync sends."""
     if kind.name != "ssh":
         pytest.skip("SSH only")
     key = Path(kind.env["QINGDAN_SSH_KEY"]).read_text()
-    private = tmp_path / "tmp"
-    private.mkdir()
+    private = Path(tempfile.mkdtemp(prefix="qd-"))  # short: the agent's and ssh's sockets live in it
+    request.addfinalizer(lambda: shutil.rmtree(private, ignore_errors=True))
     slow = tmp_path / "bin"
     slow.mkdir()
     (slow / "rsync").write_text(f'#!/bin/sh\nexec {shutil.which("rsync")} --bwlimit=200 "$@"\n')
     (slow / "rsync").chmod(0o755)
     env = {"QINGDAN_SSH_KEY": key, "TMPDIR": str(private), "PATH": f"{slow}:{os.environ['PATH']}"}
     name = f"killed-{how.name}"
-    run = start_publish(kind, sites.project_a, sites.site_a, kind.spec(name), env=env)
+    run = start_publish(sites.project_a, sites.site_a, kind.spec(name), env={**kind.env, **env})
     deadline = time.monotonic() + 120
     while not any("--bwlimit" in p for p in _processes_naming(str(private))):
         assert run.poll() is None and time.monotonic() < deadline, run.communicate()

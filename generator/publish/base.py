@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,9 +75,16 @@ class Target(ABC):
             self._drop_staging(tokens)
 
     def unlock(self) -> None:
-        if self.holder is not None:
+        """Release the lock; a lock that cannot be released is reported, not raised (the publish
+        itself is over, and the next run on this machine takes an abandoned lock over)."""
+        if self.holder is None:
+            return
+        try:
             self._break_lock(self.holder)
-            self.holder = None
+        except PublishError as exc:
+            sys.stderr.write(f"{self.spec}：警告：发布锁没有解除：{exc.message}\n"
+                             "    提示：下一次在本机的发布会自动接管；在别的机器上发布时加 --break-lock\n")
+        self.holder = None
 
     def _try_lock(self, me: Holder) -> tuple[bool, Holder | None]:
         """Take the lock atomically: (True, None), or (False, its holder or None when unreadable)."""
