@@ -6,9 +6,11 @@ comes from the SSH agent, from ~/.ssh, or from QINGDAN_SSH_KEY (a key file, or t
 CI secrets hold it); the server's host key from ~/.ssh/known_hosts or QINGDAN_SSH_KNOWN_HOSTS
 (a file, or its lines). Host keys are always checked: a publish never goes to an unknown server.
 
-A new release starts as hard links to the served one (`cp -al`, no bytes sent), rsync sends the
-changed files into it (rsync writes each into a new file, so the served release is never touched),
-and `mv -T` renames a new link over `current`: an atomic switch, as for a directory.
+Under the target's lock (`<root>/.qingdan-lock`, generator/publish/lock.py), a new release starts as
+hard links to the served one (`cp -al`, no bytes sent); rsync sends the changed files into it as
+deltas against their previous versions (rsync writes each into a new file, so the served release is
+never touched); the release is hashed on the server against its manifest; and `mv -T` renames a new
+link over `current`: an atomic switch, as for a directory.
 """
 
 from __future__ import annotations
