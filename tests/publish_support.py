@@ -167,13 +167,11 @@ def s3_client(env: dict[str, str]):
 
 
 def s3_tree(env: dict[str, str], bucket: str, prefix: str) -> dict[str, str]:
-    """What the bucket serves under prefix (the .qingdan/ bookkeeping left out) → SHA-256."""
+    """Everything the bucket serves under prefix → SHA-256 (qingdan's bookkeeping must not be there)."""
     client = s3_client(env)
     out = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            rel = obj["Key"][len(prefix):]
-            if not rel.startswith(".qingdan/"):
-                body = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                out[rel] = hashlib.sha256(body).hexdigest()
+            body = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+            out[obj["Key"][len(prefix):]] = hashlib.sha256(body).hexdigest()
     return out

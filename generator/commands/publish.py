@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -36,6 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-dirty", action="store_true", help="允许发布有未提交改动的项目")
     parser.add_argument("--keep", type=int, default=None, metavar="N",
                         help="目标上保留的版本数（默认取 site_config.yml 的 publish.keep_releases，否则 5）")
+    parser.add_argument("--break-lock", action="store_true",
+                        help="接管目标上的发布锁（只在确认持有它的那次发布已中断时使用）")
+    parser.add_argument("--lock-wait", type=int, default=None, metavar="秒",
+                        help="另一次发布正在进行时最多等待的秒数（默认 120；0 表示不等待，立即以退出码 2 结束）")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     parser.set_defaults(func=run)
 
@@ -43,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.config import load_config
     from generator.publish import PublishError, open_target, publish, verify
+    from generator.publish.lock import DEFAULT_WAIT, LockHeld
     from generator.publish.plan import DEFAULT_KEEP
 
     if args.keep is not None and args.keep < 1:
@@ -58,9 +64,15 @@ def run(args: argparse.Namespace) -> int:
         if manifest is None:
             report_and_fail(problems, f"未发布：上面的问题修正后再运行 qingdan publish。{args.to} 上的网站没有改动。")
             return EXIT_FAILED
+    if args.lock_wait is not None and args.lock_wait < 0:
+        print("qingdan publish: 用法错误：--lock-wait 不能是负数\n提示：例如 --lock-wait 300", file=sys.stderr)
+        return EXIT_USAGE
     target = None
+    restore = _exit_on_termination()
     try:
         target = open_target(args.to, settings)
+        if not (args.verify or args.dry_run):
+            target.lock(DEFAULT_WAIT if args.lock_wait is None else args.lock_wait, args.break_lock)
         if args.rollback:
             report = target.rollback()
         elif args.verify:
@@ -69,16 +81,35 @@ def run(args: argparse.Namespace) -> int:
             report = publish(target, site_dir, keep, dry_run=args.dry_run)
     except PublishError as exc:
         sys.stderr.write(f"{args.to}: 错误：{exc.message}\n" + (f"    提示：{exc.hint}\n" if exc.hint else ""))
+        if isinstance(exc, LockHeld):
+            sys.stderr.write(f"没有发布：{args.to} 上的网站没有改动。\n")
+            return EXIT_USAGE
         sys.stderr.write("发布未完成。\n" if not (args.rollback or args.verify) else "")
         return EXIT_FAILED
     finally:
         if target is not None:
-            target.close()
+            try:
+                target.unlock()
+            finally:
+                target.close()
+        restore()
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         _print_text(report)
     return EXIT_FAILED if report.problems else EXIT_OK
+
+
+def _exit_on_termination():  # noqa: ANN202 - returns the function that restores the handlers
+    """SIGTERM and SIGINT end the run through `finally`: the lock is released, the key and the
+    staging of this run removed, and the child processes stopped (SIGKILL is handled by
+    generator/publish/guard.py)."""
+    def stop(signum: int, _frame: object) -> None:
+        sys.stderr.write(f"qingdan publish：收到信号 {signal.Signals(signum).name}，停止发布。\n")
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
 
 
 def _size(n: int) -> str:

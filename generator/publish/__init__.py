@@ -74,7 +74,9 @@ def publish(target: Target, site_dir: Path, keep: int, dry_run: bool = False) ->
     if plan.upload == [] and plan.delete == []:
         return Report.of_plan("publish", target.spec, plan, release=current, previous=current)
     target.publish(site_dir, local, plan, name, keep)
-    return Report.of_plan("publish", target.spec, plan, release=name, previous=current)
+    report = Report.of_plan("publish", target.spec, plan, release=name, previous=current)
+    report.sent_bytes = getattr(target, "sent_bytes", None)
+    return report
 
 
 def verify(target: Target) -> Report:

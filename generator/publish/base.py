@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.publish.manifest import Manifest
 from generator.publish.plan import Plan, Report
 
+if TYPE_CHECKING:
+    from generator.publish.lock import Holder
+
+LOCK_LOST = "发布锁已被另一次发布接管（--break-lock），本次发布没有切换网站"
 RELEASES_DIR = "releases"  # directory and SSH targets: <root>/releases/<name>/ and <root>/current → it
 CURRENT_LINK = "current"
 PARTIAL_SUFFIX = ".partial"  # a release still being written (left by an interrupted publish)
@@ -54,6 +60,43 @@ class Target(ABC):
     def served_hashes(self) -> dict[str, str]:
         """SHA-256 of every file being served (the manifest excluded), read back from the target."""
 
+    # -- the publish lock (generator/publish/lock.py) ----------------------------------------------
+    holder: Holder | None = None
+
+    def lock(self, wait: float, force: bool) -> None:
+        """Hold the target's lock until unlock(); waits up to `wait` seconds, or takes it (force)."""
+        from generator.publish.lock import Holder, acquire
+
+        me = Holder.me()
+        broken = acquire(self._try_lock, self._break_lock, me, self.spec, wait, force)
+        self.holder = me
+        tokens = [h.token for h in broken if h is not None]
+        if tokens:
+            self._drop_staging(tokens)
+
+    def unlock(self) -> None:
+        """Release the lock; a lock that cannot be released is reported, not raised (the publish
+        itself is over, and the next run on this machine takes an abandoned lock over)."""
+        if self.holder is None:
+            return
+        try:
+            self._break_lock(self.holder)
+        except PublishError as exc:
+            sys.stderr.write(f"{self.spec}：警告：发布锁没有解除：{exc.message}\n"
+                             "    提示：下一次在本机的发布会自动接管；在别的机器上发布时加 --break-lock\n")
+        self.holder = None
+
+    def _try_lock(self, me: Holder) -> tuple[bool, Holder | None]:
+        """Take the lock atomically: (True, None), or (False, its holder or None when unreadable)."""
+        raise NotImplementedError
+
+    def _break_lock(self, holder: Holder | None) -> bool:
+        """Remove the lock if it is still `holder`'s; whether it did."""
+        raise NotImplementedError
+
+    def _drop_staging(self, tokens: list[str]) -> None:  # noqa: B027 - S3 stages nothing
+        """Remove half-written releases of runs whose abandoned locks this run broke (and only those)."""
+
     def close(self) -> None:  # noqa: B027 - most targets hold nothing to release
         """Release connections and temporary files."""
 
@@ -65,6 +108,18 @@ def checkpoint(sent: int) -> None:
     limit = os.environ.get("QINGDAN_PUBLISH_KILL_AFTER", "")
     if limit.isdigit() and sent >= int(limit):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def staging_name(release: str, token: str) -> str:
+    """A release being written, named after its run's lock token: a run removes only its own, or
+    those of runs whose abandoned locks it broke."""
+    return f".{release}.{token}{PARTIAL_SUFFIX}"
+
+
+def release_mismatches(manifest: Manifest, actual: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(files missing or differing from the manifest, files the manifest does not list)."""
+    wrong = [p for p, e in sorted(manifest.files.items()) if actual.get(p) != e.sha256]
+    return wrong, sorted(set(actual) - set(manifest.files))
 
 
 def verify_report(target: Target, manifest: Manifest | None, release: str) -> Report:

@@ -91,6 +91,7 @@ class Report:
     deleted_bytes: int = 0
     unchanged_bytes: int = 0
     problems: list[str] = field(default_factory=list)  # verify: files that do not match
+    sent_bytes: int | None = None  # SSH: what rsync sent over the wire (deltas of changed files)
 
     @classmethod
     def of_plan(cls, action: str, target: str, plan: Plan, release: str = "", previous: str = "") -> Report:
@@ -104,7 +105,7 @@ class Report:
             "deleted": {"files": len(self.deleted), "bytes": self.deleted_bytes, "paths": self.deleted},
             "unchanged": {"files": self.unchanged_files, "bytes": self.unchanged_bytes},
             "problems": self.problems, "ok": not self.problems,
-        }
+        } | ({} if self.sent_bytes is None else {"sent_bytes": self.sent_bytes})
 
 
 # -- releases -------------------------------------------------------------------------------------

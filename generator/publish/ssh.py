@@ -6,28 +6,37 @@ comes from the SSH agent, from ~/.ssh, or from QINGDAN_SSH_KEY (a key file, or t
 CI secrets hold it); the server's host key from ~/.ssh/known_hosts or QINGDAN_SSH_KNOWN_HOSTS
 (a file, or its lines). Host keys are always checked: a publish never goes to an unknown server.
 
-A new release starts as hard links to the served one (`cp -al`, no bytes sent), rsync sends the
-changed files into it (rsync writes each into a new file, so the served release is never touched),
-and `mv -T` renames a new link over `current`: an atomic switch, as for a directory.
+Under the target's lock (`<root>/.qingdan-lock`, generator/publish/lock.py), a new release starts as
+hard links to the served one (`cp -al`, no bytes sent); rsync sends the changed files into it as
+deltas against their previous versions (rsync writes each into a new file, so the served release is
+never touched); the release is hashed on the server against its manifest; and `mv -T` renames a new
+link over `current`: an atomic switch, as for a directory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
-import tempfile
+import time
+import uuid
 from pathlib import Path
 
 from generator.publish.base import (
     CURRENT_LINK,
-    PARTIAL_SUFFIX,
+    LOCK_LOST,
     RELEASES_DIR,
     PublishError,
     Target,
     checkpoint,
+    release_mismatches,
+    staging_name,
 )
+from generator.publish.guard import Guard, private_dir
+from generator.publish.lock import Holder
 from generator.publish.manifest import MANIFEST_NAME, Manifest, ManifestError
 from generator.publish.plan import Plan, Report, make_plan, previous_release, releases_to_prune
 
@@ -44,28 +53,63 @@ echo "--manifest--"
 if [ -n "$cur" ] && [ -f "$root/current/qingdan-manifest.json" ]; then cat "$root/current/qingdan-manifest.json"; fi
 '''
 
+# The lock: <root>/.qingdan-lock/holder.json, put in place by one rename (generator/publish/lock.py).
+_TOKEN_OF = r'''sed -n 's/.*"token": "\([0-9a-f]*\)".*/\1/p' "$1" 2>/dev/null || true'''
+
+_TAKE_LOCK = r'''
+set -e
+root=$1; token=$2
+mkdir -p "$root"
+new="$root/.qingdan-lock.$token.new"
+mkdir "$new"
+cat > "$new/holder.json"
+if mv -T "$new" "$root/.qingdan-lock" 2>/dev/null; then echo taken; exit 0; fi
+rm -rf "$new"
+echo held
+cat "$root/.qingdan-lock/holder.json" 2>/dev/null || true
+'''
+
+_BREAK_LOCK = r'''
+root=$1; want=$2; aside="$root/.qingdan-lock.$3.broken"
+mv -T "$root/.qingdan-lock" "$aside" 2>/dev/null || { echo gone; exit 0; }
+got=$(token_of "$aside/holder.json")
+if [ "$got" = "$want" ]; then rm -rf "$aside"; echo broken
+else mv -T "$aside" "$root/.qingdan-lock" 2>/dev/null || rm -rf "$aside"; echo other; fi
+'''
+
 _PREPARE = r'''
 set -e
-root=$1; rel=$2; cur=$3
+root=$1; stage=$2; cur=$3
 mkdir -p "$root/releases"
 cd "$root/releases"
-rm -rf ./.*.partial
-mkdir ".$rel.partial"
-if [ -n "$cur" ]; then cp -al "$cur/." ".$rel.partial/"; fi
-cd ".$rel.partial"
+mkdir "$stage"
+if [ -n "$cur" ]; then cp -al "$cur/." "$stage/"; fi
+cd "$stage"
 xargs -0 -r rm -f --
+'''
+
+_STAGE_HASHES = r'''
+set -e
+cd "$1/releases/$2/"
+find . -type f ! -path ./qingdan-manifest.json -print0 | xargs -0 -r sha256sum
 '''
 
 _FINISH = r'''
 set -e
-root=$1; rel=$2
+root=$1; stage=$2; rel=$3; token=$4
 cd "$root"
-find "releases/.$rel.partial" -mindepth 1 -depth -type d -empty -delete
+find "releases/$stage" -mindepth 1 -depth -type d -empty -delete
 sync
-mv "releases/.$rel.partial" "releases/$rel"
+if [ "$(token_of .qingdan-lock/holder.json)" != "$token" ]; then exit 3; fi
+mv "releases/$stage" "releases/$rel"
 rm -f .current.tmp
 ln -s "releases/$rel" .current.tmp
 mv -T .current.tmp current
+'''
+
+_DROP_STAGING = r'''
+root=$1; shift
+for token in "$@"; do rm -rf "$root/releases/".*".$token.partial"; done
 '''
 
 _SWITCH = r'''
@@ -89,13 +133,28 @@ set -e
 cd "$1/current/"
 find . -type f ! -path ./qingdan-manifest.json -print0 | xargs -0 -r sha256sum
 '''
+LOCK_LOST_EXIT = 3
 
 _CAT = r'''cat "$1/releases/$2/qingdan-manifest.json"'''
 
 
+def _parse_hashes(out: str) -> dict[str, str]:
+    """sha256sum's lines (`digest  ./path`) as path → digest."""
+    hashes = {}
+    for line in out.splitlines():
+        digest, _, name = line.partition("  ")
+        if name.startswith("./"):
+            hashes[name[2:]] = digest.lstrip("\\")
+    return hashes
+
+
+def _is_path(value: str) -> bool:
+    return "\n" not in value.strip() and not value.lstrip().startswith("-----") and Path(value).expanduser().exists()
+
+
 def _secret_file(value: str, directory: Path, name: str) -> str:
     """A path given as is; key or host lines given as text (a CI secret) are written to a private file."""
-    if "\n" not in value.strip() and not value.lstrip().startswith("-----") and Path(value).expanduser().exists():
+    if _is_path(value):
         return str(Path(value).expanduser())
     path = directory / name
     path.write_text(value.strip() + "\n", encoding="utf-8")
@@ -113,15 +172,18 @@ class SshTarget(Target):
                                "Debian/Ubuntu：apt-get install openssh-client rsync")
         self.dest = f"{user}@{host}" if user else host
         self.root = path.rstrip("/") or "/"
-        self._tmp = Path(tempfile.mkdtemp(prefix="qingdan-ssh-"))
+        self.sent_bytes = 0
+        self._tmp = private_dir()
+        control = ["-o", f"ControlPath={self._tmp}/cm"]
+        self._guard = Guard(self._tmp, ["ssh", *control, "-O", "exit", self.dest])
+        self._agent: subprocess.Popen | None = None
         opts = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15",
-                "-o", "ServerAliveCountMax=4", "-o", "ControlMaster=auto", "-o", f"ControlPath={self._tmp}/cm",
-                "-o", "ControlPersist=10"]
+                "-o", "ServerAliveCountMax=4", "-o", "ControlMaster=auto", *control, "-o", "ControlPersist=10"]
         if port:
             opts += ["-p", str(port)]
         key = os.environ.get("QINGDAN_SSH_KEY", "")
         if key.strip():
-            opts += ["-i", _secret_file(key, self._tmp, "key"), "-o", "IdentitiesOnly=yes"]
+            opts += self._identity(key)
         known = os.environ.get("QINGDAN_SSH_KNOWN_HOSTS", "")
         if known.strip():
             opts += ["-o", f"UserKnownHostsFile={_secret_file(known, self._tmp, 'known_hosts')}"]
@@ -129,11 +191,36 @@ class SshTarget(Target):
         self.ssh_opts = opts
         self._state: tuple[str, list[str], Manifest | None] | None = None
 
+    def _identity(self, key: str) -> list[str]:
+        """ssh options for QINGDAN_SSH_KEY. A path is used as is; key text (the CI form) goes to an
+        ssh-agent started for this run and never touches the disk; without ssh-agent, to a file in
+        the private directory, which the guard removes however the run ends."""
+        if _is_path(key) or shutil.which("ssh-agent") is None or shutil.which("ssh-add") is None:
+            return ["-i", _secret_file(key, self._tmp, "key"), "-o", "IdentitiesOnly=yes"]
+        sock = self._tmp / "agent.sock"
+        self._agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **self._guard.options())
+        for _ in range(200):  # the agent listens within milliseconds
+            if sock.exists() or self._agent.poll() is not None:
+                break
+            time.sleep(0.01)
+        add = subprocess.run(["ssh-add", "-q", "-"], input=key.strip().encode("utf-8") + b"\n", capture_output=True,
+                             env={**os.environ, "SSH_AUTH_SOCK": str(sock), "SSH_ASKPASS_REQUIRE": "never"},
+                             check=False, **self._guard.options())
+        if add.returncode != 0:
+            self.close()
+            raise PublishError(f"QINGDAN_SSH_KEY 中的私钥无法使用：{add.stderr.decode('utf-8', 'replace').strip()}",
+                               "放入完整的私钥文本（含 -----BEGIN 和 -----END 行），且不能有密码短语")
+        return ["-o", f"IdentityAgent={sock}"]
+
     # -- plumbing ---------------------------------------------------------------------------------
     def _ssh(self, script: str, *args: str, stdin: bytes = b"") -> str:
+        script = f"token_of() {{ {_TOKEN_OF.strip()}; }}\n{script}" if "token_of" in script else script
         remote = " ".join(["sh", "-c", shlex.quote(script), "qingdan", *(shlex.quote(a) for a in args)])
         run = subprocess.run(["ssh", *self.ssh_opts, self.dest, remote], input=stdin, capture_output=True,
-                             check=False)
+                             check=False, **self._guard.options())
+        if run.returncode == LOCK_LOST_EXIT and "token_of" in script:
+            raise PublishError(LOCK_LOST, "另一次发布接管了发布锁；等它完成后用 --verify 核对，需要时重新发布")
         if run.returncode != 0:
             raise self._error(run.returncode, run.stderr.decode("utf-8", errors="replace"), "ssh")
         return run.stdout.decode("utf-8", errors="replace")
@@ -174,21 +261,65 @@ class SshTarget(Target):
         return self._read_state()[1]
 
     def publish(self, site_dir: Path, manifest: Manifest, plan: Plan, release: str, keep: int) -> None:
+        assert self.holder is not None, "publish under the lock"
         current, releases, _ = self._read_state()
         self._state = None
-        self._ssh(_PREPARE, self.root, release, current, stdin=b"".join(p.encode() + b"\0" for p in plan.upload + plan.delete))
-        files = b"".join(p.encode("utf-8") + b"\0" for p in plan.upload)
-        rsync = ["rsync", "-rt", "--chmod=D755,F644", "--protect-args", "--from0", "--files-from=-",
-                 "-e", shlex.join(["ssh", *self.ssh_opts]), f"{site_dir}/",
-                 f"{self.dest}:{self.root}/{RELEASES_DIR}/.{release}{PARTIAL_SUFFIX}/"]
-        run = subprocess.run(rsync, input=files, capture_output=True, check=False)
-        if run.returncode != 0:
-            raise self._error(run.returncode, run.stderr.decode("utf-8", errors="replace"), " rsync ")
-        checkpoint(len(plan.upload))
-        self._ssh(_FINISH, self.root, release)
+        stage = staging_name(release, self.holder.token)
+        # Files to delete go; files to change stay as hard links for rsync to read its delta from
+        # (rsync writes each into a new file: the served release is never touched).
+        self._ssh(_PREPARE, self.root, stage, current, stdin=b"".join(p.encode() + b"\0" for p in plan.delete))
+        try:
+            self.sent_bytes = self._rsync(site_dir, stage, plan.upload)
+            checkpoint(len(plan.upload))
+            self._check_release(site_dir, stage, manifest)
+            self._ssh(_FINISH, self.root, stage, release, self.holder.token)
+        except BaseException:
+            self._ssh_quietly(_DROP_STAGING, self.root, self.holder.token)
+            raise
         prune = releases_to_prune(releases + [release], release, keep)
         if prune:
             self._ssh(_REMOVE, self.root, *prune)
+
+    def _rsync(self, site_dir: Path, stage: str, paths: list[str]) -> int:
+        """Send `paths` into the staging release; the bytes that went over the wire."""
+        files = b"".join(p.encode("utf-8") + b"\0" for p in paths)
+        rsync = ["rsync", "-rt", "--ignore-times", "--chmod=D755,F644", "--protect-args", "--from0",
+                 "--files-from=-", "--stats", "-e", shlex.join(["ssh", *self.ssh_opts]), f"{site_dir}/",
+                 f"{self.dest}:{self.root}/{RELEASES_DIR}/{stage}/"]
+        run = subprocess.run(rsync, input=files, capture_output=True, check=False, **self._guard.options())
+        if run.returncode != 0:
+            raise self._error(run.returncode, run.stderr.decode("utf-8", errors="replace"), " rsync ")
+        sent = re.search(rb"Total bytes sent: ([\d,.]+)", run.stdout)
+        return int(re.sub(rb"[,.]", b"", sent.group(1))) if sent else 0
+
+    def _check_release(self, site_dir: Path, stage: str, manifest: Manifest) -> None:
+        """Hash the new release on the server (one command) against the manifest before it is served.
+        Files hard-linked from a served release damaged since are sent again."""
+        wrong, extra = release_mismatches(manifest, _parse_hashes(self._ssh(_STAGE_HASHES, self.root, stage)))
+        if wrong:
+            self.sent_bytes += self._rsync(site_dir, stage, wrong)
+            wrong, extra = release_mismatches(manifest, _parse_hashes(self._ssh(_STAGE_HASHES, self.root, stage)))
+        if wrong or extra:
+            raise PublishError(f"服务器上的新版本与 {MANIFEST_NAME} 不符（{len(wrong)} 个文件缺少或内容不同，"
+                               f"{len(extra)} 个多余，如 {(wrong + extra)[0]}），没有切换网站",
+                               f"检查 {self.root} 所在磁盘是否已满或损坏，然后重新发布")
+
+    def _ssh_quietly(self, script: str, *args: str) -> None:
+        with contextlib.suppress(PublishError, OSError):
+            self._ssh(script, *args)
+
+    # -- the lock -----------------------------------------------------------------------------------
+    def _try_lock(self, me: Holder) -> tuple[bool, Holder | None]:
+        out = self._ssh(_TAKE_LOCK, self.root, me.token, stdin=me.to_bytes())
+        head, _, record = out.partition("\n")
+        return (True, None) if head == "taken" else (False, Holder.from_bytes(record.encode("utf-8")))
+
+    def _break_lock(self, holder: Holder | None) -> bool:
+        out = self._ssh(_BREAK_LOCK, self.root, holder.token if holder else "", uuid.uuid4().hex[:16])
+        return out.strip() == "broken"
+
+    def _drop_staging(self, tokens: list[str]) -> None:
+        self._ssh(_DROP_STAGING, self.root, *tokens)
 
     def rollback(self) -> Report:
         current, releases, served = self._read_state()
@@ -208,14 +339,8 @@ class SshTarget(Target):
     def served_hashes(self) -> dict[str, str]:
         if not self.served()[0]:
             return {}
-        out = self._ssh(_HASHES, self.root)
-        hashes = {}
-        for line in out.splitlines():
-            digest, _, name = line.partition("  ")
-            if name.startswith("./"):
-                hashes[name[2:]] = digest.lstrip("\\")
-        return hashes
+        return _parse_hashes(self._ssh(_HASHES, self.root))
 
     def close(self) -> None:
-        subprocess.run(["ssh", *self.ssh_opts, "-O", "exit", self.dest], capture_output=True, check=False)
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        """The connection master, the agent and the private directory go; the guard ends the rest."""
+        self._guard.stop()
