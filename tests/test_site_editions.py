@@ -216,3 +216,17 @@ def test_no_matching_tags_means_no_editions(editions_site, tmp_path):
     assert build_site(work, out, search=False).ok
     assert not (out / "editions").exists()
     assert 'href="editions/"' not in read(out, "")
+
+
+def test_a_declared_edition_shows_its_declared_date_not_the_commit_date(tmp_path):
+    """A county records its 2019 lists in git years later: the edition is dated as declared."""
+    root = copy_demo_project(tmp_path / "project", content=False)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "录入2019年版清单\n\n发布日期: 2019-06-01", date="2026-11-28T09:00:00+08:00")
+    out = tmp_path / "site"
+    assert build_site(root, out, search=False).ok
+    listing = read(out, "editions/")
+    assert '<time datetime="2019-12-31">2019-12-31</time>' in listing
+    assert "2026-11-28" not in listing
+    assert "2019-12-31" in read(out, "editions/2019ban/")

@@ -99,7 +99,7 @@ class Edition:
     tag: str
     slug: str
     commit: str
-    date: str  # the tagged commit's committer date, ISO 8601
+    date: str  # the date declared in site_config.yml (YYYY-MM-DD), else the tagged commit's, ISO 8601
     subject: str  # the tag message's first line (a lightweight tag: the commit's)
     body: str  # the rest of the message
     catalog: Catalog  # every item found, for the comparisons
@@ -176,6 +176,7 @@ def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache:
     from generator.snapshot import catalog_at
 
     messages = tag_messages(repo)
+    declared = dict(config.declared_editions)  # an edition's date is the one declared, not its commit's
     slugs = assign_slugs([t.name for t in tags])  # over all matching tags, so a slug never depends on the clone
     editions = []
     for tag in tags:
@@ -187,7 +188,7 @@ def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache:
         subject, body = messages.get(tag.name, ("", ""))
         if public_title(subject, "") != subject:  # a lightweight tag gives its commit's message: not public
             subject, body = "", ""
-        editions.append(Edition(tag.name, slugs[tag.name], tag.commit, tag.date, subject, body, catalog,
+        editions.append(Edition(tag.name, slugs[tag.name], tag.commit, declared.get(tag.name, tag.date), subject, body, catalog,
                                 _pages_catalog(catalog), notes, skip))
     for older, newer in zip(editions, editions[1:], strict=False):
         older.next = newer
