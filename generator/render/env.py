@@ -18,6 +18,7 @@ from generator import pinyin
 from generator.fieldtypes import FIELD_TYPES, basis_entry_text, field_text
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
+from generator.render.tables import label_card_cells
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -103,4 +104,4 @@ class TemplateRenderer:
         compiled = self._cache.get(template)
         if compiled is None:
             compiled = self._cache[template] = self.env.get_template(template)
-        return compiled.render(**context)
+        return label_card_cells(compiled.render(**context))
