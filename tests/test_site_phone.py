@@ -95,3 +95,51 @@ def test_folded_legal_text_shows_whole_lines(site, browser, large):
                 assert abs(block["lines"] - round(block["lines"])) < 0.05, f"folded at {block['lines']:.2f} lines"
     finally:
         context.close()
+
+
+# Every inline element of the kind, with the number of lines it takes (an inline box broken over two
+# lines has two client rectangles).
+LINES_OF = """sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !== null)
+  .map(e => ({text: e.textContent.trim(), lines: new Set([...e.getClientRects()].map(r => Math.round(r.top))).size}))"""
+
+
+@pytest.mark.parametrize("path", ["power/000131127004/", "adjustments/", "editions/compare/2023...current/"])
+def test_labels_stay_with_their_values_and_dates_stay_whole_in_large_text(site, browser, path):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    context.add_init_script("localStorage.setItem('qd-large', '1')")
+    page = context.new_page()
+    try:
+        with serve_directory(site, prefix=PREFIX) as base:
+            page.goto(base + path)
+            pairs = page.evaluate(LINES_OF, ".qd-pair")
+            dates = page.evaluate(LINES_OF, ".md-typeset time")
+            assert any(p["text"].startswith("电子邮箱：") for p in pairs)  # the footer
+            assert dates, f"no dates on /{path}"
+            if path != "editions/compare/2023...current/":
+                assert any(p["text"].startswith("生效日期：") for p in pairs)
+            broken = [p for p in pairs + dates if p["lines"] != 1]
+            assert not broken, broken
+    finally:
+        context.close()
+
+
+def test_published_text_is_a_named_group_for_screen_readers(site, phone):
+    with serve_directory(site, prefix=PREFIX) as base:
+        phone.goto(base + "power/00013112700501/")  # 食品生产许可（新办）: its 依据 as published
+        published = phone.get_by_role("group", name="公布原文")
+        assert published.count() >= 1
+        assert "食品安全法" in published.first.inner_text()
+
+
+def test_item_pages_have_a_menu_to_the_sites_sections(site, phone):
+    with serve_directory(site, prefix=PREFIX) as base:
+        phone.goto(base + "power/000131127004/")
+        menu = phone.locator("summary", has_text="栏目")
+        assert menu.is_visible()
+        menu.click()
+        sections = phone.get_by_role("navigation", name="栏目")
+        for name in ("首页", "权力清单", "部门", "拼音索引", "统计"):
+            assert sections.get_by_role("link", name=name, exact=True).is_visible(), name
+        sections.get_by_role("link", name="拼音索引", exact=True).click()
+        phone.wait_for_url(base + "pinyin/")
+        assert phone.locator("h1").first.inner_text().startswith("拼音索引")
