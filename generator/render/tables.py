@@ -10,7 +10,7 @@ nor does a cell spanning several columns (a group heading such as 主项).
 
 A table wider than the page scrolls inside its `.qd-table-wrap`; a region that scrolls must be
 reachable from the keyboard (WCAG 2.1.1), so the wrap becomes a focusable region named by the
-table's caption.
+table's caption (or, without one, by its column names).
 """
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ def _headers(table: str) -> list[str]:
     return names
 
 
-def _wrap(opening: str, attrs: str, table: str) -> str:
+def _wrap(opening: str, attrs: str, table: str, names: list[str]) -> str:
     if "tabindex=" in attrs:
         return opening
     caption = _CAPTION.search(table)
-    name = _text(caption.group(1)) if caption else "表格"
+    name = _text(caption.group(1)) if caption else "表格：" + "、".join(dict.fromkeys(n for n in names if n))
     return opening.replace(f'<div class="qd-table-wrap"{attrs}>',
                            f'<div class="qd-table-wrap"{attrs} role="region" tabindex="0" aria-label="{name}">', 1)
 
@@ -75,9 +75,9 @@ def _label_row(row: str, names: list[str]) -> str:
 def _label_table(match: re.Match[str]) -> str:
     opening, attrs = match.group(1) or "", match.group(2) or ""
     table = match.group(0)[len(opening):]
-    if opening:
-        opening = _wrap(opening, attrs, table)
     names = _headers(table)
+    if opening:
+        opening = _wrap(opening, attrs, table, names)
     if names:
         table = _TBODY.sub(lambda body: _ROW.sub(lambda row: _label_row(row.group(0), names), body.group(0)), table)
     return opening + table
