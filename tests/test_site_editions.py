@@ -230,3 +230,10 @@ def test_a_declared_edition_shows_its_declared_date_not_the_commit_date(tmp_path
     assert '<time datetime="2019-12-31">2019-12-31</time>' in listing
     assert "2026-11-28" not in listing
     assert "2019-12-31" in read(out, "editions/2019ban/")
+
+
+def test_edition_and_comparison_pages_lead_back_to_all_editions(editions_site):
+    _, out = editions_site
+    for path in ("editions/2023ban/", "editions/compare/2023ban...v2024/"):
+        crumbs = re.search(r'<nav class="qd-crumbs"[^>]*>(.*?)</nav>', read(out, path), re.S)
+        assert crumbs and re.search(r'<a href="(\.\./)+editions/">历史版本</a>', crumbs.group(1)), path

@@ -262,7 +262,7 @@ class EditionPageBuilder(PageBuilder):
                             compare_next=compare_path(self.edition, self.edition.next) if self.edition.next else "",
                             compare_current=compare_path(self.edition, None))
         return Page(self.prefix, f"「{self.edition.tag}」清单", body, "edition-home",
-                    meta=self._column_meta(f"{self.edition.tag}清单", f"{self.edition.day}公布的清单", "历史版本"))
+                    crumbs=[("首页", ""), ("历史版本", INDEX_PATH)], meta=self._column_meta(f"{self.edition.tag}清单", f"{self.edition.day}公布的清单", "历史版本"))
 
     def edition_pages(self) -> Iterator[Page]:
         yield self.home_page()
@@ -290,7 +290,7 @@ def comparison_page(builder: PageBuilder, a: Edition, b: Edition | None) -> Page
         flagged=result.flagged(), a_base=a.home, b_base=b.home if b else "",
         links=_item_links(result, a, b, builder),
     )
-    return Page(path, title, body, "edition-compare",
+    return Page(path, title, body, "edition-compare", crumbs=[("首页", ""), ("历史版本", INDEX_PATH)],
                 meta=builder._column_meta("历史版本", f"{a.tag}与{b.tag if b else '现行清单'}的清单比较", "历史版本"))
 
 
