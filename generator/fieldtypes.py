@@ -695,7 +695,7 @@ def basis_html(value: Any) -> Markup:
             out.append(Markup("<li>{}{}{}</li>\n").format(tag, inst.name, "".join(f" {n}" for n in numbers)))
         out.append(Markup("</ul>\n"))
     long = " qd-long" if len(value) > 240 else ""
-    out.append(Markup('<div class="qd-published{}" aria-label="公布原文">{}</div>\n</div>\n').format(long, value))
+    out.append(Markup('<div class="qd-published{}" role="group" aria-label="公布原文">{}</div>\n</div>\n').format(long, value))
     return Markup("").join(out)
 
 

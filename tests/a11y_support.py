@@ -1,4 +1,4 @@
-"""axe-core over the public pages in every reading mode (default, 大字, 高对比, both) at phone and
+"""axe-core over every kind of public page in every reading mode (default, 大字, 高对比, both) at phone and
 desktop widths; used by tests/test_accessibility.py and runnable on its own to report figures:
 
     .venv/bin/python tests/a11y_support.py SITE_DIR     # prints serious/critical counts per mode
@@ -22,21 +22,50 @@ WIDTHS = {"手机": {"width": 390, "height": 844}, "电脑": {"width": 1280, "he
 SEARCH = "?q=食品"  # the open search with results
 
 
+HANT = "zh-Hant/"
+MISSING = "no/such/page/"  # the server answers with the site's 404.html
+
+
+def _first(site: Path, pattern: str, marker: str = "") -> str | None:
+    """The first page matching `pattern` (a glob of index.html files) whose HTML contains `marker`."""
+    for page in sorted(site.glob(pattern)):
+        if marker in page.read_text(encoding="utf-8"):
+            return page.parent.relative_to(site).as_posix() + "/"
+    return None
+
+
+def page_kinds(site: Path) -> dict[str, str]:
+    """One page of every kind a visitor can reach (kind → path under the site), Simplified side.
+
+    The axe and Nu tests and the screenshot script (tests/screenshots.py) all open these, on both
+    sides (`HANT` + path). A kind the built site lacks (no editions, no 公开质量) is left out.
+    """
+    edition = _first(site, "editions/*/index.html", "qd-edition")
+    compare = _first(site, "editions/compare/*/index.html")
+    kinds = {
+        "首页": "", "清单": "power/", "收费清单": "fee/", "部门一览": "departments/", "部门": "departments/scjgj/",
+        "拼音索引": "pinyin/", "事项": "power/000131127004/",
+        "收费事项": _first(site, "fee/*/index.html", "qd-disclosure-fee_standard"),
+        "已取消的事项": _first(site, "*/*/index.html", "qd-removed"),
+        "子项": _first(site, "power/*/index.html", 'class="qd-parent'),
+        "主项": _first(site, "power/*/index.html", "qd-main-item"),  # a 主项 only its 子项 publish
+        "调整记录": "adjustments/", "部门调整记录": "adjustments/scjgj/",
+        "历史版本": "editions/", "某版清单": edition,
+        "某版事项": f"{edition}power/000131127004/" if edition else None, "版本比较": compare,
+        "统计": "stats/", "公开质量": "quality/", "数据开放": "data/", "关于本站": "about/",
+    }
+    found = {kind: path for kind, path in kinds.items()
+             if path is not None and (site / path / "index.html").is_file()}
+    found["找不到页面"] = MISSING
+    return found
+
+
 def audit_paths(site: Path) -> list[str]:
-    """Home, every list, a department, items of three list types, a 主项 page and a 子项, 拼音索引,
-    动态调整, 数据开放, 历史版本, a missing page (404) and the open search with results."""
-    lists = sorted(p.parent.name for p in site.glob("*/index.html")
-                   if p.parent.name in ("power", "responsibility", "fee", "prerequisite", "intermediary",
-                                        "convenience", "certificate"))
-    items = []
-    for list_id in ("power", "fee", "convenience"):
-        first = sorted(p.parent.name for p in (site / list_id).glob("*/index.html"))[0]
-        items.append(f"{list_id}/{first}/")
-    paths = ["", *[f"{lid}/" for lid in lists], "departments/scjgj/", "power/000131127004/", *items[1:],
-             "pinyin/", "adjustments/", "data/", "editions/", "no/such/page/", SEARCH,
-             "zh-Hant/", "zh-Hant/power/000131127004/",  # the 繁體 view: its note and switch
-             "power/000131127005/", "power/00013112700501/"]  # a 主项 only its 子项 publish, and a 子项
-    return [p for p in paths if p in ("no/such/page/", SEARCH) or (site / p / "index.html").exists()]
+    """Every page kind on both sides (the 繁體 404 page by its file), and the open search with results."""
+    paths = []
+    for path in page_kinds(site).values():
+        paths += [path, HANT + ("404.html" if path == MISSING else path)]
+    return [*paths, SEARCH]
 
 
 def mode_script(classes: tuple[str, ...]) -> str:

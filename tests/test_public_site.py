@@ -405,6 +405,54 @@ class _Visible(HTMLParser):
             self.parts.append(data)
 
 
+class _Labels(_Visible):
+    """The visible text of each label a visitor reads on its own: links, buttons, headings, captions,
+    table headers, field names."""
+
+    LABELS = {"a", "button", "caption", "th", "label", "summary", "dt", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[int, list[str]]] = []
+        self.labels: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        if tag in self.LABELS and not self.stack[-1] and dict(attrs).get("translate") != "no":
+            self.open.append((len(self.stack), []))
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1][0] == len(self.stack):
+            self.labels.append("".join(self.open.pop()[1]).strip())
+        super().handle_endtag(tag)
+
+    def handle_data(self, data):
+        super().handle_data(data)
+        if self.open and not self.stack[-1]:
+            for _, parts in self.open:
+                parts.append(data)
+
+
+def test_no_label_is_bare_english_and_every_page_declares_its_script(site):
+    """"订阅：Atom · JSON" told a citizen nothing: a label with Latin letters also says in Chinese what it is."""
+    bare: dict[str, set[str]] = {}
+    pages = sorted(site.rglob("*.html"))
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        where = path.relative_to(site).as_posix()
+        lang = re.search(r'<html lang="([^"]+)"', page).group(1)
+        assert lang == ("zh-Hant-TW" if where.startswith("zh-Hant/") else "zh-CN"), (where, lang)
+        parser = _Labels()
+        parser.feed(page)
+        found = {t for t in parser.labels if re.search(r"[A-Za-z]", t) and not re.search(r"[\u4e00-\u9fff]", t)
+                 and not re.fullmatch(r"[A-Z]|[\w.-]+@[\w.-]+|https?://\S+", t)}  # 拼音索引 letters, addresses
+        if found:
+            bare[where] = found
+    assert not bare, dict(list(bare.items())[:10])
+    stats = visible_text(site, "stats/")
+    assert "GB/T 39046 " not in stats.replace("GB/T 39046—2020）", "")  # a standard is named by its title
+
+
 # File formats and standards by their names, and the pinyin example the help text teaches.
 ALLOWED = {"JSON", "CSV", "XLSX", "Excel", "Atom", "Schema", "WPS", "ICP", "GB", "HTML", "UTF", "spjy"}
 

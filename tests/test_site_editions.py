@@ -141,7 +141,7 @@ def test_old_item_page_shows_the_old_value_and_a_banner_to_the_current_page(edit
     path = f"editions/2023ban/power/{POWER_CODE}/"
     html = read(out, path)
     assert "法定时限 20 工作日；承诺时限 5 工作日" in html
-    assert "本页为「2023版」（2023-01-10）的清单，仅供查阅；现行版本见" in html
+    assert "本页为「2023版」（2023-01-10）的清单，仅供查阅；现行版本见" in re.sub(r"<[^>]+>", "", html)
     banner = html[html.index("qd-edition-banner"):]
     assert banner.index("现行版本见") < banner.index("qd-current-link")
     current = [p for p, cls in content_links(out, path) if "qd-current-link" in cls]
@@ -216,3 +216,24 @@ def test_no_matching_tags_means_no_editions(editions_site, tmp_path):
     assert build_site(work, out, search=False).ok
     assert not (out / "editions").exists()
     assert 'href="editions/"' not in read(out, "")
+
+
+def test_a_declared_edition_shows_its_declared_date_not_the_commit_date(tmp_path):
+    """A county records its 2019 lists in git years later: the edition is dated as declared."""
+    root = copy_demo_project(tmp_path / "project", content=False)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "录入2019年版清单\n\n发布日期: 2019-06-01", date="2026-11-28T09:00:00+08:00")
+    out = tmp_path / "site"
+    assert build_site(root, out, search=False).ok
+    listing = read(out, "editions/")
+    assert '<time datetime="2019-12-31">2019-12-31</time>' in listing
+    assert "2026-11-28" not in listing
+    assert "2019-12-31" in read(out, "editions/2019ban/")
+
+
+def test_edition_and_comparison_pages_lead_back_to_all_editions(editions_site):
+    _, out = editions_site
+    for path in ("editions/2023ban/", "editions/compare/2023ban...v2024/"):
+        crumbs = re.search(r'<nav class="qd-crumbs"[^>]*>(.*?)</nav>', read(out, path), re.S)
+        assert crumbs and re.search(r'<a href="(\.\./)+editions/">历史版本</a>', crumbs.group(1)), path

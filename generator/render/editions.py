@@ -99,7 +99,7 @@ class Edition:
     tag: str
     slug: str
     commit: str
-    date: str  # the tagged commit's committer date, ISO 8601
+    date: str  # the date declared in site_config.yml (YYYY-MM-DD), else the tagged commit's, ISO 8601
     subject: str  # the tag message's first line (a lightweight tag: the commit's)
     body: str  # the rest of the message
     catalog: Catalog  # every item found, for the comparisons
@@ -176,6 +176,7 @@ def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache:
     from generator.snapshot import catalog_at
 
     messages = tag_messages(repo)
+    declared = dict(config.declared_editions)  # an edition's date is the one declared, not its commit's
     slugs = assign_slugs([t.name for t in tags])  # over all matching tags, so a slug never depends on the clone
     editions = []
     for tag in tags:
@@ -187,7 +188,7 @@ def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache:
         subject, body = messages.get(tag.name, ("", ""))
         if public_title(subject, "") != subject:  # a lightweight tag gives its commit's message: not public
             subject, body = "", ""
-        editions.append(Edition(tag.name, slugs[tag.name], tag.commit, tag.date, subject, body, catalog,
+        editions.append(Edition(tag.name, slugs[tag.name], tag.commit, declared.get(tag.name, tag.date), subject, body, catalog,
                                 _pages_catalog(catalog), notes, skip))
     for older, newer in zip(editions, editions[1:], strict=False):
         older.next = newer
@@ -261,7 +262,7 @@ class EditionPageBuilder(PageBuilder):
                             compare_next=compare_path(self.edition, self.edition.next) if self.edition.next else "",
                             compare_current=compare_path(self.edition, None))
         return Page(self.prefix, f"「{self.edition.tag}」清单", body, "edition-home",
-                    meta=self._column_meta(f"{self.edition.tag}清单", f"{self.edition.day}公布的清单", "历史版本"))
+                    crumbs=[("首页", ""), ("历史版本", INDEX_PATH)], meta=self._column_meta(f"{self.edition.tag}清单", f"{self.edition.day}公布的清单", "历史版本"))
 
     def edition_pages(self) -> Iterator[Page]:
         yield self.home_page()
@@ -291,7 +292,7 @@ def comparison_page(builder: PageBuilder, a: Edition, b: Edition | None) -> Page
         flagged=result.flagged(), a_base=a.home, b_base=b.home if b else "",
         links=_item_links(result, a, b, builder),
     )
-    return Page(path, title, body, "edition-compare",
+    return Page(path, title, body, "edition-compare", crumbs=[("首页", ""), ("历史版本", INDEX_PATH)],
                 meta=builder._column_meta("历史版本", f"{a.tag}与{b.tag if b else '现行清单'}的清单比较", "历史版本"))
 
 

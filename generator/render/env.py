@@ -31,6 +31,7 @@ from generator.legaltext import split_instruments
 from generator.model import hierarchy
 from generator.render.changeview import long_change
 from generator.search import index_only
+from generator.render.tables import label_card_cells
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -100,4 +101,4 @@ class TemplateRenderer:
         compiled = self._cache.get(template)
         if compiled is None:
             compiled = self._cache[template] = self.env.get_template(template)
-        return compiled.render(**context)
+        return label_card_cells(compiled.render(**context))

@@ -190,7 +190,7 @@ def charts(stats: Stats, prefix: str = "qd-chart") -> dict[str, Any]:
     if stats.power_types:
         ranked = sorted(stats.power_types, key=lambda r: -r[1])[:3]
         add("types", "权力事项按职权类型", stats.power_types, "项",
-            f"权力事项共 {powers} 项，按 GB/T 39046 的职权类型分为 {len(stats.power_types)} 类；最多的是"
+            f"权力事项共 {powers} 项，按国家标准《政务服务平台基础数据规范》（GB/T 39046—2020）的职权类型分为 {len(stats.power_types)} 类；最多的是"
             + "、".join(f"{t}（{n} 项）" for t, n in ranked) + "。")
     handled = sum(n for _, n in stats.handling)
     if stats.handling:

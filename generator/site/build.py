@@ -127,7 +127,8 @@ def _mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path,
     if isinstance(theme, str):
         theme = {"name": theme}
     theme.update({"custom_dir": str(theme_dir), "font": False})
-    theme.setdefault("language", "zh")
+    language = theme.get("language", "zh")  # Simplified pages declare zh-CN (theme/partials/languages/)
+    theme["language"] = "zh-CN" if language == "zh" else language
     plugins = [p for p in (user.get("plugins") or []) if (p if isinstance(p, str) else next(iter(p))) not in (
         "search", "material/search", "qingdan")]
     portal = config.portal
