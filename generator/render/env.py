@@ -30,8 +30,8 @@ from generator.fieldtypes import (
 from generator.legaltext import split_instruments
 from generator.model import hierarchy
 from generator.render.changeview import long_change
-from generator.search import index_only
 from generator.render.tables import label_card_cells
+from generator.search import index_only
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
