@@ -376,6 +376,15 @@ class FieldType:
         value, col = cells[0]
         return self.from_cell(fdef, value, row, col), col, None
 
+    @staticmethod
+    def read_each(fdef: FieldDef, row: Cells, one: Callable[[str, int], Any]) -> Read:
+        """A multi-valued field: every value of every cell of its column, each read by `one(text, col)`."""
+        cells = row.cells(fdef.name)
+        if not cells:
+            return None, row.column(fdef.name), None
+        col = cells[0][1]
+        return [one(v, col) for cell, _ in cells for v in norm.split_values(cell)], col, None
+
     def from_cell(self, fdef: FieldDef, value: Any, row: Cells, col: int | None) -> Any:
         """One published cell: its text exactly as published."""
         return norm.published_text(value)
@@ -498,11 +507,7 @@ class EnumType(FieldType):
     def read(self, fdef, row):
         if not fdef.multi:
             return super().read(fdef, row)
-        cells = row.cells(fdef.name)
-        if not cells:
-            return None, row.column(fdef.name), None
-        values = [self.one_value(fdef, v, row.config) for cell, _ in cells for v in norm.split_values(cell)]
-        return values, cells[0][1], None
+        return self.read_each(fdef, row, lambda text, _col: self.one_value(fdef, text, row.config))
 
     def from_cell(self, fdef, value, row, col):
         return self.one_value(fdef, norm.clean_text(value), row.config)
@@ -580,11 +585,7 @@ class RefType(FieldType):
     def read(self, fdef, row):
         if not fdef.multi:
             return super().read(fdef, row)
-        cells = row.cells(fdef.name)
-        if not cells:
-            return None, row.column(fdef.name), None
-        col = cells[0][1]
-        return [row.ref(fdef, v, col) for cell, _ in cells for v in norm.split_values(cell)], col, None
+        return self.read_each(fdef, row, lambda text, col: row.ref(fdef, text, col))
 
     def from_cell(self, fdef, value, row, col):
         return row.ref(fdef, norm.clean_code(value), col)

@@ -30,6 +30,16 @@ def make_project(dest: Path, files: dict[str, str | bytes] | None = None, remove
     return dest
 
 
+def make_git_project(dest: Path) -> Path:
+    """The mini project at `dest` as a git repository with one commit (import compares against it)."""
+    root = make_project(dest)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "mini"],
+                   cwd=root, check=True)
+    return root
+
+
 @dataclass
 class CheckRun:
     returncode: int

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
-from mini_project import make_project, run_check
+from mini_project import make_git_project, make_project, run_check
 
 from generator.cli import main
 
@@ -22,12 +21,7 @@ TARGET = "lists/power/scjgj.yml"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = make_project(tmp_path / "proj")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "mini"],
-                   cwd=root, check=True)
-    return root
+    return make_git_project(tmp_path / "proj")
 
 
 def run_import(root: Path, path: Path, capsys) -> tuple[int, str]:

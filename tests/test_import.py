@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
-from mini_project import make_project
+from mini_project import make_git_project
 
 from generator.cli import main
 from generator.legaltext import split_instruments
@@ -18,12 +17,7 @@ from generator.tabular import normalize as norm
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = make_project(tmp_path / "proj")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "mini"],
-                   cwd=root, check=True)
-    return root
+    return make_git_project(tmp_path / "proj")
 
 
 def run(root: Path, *args: str, capsys) -> tuple[int, str]:
