@@ -65,11 +65,11 @@ def test_escaped_line_break_in_an_xlsx_string_is_a_line_break(project: Path, tmp
     ws = wb.active
     ws.title = "行政处罚"
     ws.append(HEADER)
-    ws.append(row(BASIS.replace("\n", "_x000B_")))
+    ws.append(row(BASIS.replace("\n", "_x000B_") + "_x000D__x000A_第五条"))
     wb.save(tmp_path / "处罚.xlsx")
     with zipfile.ZipFile(tmp_path / "处罚.xlsx") as z:  # what Excel writes for a cell holding U+000B
         assert "第一百二十二条_x000B_《食品经营" in z.read("xl/worksheets/sheet1.xml").decode()
-    assert imported(project, tmp_path / "处罚.xlsx", capsys)["basis"] == BASIS
+    assert imported(project, tmp_path / "处罚.xlsx", capsys)["basis"] == BASIS + "\n第五条"  # CR LF: one break
 
 
 def test_line_and_paragraph_separators_in_a_csv_are_line_breaks(project: Path, tmp_path: Path, capsys) -> None:

@@ -28,7 +28,8 @@ _ZERO_PADDED = re.compile(r'^"?(0+)"?$')  # a number format such as 000000000000
 # line breaks are layout, so each is read as "\n".
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\u2028\u2029]")
 # .xlsx stores those characters as _x000B_, _x000D_, _x000A_, which openpyxl's read-only mode returns
-# as they are; _x005F_ before one escapes its underscore (the text really said "_x000B_").
+# as they are; _x005F_ before one escapes its underscore (the text really said "_x000B_"). Each is
+# read as its character so that _plain makes one "\n" of a CR LF pair.
 _XLSX_LINE_BREAK = re.compile(r"(?<!_x005F)_x000[ABDabd]_")
 
 
@@ -211,7 +212,7 @@ def _read_xlsx(path: Path, progress: Progress | None = None) -> Workbook:
                 for c, cell in enumerate(row):
                     value = cell.value
                     if isinstance(value, str):
-                        value = _XLSX_LINE_BREAK.sub("\n", value)
+                        value = _XLSX_LINE_BREAK.sub(lambda m: chr(int(m.group()[2:6], 16)), value)
                     value = _plain(value)
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
                         padded = _zero_pad(value, cell.number_format)
