@@ -64,7 +64,7 @@ MAX_EXPANSION_FLOOR = 10_000
 MAX_DEPTH = 64  # list files nest five or six levels deep
 
 _SCALAR_CONSTRUCTOR = SafeConstructor()
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, line feed and carriage return are text
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, line feed and carriage return are text
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -445,7 +445,7 @@ class _Builder:
     def _control_characters(self, event: yaml.ScalarEvent) -> None:
         """libyaml refuses a control character written as it is, but not one written as an escape: it
         would reach the pages as text no browser shows (U+000B is Word's line break, pasted from Excel)."""
-        found = _CONTROL.search(event.value)
+        found = CONTROL_CHARACTER.search(event.value)
         if found:
             self.problems.error(
                 f"文字中有不可见的控制字符（U+{ord(found.group()):04X}）",

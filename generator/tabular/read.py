@@ -19,10 +19,18 @@ from typing import Any
 
 from generator.progress import Progress
 from generator.tabular.normalize import unprotect_formula
+from generator.yamlsource import CONTROL_CHARACTER
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx
 _ZERO_PADDED = re.compile(r'^"?(0+)"?$')  # a number format such as 000000000000 keeps leading zeros
+# Word's manual line break (U+000B, pasted into Excel), CR and the Unicode line/paragraph separators:
+# line breaks are layout, so each is read as "\n".
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\u2028\u2029]")
+# .xlsx stores those characters as _x000B_, _x000D_, _x000A_, which openpyxl's read-only mode returns
+# as they are; _x005F_ before one escapes its underscore (the text really said "_x000B_"). Each is
+# read as its character so that _plain makes one "\n" of a CR LF pair.
+_XLSX_LINE_BREAK = re.compile(r"(?<!_x005F)_x000[ABDabd]_")
 
 
 class ReadError(Exception):
@@ -85,15 +93,32 @@ def read_workbook(path: Path, progress: Progress | None = None) -> Workbook:
             f"不支持 {suffix} 格式的表格", "请在 WPS 或 Excel 中“另存为”.xlsx（Excel 工作簿）后再导入"
         )
     if head.startswith(ZIP_MAGIC):
-        return _no_replacement(_read_xlsx(path, progress))
+        return _no_control(_no_replacement(_read_xlsx(path, progress)))
     if head.startswith(OLE2_MAGIC):
-        return _no_replacement(_read_xls(path, progress))
+        return _no_control(_no_replacement(_read_xls(path, progress)))
     if suffix in (".xlsx", ".xlsm", ".xls"):
         raise ReadError(
             f"{path.name} 不是有效的 Excel 文件（文件内容与扩展名不符，或文件已损坏）",
             "请用 WPS 或 Excel 打开后“另存为”.xlsx 再导入；网页导出的“Excel”常常其实是 HTML",
         )
-    return _read_csv(path, progress)
+    return _no_control(_read_csv(path, progress))
+
+
+def _no_control(book: Workbook) -> Workbook:
+    """Any other control character (NUL, U+0001...) is invisible on a page and refused by `check`:
+    importing it would write a YAML file the clerk could not make pass."""
+    for sheet in book.sheets:
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                found = CONTROL_CHARACTER.search(value) if isinstance(value, str) else None
+                if found:
+                    raise ReadError(
+                        f"单元格中有不可见的控制字符（U+{ord(found.group()):04X}），已拒绝导入",
+                        "请在 WPS 或 Excel 中删除这个字符（可以把单元格的文字粘贴到记事本再贴回来），"
+                        "保存后重新导入",
+                        sheet=sheet.name if book.kind != "csv" else "", row=r, column=c,
+                    )
+    return book
 
 
 def _no_replacement(book: Workbook) -> Workbook:
@@ -121,7 +146,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n")
+        return _LINE_BREAKS.sub("\n", value)
     return value
 
 
@@ -185,7 +210,10 @@ def _read_xlsx(path: Path, progress: Progress | None = None) -> Workbook:
             for r, row in enumerate(ws.iter_rows()):
                 values = []
                 for c, cell in enumerate(row):
-                    value = _plain(cell.value)
+                    value = cell.value
+                    if isinstance(value, str):
+                        value = _XLSX_LINE_BREAK.sub(lambda m: chr(int(m.group()[2:6], 16)), value)
+                    value = _plain(value)
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
                         padded = _zero_pad(value, cell.number_format)
                         if padded is value:
