@@ -324,6 +324,13 @@ def test_the_site_speaks_taiwan_vocabulary_but_legal_text_keeps_its_words(site):
         assert mainland not in scripts and taiwan in scripts, mainland
     assert 'data-qd-filter="類型"' in scripts  # a filter's name is the index's, not vocabulary
     assert "其他信息" in read(site, NETSIGN + "index.html")  # the Simplified page is untouched
+    home, data = read(site, "zh-Hant/index.html"), read(site, "zh-Hant/data/index.html")
+    assert "點選頁面頂部的" in home and "點擊" not in home  # the how-to under the search
+    assert "電子郵件信箱：" in home and "電子郵箱" not in home  # the portal footer
+    assert "<h1 data-qd-chrome>資料開放</h1>" in data
+    for mainland, taiwan in (("讀屏", "螢幕報讀"), ("不支持", "不支援"), ("系統設置", "系統設定"),
+                             ("設備", "裝置"), ("本地文件", "本機檔案")):  # read aloud, search on file://
+        assert mainland not in scripts and taiwan in scripts, mainland
 
 
 @pytest.mark.browser
