@@ -237,3 +237,23 @@ def test_edition_and_comparison_pages_lead_back_to_all_editions(editions_site):
     for path in ("editions/2023ban/", "editions/compare/2023ban...v2024/"):
         crumbs = re.search(r'<nav class="qd-crumbs"[^>]*>(.*?)</nav>', read(out, path), re.S)
         assert crumbs and re.search(r'<a href="(\.\./)+editions/">历史版本</a>', crumbs.group(1)), path
+
+
+def test_the_breadcrumb_of_an_edition_page_stays_in_that_edition(editions_site):
+    """A reader of a past edition's item is led up to that edition's lists, never to today's."""
+    _, out = editions_site
+    for path, last in ((f"editions/2023ban/power/{POWER_CODE}/", "editions/2023ban/departments/scjgj/"),
+                       ("editions/2023ban/power/", "editions/2023ban/"),
+                       (f"zh-Hant/editions/2023ban/power/{POWER_CODE}/", "zh-Hant/editions/2023ban/departments/scjgj/")):
+        crumbs = re.search(r'<nav class="qd-crumbs"[^>]*>(.*?)</nav>', read(out, path), re.S)
+        assert crumbs, path
+        hrefs = [urlsplit(urljoin(SITE + path, h)).path.lstrip("/") for h in re.findall(r'href="([^"]*)"', crumbs.group(1))]
+        home = "zh-Hant/" if path.startswith("zh-Hant/") else ""
+        assert hrefs[:3] == [home, f"{home}editions/", f"{home}editions/2023ban/"], (path, hrefs)
+        assert hrefs[-1] == last, (path, hrefs)
+        for target in hrefs[3:]:
+            assert target.startswith(f"{home}editions/2023ban/"), (path, target)
+        for target in hrefs:
+            assert page_exists(out, target), (path, target)
+    item = re.search(r'<nav class="qd-crumbs"[^>]*>(.*?)</nav>', read(out, f"editions/2023ban/power/{POWER_CODE}/"), re.S)
+    assert re.sub(r"<[^>]+>", "", item.group(1)) == "首页 › 历史版本 › 2023版 › 权力清单 › 县市场监管局"

@@ -176,3 +176,32 @@ def test_charts_render_with_titles_and_pass_axe(built, browser):
                     assert result == [], (path, contrast, result)
             finally:
                 page.close()
+
+
+@pytest.mark.browser
+def test_every_chart_label_is_shown_whole_on_a_phone(built, browser):
+    """At 390 px a reader sees the full name of each list beside its bar, never "行政审批中介服务…"."""
+    require_chromium()
+    stats = json.loads((built / "site/downloads/stats.json").read_text(encoding="utf-8"))
+    titles = {row["title"] for row in stats["lists"]}
+    assert "行政审批中介服务事项清单" in titles
+    with serve_directory(built / "site") as base:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        try:
+            page.goto(base + "stats/")
+            chart = page.locator("svg.qd-chart").first
+            labels = chart.locator("text.qd-chart-label")
+            shown = [labels.nth(n).text_content() for n in range(labels.count())]
+            assert titles <= set(shown), shown
+            assert not any("…" in label for label in page.locator("svg.qd-chart text.qd-chart-label").all_text_contents())
+            svg = chart.bounding_box()
+            for n in range(labels.count()):
+                box = labels.nth(n).bounding_box()
+                assert box and box["x"] >= svg["x"] - 0.5 and box["y"] + box["height"] <= svg["y"] + svg["height"] + 0.5, \
+                    (shown[n], box, svg)
+            for kind in ("rect.qd-chart-bar", "text.qd-chart-label"):
+                boxes = [chart.locator(kind).nth(n).bounding_box() for n in range(labels.count())]
+                for above, below in zip(boxes, boxes[1:], strict=False):
+                    assert above["y"] + above["height"] <= below["y"] + 0.5, f"{kind} overlap"
+        finally:
+            page.close()

@@ -255,7 +255,14 @@ class EditionPageBuilder(PageBuilder):
 
     def _moved(self, page: Page, title: str | None = None) -> Page:
         return dataclasses.replace(page, path=self.prefix + page.path, nav=False, kind=f"edition-{page.kind}",
-                                   title=f"{title or page.title}（{self.edition.tag}）")
+                                   title=f"{title or page.title}（{self.edition.tag}）", crumbs=self._crumbs(page))
+
+    def _crumbs(self, page: Page) -> list[tuple[str, str]]:
+        """首页 › 历史版本 › <edition> › the page's own crumbs inside the edition: a reader of a past
+        edition is never sent to today's lists by the breadcrumb (the banner is the one way out)."""
+        own = [(label, self.prefix + path) for label, path in page.crumbs[1:]
+               if path != "departments/"]  # an edition has department pages but no 部门 index
+        return [("首页", ""), ("历史版本", INDEX_PATH), (self.edition.tag, self.prefix), *own]
 
     def home_page(self) -> Page:
         body = self._render("edition_home.html", "", lists=self.edition.list_counts(),
