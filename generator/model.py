@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.config import SiteConfig
 
+
 # The fields that make an item's address. They identify the item and are not its content: an item
 # whose address changes (改码, including a local code replaced by the official one) is the same item.
+def local_code(department: str, list_id: str, parent: str, name: str, salt: str = "") -> str:
+    """A code for a row that has no usable published one: stable across re-imports and reordering.
+
+    Derived from what identifies the item (department, list, 主项, name) — not from its position —
+    so the same row gets the same code however the sheet is sorted and whatever rows are added or
+    removed. Two rows that still collide are told apart by the rest of their content (`salt`).
+    """
+    key = "\x1f".join((department, list_id, parent, name, salt))
+    digest = base64.b32encode(hashlib.sha1(key.encode("utf-8")).digest()).decode("ascii")
+    return "L" + digest[:11]
+
+
 ADDRESS_FIELDS = frozenset({"code", "local_code"})
 
 
@@ -94,7 +109,7 @@ class MainItem:
 
     Its address is the 主项 code when one is published and no item uses it, so the page keeps its
     URL when the 主项 is later published as an item; else the local code the import would give a
-    主项 row of that name (generator/tabular/importer.py: local_code), stable across builds."""
+    主项 row of that name (local_code), stable across builds."""
 
     list_id: str
     department: str
@@ -201,7 +216,6 @@ class Catalog:
         cache = self.__dict__.get("_main_items")
         if cache is None:
             from generator.fieldtypes import SAFE_CODE
-            from generator.tabular.importer import local_code
 
             groups: dict[tuple[str, str, str], list[Item]] = {}
             for child in self.items():

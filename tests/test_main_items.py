@@ -15,9 +15,9 @@ import pytest
 from browser_support import search, serve_directory
 from demo_project import copy_demo_project, demo_with_history
 
+from generator.model import local_code
 from generator.project import open_project
 from generator.site.build import build_site
-from generator.tabular.importer import local_code
 
 PREFIX = "/qingdan/"
 MAIN = "power/000131127005/"

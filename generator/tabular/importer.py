@@ -7,9 +7,7 @@ their sheet, row and column; `apply_plan` writes only a plan without errors.
 
 from __future__ import annotations
 
-import base64
 import difflib
-import hashlib
 import json
 import os
 import re
@@ -20,7 +18,7 @@ from pathlib import Path
 from generator.config import ListType, SiteConfig, did_you_mean
 from generator.fieldtypes import PLACEHOLDER_CODES, SAFE_CODE
 from generator.load import build_catalog, list_files, parse_list_bytes
-from generator.model import Catalog
+from generator.model import Catalog, local_code
 from generator.problems import Problem, Problems
 from generator.progress import Progress
 from generator.rules import check_catalog
@@ -414,18 +412,6 @@ def _main_items(rows: list[tuple[Converted, str]]) -> tuple[list[tuple[Converted
 def _close_headers(text: str, known: list[str]) -> str:
     close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
     return f"是不是“{'”“'.join(close)}”？" if close else ""
-
-
-def local_code(department: str, list_id: str, parent: str, name: str, salt: str = "") -> str:
-    """A code for a row that has no usable published one: stable across re-imports and reordering.
-
-    Derived from what identifies the item (department, list, 主项, name) — not from its position —
-    so the same row gets the same code however the sheet is sorted and whatever rows are added or
-    removed. Two rows that still collide are told apart by the rest of their content (`salt`).
-    """
-    key = "\x1f".join((department, list_id, parent, name, salt))
-    digest = base64.b32encode(hashlib.sha1(key.encode("utf-8")).digest()).decode("ascii")
-    return "L" + digest[:11]
 
 
 def _usable_code(code: str) -> bool:
