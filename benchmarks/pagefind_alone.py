@@ -17,21 +17,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator import search as searching
-
 
 def write_documents(project: Path, docs: Path) -> None:
     """A build of `project` that keeps its lean search documents in `docs` (its site is dropped)."""
     from generator.site.build import build_site
+    from generator.steps.search_index import DocumentStore
 
     shutil.rmtree(docs, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="qingdan-bench-") as tmp:
-        result = build_site(project, Path(tmp) / "site", search_docs=docs, force=True)
-        if not result.ok:
+        result = build_site(project, Path(tmp) / "site", force=True)
+        if not result.ok or result.search_docs is None:
             raise SystemExit("构建失败：" + "；".join(p.format_text() for p in result.problems.errors))
-    if searching.part_dirs(docs) != [docs]:  # the runner then leaves this size unmeasured
-        shutil.rmtree(docs, ignore_errors=True)
-        raise SystemExit("文档分成多个部分（超过 search.PART_SIZE），此项只测单个部分")
+        store = DocumentStore(result.search_docs)
+        parts = store.parts()
+        if len(parts) != 1:  # the runner then leaves this size unmeasured
+            raise SystemExit("文档分成多个部分，此项只测单个部分")
+        store.materialise(parts[0], docs)
 
 
 if __name__ == "__main__":

@@ -384,3 +384,18 @@ class GitRepo:
             elif otype == "tag" and ptype == "commit" and pdate:
                 tags.append(TagInfo(name, pid, pdate))
         return sorted(tags, key=lambda t: (t.date, t.name))
+
+
+def git_state(root: Path) -> str:
+    """The commit checked out and every tag, as text: what the history and editions are read from
+    (a build input: generator/steps/runner.py)."""
+    import subprocess
+
+    try:
+        tags = subprocess.run(["git", "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags"],
+                              cwd=root, capture_output=True, text=True, timeout=30, check=False)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "no-git"
+    return head.stdout + tags.stdout

@@ -12,9 +12,11 @@ import urllib.request
 
 import pytest
 from demo_project import copy_demo_project
+from test_pipeline import differences
 
-from generator.preview import Preview
 from generator.site.build import build_site
+from generator.steps import STEPS
+from generator.steps.runner import Options, Runner
 
 
 class Lines:
@@ -77,7 +79,7 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
             time.sleep(0.2)
 
         # The page is live first; the search index follows (fragment files are content-hashed).
-        lines.wait_for("搜索索引已更新")
+        lines.wait_for("下载文件和搜索索引已更新")
         indexed_after = set(fragments.iterdir())
         assert indexed_after and indexed_after != indexed_before
         assert set(hant_fragments.iterdir()) - hant_before, "the 繁體 search index did not follow the edit"
@@ -92,13 +94,12 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         process.wait(timeout=30)
 
 
-def test_an_update_of_two_files_writes_the_pages_a_full_build_writes(tmp_path):
-    """The preview compares only the items of the changed files; an edit to two files at once
-    (one save of a batch) shows both, as the next full build would show them."""
+def test_an_update_of_two_files_writes_the_site_a_full_build_writes(tmp_path):
+    """The preview parses only the changed files again; an edit to two files at once (one save of a
+    batch) shows both, and the preview's folder is then the site a full build writes."""
     root = copy_demo_project(tmp_path / "project", content=False)
-    first = build_site(root, tmp_path / "preview", history=False, search=False, search_docs=tmp_path / "docs")
-    assert first.ok
-    preview = Preview(first, tmp_path / "docs")
+    runner = Runner(STEPS, root, tmp_path / "preview", Options(history=False), serving=True)
+    assert runner.run().ok
     files = [root / "lists" / "power" / f"{dept}.yml" for dept in ("scjgj", "fgw")]
     codes = []
     for path in files:
@@ -106,15 +107,16 @@ def test_an_update_of_two_files_writes_the_pages_a_full_build_writes(tmp_path):
         codes.append(re.search(r'^  - code: "?([^"\n]+)"?$', text, re.M).group(1))
         path.write_text(re.sub(r"^(    conditions: .*)$", r"\1（第二次修订）", text, count=1, flags=re.M),
                         encoding="utf-8")
-    update = preview.update(files)
-    assert not update.problems.has_errors()
-    full = build_site(root, tmp_path / "full", history=False, search=False)
+    update = runner.update(set(files))
+    assert update.ok and not update.problems.has_errors()
+    assert {f"power/{code}/" for code in codes} <= set(update.written)
+    assert runner.catch_up().ok
+    full = build_site(root, tmp_path / "full", history=False)
     assert full.ok
     for code in codes:
-        page = f"power/{code}/index.html"
-        shown = (tmp_path / "preview" / page).read_text(encoding="utf-8")
-        assert "（第二次修订）" in shown
-        assert shown == (tmp_path / "full" / page).read_text(encoding="utf-8")
+        assert "（第二次修订）" in (tmp_path / "preview" / f"power/{code}/index.html").read_text(encoding="utf-8")
+    # A preview writes no manifest: it is not a site to publish.
+    assert differences(tmp_path / "preview", tmp_path / "full") == ["qingdan-manifest.json"]
 
 
 def test_a_file_saved_while_the_first_build_runs_is_shown(tmp_path):

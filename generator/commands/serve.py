@@ -3,8 +3,9 @@
 Files are watched with watchfiles (OS notifications, not a poll every second), from before the
 first build: a file saved while the site is being generated (half a minute at 10,000 items) is
 applied right after it, not lost, and the preview address is printed only once the watcher is live.
-An edit to list files updates only the pages it affects (generator/preview.py); anything else
-rebuilds the site. The search index is refreshed in a background thread afterwards. Every HTML
+The preview keeps one runner (generator/steps/runner.py): an edit reruns the steps and rewrites the
+pages whose inputs changed, as `qingdan build` would, and the open tab reloads; the downloads, the
+search index and the sitemap follow as soon as no further edit is waiting. Every HTML
 page served gets a small script that waits for the next update and reloads the tab by itself.
 """
 
@@ -20,10 +21,8 @@ import threading
 import time
 from pathlib import Path
 
-from generator import traditional
-from generator.preview import Preview
-from generator.search import refresh_index_in_place
-from generator.site.build import build_site
+from generator.steps import STEPS
+from generator.steps.runner import Options, Runner
 
 WATCHED = ("lists", "content", "templates", "site_config.yml", "mkdocs.yml")
 VERSION_PATH = "/__qingdan/version"
@@ -113,47 +112,49 @@ class _PreviewServer(http.server.ThreadingHTTPServer):
         print(f"预览服务器处理一个请求时出错（{type(error).__name__}：{error}），其他页面不受影响", flush=True)
 
 
-def _docs_dir(root: Path) -> Path:
-    """The preview's lean search documents, kept between updates for re-indexing."""
-    return root / ".cache" / "search-docs"
-
-
 class Server:
-    """The preview's state: the last good build and the background search refresh."""
+    """The preview: one runner kept between edits (generator/steps/runner.py), so an edit reruns only
+    the steps and pages it changed, exactly as `qingdan build` would."""
 
     def __init__(self, root: Path, out: Path) -> None:
-        self.root, self.out = root, out
+        self.runner = Runner(STEPS, root, out, Options(), serving=True)
         self.version = Version()
-        self.preview: Preview | None = None
-        self.search_wanted = threading.Event()
-        threading.Thread(target=self._search_loop, daemon=True).start()
+        self.behind = False  # steps left for when no edit is waiting (downloads, search, sitemap)
 
-    def full_build(self, first: bool = False) -> None:
+    def first_build(self) -> None:
         started = time.perf_counter()
-        result = build_site(self.root, self.out, defer_search=not first, search_docs=_docs_dir(self.root),
-                            force=True)
+        result = self.runner.run()
         if result.ok:
-            self.preview = Preview(result, _docs_dir(self.root))
             self._freeze()
             self.version.bump()
-            print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
-            if not first:
-                self.search_wanted.set()
+            print(f"已生成（{time.perf_counter() - started:.1f} 秒）", flush=True)
         else:
             self._failed(result.problems)
 
     def changed(self, paths: set[Path]) -> None:
-        if self.preview is None or not Preview.handles(self.root, paths):
-            self.full_build()
-            return
         started = time.perf_counter()
-        update = self.preview.update(sorted(paths))
-        if update.problems.has_errors():
-            self._failed(update.problems)
+        result = self.runner.update(paths)
+        if not result.ok:
+            self._failed(result.problems)
             return
+        if result.unchanged:
+            return
+        self.behind = True
         self.version.bump()
-        print(f"已更新 {len(update.written)} 个页面（{time.perf_counter() - started:.2f} 秒）", flush=True)
-        self.search_wanted.set()
+        print(f"已更新 {len(result.written) + len(result.removed)} 个页面（{time.perf_counter() - started:.2f} 秒）",
+              flush=True)
+
+    def catch_up(self) -> None:
+        """Downloads, search index, sitemap and the rest, once the edited pages are shown."""
+        if not self.behind:
+            return
+        self.behind = False
+        started = time.perf_counter()
+        result = self.runner.catch_up()
+        if not result.ok:
+            self._failed(result.problems)
+            return
+        print(f"下载文件和搜索索引已更新（{time.perf_counter() - started:.1f} 秒）", flush=True)
 
     @staticmethod
     def _freeze() -> None:
@@ -168,18 +169,6 @@ class Server:
         for problem in problems.errors:
             print(problem.format_text())
         print("生成失败，预览仍显示上一次成功生成的网站。修改后会自动重试。", flush=True)
-
-    def _search_loop(self) -> None:
-        while True:
-            self.search_wanted.wait()
-            self.search_wanted.clear()
-            started = time.perf_counter()
-            failure = refresh_index_in_place(self.out, _docs_dir(self.root))
-            variant = self.preview.config.traditional_variant if self.preview else ""
-            if not failure and variant:
-                failure = traditional.refresh_index(self.out, _docs_dir(self.root), variant,
-                                                    self.preview.config.traditional_phrases if self.preview else None)
-            print(failure or f"搜索索引已更新（{time.perf_counter() - started:.1f} 秒）", flush=True)
 
 
 def _watched(root: Path) -> list[Path]:
@@ -226,9 +215,13 @@ class Watcher:
             self._live.set()
             self.batches.put(set())
 
-    def next_batch(self) -> set[Path]:
-        """Every path changed since the last call; blocks until there is one."""
-        paths = set(self.batches.get())
+    def next_batch(self, timeout: float | None = None) -> set[Path]:
+        """Every path changed since the last call; blocks until there is one (or `timeout` passed:
+        then an empty set)."""
+        try:
+            paths = set(self.batches.get(timeout=timeout))
+        except queue.Empty:
+            return set()
         if self.error is not None:
             raise RuntimeError(f"无法继续监视文件改动：{self.error}")
         while True:
@@ -249,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print("正在生成网站……（生成期间保存的改动会在生成后随即更新）", flush=True)
     server = Server(root, out)
-    server.full_build(first=True)
+    server.first_build()
     out.mkdir(parents=True, exist_ok=True)
 
     # The handler resolves paths under `out` per request, so it serves the new site after a rebuild.
@@ -259,7 +252,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"预览地址：http://{args.host}:{httpd.server_port}/ （按 Ctrl+C 停止）", flush=True)
     try:
         while True:
-            server.changed(watcher.next_batch())
+            # An edit first; when none is waiting, what the edits left behind (a quiet moment).
+            paths = watcher.next_batch(timeout=0.3 if server.behind else None)
+            if paths:
+                server.changed(paths)
+            else:
+                server.catch_up()
     except KeyboardInterrupt:
         pass
     except RuntimeError as exc:

@@ -131,10 +131,34 @@ def scan(site_dir: Path) -> dict[str, FileEntry]:
     return {rel: _entry(site_dir / rel, rel) for rel in site_files(site_dir)}
 
 
-def write_manifest(site_dir: Path, build: dict[str, Any]) -> Manifest:
-    manifest = Manifest(scan(site_dir), build)
-    (site_dir / MANIFEST_NAME).write_bytes(manifest.to_bytes())
-    return manifest
+def _identity(path: Path) -> str:
+    """A file as the file system knows it: the same inode, size and time is the same bytes (a build
+    hard-links the files it did not change from the previous site, and replaces the others)."""
+    stat = path.stat()
+    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def write_manifest(site_dir: Path, build: dict[str, Any],
+                   known: dict[str, list[str]] | None = None) -> tuple[Manifest, dict[str, list[str]]]:
+    """Write the manifest; `known`: {path: [identity, sha256]} from the previous build, whose files
+    are not read again. Returns the manifest and the same record for the next build."""
+    known = known or {}
+    files: dict[str, FileEntry] = {}
+    record: dict[str, list[str]] = {}
+    for rel in site_files(site_dir):
+        path = site_dir / rel
+        identity = _identity(path)
+        seen = known.get(rel)
+        if seen is not None and seen[0] == identity:
+            files[rel] = FileEntry(seen[1], path.stat().st_size, content_type(rel))
+        else:
+            files[rel] = _entry(path, rel)
+        record[rel] = [identity, files[rel].sha256]
+    manifest = Manifest(files, build)
+    target = site_dir / MANIFEST_NAME
+    target.unlink(missing_ok=True)
+    target.write_bytes(manifest.to_bytes())
+    return manifest, record
 
 
 def read_manifest(site_dir: Path) -> Manifest | None:

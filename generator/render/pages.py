@@ -290,6 +290,14 @@ class PageBuilder:
 
     def site_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
         """Every page but the item pages, which a large build renders and writes part by part."""
+        yield from self.catalog_pages(latest)
+        for department in self.config.departments:
+            yield self.department_page(department)
+        for main in self.catalog.main_items():
+            yield self.main_item_page(main)
+
+    def catalog_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
+        """The pages that show the whole catalog: home, lists, 部门, 拼音索引, 数据开放, 统计, 公开质量."""
         yield self.home(latest)
         for list_type in self.config.list_types:
             yield self.list_page(list_type)
@@ -299,10 +307,6 @@ class PageBuilder:
         yield self.stats_page()
         if self.config.quality_page:
             yield self.quality_page()
-        for department in self.config.departments:
-            yield self.department_page(department)
-        for main in self.catalog.main_items():
-            yield self.main_item_page(main)
 
     # -- helpers used by the item template -------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""Optional build stages around the core pages: history pages, editions, feeds and data downloads."""
+"""Step `downloads`: the catalog → XLSX, CSV and JSON of every list, department and of everything.
+
+Each file is cached under .cache/downloads by what it is made from, so after a one-item edit only the
+files of that item's list and department, and the file of everything, are written again; the rest
+are hard links to the cache. The files are written by a forked child while the build renders.
+"""
 
 from __future__ import annotations
 
@@ -10,46 +15,13 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.project import Project
-from generator.render.pages import Page, PageBuilder
+from generator.steps.step import Step
 
 if TYPE_CHECKING:
-    from generator.history import History
-
-
-def load_history(project: Project, enabled: bool = True) -> History | None:
-    """The lists' change history from git, or None when disabled."""
-    if not enabled:
-        return None
-    from generator.history import extract_history
-
-    known, project.parsed = project.parsed, {}  # what the load step parsed, used once
-    return extract_history(project.config, project.problems, cache_dir=project.root / ".cache" / "history",
-                           known=known)
-
-
-def latest_adjustments(history: History | None, count: int = 10) -> list[Any]:
-    if history is None:
-        return []
-    return list(history.adjustments[:count])
-
-
-def extra_nav(history: History | None, pages: list[Page] | None = None) -> list[Any]:
-    nav: list[Any] = [{"动态调整": "adjustments/index.md"}] if history is not None else []
-    if any(page.path == "editions/" for page in pages or []):
-        nav.append({"历史版本": "editions/index.md"})
-    return nav
-
-
-def history_pages(builder: PageBuilder, history: History | None) -> list[Page]:
-    if history is None:
-        return []
-    from generator.render.history_pages import build_history_pages
-
-    return build_history_pages(builder, history)
-
+    from generator.steps.runner import Build
 
 DOWNLOADS_DIR = "downloads"
 
@@ -157,12 +129,22 @@ def write_downloads(project: Project, out_dir: Path) -> Links:
             shutil.rmtree(cached, ignore_errors=True)
             fresh.rename(cached)
         for name in names.values():
-            shutil.copyfile(cached / name, out_dir / name)
+            _link(cached / name, out_dir / name)
     for stale in cache_root.iterdir():
         if stale.name not in used_keys:
             shutil.rmtree(stale, ignore_errors=True)
-    shutil.copyfile(SCHEMA_FILE, out_dir / "qingdan.schema.json")
+    _link(SCHEMA_FILE, out_dir / "qingdan.schema.json")
     return download_links(project)
+
+
+def _link(source: Path, target: Path) -> None:
+    """`target` as a new file with `source`'s bytes: a hard link when possible (a cached download
+    is never changed, only replaced), never a write into a file another site may share."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 _FORKED: tuple[Project, Path] | None = None
@@ -188,13 +170,13 @@ class DownloadsJob:
     a catalog larger than FORK_MAX_ITEMS, the files are written in this process when `wait` is called.
     """
 
-    def __init__(self, project: Project, out_dir: Path) -> None:
+    def __init__(self, project: Project, out_dir: Path, fork: bool = True) -> None:
         global _FORKED
         self.seconds = 0.0
         self.pool: ProcessPoolExecutor | None = None
         self.deferred: tuple[Project, Path] | None = None
         assert project.catalog is not None
-        if ("fork" not in multiprocessing.get_all_start_methods()
+        if (not fork or "fork" not in multiprocessing.get_all_start_methods()
                 or sum(project.catalog.counts().values()) > FORK_MAX_ITEMS):
             self.deferred = (project, out_dir)
             return
@@ -224,38 +206,33 @@ class DownloadsJob:
         self.wait()
 
 
-def edition_pages(project: Project, builder: PageBuilder, current_pages: dict[str, str],
-                  enabled: bool = True) -> list[Page]:
-    """Published editions (git tags matching editions.tag_pattern); [] without git or such tags.
+class _Pending:
+    def __init__(self, job: DownloadsJob) -> None:
+        self.job = job
 
-    current_pages: path → title of every page of the current site (an edition page links its
-    current counterpart)."""
-    if not enabled:
-        return []
-    from generator.gitrepo import GitRepo
-    from generator.render.editions import build_edition_pages, edition_tags
+    def wait(self) -> str | None:
+        self.job.wait()
+        return None
 
-    repo = GitRepo(project.root)
-    if not edition_tags(project.config, repo):
-        return []
-    from generator.history.cache import open_cache
-
-    cache = open_cache(project.config, project.root / ".cache" / "history")
-    try:
-        return build_edition_pages(builder, project.config, repo, cache=cache,
-                                   current_pages=current_pages)
-    finally:
-        cache.close()
+    def cancel(self) -> None:
+        self.job.finish()
 
 
-def write_data_files(project: Project, site_dir: Path, history: History | None, site_url: str) -> None:
-    from generator.render.stats import compute
+def owned_files(project: Project) -> list[str]:
+    """Every file this step writes, from the site root (known before any is written)."""
+    names = {path for formats in download_links(project).values() for path in formats.values()}
+    return sorted(names)
 
-    assert project.catalog is not None
-    figures = compute(project.catalog, list(history.events) if history is not None else None)
-    (site_dir / DOWNLOADS_DIR / "stats.json").write_text(
-        json.dumps(figures.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    if history is not None:
-        from generator.render.feeds import write_feeds
 
-        write_feeds(project, history, site_dir, site_url)
+def run(build: Build) -> _Pending:
+    project = build.get("@catalog")
+    build.owns(STEP.name, owned_files(project))
+    for rel in owned_files(project):
+        (build.site_dir / rel).unlink(missing_ok=True)
+    # A preview has threads (server, watcher): a fork would copy their locks; it writes in process.
+    return _Pending(DownloadsJob(project, build.site_dir / DOWNLOADS_DIR, fork=not build.serving))
+
+
+STEP = Step("downloads", ("@catalog", "site_config.yml", "env:SOURCE_DATE_EPOCH"), ("downloads/",), run,
+            "XLSX/CSV/JSON, cached by content, written by a forked child while pages render", serve="after")
+

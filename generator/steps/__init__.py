@@ -1,0 +1,58 @@
+"""The build, as a list of steps.
+
+Each module here is one step and declares what it reads and what it writes (generator/steps/step.py);
+generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alike, in this order
+(moved only where a step reads what a later one writes), rerunning only what an edit changed:
+
+    load          site_config.yml + lists/      → the validated catalog
+    history       git                           → each item's adjustments
+    downloads     catalog                       → downloads/ (XLSX, CSV, JSON; a forked child)
+    render        catalog + history + templates → every page, keyed by what it is made from
+    titles        pages                         → page titles (editions link to current pages)
+    editions      git tags + catalog            → the published editions' pages
+    nav           pages                         → what MkDocs needs: nav, titles, depths
+    shell         nav + mkdocs.yml + content/   → MkDocs: theme, nav frames, content pages, shells
+    pages         pages + shells                → HTML, 繁體 copies, search documents (changed only)
+    search_index  search documents              → pagefind/ (the changed parts)
+    data_files    catalog + history             → feed.xml, feed.json, downloads/stats.json
+    sitemap       page paths                    → sitemap.xml, robots.txt
+    hant          shells + pages                → the rest of the 繁體 view, the script map
+    manifest      every file                    → qingdan-manifest.json (what publish verifies)
+"""
+
+from __future__ import annotations
+
+from generator.steps import (
+    data_files,
+    downloads,
+    editions,
+    hant,
+    history,
+    load,
+    manifest,
+    nav,
+    pages,
+    render,
+    search_index,
+    shell,
+    sitemap,
+)
+from generator.steps.step import Step
+
+STEPS: tuple[Step, ...] = (
+    load.STEP,
+    history.STEP,
+    downloads.STEP,
+    render.STEP,
+    nav.TITLES,
+    editions.STEP,
+    nav.STEP,
+    shell.STEP,
+    pages.STEP,
+    search_index.STEP,
+    data_files.STEP,
+    sitemap.STEP,
+    hant.STEP,
+    manifest.STEP,
+)
+BY_NAME = {step.name: step for step in STEPS}

@@ -1,0 +1,159 @@
+"""Step `pages`: every page into its HTML file, its 繁體 copy and its lean search document.
+
+A page is written only when its key — what it is made from (generator/steps/render.py) plus its
+frame (the MkDocs shell, the site address, the 繁體 variant) — differs from the key of the page
+already there; a page that is no longer current is removed with its 繁體 copy and search document.
+Item and department pages are poured into the shell of their URL depth; nav pages get their body
+put into the frame MkDocs rendered. Every file is replaced, never written into: the previous site
+shares its files with the one being built (generator/site/swap.py).
+
+The 繁體 copy is converted in memory from the page just made (no page is read back), and each
+changed search document marks its part of the index for the search step.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator import search, traditional
+from generator.render.pages import Page
+from generator.site.hant_shell import hant_shells
+from generator.site.shell import page_html, replace_nav_body
+from generator.steps.search_index import DocumentStore
+from generator.steps.step import BuildError, Step, digest
+
+if TYPE_CHECKING:
+    from generator.steps.render import PageSpec
+    from generator.steps.runner import Build
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace `path` by a new file (never write into a file a previous site may share)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+class PageWriter:
+    """Writes pages of one build: the page, its 繁體 copy, its search document."""
+
+    def __init__(self, build: Build) -> None:
+        project = build.get("@catalog")
+        config = project.config
+        self.build = build
+        self.site = build.site_dir
+        self.site_url = build.site_url
+        self.shells = build.get("@shells")
+        self.variant = config.traditional_variant
+        self.hant = (traditional.PageConverter(self.variant, self.site_url,
+                                               traditional.site_phrases(config.traditional_phrases))
+                     if self.variant else None)
+        self.hant_shells = hant_shells(self.shells, self.hant) if self.hant is not None else {}
+        self.search = build.options.search
+        self.documents = DocumentStore(build.runner.search_docs)
+        self.simplified_chars: set[str] = set()
+        self.traditional_chars: set[str] = set()
+
+    def html(self, page: Page) -> str | None:
+        if not page.nav:
+            if page.depth not in self.shells:
+                raise BuildError(f"页面 {page.path} 没有对应层级的页面外框（内部错误，请重新生成）")
+            return page_html(self.shells, page, self.site_url)
+        frame = self.site / page.path / "index.html"
+        if not frame.exists():
+            return None  # a nav page MkDocs did not render (none today)
+        return replace_nav_body(frame.read_text(encoding="utf-8"), page.body)
+
+    def write(self, page: Page) -> None:
+        text = self.html(page)
+        if text is None:
+            return
+        rel = page.path + "index.html"
+        write_file(self.site / rel, text)
+        if self.hant is not None:
+            converted = (self.hant.page(text, posixpath.dirname(rel)) if page.nav
+                         else self.hant_shells[page.depth].fill(page, self.site_url))
+            write_file(self.site / traditional.HANT_DIR / rel, converted)
+            self.simplified_chars.update(text)
+            self.traditional_chars.update(converted)
+        if self.search:
+            self.write_document(page)
+
+    def write_document(self, page: Page) -> None:
+        searchable = search.INDEXED in page.body
+        self.documents.put(page.path, search.lean_document(page.title, page.body) if searchable else None)
+
+    def remove(self, path: str) -> None:
+        for base in (self.site, self.site / traditional.HANT_DIR):
+            (base / path / "index.html").unlink(missing_ok=True)
+            _prune_empty(base / path, base)
+        self.documents.put(path, None)
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def frame_key(build: Build) -> str:
+    """What every page's file depends on besides the page itself."""
+    runner = build.runner
+    return digest(runner.product_keys["@shells"], build.site_url, str(build.options.search),
+                  runner.input_digest("site_config.yml:traditional"))
+
+
+def write_pages(build: Build, specs: Iterable[PageSpec | Page], writer: PageWriter) -> list[str]:
+    """Write the pages whose key changed; return every current path."""
+    from generator.steps.render import PageSpec, fixed_spec
+
+    frame = frame_key(build)
+    paths = []
+    render = write = 0.0
+    for spec in specs:
+        if not isinstance(spec, PageSpec):
+            spec = fixed_spec(spec)
+        paths.append(spec.path)
+        key = digest(frame, spec.key)
+        build.after.pages[spec.path] = key
+        if not build.cold and build.before.pages.get(spec.path) == key:
+            continue
+        started = time.perf_counter()
+        page = spec.make()
+        rendered = time.perf_counter()
+        writer.write(page)
+        render += rendered - started
+        write += time.perf_counter() - rendered
+        build.written.append(spec.path)
+    build.time("render", render)
+    build.time("write_pages", write)
+    return paths
+
+
+def run(build: Build) -> None:
+    writer = PageWriter(build)
+    specs: list[Any] = [*build.get("@pages"), *(build.get("@edition_pages") or [])]
+    paths = write_pages(build, specs, writer)
+    current = set(paths)
+    for path in sorted(set(build.before.pages) - current):
+        writer.remove(path)
+        build.after.pages.pop(path, None)
+        build.removed.append(path)
+    build.page_count = len(paths) + len(build.get("@content_pages"))
+    build.put("@page_paths", paths)
+    writer.documents.flush()
+    build.put("@search_parts", sorted(writer.documents.changed))
+    chars = build.before.extra.get("chars", ["", ""]) if not build.cold else ["", ""]
+    build.after.extra["chars"] = ["".join(sorted(set(chars[0]) | writer.simplified_chars)),
+                                  "".join(sorted(set(chars[1]) | writer.traditional_chars))]
+
+
+STEP = Step("pages", ("@pages", "@edition_pages", "@shells", "@content_pages", "option:site_url", "option:search",
+                      "site_config.yml:traditional"),
+            ("@page_paths", "@search_parts", "pages"), run,
+            "each page whose key changed: HTML, 繁體 copy (converted in memory) and search document")

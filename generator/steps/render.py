@@ -1,0 +1,129 @@
+"""Step `render`: catalog + history + templates → every current page, each with the key of what it
+is made from.
+
+The few pages that show the whole catalog (home, lists, 部门, 拼音索引, 数据开放, 统计, 公开质量, the
+adjustment pages) are rendered every time the catalog changes; their key is a digest of what they
+render to. Item, 主项 and department pages (up to 100,000) are rendered only when their own inputs
+changed: each gets a key from the item's data, the items it references and that reference it, its
+主项 and 子项, its adjustments and the department's record, and is rendered by the pages step only
+when that key differs from the one its published page was made from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from generator.model import Catalog, Item
+from generator.render.env import TemplateRenderer
+from generator.render.pages import Page, PageBuilder
+from generator.steps.step import Step, digest
+
+if TYPE_CHECKING:
+    from generator.steps.runner import Build
+
+
+@dataclass
+class PageSpec:
+    """A page of the site before it is rendered: where, what it is made from, how to make it."""
+
+    path: str
+    key: str
+    make: Callable[[], Page]
+    nav: bool = False
+    title: str = ""
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class ItemDigests:
+    """One digest per item of what its page shows of it (department, fields). A preview keeps the
+    digests of items it already knew (the same objects), so an edit hashes only the edited file's items."""
+
+    def __init__(self, previous: ItemDigests | None = None) -> None:
+        self._by_id: dict[int, tuple[Item, str]] = {}
+        self._previous = previous._by_id if previous is not None else {}
+
+    def __call__(self, item: Item | None) -> str:
+        if item is None:
+            return "-"
+        known = self._by_id.get(id(item)) or self._previous.get(id(item))
+        if known is None or known[0] is not item:
+            known = (item, digest(_dump([item.list_id, item.code, item.department, item.data])))
+        self._by_id[id(item)] = known
+        return known[1]
+
+
+def _events_digest(events: list[Any]) -> str:
+    return digest(repr(events)) if events else "-"
+
+
+def item_key(builder: PageBuilder, item: Item, of: ItemDigests) -> str:
+    catalog = builder.catalog
+    related = [of(r.item) for r in builder.data.outgoing.get(item.key, [])]
+    related += ["<"] + [of(r.item) for r in builder.data.incoming.get(item.key, [])]
+    main = catalog.main_item(item)
+    family = [of(catalog.parent(item)), main.path if main else "-", *(of(c) for c in catalog.children(item))]
+    return digest("item", of(item), *related, "|", *family, _events_digest(builder.events(item)))
+
+
+def department_key(builder: PageBuilder, code: str, of: ItemDigests, events_key: str) -> str:
+    lists = builder.data.by_department.get(code, {})
+    return digest("department", code, events_key, *(f"{lid}:{of(i)}" for lid, items in lists.items() for i in items))
+
+
+def fixed_spec(page: Page) -> PageSpec:
+    """A page rendered now: its key is what it renders to."""
+    key = digest(_dump([page.title, page.body, page.meta, page.crumbs, page.description, page.kind]))
+    return PageSpec(page.path, key, lambda: page, nav=page.nav, title=page.title)
+
+
+def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: Any) -> Iterator[PageSpec]:
+    """Every current page: the whole-catalog pages rendered, the others keyed and rendered later."""
+    from generator.render.history_pages import build_history_pages
+
+    of = ItemDigests(build.products.get("@item_digests"))
+    build.put("@item_digests", of)
+    latest = list(history.adjustments[:10]) if history is not None else []
+    events_key = digest(history.head or "", str(len(history.events))) if history is not None else "-"
+    # What every page is made from besides its own data: templates, configuration, code, the
+    # reproducible build date, and the history's first publication (an unchanged item's page says
+    # since when it is current).
+    context = digest(build.runner.step_key(STEP_INPUTS_ONLY), str(getattr(history, "first_published", "")))
+    for page in builder.catalog_pages(latest):
+        yield fixed_spec(page)
+    if history is not None:
+        for page in build_history_pages(builder, history):
+            yield fixed_spec(page)
+    for department in builder.config.departments:
+        yield PageSpec(f"departments/{department.code}/",
+                       digest(context, department_key(builder, department.code, of, events_key)),
+                       lambda d=department: builder.department_page(d), title=department.name)
+    for main in catalog.main_items():
+        yield PageSpec(main.path, digest(context, "main", *(of(c) for c in main.children), main.name, main.code),
+                       lambda m=main: builder.main_item_page(m), title=main.name)
+    for item in catalog.items():
+        yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, item_key(builder, item, of)),
+                       lambda i=item: builder.item_page(i), title=item.name)
+
+
+def run(build: Build) -> None:
+    from generator.steps.downloads import download_links
+
+    project = build.get("@catalog")
+    history = build.get("@history")
+    renderer = TemplateRenderer(project.root / "templates")
+    builder = PageBuilder(project.catalog, renderer, history, download_links(project))
+    build.put("@pages", list(page_specs(build, project.catalog, builder, history)))
+
+
+_CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")
+STEP = Step("render", ("@catalog", "@history", *_CONTEXT), ("@pages", "@item_digests"), run,
+            "every current page with the key of what it is made from; whole-catalog pages rendered now")
+# The same step without the catalog and history: the part of every page's key they do not decide.
+STEP_INPUTS_ONLY = Step("render-context", _CONTEXT, (), run, STEP.why)
+

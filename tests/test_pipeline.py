@@ -1,0 +1,169 @@
+"""One pipeline: after each edit a clerk makes, `qingdan build` (from the previous build) and
+`qingdan serve` (in place) give exactly the site a fresh clone builds, and only what changed is redone."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from demo_project import demo_with_history
+
+from generator.site.build import build_site
+
+ITEM = "power/3607990010100100/"  # 企业投资项目核准 (lists/power/fgw.yml)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rename(root: Path) -> None:
+    _replace(root / "lists/power/fgw.yml", "name: 企业投资项目核准\n", "name: 企业投资项目核准（含变更）\n")
+
+
+def change_type(root: Path) -> None:
+    _replace(root / "lists/power/fgw.yml", "type: 行政许可\n    subject: 示例县发展和改革委员会\n    office: 固定资产投资股",
+             "type: 行政确认\n    subject: 示例县发展和改革委员会\n    office: 固定资产投资股")
+
+
+def cancel(root: Path) -> None:
+    fee = root / "lists/fee/zjj.yml"
+    text = fee.read_text(encoding="utf-8")
+    fee.write_text(text[: text.index("  - code: SF-zjj-004")], encoding="utf-8")
+
+
+def move_department(root: Path) -> None:
+    source, target = root / "lists/fee/zjj.yml", root / "lists/fee/rsj.yml"
+    text = source.read_text(encoding="utf-8")
+    at = text.index("  - code: SF-zjj-002")
+    source.write_text(text[:at], encoding="utf-8")
+    target.write_text(target.read_text(encoding="utf-8").rstrip("\n") + "\n" + text[at:], encoding="utf-8")
+
+
+def change_basis(root: Path) -> None:
+    _replace(root / "lists/power/fgw.yml", "article: 第三条、第九条\n", "article: 第三条、第九条、第十条\n")
+
+
+# Each edit, and files it must change besides the item page, its 繁體 copy, the adjustment pages and
+# feeds, and the download of everything (a commit each: what the public reads of the adjustment).
+EDITS: list[tuple[str, Callable[[Path], None], str, tuple[str, ...]]] = [
+    ("rename", rename, ITEM, ("pinyin/index.html", "zh-Hant/pinyin/index.html", "departments/fgw/index.html")),
+    ("type", change_type, ITEM, ("stats/index.html", "zh-Hant/stats/index.html", "downloads/stats.json")),
+    ("cancel", cancel, "fee/SF-zjj-004/", ("fee/index.html", "stats/index.html", "pinyin/index.html",
+                                           "index.html", "departments/zjj/index.html")),
+    ("move", move_department, "fee/SF-zjj-002/", ("departments/zjj/index.html", "departments/rsj/index.html",
+                                                   "fee/index.html")),
+    ("basis", change_basis, ITEM, ()),
+]
+EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json", "zh-Hant/adjustments/index.html")
+
+
+def differences(a: Path, b: Path, skip: tuple[str, ...] = ()) -> list[str]:
+    """Every file that is not the same in both trees (missing on one side, or other bytes)."""
+    out = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str) -> None:
+        out.extend(prefix + name for name in cmp.left_only + cmp.right_only + cmp.funny_files)
+        out.extend(prefix + name for name in cmp.common_files
+                   if not filecmp.cmp(Path(cmp.left) / name, Path(cmp.right) / name, shallow=False))
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(a, b, ignore=[]), "")
+    return sorted(d for d in out if not d.startswith(skip))
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-06-01T10:00:00+08:00", "GIT_COMMITTER_DATE": "2025-06-01T10:00:00+08:00",
+           "GIT_AUTHOR_NAME": "法制办", "GIT_AUTHOR_EMAIL": "fzb@example.gov.cn",
+           "GIT_COMMITTER_NAME": "法制办", "GIT_COMMITTER_EMAIL": "fzb@example.gov.cn"}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def fixed_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
+
+
+def test_a_build_after_each_clerk_edit_is_the_site_a_fresh_clone_builds(tmp_path, fixed_date):
+    root = demo_with_history(tmp_path / "county")
+    out = tmp_path / "site"
+    first = build_site(root, out)
+    assert first.ok, [p.format_text() for p in first.problems.errors]
+    for name, edit, page, touched in EDITS:
+        before = {rel: (out / rel).read_bytes()
+                  for rel in (page + "index.html", f"zh-Hant/{page}index.html", *touched, *EVERY_EDIT)}
+        edit(root)
+        _git(root, "commit", "-qam", f"调整：{name}\n\n调整依据: 示府办字〔2025〕{len(name)}号\n发布日期: 2025-06-01")
+        result = build_site(root, out)
+        assert result.ok, [p.format_text() for p in result.problems.errors]
+        # Only what the edit touched was redone: MkDocs did not run, most pages were not rewritten.
+        assert "shell" not in result.timings, result.timings
+        assert 0 < len(result.written) + len(result.removed) < first.page_count // 4, (name, len(result.written))
+        for rel, data in before.items():
+            now = out / rel
+            assert not now.exists() or now.read_bytes() != data, f"{name}: {rel} was not updated"
+        if name == "cancel":  # the page stays, saying since when the item is no longer on the list
+            assert "本事项已取消" in (out / page / "index.html").read_text(encoding="utf-8")
+        clone = tmp_path / f"clone-{name}"
+        subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+        fresh = build_site(clone, tmp_path / f"fresh-{name}")
+        assert fresh.ok
+        assert differences(out, tmp_path / f"fresh-{name}") == [], name
+
+
+def test_nothing_changed_means_nothing_is_done(tmp_path, fixed_date):
+    root = demo_with_history(tmp_path / "county")
+    assert build_site(root, tmp_path / "site").ok
+    again = build_site(root, tmp_path / "site")
+    assert again.ok and again.unchanged
+
+
+def test_a_site_changed_by_hand_is_built_again_from_nothing(tmp_path, fixed_date):
+    """The record of the previous build is trusted only for the site it describes."""
+    root = demo_with_history(tmp_path / "county")
+    out = tmp_path / "site"
+    assert build_site(root, out).ok
+    (out / ITEM / "index.html").write_text("被人改过", encoding="utf-8")
+    (out / "index.html").touch()
+    rename(root)
+    result = build_site(root, out)
+    assert result.ok and "shell" in result.timings  # cold: MkDocs ran
+    assert "被人改过" not in (out / ITEM / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_after_each_clerk_edit_is_the_site_a_build_writes(tmp_path, fixed_date):
+    """`qingdan serve`: after each edit the open tab's page changes at once, and once the preview
+    caught up (downloads, search, sitemap) its folder is the site `qingdan build` writes."""
+    import urllib.error
+
+    from test_serve import fetch, start_serve
+
+    def shown_at(url: str) -> str:
+        try:
+            return fetch(url)
+        except urllib.error.HTTPError as error:  # an item removed before its removal is committed
+            return f"HTTP {error.code}"
+
+    root = demo_with_history(tmp_path / "county")
+    process, lines, base = start_serve(root)
+    try:
+        for name, edit, page, _touched in EDITS:
+            shown = shown_at(base + page)
+            edit(root)
+            assert re.search(r"已更新 \d+ 个页面", lines.wait_for("已更新|生成失败")), "".join(lines.seen[-5:])
+            assert shown_at(base + page) != shown, name
+            lines.wait_for("下载文件和搜索索引已更新")
+            fresh = build_site(root, tmp_path / f"fresh-{name}")
+            assert fresh.ok
+            assert differences(root / "site", tmp_path / f"fresh-{name}") == ["qingdan-manifest.json"], name
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
