@@ -385,6 +385,16 @@ class GitRepo:
                 tags.append(TagInfo(name, pid, pdate))
         return sorted(tags, key=lambda t: (t.date, t.name))
 
+    def tag_messages(self) -> dict[str, tuple[str, str]]:
+        """tag name → (subject, body) of the tag's message; a lightweight tag gives its commit's."""
+        out = self._out("for-each-ref", "--format=%(refname:short)%1f%(contents:subject)%1f%(contents:body)%1e",
+                        "refs/tags")
+        messages = {}
+        for record in (out or "").split(_RS):
+            parts = record.strip("\n").split(_US)
+            if len(parts) == 3:
+                messages[parts[0]] = (parts[1].strip(), parts[2].strip())
+        return messages
 
 def git_state(root: Path) -> str:
     """The commit checked out and every tag, as text: what the history and editions are read from

@@ -31,35 +31,56 @@ LEVEL_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: a stable id (site_config.yml, --fail-on), a Chinese name, a default level."""
+    """One rule: a stable id (site_config.yml, --fail-on, every report), a Chinese name, a default level.
+
+    `review`: `qingdan diff` raises it, as a review flag, on an added or changed item. `compares`: it
+    is about a change between two versions (a fee raised, a time limit lengthened), so only `qingdan
+    diff` can raise it; `check` and `assess` see one version. `aliases`: the review-flag ids used
+    before diff shared this table, still accepted by `qingdan diff --fail-on` (CI pipelines name them).
+    """
 
     id: str
     label: str
     level: str
     meaning: str
+    review: bool = False
+    compares: bool = False
+    aliases: tuple[str, ...] = ()
 
 
 # Every rule, in the order reports list them. `qingdan check` runs the item and reference rules,
-# `qingdan diff` turns item rules into review flags, `qingdan assess` runs all of them.
+# `qingdan assess` every rule that reads one version, `qingdan diff` the review rules.
 RULES: dict[str, Rule] = {r.id: r for r in (
-    Rule("catch-all-clause", "兜底条款", "warning", "文字中有“其他……职责/事项”“法律法规规定的其他……”等模糊兜底条款"),
-    Rule("repealed-law", "依据已废止或更名", "warning", "依据引用的法律、法规已废止或已更名"),
-    Rule("no-legal-basis", "无设定依据", "warning", "权力事项没有设定依据"),
+    Rule("catch-all-clause", "兜底条款", "warning", "文字中有“其他……职责/事项”“法律法规规定的其他……”等模糊兜底条款",
+         review=True, aliases=("catch-all",)),
+    Rule("repealed-law", "依据已废止或更名", "warning", "依据引用的法律、法规已废止或已更名", review=True),
+    Rule("no-legal-basis", "无设定依据", "warning", "权力事项没有设定依据", review=True, aliases=("no-basis",)),
     Rule("basis-normative-only", "仅有规范性文件依据", "warning", "权力事项的依据只有规范性文件，没有法律、法规或规章"),
-    Rule("fee-without-basis", "收费无依据", "warning", "收取费用或列入收费清单，但没有收费依据文件"),
-    Rule("promise-exceeds-statute", "承诺时限超过法定时限", "error", "承诺时限长于法定时限"),
+    Rule("fee-added", "新增收费", "warning", "新增收费项目，或原来不收费的事项开始收费", compares=True),
+    Rule("fee-increased", "提高收费", "warning", "收费标准中的金额或比例提高", compares=True),
+    Rule("fee-without-basis", "收费无依据", "warning", "收取费用或列入收费清单，但没有收费依据文件",
+         review=True, aliases=("fee-no-basis",)),
+    Rule("promise-exceeds-statute", "承诺时限超过法定时限", "error", "承诺时限长于法定时限", review=True),
+    Rule("time-limit-longer", "时限延长", "warning", "法定时限或承诺时限比原来长", compares=True),
     Rule("instant-with-time-limit", "即办件写有时限", "warning", "办件类型为即办件，却写有几日的承诺时限"),
     Rule("promise-without-time-limit", "承诺件没有承诺时限", "warning", "办件类型为承诺件，却没有写承诺时限"),
     Rule("missing-disclosure", "八公开要素缺失", "warning", "适用于本清单的八公开要素有空白"),
+    Rule("disclosure-removed", "公开要素被删除", "warning", "八公开要素中原来有内容的一项变为空白", compares=True),
     Rule("missing-required", "必填项未公开", "warning",
          "清单类型规定必填的项目（如追责情形、涉及的审批事项）公布时空白或表格中没有这一列"),
     Rule("broken-reference", "引用的事项不存在", "error", "按编码引用另一清单的事项，但该事项不存在"),
+    Rule("removed-referenced", "取消的事项仍被引用", "warning", "取消或改码的事项仍被其他清单的事项引用", compares=True),
     Rule("unresolved-reference", "引用未对应", "warning", "按名称引用另一清单的事项，但没有对应到唯一的事项"),
     Rule("missing-parent", "主项不存在", "error", "子项写了主项编码，但本部门的清单中没有这个主项，也没有写主项名称"),
     Rule("cross-department-name", "可能职责交叉", "notice", "同一清单中，两个部门有名称相同的事项"),
     Rule("possible-duplicate", "可能重复", "notice", "同一清单中，两个事项的类型和依据都相同"),
     Rule("review-due", "久未调整", "notice", "事项多年没有调整，应当评估是否仍然需要、是否合法"),
 )}
+# The rules `qingdan assess` runs (one version of the lists) and those `qingdan diff` flags.
+LIST_RULES: tuple[str, ...] = tuple(r.id for r in RULES.values() if not r.compares)
+REVIEW_RULES: tuple[str, ...] = tuple(r.id for r in RULES.values() if r.review or r.compares)
+# Old review-flag id → rule id (documented in qingdan diff --help and docs/review.md).
+REVIEW_ALIASES: dict[str, str] = {alias: r.id for r in RULES.values() for alias in r.aliases}
 
 
 def rule_level(config: SiteConfig, rule_id: str) -> str:

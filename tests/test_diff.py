@@ -301,20 +301,20 @@ def test_flag_new_power_without_legal_basis(pair):
     pair.append("lists/power/scjgj.yml", NEW_POWER.replace(
         "    basis:\n      - law: 《江西省食品小作坊小餐饮小食杂店管理条例》\n        article: 第十条\n", ""))
     result = pair.compare()
-    assert flag_ids(result, "000131127099") == ["no-basis"]
+    assert flag_ids(result, "000131127099") == ["no-legal-basis"]
     flag = item(result, "000131127099").flags[0]
     assert flag.message == "权力事项没有设定依据" and flag.label == "无设定依据"
 
 
 def test_flag_changed_power_that_lost_its_basis(pair):
     pair.edit("lists/power/zjj.yml", "    basis:\n      - law: 《中华人民共和国建筑法》\n        article: 第七条\n", "")
-    assert flag_ids(pair.compare(), BUILD) == ["no-basis", "disclosure-removed"]
+    assert flag_ids(pair.compare(), BUILD) == ["no-legal-basis", "disclosure-removed"]
 
 
 def test_flag_catch_all_clause_introduced(pair):
     pair.edit("lists/power/scjgj.yml", "数量相适应的经营场所。", "数量相适应的经营场所，以及法律、法规规定的其他条件。")
     result = pair.compare()
-    assert flag_ids(result, FOOD) == ["catch-all"]
+    assert flag_ids(result, FOOD) == ["catch-all-clause"]
     assert item(result, FOOD).flags[0].message.endswith("（本次修改引入）")
 
 
@@ -325,7 +325,7 @@ def test_flag_catch_all_clause_kept_in_a_changed_item(pair, tmp_path):
             "数量相适应的经营场所。", "数量相适应的经营场所，以及法律、法规规定的其他条件。"), encoding="utf-8")
     pair.edit("lists/power/scjgj.yml", "statutory: 20, promised: 5", "statutory: 20, promised: 3")
     result = pair.compare()
-    assert flag_ids(result, FOOD) == ["catch-all"]
+    assert flag_ids(result, FOOD) == ["catch-all-clause"]
     assert item(result, FOOD).flags[0].message.endswith("（原版本已有，修改后仍保留）")
 
 
@@ -334,7 +334,7 @@ def test_configured_catch_all_patterns_are_used(pair):
     config.write_text(config.read_text(encoding="utf-8") + "rules:\n  catch_all_patterns:\n    - 酌情处理\n",
                       encoding="utf-8")
     pair.edit("lists/power/scjgj.yml", "数量相适应的经营场所。", "数量相适应的经营场所，特殊情况酌情处理。")
-    assert flag_ids(pair.compare(), FOOD) == ["catch-all"]
+    assert flag_ids(pair.compare(), FOOD) == ["catch-all-clause"]
 
 
 def test_flag_fee_added_to_a_free_item(pair):
@@ -347,7 +347,7 @@ def test_flag_fee_added_to_a_free_item(pair):
 
 def test_flag_fee_added_without_basis(pair):
     pair.edit("lists/power/scjgj.yml", "fee: {basis: 无, standard: 不收费}", "fee: {basis: 无, standard: 每件80元}")
-    assert flag_ids(pair.compare(), FOOD) == ["fee-added", "fee-no-basis"]
+    assert flag_ids(pair.compare(), FOOD) == ["fee-added", "fee-without-basis"]
 
 
 def test_flag_new_fee_item(pair):
@@ -394,6 +394,16 @@ def test_flag_time_limit_lengthened(pair):
     assert [f.message for f in item(result, FOOD).flags] == ["承诺时限延长：5 工作日 → 10 工作日"]
     assert flag_ids(result, BUILD) == []  # 7 working days → 7 calendar days is shorter
     assert flag_ids(result, PENALTY) == ["time-limit-longer", "time-limit-longer"]
+
+
+def test_a_change_rule_switched_off_in_site_config_raises_no_flag(pair):
+    """The compare-two-versions flags are rules of the one registry: `rules: levels:` switches them off too."""
+    pair.edit("lists/power/scjgj.yml", "statutory: 20, promised: 5", "statutory: 20, promised: 10")
+    assert flag_ids(pair.compare(), FOOD) == ["time-limit-longer"]
+    config = pair.b / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "rules:\n  levels:\n    time-limit-longer: off\n",
+                      encoding="utf-8")
+    assert flag_ids(pair.compare(), FOOD) == []
 
 
 def test_flag_disclosure_removed(pair):

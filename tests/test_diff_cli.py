@@ -74,7 +74,7 @@ def test_default_compares_head_with_uncommitted_edits(repo, capsys):
     assert data["b"]["kind"] == "worktree"
     assert changed_fields(data) == [(FOOD, "changed", ["fee"])]
     flags = [f["id"] for f in data["items"][0]["flags"]]
-    assert flags == ["catch-all", "fee-added", "fee-no-basis"]
+    assert flags == ["catch-all-clause", "fee-added", "fee-without-basis"]
 
 
 def test_tags_name_versions_with_their_commit_dates(repo, capsys):
@@ -83,7 +83,7 @@ def test_tags_name_versions_with_their_commit_dates(repo, capsys):
     assert data["b"]["subject"] == "缩短食品经营许可承诺时限"
     assert data["a"]["commit"] == git(repo, "rev-parse", "v2016").strip()
     assert changed_fields(data) == [(FOOD, "changed", ["conditions", "time_limit"])]
-    assert [f["id"] for f in data["items"][0]["flags"]] == ["catch-all"]
+    assert [f["id"] for f in data["items"][0]["flags"]] == ["catch-all-clause"]
     sha = git(repo, "rev-parse", "v2016").strip()
     assert as_json(repo, capsys, sha, "v2017")["a"]["title"] == sha[:10]
 
@@ -98,12 +98,37 @@ def test_dates_pick_the_version_in_force(repo, capsys):
 
 
 def test_fail_on_turns_chosen_flags_into_exit_code_1(repo, capsys):
-    code, out, err = run(repo, capsys, "v2016", "v2017", "--fail-on", "catch-all")
+    code, out, err = run(repo, capsys, "v2016", "v2017", "--fail-on", "catch-all-clause")
     assert code == 1 and "审核未通过：兜底条款 1 项" in err
     assert "兜底条款" in out  # the report is still written
-    assert run(repo, capsys, "v2016", "v2017", "--fail-on", "fee-added,no-basis")[0] == 0
+    assert run(repo, capsys, "v2016", "v2017", "--fail-on", "fee-added,no-legal-basis")[0] == 0
     assert run(repo, capsys, "--fail-on", "any")[0] == 1
     assert run(repo, capsys, "v2016", "v2016", "--fail-on", "any")[0] == 0
+
+
+def test_fail_on_takes_the_rule_ids_of_check_and_assess_and_the_old_flag_ids(repo, capsys):
+    """One id per rule in check, assess and diff; CI pipelines that still name the old flag ids
+    (no-basis, catch-all, fee-no-basis) keep failing on the same rules."""
+    from generator.rules import RULES
+
+    data = as_json(repo, capsys)
+    ids = [f["id"] for f in data["items"][0]["flags"]]
+    assert ids and all(i in RULES for i in ids)
+    assert set(data["flag_labels"]) <= set(RULES)
+    code, _, err = run(repo, capsys, "v2016", "v2017", "--fail-on", "catch-all")
+    assert code == 1 and "审核未通过：兜底条款 1 项" in err
+    assert run(repo, capsys, "--fail-on", "fee-no-basis")[0] == 1
+    assert run(repo, capsys, "v2016", "v2017", "--fail-on", "no-basis")[0] == 0
+    code, out, _ = run_help(capsys)
+    assert "catch-all 即 catch-all-clause" in out and "no-basis 即 no-legal-basis" in out
+    assert "fee-no-basis 即 fee-without-basis" in out
+
+
+def run_help(capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["diff", "--help"])
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
 
 
 def test_reports_are_written_to_files(repo, capsys, tmp_path):
@@ -124,7 +149,7 @@ def test_reports_are_written_to_files(repo, capsys, tmp_path):
     (["2015-01-01"], "2015-01-01 之前没有任何提交"),
     (["--list", "powr"], "没有标识为“powr”的清单"),
     (["--department", "abc"], "没有代码为“abc”的部门"),
-    (["--fail-on", "catchall"], "是不是想写“catch-all”"),
+    (["--fail-on", "catchall"], "是不是想写“catch-all-clause”"),
     (["--format", "xlsx"], "Excel 格式的报告需要用 --output 指定文件名"),
 ])
 def test_usage_errors_explain_themselves(repo, capsys, args, message):

@@ -40,7 +40,7 @@ def test_json_has_a_fixed_documented_shape(result):
     assert {k: v for k, v in data["summary"]["total"].items() if v} == {
         "added": 1, "changed": 1, "recoded": 1, "format": 1}
     assert {k: v for k, v in data["summary"]["flags"].items() if v} == {
-        "catch-all": 1, "promise-exceeds-statute": 1, "time-limit-longer": 1}
+        "catch-all-clause": 1, "promise-exceeds-statute": 1, "time-limit-longer": 1}
     food = next(i for i in data["items"] if i["code"] == FOOD)
     assert list(food) == ["list", "status", "kinds", "code", "old_code", "name", "old_name", "department",
                           "old_department", "flags", "fields", "changes", "format_changes"]

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from demo_project import copy_demo_project
 
-from generator.render.editions import assign_slugs, tag_slug
+from generator.history.editions import assign_slugs, tag_slug
 from generator.site.build import build_site
 
 POWER = Path("lists/power/scjgj.yml")
@@ -257,3 +257,34 @@ def test_the_breadcrumb_of_an_edition_page_stays_in_that_edition(editions_site):
             assert page_exists(out, target), (path, target)
     item = re.search(r'<nav class="qd-crumbs"[^>]*>(.*?)</nav>', read(out, f"editions/2023ban/power/{POWER_CODE}/"), re.S)
     assert re.sub(r"<[^>]+>", "", item.group(1)) == "首页 › 历史版本 › 2023版 › 权力清单 › 县市场监管局"
+
+
+def test_edition_data_is_gathered_outside_render(editions_site):
+    """The editions and their comparisons are plain data from generator.history.editions; the
+    render package reads no git and runs no diff (it only turns that data into pages)."""
+    import ast
+
+    from generator.history.editions import read_editions
+    from generator.project import open_project
+
+    root, _ = editions_site
+    project = open_project(root)
+    data = read_editions(root, project.config, project.catalog)
+    tags = [e.tag for e in data.editions]
+    assert tags[:2] == ["2023版", "v2024"]  # then the editions declared by date in the demo's site_config.yml
+    pairs = [(c.a.tag, c.b.tag if c.b else None) for c in data.comparisons]
+    assert pairs[:3] == [("2023版", "v2024"), ("2023版", None), ("v2024", tags[2])]
+    renamed = [i for i in data.comparisons[0].result.items if "renamed" in i.kinds]
+    assert [(i.code, i.old_name, i.name) for i in renamed] == [(DUTY_CODE, OLD_NAME, NEW_NAME)]
+    to_current = next(c for c in data.comparisons if c.a.tag == "v2024" and c.b is None)
+    statutory = [c for i in to_current.result.items for c in i.changes if c.field == "time_limit"]
+    assert statutory and "20" in statutory[0].old and "15" in statutory[0].new
+    render_dir = Path(__file__).resolve().parent.parent / "generator" / "render"
+    forbidden = ("generator.gitrepo", "generator.snapshot", "generator.history.cache", "generator.diff.engine")
+    for path in render_dir.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+                assert not names & {*forbidden, "generator.diff.compare"}, (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                assert not {a.name for a in node.names} & set(forbidden), path.name

@@ -9,6 +9,7 @@ from generator.model import Catalog, Item
 from generator.rules import (
     LEVEL_LABELS,
     LEVELS,
+    LIST_RULES,
     RULES,
     Finding,
     catalog_findings,
@@ -123,7 +124,7 @@ def assess(catalog: Catalog, *, list_filter: str = "", department_filter: str = 
     """Every enabled rule over the items in scope; `last_adjusted` None means no history (no review-due)."""
     config = catalog.config
     as_of = as_of or dt.date.today()
-    enabled = [r for r in RULES if rule_level(config, r) != "off"]
+    enabled = [r for r in LIST_RULES if rule_level(config, r) != "off"]
 
     def in_scope(item: Item) -> bool:
         return (not list_filter or item.list_id == list_filter) and (

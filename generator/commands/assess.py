@@ -16,7 +16,7 @@ from generator.commands.usage import parse_fail_on as _parse_ids
 from generator.config import did_you_mean
 from generator.problems import report_and_fail
 from generator.project import open_project
-from generator.rules import RULES
+from generator.rules import LIST_RULES, RULES
 
 FORMATS = ["text", "json", "html", "xlsx"]
 EXIT_OK, EXIT_FOUND = 0, 1
@@ -24,7 +24,8 @@ EXIT_OK, EXIT_FOUND = 0, 1
 
 def _rules_help() -> str:
     lines = ["规则（--fail-on 和 site_config.yml 的 rules: levels: 使用的标识）："]
-    lines += [f"  {r.id:<28}{r.label}：{r.meaning}" for r in RULES.values()]
+    lines += [f"  {r:<28}{RULES[r].label}：{RULES[r].meaning}" for r in LIST_RULES]
+    lines.append("比较两个版本才能发现的问题（提高收费、时限延长……）由 qingdan diff 提示，见 qingdan diff --help。")
     return "\n".join(lines)
 
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_fail_on(value: str) -> set[str]:
-    return _parse_ids(value, RULES, "规则", "可用的标识见 qingdan assess --help，或写 any")
+    return _parse_ids(value, LIST_RULES, "规则", "可用的标识见 qingdan assess --help，或写 any")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -87,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
                                "请运行 qingdan check 查看。")
     _write(result, args)
     levels = result.level_counts()
-    raised = sorted({f.rule for f in result.findings} & fail_on, key=list(RULES).index)
+    raised = sorted({f.rule for f in result.findings} & fail_on, key=LIST_RULES.index)
     if levels["error"] or raised:
         why = [f"错误级问题 {levels['error']} 个"] if levels["error"] else []
         why += [f"{RULES[r].label} {len(result.by_rule(r))} 个（--fail-on）" for r in raised]

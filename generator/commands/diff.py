@@ -4,6 +4,7 @@ A and B are commits, tags, branches or dates (YYYY-MM-DD: the version in force a
 day); A defaults to HEAD and B to the working tree, so a department can review uncommitted edits.
 The comparison itself is `generator.diff` (pure); this module only resolves the two versions and
 writes the report. Exit code 1 when a flag named in --fail-on was raised, 2 for a usage error.
+Each flag is a rule of generator.rules.RULES, named by its rule id.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from generator.commands.usage import UsageError, run_reporting_usage
 from generator.commands.usage import parse_fail_on as _parse_ids
 from generator.config import SiteConfig, did_you_mean, load_config
 from generator.diff import compare
-from generator.diff.flags import FLAGS
 from generator.diff.result import KINDS, DiffResult, Version
 from generator.gitrepo import GitRepo
 from generator.model import Catalog
 from generator.problems import Problems, report_and_fail
 from generator.project import Project, open_project
+from generator.rules import REVIEW_ALIASES, REVIEW_RULES, RULES
 
 FORMATS = ["text", "md", "html", "json", "xlsx"]
 WORKTREE_NAMES = ("WORKTREE", "工作区")
@@ -32,9 +33,11 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _flags_help() -> str:
-    lines = ["审核提示（--fail-on 使用的标识）："]
-    lines += [f"  {fid:<24}{label}：{meaning}" for fid, (label, meaning) in FLAGS.items()]
-    lines.append("  any                     以上任何一项")
+    lines = ["审核提示（--fail-on 使用的标识，与 qingdan check、qingdan assess 和 site_config.yml 的 rules: levels: 相同）："]
+    lines += [f"  {rid:<26}{RULES[rid].label}：{RULES[rid].meaning}" for rid in REVIEW_RULES]
+    lines.append("  any                       以上任何一项")
+    lines.append("旧的标识仍可用于 --fail-on，含义不变：" + "，".join(
+        f"{alias} 即 {rid}" for alias, rid in REVIEW_ALIASES.items()))
     return "\n".join(lines)
 
 
@@ -45,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=_flags_help() + "\n\n示例：\n  qingdan diff                          审核未提交的修改\n"
         "  qingdan diff v2023 HEAD --format html --output 审核.html\n"
         "  qingdan diff 2023-01-01 2024-01-01 --list power\n"
-        "  qingdan diff origin/main HEAD --format md --fail-on no-basis,catch-all",
+        "  qingdan diff origin/main HEAD --format md --fail-on no-legal-basis,catch-all-clause",
     )
     parser.add_argument("a", nargs="?", default="HEAD", metavar="A",
                         help="原版本：提交、标签、分支或日期 YYYY-MM-DD（默认 HEAD）")
@@ -66,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_fail_on(value: str) -> set[str]:
-    """The flag ids named by --fail-on ('any' is all of them)."""
-    return _parse_ids(value, FLAGS, "审核提示", "可用的标识：" + "、".join(FLAGS) + "，或 any")
+    """The rule ids named by --fail-on ('any' is all of them); an old flag id counts as its rule."""
+    return _parse_ids(value, REVIEW_RULES, "审核提示", "可用的标识：" + "、".join(REVIEW_RULES) + "，或 any",
+                      aliases=REVIEW_ALIASES)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -99,10 +103,10 @@ def _run(args: argparse.Namespace) -> int:
                      department_filter=args.department, ignore_format=args.ignore_format, skip_files=skip)
     result.notes.extend(notes)
     _write(result, args, config)
-    raised = sorted(fail_on & result.flag_ids(), key=list(FLAGS).index)
+    raised = sorted(fail_on & result.flag_ids(), key=REVIEW_RULES.index)
     if raised:
         counts = result.flag_counts()
-        sys.stderr.write("审核未通过：" + "，".join(f"{FLAGS[f][0]} {counts[f]} 项" for f in raised)
+        sys.stderr.write("审核未通过：" + "，".join(f"{RULES[f].label} {counts[f]} 项" for f in raised)
                          + f"（--fail-on {args.fail_on}）\n")
         return EXIT_FLAGGED
     return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from generator.config import did_you_mean
 
@@ -31,18 +31,21 @@ def run_reporting_usage(command: str, func: Callable[[argparse.Namespace], int],
         return EXIT_USAGE
 
 
-def parse_fail_on(value: str, known: Iterable[str], what: str, listing: str) -> set[str]:
+def parse_fail_on(value: str, known: Iterable[str], what: str, listing: str,
+                  aliases: Mapping[str, str] | None = None) -> set[str]:
     """The ids named by --fail-on ("any" is all of them); an unknown id is a UsageError.
 
-    `what` names the ids in the message (审核提示, 规则); `listing` says where to find them.
+    `what` names the ids in the message (审核提示, 规则); `listing` says where to find them;
+    `aliases` maps an older id to the id it now has.
     """
     known = list(known)
+    aliases = aliases or {}
     ids = {v.strip() for v in re.split(r"[,，\s]+", value) if v.strip()}
     if "any" in ids:
         return set(known)
     for name in sorted(ids):
-        if name not in known:
+        if name not in known and name not in aliases:
             close = did_you_mean(name, known)
             close = close if close.startswith("是不是") else ""
             raise UsageError(f"--fail-on 中的“{name}”不是{what}的标识", close + listing)
-    return ids
+    return {aliases.get(name, name) for name in ids}

@@ -5,7 +5,7 @@ the render_* modules turn a DiffResult into text, Markdown, HTML, JSON or XLSX.
 """
 
 from generator.diff.engine import compare
-from generator.diff.flags import FLAGS
+from generator.diff.flags import FLAG_LABELS
 from generator.diff.result import KINDS, DiffResult, Version
 
-__all__ = ["compare", "DiffResult", "FLAGS", "KINDS", "Version"]
+__all__ = ["compare", "DiffResult", "FLAG_LABELS", "KINDS", "Version"]

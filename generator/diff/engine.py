@@ -62,8 +62,8 @@ def compare(
 def _compare_list(
     a: Catalog, b: Catalog, list_id: str, ignore_format: bool, skip_files: frozenset[str], refs: Referrers
 ) -> list[ItemDiff]:
-    old_items = {c: i for c, i in a.lists.get(list_id, {}).items() if i.file not in skip_files}
-    new_items = {c: i for c, i in b.lists.get(list_id, {}).items() if i.file not in skip_files}
+    old_items = _readable(a, list_id, skip_files)
+    new_items = _readable(b, list_id, skip_files)
     list_type = b.config.list_type(list_id) or a.config.list_type(list_id)
     removed = [item for code, item in old_items.items() if code not in new_items]
     added = [item for code, item in new_items.items() if code not in old_items]
@@ -84,12 +84,13 @@ def _compare_list(
     ]
     new_order = {id(item): index for index, item in enumerate(new_items.values())}
     matched = sorted(pairs + recoded, key=lambda pair: new_order[id(pair[1])])
-    out_changed = []
-    for old, new in matched:
-        diff = _compare_pair(a, b, old, new, list_type, ignore_format, refs)
-        if diff is not None:
-            out_changed.append(diff)
-    return out_added + out_removed + out_changed
+    diffs = (_compare_pair(a, b, old, new, list_type, ignore_format, refs) for old, new in matched)
+    return out_added + out_removed + [d for d in diffs if d is not None]
+
+
+def _readable(catalog: Catalog, list_id: str, skip_files: frozenset[str]) -> dict[str, Item]:
+    """code → item of one list, leaving out the items of files that could not be read in a version."""
+    return {c: i for c, i in catalog.lists.get(list_id, {}).items() if i.file not in skip_files}
 
 
 def _field_order(list_type: ListType | None, old: Item, new: Item) -> list[tuple[str, str]]:
@@ -103,34 +104,18 @@ def _same(old: object, new: object) -> bool:
     return old == new or (is_blank(old) and is_blank(new))
 
 
+_KIND_ORDER = ["changed", "renamed", "recoded", "moved", "format"]
+
+
 def _compare_pair(
     a: Catalog, b: Catalog, old: Item, new: Item, list_type: ListType | None, ignore_format: bool,
     refs: Referrers,
 ) -> ItemDiff | None:
-    changes: list[FieldChange] = []
-    format_changes: list[FieldChange] = []
-    kinds: list[str] = []
+    kinds, changes, format_changes = _field_changes(b, old, new, list_type)
     if old.code != new.code:
         kinds.append("recoded")
         label = list_type.field("code").label if list_type and list_type.field("code") else "编码"
-        changes.append(_change("code", label, old.code, new.code))
-    for name, label in _field_order(list_type, old, new):
-        if name in ADDRESS_FIELDS:
-            continue
-        before, after = old.data.get(name), new.data.get(name)
-        if _same(before, after):
-            continue
-        fdef = list_type.field(name) if list_type else None
-        change = _change(name, label, display_value(before, fdef, b.config), display_value(after, fdef, b.config),
-                         before, after)
-        if normalize_value(before) == normalize_value(after):
-            format_changes.append(change)
-            continue
-        changes.append(change)
-        if name == "name":
-            kinds.insert(0, "renamed")
-        elif "changed" not in kinds:
-            kinds.insert(0, "changed")
+        changes.insert(0, _change("code", label, old.code, new.code))
     if old.department != new.department:
         kinds.append("moved")
         changes.insert(0, _change("department", "所属部门", _dept(b, old.department), _dept(b, new.department),
@@ -141,8 +126,7 @@ def _compare_pair(
         format_changes = []
     if not kinds:
         return None
-    order = ["changed", "renamed", "recoded", "moved", "format"]
-    kinds.sort(key=order.index)
+    kinds.sort(key=_KIND_ORDER.index)
     flags = []
     if any(k != "format" for k in kinds):
         flags = changed_flags(a, b, old, new)
@@ -155,6 +139,29 @@ def _compare_pair(
         old_department=old.department if old.department != new.department else "",
         changes=changes, format_changes=format_changes, flags=flags,
     )
+
+
+def _field_changes(b: Catalog, old: Item, new: Item, list_type: ListType | None
+                   ) -> tuple[list[str], list[FieldChange], list[FieldChange]]:
+    """(kinds, changes, format-only changes) of the fields other than the item's address."""
+    changes: list[FieldChange] = []
+    format_changes: list[FieldChange] = []
+    kinds: list[str] = []
+    for name, label in _field_order(list_type, old, new):
+        before, after = old.data.get(name), new.data.get(name)
+        if name in ADDRESS_FIELDS or _same(before, after):
+            continue
+        fdef = list_type.field(name) if list_type else None
+        change = _change(name, label, display_value(before, fdef, b.config), display_value(after, fdef, b.config),
+                         before, after)
+        if normalize_value(before) == normalize_value(after):
+            format_changes.append(change)
+            continue
+        changes.append(change)
+        kind = "renamed" if name == "name" else "changed"
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds, changes, format_changes
 
 
 def _dept(catalog: Catalog, code: str) -> str:

@@ -38,6 +38,15 @@ def segments_md(segments: list[Segment]) -> str:
 
 
 def render(result: DiffResult, limit: int = DEFAULT_LIMIT) -> str:
+    head = _header(result)
+    if result.empty:
+        return "\n".join(head + ["", "两个版本的清单内容相同，没有需要审核的调整。", ""])
+    head += _flags(result) + _summary(result)
+    return "\n".join(head + _details(result, limit - sum(len(x) + 1 for x in head))) + "\n"
+
+
+def _header(result: DiffResult) -> list[str]:
+    """The two versions, the scope of the review and the notes."""
     head = [f"## 清单调整审核：{esc(result.a.title)} → {esc(result.b.title)}", ""]
     for label, v in (("A（原版本）", result.a), ("B（新版本）", result.b)):
         details = "，".join(esc(x) for x in (v.date, v.subject) if x)
@@ -49,49 +58,51 @@ def render(result: DiffResult, limit: int = DEFAULT_LIMIT) -> str:
         head.append(f"- **范围**：{esc(scope)}")
     for note in result.notes:
         head += ["", f"> **注意**：{esc(note)}"]
-    if result.empty:
-        return "\n".join(head + ["", "两个版本的清单内容相同，没有需要审核的调整。", ""])
+    return head
 
+
+def _flags(result: DiffResult) -> list[str]:
     flagged = result.flagged()
-    head += ["", f"### 审核提示（{len(flagged)}）", ""]
+    out = ["", f"### 审核提示（{len(flagged)}）", ""]
     if not flagged:
-        head.append("没有发现需要特别注意的问题。")
-    else:
-        counts = {fid: n for fid, n in result.flag_counts().items() if n}
-        head.append("，".join(f"**{esc(result.flag_labels[fid])}** {n} 项" for fid, n in counts.items()))
-        head.append("")
-        for item, flag in flagged:
-            head.append(f"- ⚠️ **{esc(flag.label)}**｜{esc(result.list_title(item.list_id))} "
-                        f"`{item.code}` {esc(item.name)}：{esc(flag.message)}")
+        return [*out, "没有发现需要特别注意的问题。"]
+    counts = {fid: n for fid, n in result.flag_counts().items() if n}
+    out.append("，".join(f"**{esc(result.flag_labels[fid])}** {n} 项" for fid, n in counts.items()))
+    out.append("")
+    for item, flag in flagged:
+        out.append(f"- ⚠️ **{esc(flag.label)}**｜{esc(result.list_title(item.list_id))} "
+                   f"`{item.code}` {esc(item.name)}：{esc(flag.message)}")
+    return out
 
+
+def _summary(result: DiffResult) -> list[str]:
     kinds = result.kinds_shown
-    head += ["", "### 汇总", "", _table(["清单"] + [KINDS[k] for k in kinds],
-                                         [[esc(t)] + [str(c[k]) for k in kinds]
-                                          for _, t, c in result.summary_by_list()])]
-    head += ["", "<details><summary>按部门统计</summary>", "",
-             _table(["部门"] + [KINDS[k] for k in kinds],
-                    [[esc(n)] + [str(c[k]) for k in kinds] for _, n, c in result.summary_by_department()]),
-             "", "划转的事项在原部门和新部门各计一次。", "", "</details>"]
+    out = ["", "### 汇总", "", _table(["清单"] + [KINDS[k] for k in kinds],
+                                       [[esc(t)] + [str(c[k]) for k in kinds]
+                                        for _, t, c in result.summary_by_list()])]
+    out += ["", "<details><summary>按部门统计</summary>", "",
+            _table(["部门"] + [KINDS[k] for k in kinds],
+                   [[esc(n)] + [str(c[k]) for k in kinds] for _, n, c in result.summary_by_department()]),
+            "", "划转的事项在原部门和新部门各计一次。", "", "</details>"]
+    return out
 
+
+def _details(result: DiffResult, room: int) -> list[str]:
+    """Each list's items, until `room` characters are used; then a note says how many are left out."""
     body: list[str] = []
-    size = sum(len(x) + 1 for x in head)
-    shown = 0
+    size = shown = 0
     for list_id, title in result.lists:
         items = result.items_of(list_id)
-        if not items:
-            continue
-        heading = ["", f"### {esc(title)}"]
         for index, item in enumerate(items):
-            block = (heading if index == 0 else []) + _item(result, item)
+            block = (["", f"### {esc(title)}"] if index == 0 else []) + _item(result, item)
             block_size = sum(len(x) + 1 for x in block)
-            if size + block_size > limit - 200:  # room for the note below
+            if size + block_size > room - 200:  # room for the note below
                 rest = len(result.items) - shown
-                body += ["", f"> 报告过长，其余 {rest} 项未在此显示；请查看完整的 HTML 或 Excel 审核报告。"]
-                return "\n".join(head + body) + "\n"
+                return [*body, "", f"> 报告过长，其余 {rest} 项未在此显示；请查看完整的 HTML 或 Excel 审核报告。"]
             body += block
             size += block_size
             shown += 1
-    return "\n".join(head + body) + "\n"
+    return body
 
 
 def _table(header: list[str], rows: list[list[str]], numeric: bool = True) -> str:

@@ -56,6 +56,23 @@ def _indent(text: str, prefix: str) -> str:
 
 def render(result: DiffResult, color: bool = False) -> str:
     st = _Style(color)
+    out = _header(result, st)
+    if result.empty:
+        out.append("\n两个版本的清单内容相同，没有需要审核的调整。")
+        return "\n".join(out) + "\n"
+    out += _summary(result, st) + _flags(result, st)
+    for list_id, title in result.lists:
+        items = result.items_of(list_id)
+        if not items:
+            continue
+        out.append("\n" + st(f"━━ {title} ━━", BOLD))
+        for item in items:
+            out += _item(result, item, st)
+    return "\n".join(out) + "\n"
+
+
+def _header(result: DiffResult, st: _Style) -> list[str]:
+    """The two versions, the scope of the review and the notes."""
     out = [st(f"清单调整审核：{result.a.title} → {result.b.title}", BOLD)]
     for label, v in (("A", result.a), ("B", result.b)):
         details = "，".join(x for x in (v.date, v.subject, v.author) if x)
@@ -66,36 +83,30 @@ def render(result: DiffResult, color: bool = False) -> str:
                "不显示格式调整" if result.ignore_format else ""]
     if any(filters):
         out.append("  范围：" + "，".join(f for f in filters if f))
-    for note in result.notes:
-        out.append(st(f"注意：{note}", YELLOW))
-    if result.empty:
-        out.append("\n两个版本的清单内容相同，没有需要审核的调整。")
-        return "\n".join(out) + "\n"
+    out += [st(f"注意：{note}", YELLOW) for note in result.notes]
+    return out
 
+
+def _summary(result: DiffResult, st: _Style) -> list[str]:
     kinds = result.kinds_shown
-    out.append("\n" + st("汇总", BOLD))
+    out = ["\n" + st("汇总", BOLD)]
     rows = [[title] + [str(c[k]) for k in kinds] for _, title, c in result.summary_by_list()]
     out += ["  " + line for line in table(["清单"] + [KINDS[k] for k in kinds], rows)]
     rows = [[name] + [str(c[k]) for k in kinds] for _, name, c in result.summary_by_department()]
     out += ["", "  按部门（划转的事项在原部门和新部门各计一次）"]
     out += ["  " + line for line in table(["部门"] + [KINDS[k] for k in kinds], rows)]
+    return out
 
+
+def _flags(result: DiffResult, st: _Style) -> list[str]:
     flagged = result.flagged()
-    out.append("\n" + st(f"审核提示（{len(flagged)}）", BOLD))
+    out = ["\n" + st(f"审核提示（{len(flagged)}）", BOLD)]
     if not flagged:
         out.append("  无")
     for item, flag in flagged:
         out.append("  " + st(f"[{flag.label}]", YELLOW) +
                    f" {result.list_title(item.list_id)} {item.code} {item.name}：{flag.message}")
-
-    for list_id, title in result.lists:
-        items = result.items_of(list_id)
-        if not items:
-            continue
-        out.append("\n" + st(f"━━ {title} ━━", BOLD))
-        for item in items:
-            out += _item(result, item, st)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _item(result: DiffResult, item: ItemDiff, st: _Style) -> list[str]:

@@ -307,23 +307,9 @@ class BlobParser:
         that need parsing are parsed in worker processes when there are many; a file whose items
         could not be parsed on their own is read once more and parsed whole (rare).
         """
-        keys: dict[str, tuple[str, str, str, str, str]] = {}
-        for path, blob, *previous in wanted:
-            ids = split_list_path(path)
-            if ids is None or self.config.list_type(ids[0]) is None:
-                continue
-            keys.setdefault(BlobCache.blob_key(blob, *ids), (path, blob, *ids, previous[0] if previous else ""))
+        keys = self._keys(wanted)
         found = self.cache.get_blobs(keys)
-        by_blob: dict[str, list[str]] = {}
-        for key in keys:
-            if key in found:
-                continue
-            summary = self._known(*keys[key][1:4])
-            if summary is not None:
-                self.cache.put_blob(key, summary)
-                found[key] = summary
-            else:
-                by_blob.setdefault(keys[key][1], []).append(key)
+        by_blob = self._take_known(keys, found)
         plans: list[_Plan] = []
         claimed: set[str] = set()
         for blob, data in repo.iter_blobs(by_blob):
@@ -336,12 +322,7 @@ class BlobParser:
             self._absorb(job, results[job.key])
         retry: dict[str, list[str]] = {}
         for plan in plans:
-            result = results.get(plan.key)
-            summary = None
-            if plan.split is None and result is not None:
-                summary = BlobSummary(tuple(row[0] for row in result.rows), result.problems)
-            elif plan.split is not None and (result is None or result.ok):
-                summary = self._assemble(plan)
+            summary = self._summary_of(plan, results.get(plan.key))
             if summary is None:
                 retry.setdefault(keys[plan.key][1], []).append(plan.key)
             else:
@@ -353,6 +334,39 @@ class BlobParser:
                 found[key] = self._parse_whole(data, path, list_id, department)
                 self.cache.put_blob(key, found[key])
         return found
+
+    def _keys(self, wanted: Iterable[tuple[str, ...]]) -> dict[str, tuple[str, str, str, str, str]]:
+        """blob key → (path, blob id, list id, department, previous blob id) of each list file version."""
+        keys: dict[str, tuple[str, str, str, str, str]] = {}
+        for path, blob, *previous in wanted:
+            ids = split_list_path(path)
+            if ids is None or self.config.list_type(ids[0]) is None:
+                continue
+            keys.setdefault(BlobCache.blob_key(blob, *ids), (path, blob, *ids, previous[0] if previous else ""))
+        return keys
+
+    def _take_known(self, keys: dict[str, tuple[str, str, str, str, str]], found: dict[str, BlobSummary]
+                    ) -> dict[str, list[str]]:
+        """Add to `found` the blobs the loader parsed; blob id → keys of those left to read from git."""
+        by_blob: dict[str, list[str]] = {}
+        for key in keys:
+            if key in found:
+                continue
+            summary = self._known(*keys[key][1:4])
+            if summary is not None:
+                self.cache.put_blob(key, summary)
+                found[key] = summary
+            else:
+                by_blob.setdefault(keys[key][1], []).append(key)
+        return by_blob
+
+    def _summary_of(self, plan: _Plan, result: _Result | None) -> BlobSummary | None:
+        """A planned blob's summary once its job (if any) ran; None: it must be parsed whole."""
+        if plan.split is None:
+            return None if result is None else BlobSummary(tuple(row[0] for row in result.rows), result.problems)
+        if result is None or result.ok:
+            return self._assemble(plan)
+        return None
 
     def _known(self, blob: str, list_id: str, department: str) -> BlobSummary | None:
         """The summary of a blob the loader parsed (same bytes, same list and department, a
@@ -390,26 +404,12 @@ class BlobParser:
         """Split the blob and decide what in it needs parsing (nothing already known or
         `claimed` by the job of an earlier blob)."""
         self.parsed += 1
-        prefix = list_id.encode("utf-8") + b"\0"
-        last = self._last.get(path)
-        split = None
-        if last is not None and previous and last[0] == previous:
-            split = _split_after(data, last[1], last[2], prefix)
-        if split is None:
-            split = _split(data, prefix)
+        split = self._split_blob(data, path, blob, previous, list_id.encode("utf-8") + b"\0")
         if split is None:
             return _Plan(key, path, list_id, department, None, job=_Job(key, path, department, data))
-        if blob:
-            self._last[path] = (blob, data, split)
         header = data[:split.header_end]
         header_key = chunk_key(b"header\0" + department.encode("utf-8") + b"\0", header, 0, len(header))
-        unknown = [k for k in dict.fromkeys([*split.keys, header_key])
-                   if k not in self._chunks and k not in claimed and k not in self._headers]
-        if unknown:
-            from_cache = self.cache.get_chunks(unknown)
-            self._chunks.update((k, v) for k, v in from_cache.items() if k != header_key)
-            if header_key in from_cache:
-                self._headers.add(header_key)
+        self._recall(split, header_key, claimed)
         todo = []
         for i, k in enumerate(split.keys):
             if k not in self._chunks and k not in claimed:
@@ -426,6 +426,29 @@ class BlobParser:
                             tuple(split.chunks[i][2] for i in todo), tuple(split.keys[i] for i in todo),
                             header_key if vouch else "")
         return plan
+
+    def _split_blob(self, data: bytes, path: str, blob: str, previous: str, prefix: bytes) -> _Split | None:
+        """The blob's items, found by looking only at what changed when the previous version of the
+        file was the last one split; None when it cannot be split into items."""
+        last = self._last.get(path)
+        split = None
+        if last is not None and previous and last[0] == previous:
+            split = _split_after(data, last[1], last[2], prefix)
+        if split is None:
+            split = _split(data, prefix)
+        if split is not None and blob:
+            self._last[path] = (blob, data, split)
+        return split
+
+    def _recall(self, split: _Split, header_key: str, claimed: set[str]) -> None:
+        """Read from the cache what is known of the blob's chunks and header (and not yet here)."""
+        unknown = [k for k in dict.fromkeys([*split.keys, header_key])
+                   if k not in self._chunks and k not in claimed and k not in self._headers]
+        if unknown:
+            from_cache = self.cache.get_chunks(unknown)
+            self._chunks.update((k, v) for k, v in from_cache.items() if k != header_key)
+            if header_key in from_cache:
+                self._headers.add(header_key)
 
     def _run(self, jobs: list[_Job]) -> list[_Result]:
         count = workers()

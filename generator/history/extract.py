@@ -359,13 +359,20 @@ class _Walk:
         for list_id in sorted(lists):
             gone = [p for p in removed if p.list_id == list_id]
             came = [p for p in added if p.list_id == list_id]
-            old_items = [_as_item(list_id, p.before, data) for p in gone]
-            new_items = [_as_item(list_id, p.after, data) for p in came]
-            for old, new in match_recoded(old_items, new_items, self.config.list_type(list_id)):
-                b, a = gone[old_items.index(old)], came[new_items.index(new)]
-                replaced[id(b)] = _Pending(RECODED, list_id, b.before, a.after, seq)
-                replaced[id(a)] = None
+            replaced.update(self._recoded(list_id, gone, came, data, seq))
         return [replaced.get(id(p), p) for p in found if replaced.get(id(p), p) is not None]
+
+    def _recoded(self, list_id: str, gone: list[_Pending], came: list[_Pending], data: dict[str, dict],
+                 seq: int) -> dict[int, _Pending | None]:
+        """id of a removal → the 改码 that replaces it, id of the matching addition → None (it is absorbed)."""
+        old_items = [_as_item(list_id, p.before, data) for p in gone]
+        new_items = [_as_item(list_id, p.after, data) for p in came]
+        replaced: dict[int, _Pending | None] = {}
+        for old, new in match_recoded(old_items, new_items, self.config.list_type(list_id)):
+            b, a = gone[old_items.index(old)], came[new_items.index(new)]
+            replaced[id(b)] = _Pending(RECODED, list_id, b.before, a.after, seq)
+            replaced[id(a)] = None
+        return replaced
 
 
 def _as_item(list_id: str, entry: Entry, data: dict[str, dict]) -> Item:

@@ -101,24 +101,45 @@ def compute(catalog: Catalog, events: list[Any] | None = None, department: str =
     stats = Stats(scope=department)
     per_list = Counter(i.list_id for i in items)
     stats.lists = [(t.id, t.title, per_list[t.id]) for t in config.list_types if per_list[t.id]]
-    per_dept = Counter(i.department for i in items)
-    stats.departments = [(d.code, d.short_name, per_dept[d.code]) for d in config.departments if per_dept[d.code]]
-
+    stats.departments = _per_department(catalog, items)
     powers = [i for i in items if i.list_id == "power"]
-    types = Counter(_standard(catalog, i, "type") for i in powers)
-    known = [v.value for v in config.enums.get("item_type", [])]
-    stats.power_types = [(t, types[t]) for t in known if types[t]] + sorted(
-        (t, n) for t, n in types.items() if t not in known)
+    stats.power_types = _in_order(Counter(_standard(catalog, i, "type") for i in powers), config, "item_type")
+    stats.handling = _handling(catalog, items)
+    stats.time_limits, stats.time_total = _time_limits(catalog, items)
+    fees = [i for i in items if i.list_id == "fee"]
+    stats.fees_by_department = _per_department(catalog, fees)
+    stats.fees_by_fund = _in_order(Counter(_standard(catalog, i, "fund_management") for i in fees), config,
+                                   "fund_management")
+    if events:
+        stats.adjustment_kinds, stats.adjustments = _adjustments(events, department)
+    return stats
 
-    # the share among items that published their 办件类型 (an item without one is not counted)
+
+def _per_department(catalog: Catalog, items: list[Item]) -> list[tuple[str, str, int]]:
+    """(code, short name, items) of each department with items, in publishing order."""
+    counts = Counter(i.department for i in items)
+    return [(d.code, d.short_name, counts[d.code]) for d in catalog.config.departments if counts[d.code]]
+
+
+def _in_order(counts: Counter, config: Any, enum: str) -> list[tuple[str, int]]:
+    """The counted values in the enumeration's order, then the values it does not know, sorted."""
+    order = [v.value for v in config.enums.get(enum, [])]
+    return [(v, counts[v]) for v in order if counts[v]] + sorted((v, n) for v, n in counts.items() if v not in order)
+
+
+def _handling(catalog: Catalog, items: list[Item]) -> list[tuple[str, int]]:
+    """The share among items that published their 办件类型 (an item without one is not counted)."""
+    config = catalog.config
     handled = [i for i in items if config.list_type(i.list_id) and config.list_type(i.list_id).field("handling")]
-    handling = Counter(_standard(catalog, i, "handling") for i in handled)
-    handling.pop(UNKNOWN, None)
-    order = [v.value for v in config.enums.get("handling", [])]
-    stats.handling = [(h, handling[h]) for h in order if handling[h]] + sorted(
-        (h, n) for h, n in handling.items() if h not in order)
+    counts = Counter(_standard(catalog, i, "handling") for i in handled)
+    counts.pop(UNKNOWN, None)
+    return _in_order(counts, config, "handling")
 
+
+def _time_limits(catalog: Catalog, items: list[Item]) -> tuple[list[tuple[str, str, TimeLimits]], TimeLimits]:
+    """Per department and in total, over the items with a positive statutory and a promised limit."""
     by_dept: dict[str, TimeLimits] = {}
+    total = TimeLimits()
     for item in items:
         limit = item.data.get("time_limit")
         if not isinstance(limit, dict):
@@ -127,33 +148,25 @@ def compute(catalog: Catalog, events: list[Any] | None = None, department: str =
         if not isinstance(statutory, int) or not isinstance(promised, int) or statutory <= 0:
             continue
         unit = str(limit.get("unit") or "工作日")
-        for t in (by_dept.setdefault(item.department, TimeLimits()), stats.time_total):
+        for t in (by_dept.setdefault(item.department, TimeLimits()), total):
             t.items += 1
             t.statutory_days += _days(statutory, unit)
             t.promised_days += _days(promised, unit)
             t.reduction_sum += 1 - promised / statutory
-    stats.time_limits = [(d.code, d.short_name, by_dept[d.code]) for d in config.departments if d.code in by_dept]
+    per_dept = [(d.code, d.short_name, by_dept[d.code]) for d in catalog.config.departments if d.code in by_dept]
+    return per_dept, total
 
-    fees = [i for i in items if i.list_id == "fee"]
-    fee_depts = Counter(i.department for i in fees)
-    stats.fees_by_department = [(d.code, d.short_name, fee_depts[d.code]) for d in config.departments
-                                if fee_depts[d.code]]
-    funds = Counter(_standard(catalog, i, "fund_management") for i in fees)
-    fund_order = [v.value for v in config.enums.get("fund_management", [])]
-    stats.fees_by_fund = [(f, funds[f]) for f in fund_order if funds[f]] + sorted(
-        (f, n) for f, n in funds.items() if f not in fund_order)
 
-    if events:
-        from generator.history import KINDS
+def _adjustments(events: list[Any], department: str) -> tuple[list[str], list[tuple[str, dict[str, int]]]]:
+    """The change kinds, and per year the items of each kind (a moved item counts in both departments)."""
+    from generator.history import KINDS
 
-        stats.adjustment_kinds = list(KINDS)
-        years: dict[str, Counter] = {}
-        for event in events:
-            if department and department not in (event.department, event.old_department):
-                continue
-            years.setdefault(event.day[:4], Counter())[event.kind] += 1
-        stats.adjustments = [(y, dict(years[y])) for y in sorted(years)]
-    return stats
+    years: dict[str, Counter] = {}
+    for event in events:
+        if department and department not in (event.department, event.old_department):
+            continue
+        years.setdefault(event.day[:4], Counter())[event.kind] += 1
+    return list(KINDS), [(y, dict(years[y])) for y in sorted(years)]
 
 
 def stats_json(stats: Stats) -> dict[str, Any]:
@@ -167,59 +180,98 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
+Chart = tuple[str, str, list[tuple[str, float]], str, str]  # name, title, rows, unit, summary
+
+
 def charts(stats: Stats, prefix: str = "qd-chart") -> dict[str, Any]:
     """Each chart of the 统计 page with its text summary: name → (svg, summary)."""
     from generator.render.charts import bar_chart
 
     out: dict[str, Any] = {}
-
-    def add(name: str, title: str, rows: list[tuple[str, float]], unit: str, summary: str) -> None:
-        if rows:
+    for make in _CHARTS:
+        chart = make(stats)
+        if chart is not None and chart[2]:
+            name, title, rows, unit, summary = chart
             out[name] = (bar_chart(f"{prefix}-{name}", title, rows, unit, summary), summary)
+    return out
 
-    total = stats.total_items
-    if stats.lists:
-        top = max(stats.lists, key=lambda r: r[2])
-        add("lists", "各清单的事项数", [(t, n) for _, t, n in stats.lists], "项",
-            f"共 {total} 项事项，分属 {len(stats.lists)} 个清单；{top[1]}最多，{top[2]} 项。")
-    if stats.departments:
-        most, least = max(stats.departments, key=lambda r: r[2]), min(stats.departments, key=lambda r: r[2])
-        add("departments", "各部门的事项数", [(n, k) for _, n, k in stats.departments], "项",
+
+def _lists_chart(stats: Stats) -> Chart | None:
+    if not stats.lists:
+        return None
+    top = max(stats.lists, key=lambda r: r[2])
+    return ("lists", "各清单的事项数", [(t, n) for _, t, n in stats.lists], "项",
+            f"共 {stats.total_items} 项事项，分属 {len(stats.lists)} 个清单；{top[1]}最多，{top[2]} 项。")
+
+
+def _departments_chart(stats: Stats) -> Chart | None:
+    if not stats.departments:
+        return None
+    most, least = max(stats.departments, key=lambda r: r[2]), min(stats.departments, key=lambda r: r[2])
+    return ("departments", "各部门的事项数", [(n, k) for _, n, k in stats.departments], "项",
             f"{len(stats.departments)} 个部门公布了事项；{most[1]}最多（{most[2]} 项），{least[1]}最少（{least[2]} 项）。")
+
+
+def _types_chart(stats: Stats) -> Chart | None:
+    if not stats.power_types:
+        return None
     powers = sum(n for _, n in stats.power_types)
-    if stats.power_types:
-        ranked = sorted(stats.power_types, key=lambda r: -r[1])[:3]
-        add("types", "权力事项按职权类型", stats.power_types, "项",
+    ranked = sorted(stats.power_types, key=lambda r: -r[1])[:3]
+    return ("types", "权力事项按职权类型", list(stats.power_types), "项",
             f"权力事项共 {powers} 项，按国家标准《政务服务平台基础数据规范》（GB/T 39046—2020）的职权类型分为 {len(stats.power_types)} 类；最多的是"
             + "、".join(f"{t}（{n} 项）" for t, n in ranked) + "。")
+
+
+def _handling_chart(stats: Stats) -> Chart | None:
+    if not stats.handling:
+        return None
     handled = sum(n for _, n in stats.handling)
-    if stats.handling:
-        add("handling", "即办件与承诺件", stats.handling, "项",
+    return ("handling", "即办件与承诺件", list(stats.handling), "项",
             "写明办件类型的事项中，" + "，".join(f"{h} {n} 项（{_share(n, handled)}）" for h, n in stats.handling)
             + "。")
+
+
+def _time_chart(stats: Stats) -> Chart | None:
     t = stats.time_total
-    if t.items:
-        add("time", "各部门承诺时限比法定时限压缩的工作日",
+    if not t.items:
+        return None
+    return ("time", "各部门承诺时限比法定时限压缩的工作日",
             [(n, round(x.saved_days, 1)) for _, n, x in stats.time_limits], "个工作日",
             f"{t.items} 个事项同时公布了法定时限和承诺时限：法定时限合计 {_number(t.statutory_days)} 个工作日，"
             f"承诺时限合计 {_number(t.promised_days)} 个工作日，共压缩 {_number(t.saved_days)} 个工作日，"
             f"平均压缩 {t.average_reduction:.1f}%。")
+
+
+def _fees_chart(stats: Stats) -> Chart | None:
+    if not stats.fees_by_department:
+        return None
     fees = sum(n for _, _, n in stats.fees_by_department)
-    if stats.fees_by_department:
-        add("fees", "各部门的收费项目数", [(n, k) for _, n, k in stats.fees_by_department], "项",
+    return ("fees", "各部门的收费项目数", [(n, k) for _, n, k in stats.fees_by_department], "项",
             f"行政事业性收费项目共 {fees} 项，分属 {len(stats.fees_by_department)} 个部门。")
-    if stats.fees_by_fund:
-        add("funds", "收费项目按资金管理方式", stats.fees_by_fund, "项",
+
+
+def _funds_chart(stats: Stats) -> Chart | None:
+    if not stats.fees_by_fund:
+        return None
+    return ("funds", "收费项目按资金管理方式", list(stats.fees_by_fund), "项",
             "按资金管理方式：" + "，".join(f"{f} {n} 项" for f, n in stats.fees_by_fund) + "。")
-    if stats.adjustments:
-        totals = [(y, sum(c.values())) for y, c in stats.adjustments]
-        kinds = Counter()
-        for _, c in stats.adjustments:
-            kinds.update(c)
-        add("adjustments", "每年调整的事项数", totals, "项次",
+
+
+def _adjustments_chart(stats: Stats) -> Chart | None:
+    if not stats.adjustments:
+        return None
+    totals: list[tuple[str, float]] = [(y, sum(c.values())) for y, c in stats.adjustments]
+    kinds: Counter = Counter()
+    for _, c in stats.adjustments:
+        kinds.update(c)
+    return ("adjustments", "每年调整的事项数", totals, "项次",
             f"{stats.adjustments[0][0]} 年至 {stats.adjustments[-1][0]} 年共调整 {sum(n for _, n in totals)} 项次，其中"
             + "、".join(f"{k} {kinds[k]}" for k in stats.adjustment_kinds if kinds[k]) + "。")
-    return out
+
+
+# In the order the 统计 page shows them.
+_CHARTS = (_lists_chart, _departments_chart, _types_chart, _handling_chart, _time_chart, _fees_chart,
+           _funds_chart, _adjustments_chart)
 
 
 def _number(value: float) -> str:

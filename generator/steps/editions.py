@@ -16,28 +16,23 @@ if TYPE_CHECKING:
 
 
 def edition_pages(build: Build) -> list[Page]:
+    """Gather the editions' data (generator/history/editions.py), then render their pages."""
     project = build.get("@catalog")
     if not build.options.history:
         return []
-    from generator.gitrepo import GitRepo
-    from generator.render.editions import build_edition_pages, edition_tags
+    from generator.history.editions import read_editions
 
-    repo = GitRepo(project.root)
-    if not edition_tags(project.config, repo):
+    data = read_editions(project.root, project.config, project.catalog)
+    if data is None:
         return []
-    from generator.history.cache import open_cache
+    from generator.render.editions import edition_pages as render_edition_pages
     from generator.render.env import TemplateRenderer
     from generator.render.pages import PageBuilder
     from generator.steps.downloads import download_links
 
     builder = PageBuilder(project.catalog, TemplateRenderer(project.root / "templates"), build.get("@history"),
                           download_links(project))
-    current = {path: title for path, title in build.get("@page_titles").items()}
-    cache = open_cache(project.config, project.root / ".cache" / "history")
-    try:
-        return build_edition_pages(builder, project.config, repo, cache=cache, current_pages=current)
-    finally:
-        cache.close()
+    return render_edition_pages(builder, data, dict(build.get("@page_titles")))
 
 
 def run(build: Build) -> None:
