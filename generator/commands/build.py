@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "build",
         description="校验 site_config.yml 和 lists/ 下的全部清单，通过后生成静态网站（含搜索索引、调整记录、"
-        "繁體版和下载文件）。先在临时目录生成，全部成功才替换旧网站；有错误时旧网站保持不变。",
+        "繁體版和下载文件）。只重新生成上次以来有改动的步骤和页面，结果与从头生成相同。"
+        "先在临时目录生成，全部成功才替换旧网站；有错误时旧网站保持不变。",
         epilog="示例：\n  qingdan build\n  qingdan build --out /srv/www/qingdan "
         "--site-url https://www.example.gov.cn/qingdan/",
     )
@@ -23,13 +24,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-search", action="store_true", help="不建立搜索索引（仅用于调试）")
     parser.add_argument("--no-history", action="store_true", help="不读取 git 历史")
     parser.add_argument("--timings", action="store_true", help="显示各步骤耗时")
+    parser.add_argument("--clean", action="store_true", help="不沿用上次生成的结果，从头生成全部页面")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     out = (args.out or args.project / "site").resolve()
     result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,
-                        history=not args.no_history)
+                        history=not args.no_history, force=args.clean)
     errors = [p for p in result.problems.sorted() if p.severity == "error"]
     notices = [p for p in result.problems.sorted() if p.rule.startswith("history")]
     for problem in errors + notices:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"生成失败：{len(errors)} 个错误。原有网站（{out}）保持不变。", file=sys.stderr)
         return 1
     warnings = len(result.problems.warnings)
-    if "unchanged" in result.timings:
+    if result.unchanged:
         print(f"网站已是最新：{out}（自上次生成以来清单、配置、模板和程序都没有改动）")
     else:
         print(f"已生成网站：{out}（{result.page_count} 个页面；{warnings} 个警告，运行 qingdan check 查看）")

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import posixpath
 import time
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator import search, traditional
 from generator.render.pages import Page
 from generator.site.hant_shell import hant_shells
 from generator.site.shell import page_html, replace_nav_body
-from generator.steps.search_index import DocumentStore
-from generator.steps.step import BuildError, Step, digest
+from generator.steps.search_index import DocumentStore, Indexer
+from generator.steps.step import BuildError, Pending, Step, digest
 
 if TYPE_CHECKING:
     from generator.steps.render import PageSpec
@@ -55,7 +54,11 @@ class PageWriter:
                      if self.variant else None)
         self.hant_shells = hant_shells(self.shells, self.hant) if self.hant is not None else {}
         self.search = build.options.search
-        self.documents = DocumentStore(build.runner.search_docs)
+        self.indexer = (Indexer(DocumentStore(build.runner.search_docs), build.staging_path("pagefind"),
+                                self.variant, config.traditional_phrases) if self.search else None)
+        self.documents = DocumentStore(build.runner.search_docs, self.indexer.add if self.indexer else None)
+        # Parts whose documents changed before this step (content/ pages): indexed with the rest.
+        self.documents.changed.update(build.get("@shell_search_parts"))
         self.simplified_chars: set[str] = set()
         self.traditional_chars: set[str] = set()
 
@@ -108,20 +111,26 @@ def frame_key(build: Build) -> str:
                   runner.input_digest("site_config.yml:traditional"))
 
 
-def write_pages(build: Build, specs: Iterable[PageSpec | Page], writer: PageWriter) -> list[str]:
-    """Write the pages whose key changed; return every current path."""
-    from generator.steps.render import PageSpec, fixed_spec
+def write_pages(build: Build, specs: list[PageSpec], writer: PageWriter) -> None:
+    """Write the pages whose key changed and remove those no longer current, part of the search
+    index after part (Pagefind indexes a finished part while the next is written)."""
+    from generator.steps.search_index import part_of
 
     frame = frame_key(build)
-    paths = []
+    current = {spec.path for spec in specs}
+    work: list[tuple[str, str, PageSpec | None]] = [(part_of(spec.path), spec.path, spec) for spec in specs]
+    work += [(part_of(path), path, None) for path in set(build.before.pages) - current]
+    work.sort(key=lambda entry: entry[0])  # stable: pages keep their order within a part
     render = write = 0.0
-    for spec in specs:
-        if not isinstance(spec, PageSpec):
-            spec = fixed_spec(spec)
-        paths.append(spec.path)
+    for _part, path, spec in work:
+        if spec is None:
+            writer.remove(path)
+            build.after.pages.pop(path, None)
+            build.removed.append(path)
+            continue
         key = digest(frame, spec.key)
-        build.after.pages[spec.path] = key
-        if not build.cold and build.before.pages.get(spec.path) == key:
+        build.after.pages[path] = key
+        if not build.cold and build.before.pages.get(path) == key:
             continue
         started = time.perf_counter()
         page = spec.make()
@@ -129,31 +138,29 @@ def write_pages(build: Build, specs: Iterable[PageSpec | Page], writer: PageWrit
         writer.write(page)
         render += rendered - started
         write += time.perf_counter() - rendered
-        build.written.append(spec.path)
+        build.written.append(path)
+    writer.documents.finish()
     build.time("render", render)
     build.time("write_pages", write)
-    return paths
 
 
-def run(build: Build) -> None:
+def run(build: Build) -> Pending | None:
+    from generator.steps.render import fixed_spec
+
     writer = PageWriter(build)
-    specs: list[Any] = [*build.get("@pages"), *(build.get("@edition_pages") or [])]
-    paths = write_pages(build, specs, writer)
-    current = set(paths)
-    for path in sorted(set(build.before.pages) - current):
-        writer.remove(path)
-        build.after.pages.pop(path, None)
-        build.removed.append(path)
+    specs = [*build.get("@pages"), *(fixed_spec(page) for page in build.get("@edition_pages") or [])]
+    write_pages(build, specs, writer)
+    paths = [spec.path for spec in specs]
     build.page_count = len(paths) + len(build.get("@content_pages"))
     build.put("@page_paths", paths)
-    writer.documents.flush()
     build.put("@search_parts", sorted(writer.documents.changed))
     chars = build.before.extra.get("chars", ["", ""]) if not build.cold else ["", ""]
     build.after.extra["chars"] = ["".join(sorted(set(chars[0]) | writer.simplified_chars)),
                                   "".join(sorted(set(chars[1]) | writer.traditional_chars))]
+    return writer.indexer
 
 
-STEP = Step("pages", ("@pages", "@edition_pages", "@shells", "@content_pages", "option:site_url", "option:search",
-                      "site_config.yml:traditional"),
+STEP = Step("pages", ("@pages", "@edition_pages", "@shells", "@content_pages", "@shell_search_parts",
+                      "option:site_url", "option:search", "site_config.yml:traditional"),
             ("@page_paths", "@search_parts", "pages"), run,
             "each page whose key changed: HTML, 繁體 copy (converted in memory) and search document")

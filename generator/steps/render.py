@@ -112,13 +112,19 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
 
 
 def run(build: Build) -> None:
+    from generator import pinyin
     from generator.steps.downloads import download_links
 
     project = build.get("@catalog")
     history = build.get("@history")
     renderer = TemplateRenderer(project.root / "templates")
     builder = PageBuilder(project.catalog, renderer, history, download_links(project))
+    pinyin_cache = project.root / ".cache" / "pinyin.json"
+    if not build.serving:  # a preview keeps its conversions in memory
+        pinyin.load_cache(pinyin_cache)
     build.put("@pages", list(page_specs(build, project.catalog, builder, history)))
+    if not build.serving:
+        pinyin.save_cache(pinyin_cache, {item.name for item in project.catalog.items()})
 
 
 _CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")

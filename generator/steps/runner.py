@@ -393,7 +393,7 @@ class Runner:
     def _wait(self, build: Build, name: str, job: Pending) -> None:
         started = time.perf_counter()
         failure = job.wait()
-        build.time(name, time.perf_counter() - started)
+        build.time(getattr(job, "timed_as", name), time.perf_counter() - started)
         if failure:
             raise BuildError(failure)
 

@@ -8,12 +8,15 @@ parts' bundles stay as they were published.
 from __future__ import annotations
 
 import json
+import queue
 import shutil
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import search, traditional
-from generator.steps.step import BuildError, Step
+from generator.steps.step import Step
 
 if TYPE_CHECKING:
     from generator.steps.runner import Build
@@ -34,9 +37,13 @@ class DocumentStore:
 
     Parts are held in memory one at a time: pages arrive grouped by part."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, on_done: Callable[[str], None] | None = None) -> None:
+        """on_done(part): called when the documents of a changed part are all stored and the
+        store moves on to another part (or is flushed at the end)."""
         self.folder = folder
         self.changed: set[str] = set()
+        self.on_done = on_done
+        self.done: set[str] = set()  # parts handed to on_done
         self._part: str | None = None
         self._documents: dict[str, str] = {}
 
@@ -70,7 +77,20 @@ class DocumentStore:
             tmp = self._file(self._part).with_suffix(".tmp")
             tmp.write_text(json.dumps(self._documents, ensure_ascii=False, sort_keys=True), encoding="utf-8")
             tmp.replace(self._file(self._part))
+            self._done(self._part)
         self._part, self._documents = None, {}
+
+    def _done(self, part: str) -> None:
+        if self.on_done is not None and part not in self.done:
+            self.done.add(part)
+            self.on_done(part)
+
+    def finish(self) -> None:
+        """Every document is stored: the changed parts not yet handed on go to on_done too
+        (parts changed before this store was opened, e.g. by content/ pages)."""
+        self.flush()
+        for part in sorted(self.changed):
+            self._done(part)
 
     def parts(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.json"))
@@ -85,33 +105,76 @@ class DocumentStore:
             file.write_text(document, encoding="utf-8")
 
 
+def bundle_dir(part: str) -> str:
+    """Where a part's Pagefind bundle is published, from the site root."""
+    return search.PAGEFIND_DIR
+
+
+class Indexer:
+    """Pagefind over the parts the pages step finished, one part at a time, in the background:
+    the build writes the next part's pages while Pagefind indexes the last one. The bundles go
+    into a work folder; the search_index step puts them in place."""
+
+    timed_as = "search_index"  # the wait for it is the index's time, not the pages'
+
+    def __init__(self, store: DocumentStore, work: Path, variant: str = "", phrases: dict | None = None) -> None:
+        self.store = store
+        self.work = work
+        self.variant = variant
+        self.phrases = phrases
+        self.parts: list[str] = []
+        self.error: str | None = None
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def add(self, part: str) -> None:
+        """Every document of `part` is written (the store flushed it)."""
+        self._queue.put(part)
+
+    def _run(self) -> None:
+        while (part := self._queue.get()) is not None:
+            if self.error is None:
+                self.error = self._index(part)
+                self.parts.append(part)
+
+    def _index(self, part: str) -> str | None:
+        docs = search.scratch_dir(self.work)
+        try:
+            self.store.materialise(part, docs)
+            failure = search.index_documents(docs, self.work / "bundles" / part)
+            if failure or not self.variant:
+                return failure
+            # The 繁體 view's own index, over converted documents.
+            hant_docs = search.scratch_dir(self.work)
+            try:
+                traditional.convert_documents(docs, hant_docs, self.variant, self.phrases)
+                return search.index_documents(hant_docs, self.work / "hant-bundles" / part)
+            finally:
+                shutil.rmtree(hant_docs, ignore_errors=True)
+        finally:
+            shutil.rmtree(docs, ignore_errors=True)
+
+    def wait(self) -> str | None:
+        self._queue.put(None)
+        self._thread.join()
+        return self.error
+
+    def cancel(self) -> None:
+        self._queue.put(None)
+
+
 def run(build: Build) -> None:
+    """Put the bundles the pages step had Pagefind make in place of the previous ones."""
     if not build.options.search:
         return
-    dirty = set(build.get("@search_parts")) | set(build.get("@shell_search_parts"))
-    store = DocumentStore(build.runner.search_docs)
-    target = build.site_dir / search.PAGEFIND_DIR
-    if not dirty and target.is_dir():
-        return
+    indexed = build.get("@search_parts")
     work = build.staging_path("pagefind")
-    docs = search.scratch_dir(work)
-    try:
-        store.materialise(ALL, docs)
-        failure = search.index_documents(docs, work / "index")
-        if failure:
-            raise BuildError(failure)
-        _replace(work / "index", target)
-        config = build.get("@catalog").config
-        if config.traditional_variant:  # the 繁體 view's own index, over converted documents
-            hant_docs = search.scratch_dir(work)
-            traditional.convert_documents(docs, hant_docs, config.traditional_variant, config.traditional_phrases)
-            failure = search.index_documents(hant_docs, work / "hant")
-            shutil.rmtree(hant_docs, ignore_errors=True)
-            if failure:
-                raise BuildError(failure)
-            _replace(work / "hant", build.site_dir / traditional.HANT_DIR / search.PAGEFIND_DIR)
-    finally:
-        shutil.rmtree(docs, ignore_errors=True)
+    for part in indexed:
+        _replace(work / "bundles" / part, build.site_dir / bundle_dir(part))
+        hant = work / "hant-bundles" / part
+        if hant.is_dir():
+            _replace(hant, build.site_dir / traditional.HANT_DIR / bundle_dir(part))
 
 
 def _replace(fresh: Path, target: Path) -> None:
@@ -124,5 +187,5 @@ def _replace(fresh: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-STEP = Step("search_index", ("@search_parts", "@shell_search_parts", "option:search", "site_config.yml:traditional"),
-            ("pagefind/",), run, "Pagefind over the lean documents of the parts that changed", serve="after")
+STEP = Step("search_index", ("@search_parts", "option:search"), ("pagefind/",), run,
+            "the bundles of the parts Pagefind indexed (beside the page writing) put in place", serve="after")
