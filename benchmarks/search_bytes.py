@@ -1,11 +1,10 @@
 """How many bytes a visitor downloads for the first search: the hook, and an estimate.
 
-HOOK: the runner calls `first_query_bytes(site_dir, query)`. The search module measures in
-headless Chromium (`generator.browser.measure_first_query`: load the home page, type the query,
-wait for the results); the benchmark takes the bytes fetched after the home page had loaded —
-Pagefind's runtime, index chunks and result fragments — because Material's figure below is its
-index alone. `generator.search.first_query_bytes` (home page included) is the second choice.
-Where no browser is available, this module estimates from the files Pagefind wrote.
+HOOK: the runner calls `first_query_bytes(site_dir, query)`. It measures in headless Chromium
+(`benchmarks.browser.measure_first_query`: load the home page, type the query, wait for the
+results) and takes the bytes fetched after the home page had loaded — Pagefind's runtime, index
+chunks and result fragments — because Material's figure below is its index alone. Where no
+browser is available, this module estimates from the files Pagefind wrote.
 
 The estimate counts what Pagefind's runtime fetches for a first query: pagefind.js, the entry
 file, the WebAssembly module, the language's meta index, every filter file (the search dialog
@@ -27,21 +26,13 @@ CHUNKS_PER_QUERY = 3
 
 
 def first_query_bytes(site_dir: Path, query: str = "食品经营许可") -> tuple[int | None, str]:
-    """(bytes, how): "measured" (browser, search requests only), "measured-total" (the search
-    module's figure, home page included) or "estimated"; (None, reason) without an index."""
+    """(bytes, how): "measured" (headless Chromium, search requests only) or "estimated" (no
+    browser here); (None, reason) without an index."""
     try:
-        from generator import browser
-    except ImportError:
-        browser = None  # type: ignore[assignment]
-    try:
-        if browser is not None and hasattr(browser, "measure_first_query"):
-            return int(browser.measure_first_query(site_dir, query).search_bytes), "measured"
-        from generator import search
+        from benchmarks.browser import measure_first_query
 
-        measure = getattr(search, "first_query_bytes", None)
-        if callable(measure):
-            return int(measure(site_dir, query)), "measured-total"
-    except Exception:  # no Chromium here, or the page did not behave: fall back to the estimate
+        return int(measure_first_query(site_dir, query).search_bytes), "measured"
+    except Exception:  # no Playwright or Chromium here, or the page did not behave: the estimate
         pass
     return estimate_first_query_bytes(site_dir)
 
@@ -56,7 +47,7 @@ def first_query_gzip_bytes(site_dir: Path, query: str) -> int | None:
     """The first query's downloads (after the home page) as a gzipping server sends them,
     measured in headless Chromium; None without a browser."""
     try:
-        from generator.browser import measure_first_query
+        from benchmarks.browser import measure_first_query
 
         measured = measure_first_query(site_dir, query)
     except Exception:

@@ -424,14 +424,3 @@ def refresh_index_in_place(site_dir: Path, docs_dir: Path) -> str | None:
     fresh.rename(current)
     shutil.rmtree(old, ignore_errors=True)
     return None
-
-
-def first_query_bytes(site_dir: Path, query: str = "食品经营许可") -> int:
-    """Bytes a visitor downloads to load the home page and see the first results of `query`.
-
-    Measured in headless Chromium (generator/browser.py; needs playwright and /usr/bin/chromium).
-    This is the hook benchmarks/search_bytes.py looks for.
-    """
-    from generator.browser import measure_first_query
-
-    return measure_first_query(site_dir, query).total

@@ -1,8 +1,9 @@
 """Drive the system Chromium against a built site: serve it on 127.0.0.1, record what it fetches.
 
 Used by the browser tests (through tests/browser_support.py) and by the search benchmark
-(`generator.search.first_query_bytes`). Needs the `playwright` package (the `test` extra) and
-Debian's /usr/bin/chromium; Playwright never downloads a browser here.
+(benchmarks/search_bytes.py: `measure_first_query`). Test and benchmark code, so it lives outside
+the `generator` package, which never imports a browser library. Needs the `playwright` package
+(the `test` extra) and Debian's /usr/bin/chromium; Playwright never downloads a browser here.
 """
 
 from __future__ import annotations
