@@ -325,6 +325,34 @@ def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[st
                        "phrases": phrases_used}, ensure_ascii=False, separators=(",", ":"))
 
 
+@cache
+def page_converter(variant: str, site_url: str, site: SitePhrases = ()) -> PageConverter:
+    return PageConverter(variant, site_url, site)
+
+
+def page_dir_of(page_path: str) -> str:
+    """The folder of a page from the site root ("" or "power/x"), from its path ("power/x/",
+    "power/x/index.html", "404.html")."""
+    if page_path.endswith(".html"):
+        return posixpath.dirname(page_path)
+    return page_path.strip("/")
+
+
+def convert_page(html: str, page_path: str, variant: str, site_url: str,
+                 extra_phrases: Mapping[str, str] | None = None) -> str:
+    """The Traditional page of one Simplified page, in memory: exactly what the 繁體 view writes
+    for it under zh-Hant/ (same bytes), so a build can write both scripts while it renders.
+
+    page_path: the page's path from the site root ("power/x/", "power/x/index.html", "404.html");
+    site_url: the site's base URL with its trailing slash; extra_phrases: `traditional: phrases:`."""
+    return page_converter(variant, site_url, site_phrases(extra_phrases)).page(html, page_dir_of(page_path))
+
+
+def hant_path(page_path: str) -> str:
+    """Where the Traditional copy of a page (a file path from the site root) is written."""
+    return f"{HANT_DIR}/{page_path}"
+
+
 def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
     for path in site_dir.rglob("*.html"):
         rel = path.relative_to(site_dir).as_posix()
@@ -333,12 +361,28 @@ def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
+def write_assets(site_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
+    """The Traditional copies of Qingdan's own scripts and styles (OWN_ASSETS), in the site's words."""
+    chrome = chrome_converter(variant, site_phrases(extra_phrases))
+    for asset in sorted((site_dir / OWN_ASSETS).glob("*")):
+        target = site_dir / HANT_DIR / OWN_ASSETS / asset.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(chrome(asset.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def write_script_map(site_dir: Path, variant: str, simplified: Iterable[str], traditional: Iterable[str],
+                     extra_phrases: Mapping[str, str] | None = None) -> None:
+    """assets/script-map.json (SCRIPT_MAP) for the characters of the site's pages in both scripts."""
+    target = site_dir / SCRIPT_MAP
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(script_map(variant, simplified, traditional, site_phrases(extra_phrases)), encoding="utf-8")
+
+
 def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None,
                 extra_phrases: Mapping[str, str] | None = None) -> None:
-    """Write the Traditional copy of every page (or of `files`, paths from the site root) and of
-    Qingdan's own assets. extra_phrases: the site's own (`traditional: phrases:`)."""
-    site = site_phrases(extra_phrases)
-    pages = PageConverter(variant, site_url, site)
+    """Write the Traditional copy of every page (or of `files`, paths from the site root), reading
+    them back from `site_dir`, and of Qingdan's own assets. extra_phrases: the site's own
+    (`traditional: phrases:`). A build that has the pages in memory calls convert_page instead."""
     target_root = site_dir / HANT_DIR
     chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
     simplified: set[str] = set()
@@ -346,19 +390,14 @@ def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | 
     for path, rel in chosen:
         target = target_root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        page_dir = posixpath.dirname(rel)
         html = path.read_text(encoding="utf-8")
-        converted = pages.page(html, page_dir)
+        converted = convert_page(html, rel, variant, site_url, extra_phrases)
         simplified.update(html)
         traditional.update(converted)
         target.write_text(converted, encoding="utf-8")
     if files is None:
-        (site_dir / SCRIPT_MAP).parent.mkdir(parents=True, exist_ok=True)
-        (site_dir / SCRIPT_MAP).write_text(script_map(variant, simplified, traditional, site), encoding="utf-8")
-        for asset in (site_dir / OWN_ASSETS).glob("*"):
-            target = target_root / OWN_ASSETS / asset.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(pages.chrome(asset.read_text(encoding="utf-8")), encoding="utf-8")
+        write_script_map(site_dir, variant, simplified, traditional, extra_phrases)
+        write_assets(site_dir, variant, extra_phrases)
 
 
 # Pagefind cuts Chinese into words with jieba, whose dictionary is Simplified: Traditional text

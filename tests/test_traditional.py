@@ -117,6 +117,24 @@ def test_sitemap_lists_the_traditional_pages_too(site):
     assert f"<loc>{SITE_URL}{FOOD}</loc>" in sitemap and f"<loc>{SITE_URL}zh-Hant/{FOOD}</loc>" in sitemap
 
 
+def test_a_page_converted_in_memory_is_the_page_the_view_publishes(site):
+    """convert_page (what a build calls while it renders) gives, for one page of every kind, the
+    very bytes of that page's published Traditional copy."""
+    from a11y_support import MISSING, page_kinds
+
+    from generator.traditional import convert_page
+
+    kinds = page_kinds(site)
+    assert len(kinds) >= 15, kinds
+    for kind, path in kinds.items():
+        rel = "404.html" if path == MISSING else path + "index.html"
+        converted = convert_page(read(site, rel), rel, "tw", SITE_URL)
+        assert converted == read(site, "zh-Hant/" + rel), kind
+        if rel != "404.html":  # the page's own path, as a build names it, gives the same page
+            assert convert_page(read(site, rel), path, "tw", SITE_URL) == converted, kind
+    assert "食品經營許可" in convert_page(read(site, FOOD + "index.html"), FOOD, "tw", SITE_URL)
+
+
 def test_phrase_level_conversion_in_each_variant():
     assert converter("plain")("头发和发布") == "頭髮和發布"  # 發布: generator/defaults/traditional_phrases.yml
     assert converter("tw")("里程") == "里程" and converter("tw")("为") == "為"
