@@ -142,8 +142,9 @@ class FirstQuery:
         return self.page_bytes + self.search_bytes
 
 
-def measure_first_query(site_dir: Path, query: str) -> FirstQuery:
-    """Load the home page in headless Chromium, type `query` into the header search, wait for results."""
+def measure_first_query(site_dir: Path, query: str, start: str = "") -> FirstQuery:
+    """Load the home page (or the page at `start`, e.g. "zh-Hant/") in headless Chromium, type
+    `query` into the header search, wait for results."""
     from playwright.sync_api import sync_playwright
 
     with serve_directory(site_dir) as base, sync_playwright() as playwright:
@@ -151,7 +152,7 @@ def measure_first_query(site_dir: Path, query: str) -> FirstQuery:
         try:
             page = browser.new_page()
             log = RequestLog(page)
-            page.goto(base, wait_until="load")
+            page.goto(base + start, wait_until="load")
             page.wait_for_load_state("networkidle")
             loaded = dict(log.sizes)
             page.locator(".md-search__input").click()
