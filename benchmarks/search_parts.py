@@ -44,7 +44,7 @@ def key_function(name: str) -> Callable[[str, Path], str]:
 
     def item_or_site(item_key: Callable[[str, Path], str]) -> Callable[[str, Path], str]:
         def key(path: str, doc: Path) -> str:
-            part = searching.part_of(path)
+            part = searching.part_of(path, 2)
             return part if part == searching.SITE_PART else item_key(path, doc)
         return key
 
@@ -56,16 +56,8 @@ def key_function(name: str) -> Callable[[str, Path], str]:
             return "dept-" + (str(abs(hash(found.group(1))) % 10**6) if found else "none")
         return item_or_site(department)
     if name.startswith("hash-"):
-        buckets = int(name[len("hash-"):])
-
-        def hashed(path: str, doc: Path) -> str:
-            saved = searching.ITEM_BUCKETS
-            searching.ITEM_BUCKETS = buckets
-            try:
-                return searching.part_of(path)
-            finally:
-                searching.ITEM_BUCKETS = saved
-        return hashed
+        count = int(name[len("hash-"):])
+        return lambda path, doc: searching.part_of(path, count)
     raise SystemExit(f"未知的分区方式：{name}")
 
 

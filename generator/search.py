@@ -297,15 +297,21 @@ def index_documents(docs_dir: Path, output: Path) -> str | None:
 
 
 # -- an index in keyed parts ----------------------------------------------------------------------
-# A build after a one-item edit re-indexes only the parts that edit touched: the item's own and the
-# "site" part (home, lists, departments and the other pages that list items). Each part is a
-# Pagefind bundle of its own, `pagefind/<part>/`, merged in the browser (search.js: mergeIndex; a
-# merged bundle fetches its entry file and meta index, not the WebAssembly). The key is a hash of
-# the item's address, so an item stays in its part for life (a rename, a new 职权类型, a move to
-# another department leave it there) and the parts stay even. ITEM_BUCKETS was chosen by
-# measurement (benchmarks/search_parts.py; docs/architecture.md, "Search in parts").
+# A build after an edit re-indexes only the parts the edit touched. Each part is a Pagefind bundle
+# of its own, `pagefind/<part>/`, merged in the browser (search.js: mergeIndex; a merged bundle
+# fetches its entry file, its meta index and a chunk per query word, not the WebAssembly). An
+# item's part comes from a hash of its address, so it stays there for life (a rename, a new 职权类型,
+# a move to another department leave it in place) and the parts stay even; every other page (home,
+# lists, departments, pinyin, stats: the pages that list items) is in the site part.
+#
+# How many parts: measured (benchmarks/search_parts.py, docs/architecture.md "Search in parts"),
+# every split costs the first search more bytes, because each part adds its meta index and its
+# chunks: at 10,000 items 253,570 bytes whole, 272,188 in 2 parts, 316,052 in 4, 353,942 in 8
+# (291,254 in 4 with chunks of 1,000 positions); at 1,000 items 144,596 whole, 190,874 in 4.
+# Pagefind's time for a one-item edit at 10,000 items: 20.3 s of CPU whole, 6.8 s in 4, 4.0 s
+# in 8. So a site is split only where it must be anyway, past PART_SIZE documents (Pagefind's
+# memory); `buckets(items)` gives the number of item parts, and the first search costs what it did.
 SITE_PART = "site"
-ITEM_BUCKETS = 8
 # First folders of the pages that are not items (the site's own sections); an item's page is
 # `<list>/<code>/`, a list's name being data (extra_list_types), never one of these.
 SITE_SECTIONS = frozenset({"departments", "adjustments", "pinyin", "stats", "quality", "data", "editions",
@@ -315,19 +321,28 @@ UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "
 BUNDLES_KEY = "bundles"  # parts.json: {"bundles": ["site/", "items-3/", …]}, the first one primary
 
 
-def part_of(page_path: str) -> str:
-    """The stable part of a page (its documents go in `docs_dir/<part>/…`): "items-<k>" for an
-    item's page, k from a hash of its path (list and code); SITE_PART for every other page."""
+def buckets(items: int) -> int:
+    """How many item parts a site of `items` items is indexed in: 1 (one bundle for the whole site)
+    up to PART_SIZE items, then enough that no part holds more than PART_SIZE documents. A site
+    that crosses a step is re-indexed whole once, as a cold build is."""
+    return max(1, -(-items // PART_SIZE))
+
+
+def part_of(page_path: str, item_buckets: int = 1) -> str:
+    """The stable part of a page (its documents go in `docs_dir/<part>/…`) in a site of
+    `item_buckets` item parts (buckets(items)): "items-<k>" for an item's page, k from a hash of
+    its path (list and code); SITE_PART for every other page, and for every page when there is
+    one bucket (the whole site in one bundle)."""
     segments = [s for s in page_path.split("/") if s and s != "index.html"]
-    if len(segments) != 2 or segments[0] in SITE_SECTIONS:
+    if item_buckets <= 1 or len(segments) != 2 or segments[0] in SITE_SECTIONS:
         return SITE_PART
     digest = hashlib.blake2b("/".join(segments).encode("utf-8"), digest_size=4).digest()
-    return f"items-{int.from_bytes(digest, 'big') % ITEM_BUCKETS}"
+    return f"items-{int.from_bytes(digest, 'big') % item_buckets}"
 
 
-def part_names() -> list[str]:
-    """Every part a site can have, the primary first."""
-    return [SITE_PART, *(f"items-{k}" for k in range(ITEM_BUCKETS))]
+def part_names(item_buckets: int = 1) -> list[str]:
+    """Every part a site of `item_buckets` item parts can have, the primary first."""
+    return [SITE_PART, *(f"items-{k}" for k in range(item_buckets if item_buckets > 1 else 0))]
 
 
 def _run_pagefind(docs: Path, output: Path) -> str | None:
