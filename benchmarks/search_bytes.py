@@ -63,15 +63,21 @@ def first_query_gzip_bytes(site_dir: Path, query: str) -> int | None:
 
 
 def estimate_first_query_bytes(site_dir: Path) -> tuple[int | None, str]:
+    """The estimate, for an index of one bundle or of several (search.index_parts: pagefind/<part>/,
+    each adding its entry, meta, filters and chunks; the runtime and WebAssembly once)."""
     pf = site_dir / "pagefind"
-    if not (pf / "pagefind-entry.json").exists():
+    bundles = sorted(p.parent for p in pf.glob("**/pagefind-entry.json"))
+    if not bundles:
         return None, "no Pagefind index"
-    fixed = [pf / "pagefind.js", pf / "pagefind-entry.json", *pf.glob("wasm.*.pagefind"), *pf.glob("*.pf_meta")]
-    total = sum(p.stat().st_size for p in fixed if p.exists())
-    total += sum(p.stat().st_size for p in (pf / "filter").glob("*.pf_filter"))
-    chunks = sorted((p.stat().st_size for p in (pf / "index").glob("*.pf_index")), reverse=True)
-    total += sum(chunks[:CHUNKS_PER_QUERY])
-    fragments = [p.stat().st_size for p in (pf / "fragment").glob("*.pf_fragment")]
+    total = (pf / "pagefind.js").stat().st_size if (pf / "pagefind.js").exists() else 0
+    total += min((p.stat().st_size for b in bundles for p in b.glob("wasm.*.pagefind")), default=0)
+    fragments: list[int] = []
+    for bundle in bundles:
+        fixed = [bundle / "pagefind-entry.json", *bundle.glob("*.pf_meta"), *(bundle / "filter").glob("*.pf_filter")]
+        total += sum(p.stat().st_size for p in fixed if p.exists())
+        chunks = sorted((p.stat().st_size for p in (bundle / "index").glob("*.pf_index")), reverse=True)
+        total += sum(chunks[:CHUNKS_PER_QUERY])
+        fragments += [p.stat().st_size for p in (bundle / "fragment").glob("*.pf_fragment")]
     if fragments:
         total += int(statistics.median(fragments) * min(RESULTS_SHOWN, len(fragments)))
     return total, "estimated"

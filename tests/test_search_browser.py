@@ -268,7 +268,7 @@ def test_only_generated_and_content_pages_are_indexed(site):
     import json
 
     texts = {}
-    for fragment in (site / "pagefind" / "fragment").iterdir():
+    for fragment in site.glob("pagefind/**/fragment/*.pf_fragment"):  # one bundle or keyed parts
         data = json.loads(gzip.decompress(fragment.read_bytes())[len("pagefind_dcd"):])
         texts[data["url"]] = data["content"].replace("\u200b", "")
     assert f"{PREFIX}{FOOD_URL}" in texts or f"/{FOOD_URL}" in texts

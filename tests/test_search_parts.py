@@ -85,3 +85,15 @@ def test_a_part_left_without_pages_loses_its_bundle(tmp_path):
     assert not (output / part).exists()
     listed = json.loads((output / searching.PARTS_FILE).read_text(encoding="utf-8"))[searching.BUNDLES_KEY]
     assert listed == [searching.SITE_PART + "/"]
+
+
+def test_the_package_imports_no_browser_library():
+    """The browser driver and the search byte counter are test and benchmark code (benchmarks/browser.py):
+    an installed Qingdan never needs Playwright."""
+    import re
+
+    package = Path(searching.__file__).parent
+    importing = [p.relative_to(package).as_posix() for p in sorted(package.rglob("*.py"))
+                 if re.search(r"^\s*(?:from|import)\s+playwright\b", p.read_text(encoding="utf-8"), re.M)]
+    assert importing == []
+    assert not (package / "browser.py").exists()
