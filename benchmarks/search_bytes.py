@@ -1,11 +1,10 @@
 """How many bytes a visitor downloads for the first search: the hook, and an estimate.
 
-HOOK: the runner calls `first_query_bytes(site_dir, query)`. The search module measures in
-headless Chromium (`generator.browser.measure_first_query`: load the home page, type the query,
-wait for the results); the benchmark takes the bytes fetched after the home page had loaded —
-Pagefind's runtime, index chunks and result fragments — because Material's figure below is its
-index alone. `generator.search.first_query_bytes` (home page included) is the second choice.
-Where no browser is available, this module estimates from the files Pagefind wrote.
+HOOK: the runner calls `first_query_bytes(site_dir, query)`. It measures in headless Chromium
+(`benchmarks.browser.measure_first_query`: load the home page, type the query, wait for the
+results) and takes the bytes fetched after the home page had loaded — Pagefind's runtime, index
+chunks and result fragments — because Material's figure below is its index alone. Where no
+browser is available, this module estimates from the files Pagefind wrote.
 
 The estimate counts what Pagefind's runtime fetches for a first query: pagefind.js, the entry
 file, the WebAssembly module, the language's meta index, every filter file (the search dialog
@@ -27,21 +26,13 @@ CHUNKS_PER_QUERY = 3
 
 
 def first_query_bytes(site_dir: Path, query: str = "食品经营许可") -> tuple[int | None, str]:
-    """(bytes, how): "measured" (browser, search requests only), "measured-total" (the search
-    module's figure, home page included) or "estimated"; (None, reason) without an index."""
+    """(bytes, how): "measured" (headless Chromium, search requests only) or "estimated" (no
+    browser here); (None, reason) without an index."""
     try:
-        from generator import browser
-    except ImportError:
-        browser = None  # type: ignore[assignment]
-    try:
-        if browser is not None and hasattr(browser, "measure_first_query"):
-            return int(browser.measure_first_query(site_dir, query).search_bytes), "measured"
-        from generator import search
+        from benchmarks.browser import measure_first_query
 
-        measure = getattr(search, "first_query_bytes", None)
-        if callable(measure):
-            return int(measure(site_dir, query)), "measured-total"
-    except Exception:  # no Chromium here, or the page did not behave: fall back to the estimate
+        return int(measure_first_query(site_dir, query).search_bytes), "measured"
+    except Exception:  # no Playwright or Chromium here, or the page did not behave: the estimate
         pass
     return estimate_first_query_bytes(site_dir)
 
@@ -56,7 +47,7 @@ def first_query_gzip_bytes(site_dir: Path, query: str) -> int | None:
     """The first query's downloads (after the home page) as a gzipping server sends them,
     measured in headless Chromium; None without a browser."""
     try:
-        from generator.browser import measure_first_query
+        from benchmarks.browser import measure_first_query
 
         measured = measure_first_query(site_dir, query)
     except Exception:
@@ -72,15 +63,21 @@ def first_query_gzip_bytes(site_dir: Path, query: str) -> int | None:
 
 
 def estimate_first_query_bytes(site_dir: Path) -> tuple[int | None, str]:
+    """The estimate, for an index of one bundle or of several (search.index_parts: pagefind/<part>/,
+    each adding its entry, meta, filters and chunks; the runtime and WebAssembly once)."""
     pf = site_dir / "pagefind"
-    if not (pf / "pagefind-entry.json").exists():
+    bundles = sorted(p.parent for p in pf.glob("**/pagefind-entry.json"))
+    if not bundles:
         return None, "no Pagefind index"
-    fixed = [pf / "pagefind.js", pf / "pagefind-entry.json", *pf.glob("wasm.*.pagefind"), *pf.glob("*.pf_meta")]
-    total = sum(p.stat().st_size for p in fixed if p.exists())
-    total += sum(p.stat().st_size for p in (pf / "filter").glob("*.pf_filter"))
-    chunks = sorted((p.stat().st_size for p in (pf / "index").glob("*.pf_index")), reverse=True)
-    total += sum(chunks[:CHUNKS_PER_QUERY])
-    fragments = [p.stat().st_size for p in (pf / "fragment").glob("*.pf_fragment")]
+    total = (pf / "pagefind.js").stat().st_size if (pf / "pagefind.js").exists() else 0
+    total += min((p.stat().st_size for b in bundles for p in b.glob("wasm.*.pagefind")), default=0)
+    fragments: list[int] = []
+    for bundle in bundles:
+        fixed = [bundle / "pagefind-entry.json", *bundle.glob("*.pf_meta"), *(bundle / "filter").glob("*.pf_filter")]
+        total += sum(p.stat().st_size for p in fixed if p.exists())
+        chunks = sorted((p.stat().st_size for p in (bundle / "index").glob("*.pf_index")), reverse=True)
+        total += sum(chunks[:CHUNKS_PER_QUERY])
+        fragments += [p.stat().st_size for p in (bundle / "fragment").glob("*.pf_fragment")]
     if fragments:
         total += int(statistics.median(fragments) * min(RESULTS_SHOWN, len(fragments)))
     return total, "estimated"

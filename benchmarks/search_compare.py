@@ -3,7 +3,7 @@
     python -m benchmarks.search_compare --items 10000                 # generate, build both, measure
     python -m benchmarks.search_compare PROJECT --site SITE --material-site NAIVE_SITE
 
-For Qingdan the figure is measured in headless Chromium (generator.browser.measure_first_query):
+For Qingdan the figure is measured in headless Chromium (benchmarks.browser.measure_first_query):
 load the home page, type the query into the header search box, wait for the results; every
 response body counts (served uncompressed by a local http.server). For Material it is the size
 of search_index.json, which every visitor downloads whole before the first result appears (on
@@ -21,8 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.browser import measure_first_query
 from benchmarks.search_bytes import material_index_bytes
-from generator.browser import measure_first_query
 
 QUERIES = ("食品经营许可", "食品", "spjy", "许可")
 TARGET = 20

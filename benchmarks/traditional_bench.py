@@ -43,6 +43,7 @@ def bench_traditional(project: Path, work: Path, timeout: float) -> dict[str, An
                           "step_seconds": parse_timings(run.stdout).get("traditional")}
             if name == "with":
                 files, size = _files_and_bytes(out / HANT_DIR)
+                # 0 since the 繁體 view searches the Simplified index (kept: a key of results.json).
                 index_files, index_bytes = _files_and_bytes(out / HANT_DIR / "pagefind")
                 runs[name].update(files=files, bytes=size, index_bytes=index_bytes, index_files=index_files)
             else:

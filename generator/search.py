@@ -296,6 +296,113 @@ def index_documents(docs_dir: Path, output: Path) -> str | None:
     return job.wait()
 
 
+# -- an index in keyed parts ----------------------------------------------------------------------
+# A build after an edit re-indexes only the parts the edit touched. Each part is a Pagefind bundle
+# of its own, `pagefind/<part>/`, merged in the browser (search.js: mergeIndex; a merged bundle
+# fetches its entry file, its meta index and a chunk per query word, not the WebAssembly). An
+# item's part comes from a hash of its address, so it stays there for life (a rename, a new 职权类型,
+# a move to another department leave it in place) and the parts stay even; every other page (home,
+# lists, departments, pinyin, stats: the pages that list items) is in the site part.
+#
+# How many parts: measured (benchmarks/search_parts.py, docs/architecture.md "Search in parts"),
+# every split costs the first search more bytes, because each part adds its meta index and its
+# chunks: at 10,000 items 253,570 bytes whole, 272,188 in 2 parts, 316,052 in 4, 353,942 in 8
+# (291,254 in 4 with chunks of 1,000 positions); at 1,000 items 144,596 whole, 190,874 in 4.
+# Pagefind's time for a one-item edit at 10,000 items: 20.3 s of CPU whole, 6.8 s in 4, 4.0 s
+# in 8. So a site is split only where it must be anyway, past PART_SIZE documents (Pagefind's
+# memory); `buckets(items)` gives the number of item parts, and the first search costs what it did.
+SITE_PART = "site"
+# First folders of the pages that are not items (the site's own sections); an item's page is
+# `<list>/<code>/`, a list's name being data (extra_list_types), never one of these.
+SITE_SECTIONS = frozenset({"departments", "adjustments", "pinyin", "stats", "quality", "data", "editions",
+                           "about", "feeds", "downloads", "assets", "search"})
+UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
+BUNDLES_KEY = "bundles"  # parts.json: {"bundles": ["site/", "items-3/", …]}, the first one primary
+
+
+def buckets(items: int) -> int:
+    """How many item parts a site of `items` items is indexed in: 1 (one bundle for the whole site)
+    up to PART_SIZE items, then enough that no part holds more than PART_SIZE documents. A site
+    that crosses a step is re-indexed whole once, as a cold build is."""
+    return max(1, -(-items // PART_SIZE))
+
+
+def part_of(page_path: str, item_buckets: int = 1) -> str:
+    """The stable part of a page (its documents go in `docs_dir/<part>/…`) in a site of
+    `item_buckets` item parts (buckets(items)): "items-<k>" for an item's page, k from a hash of
+    its path (list and code); SITE_PART for every other page, and for every page when there is
+    one bucket (the whole site in one bundle)."""
+    segments = [s for s in page_path.split("/") if s and s != "index.html"]
+    if item_buckets <= 1 or len(segments) != 2 or segments[0] in SITE_SECTIONS:
+        return SITE_PART
+    digest = hashlib.blake2b("/".join(segments).encode("utf-8"), digest_size=4).digest()
+    return f"items-{int.from_bytes(digest, 'big') % item_buckets}"
+
+
+def part_names(item_buckets: int = 1) -> list[str]:
+    """Every part a site of `item_buckets` item parts can have, the primary first."""
+    return [SITE_PART, *(f"items-{k}" for k in range(item_buckets if item_buckets > 1 else 0))]
+
+
+def _run_pagefind(docs: Path, output: Path) -> str | None:
+    """One Pagefind run of `docs` into the bundle `output`; None, or why it failed in Chinese."""
+    try:
+        done = subprocess.run(command(docs, output), capture_output=True, text=True, env=index_environment(),
+                              timeout=3600)
+    except OSError as exc:
+        return f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
+    except subprocess.TimeoutExpired:
+        return "Pagefind 建立搜索索引超时"
+    if done.returncode != 0:
+        return "Pagefind 建立搜索索引失败：" + " / ".join((done.stderr or done.stdout).strip().splitlines()[-5:])
+    normalise_index(output)  # the same pages give the same index bytes
+    return None
+
+
+def index_parts(docs_dir: Path, output: Path, parts: Iterable[str]) -> str | None:
+    """Index the named parts of `docs_dir` (`docs_dir/<part>/`) into their bundles `output/<part>/`,
+    each swapped in whole once written; a part without documents loses its bundle. The other
+    bundles in `output` (the previous site's, copied there) are left as they are. Then
+    write_parts_list. Returns None, or why indexing failed, in Chinese (`output` then holds
+    the bundles as they were before the failed part)."""
+    output.mkdir(parents=True, exist_ok=True)
+    for part in sorted(set(parts)):
+        source, target = docs_dir / part, output / part
+        fresh, old = output / f".{part}.new", output / f".{part}.old"
+        shutil.rmtree(fresh, ignore_errors=True)
+        if not source.is_dir() or next(source.rglob("*.html"), None) is None:
+            shutil.rmtree(target, ignore_errors=True)
+            continue
+        failure = _run_pagefind(source, fresh)
+        if failure:
+            shutil.rmtree(fresh, ignore_errors=True)
+            return failure
+        # search.js reads the bundles through one runtime (pagefind.js, beside them) and none of
+        # Pagefind's own interfaces: 0.3·10⁶ bytes a bundle that a site would publish for nothing.
+        shutil.move(fresh / "pagefind.js", output / "pagefind.js")
+        for unused in UNUSED_FILES:
+            (fresh / unused).unlink(missing_ok=True)
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        fresh.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    write_parts_list(output)
+    return None
+
+
+def write_parts_list(output: Path) -> list[str]:
+    """parts.json, which search.js reads: the bundles in `output`, the site part first (primary).
+    Returns the bundles listed. (Pagefind's runtime is `output/pagefind.js`, one for all bundles,
+    where search.js imports it from while it fetches this list.)"""
+    bundles = sorted((d.name for d in output.iterdir()
+                      if d.is_dir() and not d.name.startswith(".") and (d / "pagefind-entry.json").is_file()),
+                     key=lambda name: (name != SITE_PART, name))
+    (output / PARTS_FILE).write_text(json.dumps({BUNDLES_KEY: [b + "/" for b in bundles]}) + "\n", encoding="utf-8")
+    return bundles
+
+
 # -- reproducible index -------------------------------------------------------------------------
 # Pagefind writes each filter's values in hash-map order, so two runs over the same pages give
 # filter files with other bytes and other names, hence another meta file and another
@@ -424,14 +531,3 @@ def refresh_index_in_place(site_dir: Path, docs_dir: Path) -> str | None:
     fresh.rename(current)
     shutil.rmtree(old, ignore_errors=True)
     return None
-
-
-def first_query_bytes(site_dir: Path, query: str = "食品经营许可") -> int:
-    """Bytes a visitor downloads to load the home page and see the first results of `query`.
-
-    Measured in headless Chromium (generator/browser.py; needs playwright and /usr/bin/chromium).
-    This is the hook benchmarks/search_bytes.py looks for.
-    """
-    from generator.browser import measure_first_query
-
-    return measure_first_query(site_dir, query).total

@@ -14,8 +14,12 @@ of every link. Links to pages stay inside zh-Hant/; links to files (theme assets
 feeds) go to the one shared copy. Qingdan's own scripts and styles carry words a visitor reads, so
 they get converted copies.
 
-Search works in both: the lean search documents are converted too and indexed by Pagefind into
-zh-Hant/pagefind/, which search.js finds relative to the page like the Simplified index.
+Search: one index serves both scripts. A 繁體 page's search.js searches the Simplified index at
+the site's root: it converts the query to Simplified (a Simplified query typed there finds results
+too), leads results to zh-Hant/ and shows their names and excerpts in Traditional, all with the
+table of assets/script-map.json (SCRIPT_MAP). A second Pagefind index over converted documents
+cost as much as the first (and jieba, whose dictionary is Simplified, cut Traditional text into odd
+words); the table costs a 繁體 visitor one small download.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -299,18 +302,59 @@ class PageConverter:
         return text
 
 
-# Search across scripts: a visitor on a 繁體 page may type Simplified (营业执照), one on a Simplified
-# page Traditional (食品經營). When a query finds nothing, search.js converts it to the page's script
-# with this map and searches again; it is fetched only then, so a first search costs what it did.
-# Character by character (the dictionary's phrases first): enough for a search, which then matches
-# words one by one. In assets/ but outside OWN_ASSETS, so the 繁體 view does not convert it.
+# Search across scripts with one (Simplified) index: search.js on a 繁體 page converts each query
+# with "t2s" and shows names and excerpts converted with "phrases" then "s2t"; on a Simplified page
+# it fetches the map only when a query finds nothing (typed in Traditional?) and searches again,
+# so a first search there costs what it did. Character by character (the dictionary's phrases
+# first): enough for a search, and for showing a result; the pages themselves are converted phrase
+# by phrase by OpenCC. In assets/ but outside OWN_ASSETS, so the 繁體 view does not convert it.
 SCRIPT_MAP = "assets/script-map.json"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[str], site: SitePhrases = ()) -> str:
-    """JSON of the conversions a query needs, for the characters of the site's Simplified and
-    Traditional pages: {"s2t": "简繁…" pairs, "t2s": "繁简…" pairs, "phrases": {简: 繁}}."""
+_TEXT_NODE = re.compile(r">([^<>]+)<")
+# Shorter words of the site's own (搜索) occur in published text too, which keeps its words.
+CHROME_MIN = 4
+
+
+class ScriptChars:
+    """What the script map needs of the site's pages, gathered page by page as they are converted
+    (`add`): the characters of both scripts, and the site's own words (data-qd-chrome elements:
+    其他信息 → 其他資訊 in Taiwan) that its vocabulary writes otherwise than the published text."""
+
+    def __init__(self, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
+        site = site_phrases(extra_phrases)
+        self.variant, self.site = variant, site
+        self.simplified: set[str] = set()
+        self.traditional: set[str] = set()
+        self._seen: set[str] = set()
+        self.chrome: dict[str, str] = {}
+        self._convert, self._chrome = converter(variant, site), chrome_converter(variant, site)
+
+    def add(self, html: str, converted: str) -> None:
+        """One Simplified page and its Traditional copy."""
+        self.simplified.update(html)
+        self.traditional.update(converted)
+        for start, end in _element_spans(html, CHROME):
+            for node in _TEXT_NODE.finditer(html, start, end):
+                text = node.group(1).strip()
+                if text in self._seen or not _HAN.search(text):
+                    continue
+                self._seen.add(text)
+                words = self._chrome(text)
+                # Only a conversion that keeps the length: search.js highlights by position.
+                if words != self._convert(text) and len(words) == len(text) >= CHROME_MIN:
+                    self.chrome[text] = words
+
+    def json(self) -> str:
+        return script_map(self.variant, self.simplified, self.traditional, self.site, self.chrome)
+
+
+def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[str], site: SitePhrases = (),
+               chrome: Mapping[str, str] | None = None) -> str:
+    """JSON of the conversions search.js needs, for the characters of the site's Simplified and
+    Traditional pages: {"s2t": "简繁…" pairs, "t2s": "繁简…" pairs, "phrases": {简: 繁},
+    "chrome": {the site's own words: 繁, in the variant's vocabulary}}."""
     import opencc
 
     def pairs(chars: Iterable[str], convert: Callable[[str], str]) -> dict[str, str]:
@@ -322,7 +366,36 @@ def script_map(variant: str, simplified: Iterable[str], traditional: Iterable[st
     t2s = pairs(traditional, opencc.OpenCC("t2s").convert)
     phrases_used = {s: as_traditional(s) for s in {**phrases(), **dict(site)} if len(s) > 1 and as_traditional(s) != s}
     return json.dumps({"s2t": "".join(a + b for a, b in s2t.items()), "t2s": "".join(a + b for a, b in t2s.items()),
-                       "phrases": phrases_used}, ensure_ascii=False, separators=(",", ":"))
+                       "phrases": phrases_used, "chrome": dict(sorted((chrome or {}).items()))},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+@cache
+def page_converter(variant: str, site_url: str, site: SitePhrases = ()) -> PageConverter:
+    return PageConverter(variant, site_url, site)
+
+
+def page_dir_of(page_path: str) -> str:
+    """The folder of a page from the site root ("" or "power/x"), from its path ("power/x/",
+    "power/x/index.html", "404.html")."""
+    if page_path.endswith(".html"):
+        return posixpath.dirname(page_path)
+    return page_path.strip("/")
+
+
+def convert_page(html: str, page_path: str, variant: str, site_url: str,
+                 extra_phrases: Mapping[str, str] | None = None) -> str:
+    """The Traditional page of one Simplified page, in memory: exactly what the 繁體 view writes
+    for it under zh-Hant/ (same bytes), so a build can write both scripts while it renders.
+
+    page_path: the page's path from the site root ("power/x/", "power/x/index.html", "404.html");
+    site_url: the site's base URL with its trailing slash; extra_phrases: `traditional: phrases:`."""
+    return page_converter(variant, site_url, site_phrases(extra_phrases)).page(html, page_dir_of(page_path))
+
+
+def hant_path(page_path: str) -> str:
+    """Where the Traditional copy of a page (a file path from the site root) is written."""
+    return f"{HANT_DIR}/{page_path}"
 
 
 def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
@@ -333,96 +406,67 @@ def _html_files(site_dir: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
+def write_assets(site_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
+    """The Traditional copies of Qingdan's own scripts and styles (OWN_ASSETS), in the site's words."""
+    chrome = chrome_converter(variant, site_phrases(extra_phrases))
+    for asset in sorted((site_dir / OWN_ASSETS).glob("*")):
+        target = site_dir / HANT_DIR / OWN_ASSETS / asset.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(chrome(asset.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def write_script_map(site_dir: Path, chars: ScriptChars) -> None:
+    """assets/script-map.json (SCRIPT_MAP) for the pages gathered in `chars`."""
+    target = site_dir / SCRIPT_MAP
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(chars.json(), encoding="utf-8")
+
+
 def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | None = None,
                 extra_phrases: Mapping[str, str] | None = None) -> None:
-    """Write the Traditional copy of every page (or of `files`, paths from the site root) and of
-    Qingdan's own assets. extra_phrases: the site's own (`traditional: phrases:`)."""
-    site = site_phrases(extra_phrases)
-    pages = PageConverter(variant, site_url, site)
+    """Write the Traditional copy of every page (or of `files`, paths from the site root), reading
+    them back from `site_dir`, and of Qingdan's own assets. extra_phrases: the site's own
+    (`traditional: phrases:`). A build that has the pages in memory calls convert_page instead."""
     target_root = site_dir / HANT_DIR
     chosen = _html_files(site_dir) if files is None else ((site_dir / f, f) for f in files)
-    simplified: set[str] = set()
-    traditional: set[str] = set()
+    chars = ScriptChars(variant, extra_phrases)
     for path, rel in chosen:
         target = target_root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        page_dir = posixpath.dirname(rel)
         html = path.read_text(encoding="utf-8")
-        converted = pages.page(html, page_dir)
-        simplified.update(html)
-        traditional.update(converted)
+        converted = convert_page(html, rel, variant, site_url, extra_phrases)
+        chars.add(html, converted)
         target.write_text(converted, encoding="utf-8")
     if files is None:
-        (site_dir / SCRIPT_MAP).parent.mkdir(parents=True, exist_ok=True)
-        (site_dir / SCRIPT_MAP).write_text(script_map(variant, simplified, traditional, site), encoding="utf-8")
-        for asset in (site_dir / OWN_ASSETS).glob("*"):
-            target = target_root / OWN_ASSETS / asset.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(pages.chrome(asset.read_text(encoding="utf-8")), encoding="utf-8")
+        write_script_map(site_dir, chars)
+        write_assets(site_dir, variant, extra_phrases)
 
 
-# Pagefind cuts Chinese into words with jieba, whose dictionary is Simplified: Traditional text
-# comes out in odd pieces (經營 found in two documents of the demo, 食品經營 in none). So every
-# Chinese character of a Traditional document is its own word for Pagefind (a zero-width space
-# between two characters), and search.js sends a Traditional query as characters, quoted first:
-# the phrase search then finds the characters side by side, which is what a visitor means.
-_TEXT_NODE = re.compile(r">([^<>]+)<")
-_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
-WORD_BREAK = "\u200b"  # search.js removes it from what it shows
-
-
-def one_word_per_character(html: str) -> str:
-    return _TEXT_NODE.sub(lambda m: ">" + _BETWEEN_HAN.sub(WORD_BREAK, m.group(1)) + "<", html)
-
-
-def convert_documents(docs_dir: Path, out_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
-    """The lean search documents (generator/search.py) of `docs_dir` (or of one part of them),
-    converted into `out_dir` in the same layout, one word per Chinese character (see
-    one_word_per_character)."""
-    site = site_phrases(extra_phrases)
-    convert, chrome = converter(variant, site), chrome_converter(variant, site)
-    for path in docs_dir.rglob("*.html"):
-        target = out_dir / path.relative_to(docs_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = convert_page_text(path.read_text(encoding="utf-8"), convert, chrome)  # as the page reads
-        target.write_text(one_word_per_character(text), encoding="utf-8")
-
-
-def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None, parts: int,
-               previous: Path, discard: bool = False, extra_phrases: Mapping[str, str] | None = None) -> str | None:
-    """Write zh-Hant/: every page's Traditional copy and its search index.
-
-    hant_docs: the converted search documents (convert_documents, part by part as the build wrote
-    them); None when the build made no new index: the previous Traditional index, at `previous`,
-    is kept as the Simplified one is. Pagefind indexes them while the pages are converted (and
-    deletes each part once read when `discard`). Returns why indexing failed, in Chinese, or None.
-    """
-    from generator import search as searching
-
-    index_dir = site_dir / HANT_DIR / searching.PAGEFIND_DIR
-    job = None
-    if hant_docs is not None:
-        job = searching.IndexJob(hant_docs, index_dir, parts, discard=discard)
-        for part in range(parts):
-            job.add(part)
-    write_pages(site_dir, variant, site_url, extra_phrases=extra_phrases)
-    if job is not None:
-        return job.wait()
-    if previous.is_dir():
-        shutil.copytree(previous, index_dir)
-    return None
+# -- kept for the current build and preview until they stop calling them ---------------------------
+# The 繁體 view has no search index of its own any more: search.js on a 繁體 page searches the
+# Simplified index (see the module docstring). These keep today's callers (generator/site/build.py,
+# generator/commands/serve.py) working and do no work; the build runner drops the calls.
 
 
 def documents_dir(docs_dir: Path) -> Path:
-    """Where the converted search documents of `docs_dir` are kept (beside it)."""
+    """Where the build keeps its (now unused) converted search documents: beside `docs_dir`."""
     return docs_dir.with_name(docs_dir.name + "-" + HANT_DIR)
 
 
-def refresh_index(site_dir: Path, docs_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> str | None:
-    """`qingdan serve`: re-index the Traditional view after the Simplified index was refreshed."""
-    from generator import search as searching
+def convert_documents(docs_dir: Path, out_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
+    """Nothing: Traditional search documents are no longer made (one index serves both scripts)."""
 
-    hant_docs = documents_dir(docs_dir)
-    shutil.rmtree(hant_docs, ignore_errors=True)
-    convert_documents(docs_dir, hant_docs, variant, extra_phrases)
-    return searching.refresh_index_in_place(site_dir / HANT_DIR, hant_docs)
+
+def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None = None, parts: int = 1,
+               previous: Path | None = None, discard: bool = False,
+               extra_phrases: Mapping[str, str] | None = None) -> str | None:
+    """Write zh-Hant/ by reading the built pages back: every page's Traditional copy, Qingdan's own
+    assets and the script map. hant_docs, parts, previous, discard: unused (no index of its own).
+    Returns None (the signature of the indexing build that called it)."""
+    write_pages(site_dir, variant, site_url, extra_phrases=extra_phrases)
+    return None
+
+
+def refresh_index(site_dir: Path, docs_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> str | None:
+    """Nothing to refresh: the 繁體 view searches the Simplified index, refreshed by its caller."""
+    return None

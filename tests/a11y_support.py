@@ -111,7 +111,7 @@ def main(site_dir: str) -> None:
     sys.path.insert(0, str(REPO))
     from playwright.sync_api import sync_playwright
 
-    from generator.browser import launch_browser, serve_directory
+    from benchmarks.browser import launch_browser, serve_directory
 
     site = Path(site_dir)
     total: dict[str, int] = {}

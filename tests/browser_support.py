@@ -19,16 +19,26 @@ Typical use in a test module:
         page.goto(base)
         assert not log.external()
 
-The helpers live in generator/browser.py (the search benchmark uses them too); the browser is
+The helpers live in benchmarks/browser.py (the search benchmark uses them too); the browser is
 never downloaded: Playwright drives /usr/bin/chromium (Debian's package).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-from generator.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, RequestLog, launch_browser, serve_directory
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
+
+from benchmarks.browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOST,
+    RequestLog,
+    launch_browser,
+    serve_directory,
+)
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "LOCAL_HOST", "RequestLog", "launch_browser", "require_chromium",
            "search", "serve_directory", "wait_done"]

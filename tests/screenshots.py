@@ -42,7 +42,7 @@ def build_demo(folder: Path) -> Path:
 def shoot(site: Path, out: Path, only: list[str], prefix: str = PREFIX) -> int:
     from playwright.sync_api import sync_playwright
 
-    from generator.browser import launch_browser, serve_directory
+    from benchmarks.browser import launch_browser, serve_directory
 
     kinds = [(k, p) for k, p in page_kinds(site).items() if not only or k in only]
     out.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -267,7 +268,7 @@ def test_only_generated_and_content_pages_are_indexed(site):
     import json
 
     texts = {}
-    for fragment in (site / "pagefind" / "fragment").iterdir():
+    for fragment in site.glob("pagefind/**/fragment/*.pf_fragment"):  # one bundle or keyed parts
         data = json.loads(gzip.decompress(fragment.read_bytes())[len("pagefind_dcd"):])
         texts[data["url"]] = data["content"].replace("\u200b", "")
     assert f"{PREFIX}{FOOD_URL}" in texts or f"/{FOOD_URL}" in texts
@@ -314,6 +315,75 @@ def test_an_index_in_parts_finds_what_the_whole_index_finds(visit, base, parts_b
     assert found["whole"] and set(found["whole"]) <= set(found["parts"])
     if query == FOOD:
         assert found["parts"][0] == found["whole"][0] == PREFIX + FOOD_URL
+
+
+KEYED_BUCKETS = 4  # as a site past search.PART_SIZE items is split (the demo is one bundle)
+
+
+def lay_out_in_keyed_parts(docs: Path, keyed: Path, item_buckets: int) -> dict[str, int]:
+    """The lean documents of a build (one folder) laid out as a keyed build writes them:
+    `keyed/<search.part_of(page, item_buckets)>/<page>/index.html`. Returns documents per part."""
+    from generator import search as searching
+
+    counts: dict[str, int] = {}
+    for doc in docs.rglob("index.html"):
+        page = doc.parent.relative_to(docs).as_posix() + "/" if doc.parent != docs else ""
+        part = searching.part_of(page, item_buckets)
+        target = keyed / part / page / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(doc.read_bytes())
+        counts[part] = counts.get(part, 0) + 1
+    return counts
+
+
+@pytest.fixture(scope="session")
+def keyed_site(tmp_path_factory):
+    """The demo with its index in keyed parts (search.part_of, search.index_parts)."""
+    from generator import search as searching
+
+    root = tmp_path_factory.mktemp("search-keyed")
+    out, docs, keyed = root / "site", root / "docs", root / "keyed"
+    result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn" + PREFIX, search_docs=docs)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    counts = lay_out_in_keyed_parts(docs, keyed, KEYED_BUCKETS)
+    assert len(counts) == KEYED_BUCKETS + 1 and counts[searching.SITE_PART] < 100, counts
+    shutil.rmtree(out / "pagefind")
+    assert searching.index_parts(keyed, out / "pagefind", counts) is None
+    return out
+
+
+@pytest.fixture(scope="session")
+def keyed_base(keyed_site):
+    with serve_directory(keyed_site, prefix=PREFIX) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["食品", "shipin", "许可", FOOD, "spjy", SCJGJ])
+def test_an_index_in_keyed_parts_finds_what_the_whole_index_finds(visit, base, keyed_base, query):
+    """Every page the whole index finds, the keyed parts find; a name typed whole comes first.
+
+    Each part scores pages with its own word statistics, so the order of other matches (许可 is in
+    hundreds of names) may differ from the whole index's."""
+    found = {}
+    for name, url in (("whole", base), ("keyed", keyed_base)):
+        page = visit(url)
+        search(page, query)
+        found[name] = [r["href"] for r in all_results(page)]
+    assert found["whole"] and set(found["whole"]) <= set(found["keyed"]), query
+    if query in (FOOD, "spjy", SCJGJ):
+        assert found["keyed"][0] == found["whole"][0], query
+
+
+def test_filters_of_an_index_in_keyed_parts_count_every_part(visit, base, keyed_base):
+    """The filter options (with their counts) are those of the whole index."""
+    options = {}
+    for name, url in (("whole", base), ("keyed", keyed_base)):
+        page = visit(url)
+        page.locator(".md-search__input").click()
+        page.locator("[data-qd-search-filters]").hover()
+        page.wait_for_function("document.querySelectorAll('[data-qd-param=dept] option').length > 1")
+        options[name] = page.locator("[data-qd-param=dept] option").all_inner_texts()
+    assert options["keyed"] == options["whole"]
 
 
 # -- What people type (issue 12, item 10) -----------------------------------------------------

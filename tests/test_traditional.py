@@ -117,6 +117,24 @@ def test_sitemap_lists_the_traditional_pages_too(site):
     assert f"<loc>{SITE_URL}{FOOD}</loc>" in sitemap and f"<loc>{SITE_URL}zh-Hant/{FOOD}</loc>" in sitemap
 
 
+def test_a_page_converted_in_memory_is_the_page_the_view_publishes(site):
+    """convert_page (what a build calls while it renders) gives, for one page of every kind, the
+    very bytes of that page's published Traditional copy."""
+    from a11y_support import MISSING, page_kinds
+
+    from generator.traditional import convert_page
+
+    kinds = page_kinds(site)
+    assert len(kinds) >= 15, kinds
+    for kind, path in kinds.items():
+        rel = "404.html" if path == MISSING else path + "index.html"
+        converted = convert_page(read(site, rel), rel, "tw", SITE_URL)
+        assert converted == read(site, "zh-Hant/" + rel), kind
+        if rel != "404.html":  # the page's own path, as a build names it, gives the same page
+            assert convert_page(read(site, rel), path, "tw", SITE_URL) == converted, kind
+    assert "食品經營許可" in convert_page(read(site, FOOD + "index.html"), FOOD, "tw", SITE_URL)
+
+
 def test_phrase_level_conversion_in_each_variant():
     assert converter("plain")("头发和发布") == "頭髮和發布"  # 發布: generator/defaults/traditional_phrases.yml
     assert converter("tw")("里程") == "里程" and converter("tw")("为") == "為"
@@ -270,10 +288,63 @@ def test_search_on_a_traditional_page_finds_traditional_pages(browser, base):
     context.close()
 
 
-def test_the_traditional_index_is_its_own(site):
-    assert (site / "zh-Hant" / "pagefind" / "pagefind.js").is_file()
-    entry = read(site, "zh-Hant/pagefind/pagefind-entry.json")
-    assert entry != read(site, "pagefind/pagefind-entry.json")
+def simplified_only(site: Path) -> set[str]:
+    """Characters that are Simplified forms only (营, 经): none may show on a 繁體 page."""
+    import json
+
+    s2t = json.loads(read(site, "assets/script-map.json"))["s2t"]
+    return {a for a, b in zip(s2t[::2], s2t[1::2], strict=True) if a != b}
+
+
+@pytest.mark.browser
+def test_one_index_serves_both_scripts(browser, base, site):
+    """A 繁體 page searches the site's one (Simplified) index: no second index is built or fetched,
+    and what the visitor sees is the 繁體 view: names and excerpts in Traditional, links to zh-Hant/."""
+    assert not (site / "zh-Hant" / "pagefind").exists()
+    context = browser.new_context()
+    page = context.new_page()
+    log = RequestLog(page)
+    page.goto(base + "zh-Hant/")
+    search(page, "食品經營")
+    fetched = [urlsplit(u).path for u in log.urls]
+    assert PREFIX + "pagefind/pagefind.js" in fetched
+    assert not [p for p in fetched if p.startswith(PREFIX + "zh-Hant/pagefind/")]
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1").inner_text() == "食品經營許可"
+    assert first.locator("mark").first.inner_text() in ("食品經營", "食品", "經營")
+    shown = page.locator(".md-search-result__item").all_inner_texts()
+    assert len(shown) > 1 and "權力清單 · 縣市場監管局" in shown[0] and "其他資訊" in shown[0]
+    leaked = {c for text in shown for c in text} & simplified_only(site)
+    assert not leaked, (leaked, shown[:3])
+    assert "找到" in page.locator("[data-qd-search-meta]").inner_text()
+    context.close()
+
+
+@pytest.mark.browser
+def test_filters_on_a_traditional_page_read_in_traditional_and_filter_the_one_index(browser, base):
+    """Names in a 繁體 page's links (?type=行政許可, 在本部門事項中搜尋) are Traditional, the index's
+    are Simplified: the filters still apply, and their options read in Traditional."""
+    context = browser.new_context()
+    page = context.new_page()
+    counts = {}
+    for start, value in (("", "行政许可"), ("zh-Hant/", "行政許可")):
+        page.goto(base + start + "?type=" + value)
+        page.wait_for_selector('[data-qd-search-result][aria-busy="false"] .md-search-result__item')
+        meta = page.locator("[data-qd-search-meta]").inner_text()
+        assert value in meta, meta
+        counts[start] = meta.split("（")[0]
+    assert counts["zh-Hant/"] == counts[""].replace("项", "項"), counts  # 共 N 項: the same items
+    page.locator("[data-qd-search-filters]").hover()
+    page.wait_for_function("document.querySelectorAll('[data-qd-param=list] option').length > 1")
+    options = page.locator("[data-qd-param=list] option").all_inner_texts()
+    assert any(o.startswith("權力清單（") for o in options), options
+    page.goto(base + "zh-Hant/departments/scjgj/")
+    page.locator("[data-qd-search-department]").first.click()
+    page.wait_for_selector('[data-qd-search-result][aria-busy="false"] .md-search-result__item')
+    assert "示例縣市場監督管理局" in page.locator("[data-qd-search-meta]").inner_text()
+    kinds = page.locator(".qd-search-kind").all_inner_texts()
+    assert kinds and all(k.endswith("縣市場監管局") for k in kinds), kinds
+    context.close()
 
 
 @pytest.mark.browser
@@ -322,7 +393,6 @@ def test_the_site_speaks_taiwan_vocabulary_but_legal_text_keeps_its_words(site):
     scripts = read(site, "zh-Hant/assets/qingdan/qingdan.js") + read(site, "zh-Hant/assets/qingdan/search.js")
     for mainland, taiwan in (("打印", "列印"), ("鏈接", "連結"), ("加載", "載入"), ("搜索", "搜尋")):
         assert mainland not in scripts and taiwan in scripts, mainland
-    assert 'data-qd-filter="類型"' in scripts  # a filter's name is the index's, not vocabulary
     assert "其他信息" in read(site, NETSIGN + "index.html")  # the Simplified page is untouched
     home, data = read(site, "zh-Hant/index.html"), read(site, "zh-Hant/data/index.html")
     assert "點選頁面頂部的" in home and "點擊" not in home  # the how-to under the search
@@ -347,14 +417,18 @@ def test_the_print_head_names_the_site_in_the_page_script(browser, base, start, 
     context.close()
 
 
-def test_the_traditional_search_documents_read_like_the_pages(tmp_path):
-    """Excerpts are cut from the search documents: their chrome words are the page's (其他資訊)."""
-    from generator.traditional import convert_documents
+def test_search_excerpts_speak_the_sites_words_and_keep_the_published_ones(site):
+    """Excerpts are converted in the browser with the script map: its chrome entries give the site's
+    own words as the page writes them (其他信息 → 其他資訊 in Taiwan); a short word (搜索), which
+    published text uses too, is left to the character table, so published text keeps its words."""
+    import json
 
-    docs, out = tmp_path / "docs", tmp_path / "out"
-    (docs / "power" / "x").mkdir(parents=True)
-    (docs / "power" / "x" / "index.html").write_text(
-        '<body data-pagefind-body><h2 data-qd-chrome>其他信息</h2><p>备案信息</p></body>', encoding="utf-8")
-    convert_documents(docs, out, "tw")
-    text = (out / "power" / "x" / "index.html").read_text(encoding="utf-8").replace("\u200b", "")
-    assert "其他資訊" in text and "備案信息" in text
+    from generator.traditional import ScriptChars
+
+    mapping = json.loads(read(site, "assets/script-map.json"))
+    assert mapping["chrome"]["其他信息"] == "其他資訊"
+    assert "搜索" not in mapping["chrome"]
+    chars = ScriptChars("tw")
+    html = '<body><h2 data-qd-chrome>其他信息</h2><p>备案信息</p></body>'
+    chars.add(html, "")
+    assert chars.chrome == {"其他信息": "其他資訊"}

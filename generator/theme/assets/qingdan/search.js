@@ -5,12 +5,22 @@
  * Pinyin: item and department pages carry their names' full pinyin and initials (built by
  * qingdan); a query of Latin letters is lower-cased and its spaces removed, so "Shi Pin" finds
  * "shipin…". URL parameters ?q=…&list=…&dept=…&type=… open the search with filters applied.
+ *
+ * One index serves both scripts. A 繁體 page (zh-Hant/, generator/traditional.py) searches the
+ * Simplified index at the site's root: the query goes in converted to Simplified, results lead to
+ * the zh-Hant/ pages, and what is shown of them (names, excerpts, filters) is converted to
+ * Traditional here, with the site's own conversion table (assets/script-map.json).
  */
 (function () {
   "use strict";
   const box = document.querySelector("[data-qd-search]");
   const toggle = document.getElementById("__search");
   if (!box || !toggle) return;
+
+  /* A page of the 繁體 view. This file is copied converted into zh-Hant/ (every Chinese character
+     of it), so the names of the index's filters are written as escapes: 清单, 部门, 类型. */
+  const HANT = /Hant/.test(document.documentElement.lang);
+  const FILTER = { list: "\u6e05\u5355", dept: "\u90e8\u95e8", type: "\u7c7b\u578b" };
 
   /* The dialog's markup (partials/search.html is only its mount point). */
   const ICON = (d) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="${d}"/></svg>`;
@@ -30,9 +40,9 @@
 <div class="md-search__output">
 <div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>
 <div class="qd-search-filters" role="group" aria-label="筛选" data-qd-search-filters>
-<select data-qd-filter="清单" data-qd-param="list" aria-label="按清单筛选"><option value="">全部清单</option></select>
-<select data-qd-filter="部门" data-qd-param="dept" aria-label="按部门筛选"><option value="">全部部门</option></select>
-<select data-qd-filter="类型" data-qd-param="type" aria-label="按事项类型筛选"><option value="">全部类型</option></select>
+<select data-qd-filter="${FILTER.list}" data-qd-param="list" aria-label="按清单筛选"><option value="">全部清单</option></select>
+<select data-qd-filter="${FILTER.dept}" data-qd-param="dept" aria-label="按部门筛选"><option value="">全部部门</option></select>
+<select data-qd-filter="${FILTER.type}" data-qd-param="type" aria-label="按事项类型筛选"><option value="">全部类型</option></select>
 </div>
 <div class="md-search-result" aria-busy="false" data-qd-search-result>
 <div class="md-search-result__meta" role="status" aria-live="polite" data-qd-search-meta>键入事项名称、部门名称或拼音（如 spjy）开始搜索</div>
@@ -63,10 +73,16 @@
   const state = { filters: {}, results: [], shown: 0, plan: null, seq: 0, timer: 0 };
   selects.forEach((s) => { state.filters[s.dataset.qdFilter] = ""; });
 
+  /* The root of this page's view: the site's root, or zh-Hant/ on a 繁體 page (result links). */
   function siteRoot() {
     let base = ".";
     try { base = JSON.parse(document.getElementById("__config").textContent).base || "."; } catch (e) { /* default */ }
     return new URL(base.replace(/\/?$/, "/"), window.location.href);
+  }
+
+  /* The site's root, where the one index and the script map are. */
+  function indexRoot() {
+    return HANT ? new URL("../", siteRoot()) : siteRoot();
   }
 
   /* -- Pagefind, loaded on first use ------------------------------------------------------- */
@@ -74,18 +90,24 @@
   function pagefind() {
     if (window.location.protocol === "file:") return Promise.reject(new Error("file"));
     if (!pagefindPromise) {
-      const root = siteRoot();
-      /* A large site is indexed in parts (generator/search.py: PART_SIZE); parts.json names the
-         ones to merge into the primary index. */
+      const root = indexRoot();
+      /* The index is in parts, each a Pagefind bundle (generator/search.py: index_parts);
+         parts.json names them, the primary first: {"bundles": ["site/", "items-0/", …]}. An
+         index from an older build: the primary at pagefind/ itself, {"merge": […]} the others. */
       const parts = fetch(new URL("pagefind/parts.json", root).href)
         .then((r) => (r.ok ? r.json() : {}), () => ({}));
+      const map = HANT ? scriptMap() : null; // a 繁體 page shows results through it: fetched alongside
       /* noWorker: Pagefind 1.5 would fetch pagefind-worker.js (12 KB gzipped) to run the same
-         search in a Web Worker; our queries are small, so it runs on the page (Pagefind PR #937). */
-      const options = { baseUrl: root.pathname, noWorker: true };
+         search in a Web Worker; our queries are small, so it runs on the page (Pagefind PR #937).
+         baseUrl: results lead to this view's pages (zh-Hant/… on a 繁體 page). */
+      const options = { baseUrl: siteRoot().pathname, noWorker: true };
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        await pf.options(options);
-        for (const dir of (await parts).merge || []) {
-          await pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, options);
+        const { bundles, merge } = await parts;
+        const bundlePath = (dir) => new URL("pagefind/" + dir, root).pathname;
+        await pf.options(bundles && bundles.length ? { ...options, basePath: bundlePath(bundles[0]) } : options);
+        if (map) shownMap = await map;
+        for (const dir of (bundles ? bundles.slice(1) : merge) || []) {
+          await pf.mergeIndex(bundlePath(dir), options);
         }
         await pf.init();
         return pf;
@@ -98,11 +120,6 @@
   /* -- Queries ----------------------------------------------------------------------------- */
   const LATIN = /^[a-z\s'’]+$/i;
 
-  /* A Traditional page searches the Traditional index, where every Chinese character is a word of
-     its own (generator/traditional.py): a query goes in as its characters. */
-  const BY_CHARACTER = /Hant/.test(document.documentElement.lang);
-  const HAN_PAIR = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
-
   /* The terms to try in order: pinyin-looking queries first without spaces, then as typed. */
   function plan(raw) {
     const text = raw.replace(/\s+/g, " ").trim();
@@ -112,27 +129,55 @@
       if (text.includes(" ")) terms.push(text.toLowerCase());
       return { text, terms, pinyin: joined };
     }
-    return { text, terms: [BY_CHARACTER ? text.replace(HAN_PAIR, "$1 ") : text], pinyin: null };
+    return { text, terms: [text], pinyin: null };
   }
 
-  /* A query in this page's script: Simplified → Traditional on a 繁體 page (the 繁體 view's phrases
-     first, then character by character), Traditional → Simplified on a Simplified one. The map
-     (generator/traditional.py: SCRIPT_MAP) is fetched the first time a query finds nothing. */
-  let scriptMap = null;
-  function inPageScript(text) {
-    if (!scriptMap) {
-      const url = new URL((BY_CHARACTER ? "../" : "") + "assets/script-map.json", siteRoot()).href;
-      scriptMap = fetch(url).then((r) => (r.ok ? r.json() : null), () => null).then((m) => m && {
-        chars: new Map((BY_CHARACTER ? m.s2t : m.t2s).match(/../gu).map((pair) => Array.from(pair))),
-        phrases: BY_CHARACTER ? Object.entries(m.phrases).sort((a, b) => b[0].length - a[0].length) : [],
-      });
+  /* The conversion table (generator/traditional.py: SCRIPT_MAP): Traditional → Simplified for a
+     query, Simplified → Traditional (the dictionary's phrases first, then character by character)
+     for what a 繁體 page shows. A 繁體 page loads it with the index; a Simplified page only when a
+     query finds nothing (typed in Traditional?), so a first search there costs what it did.
+     Only conversions that keep a text's length are used, so highlighted ranges stay in place. */
+  const HAN = "[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]";
+  let scriptMapPromise = null;
+  function scriptMap() {
+    if (!scriptMapPromise) {
+      const pairs = (text) => new Map((text || "").match(/../gu)?.map((pair) => Array.from(pair))
+        .filter(([a, b]) => a.length === b.length) || []);
+      scriptMapPromise = fetch(new URL("assets/script-map.json", indexRoot()).href)
+        .then((r) => (r.ok ? r.json() : null), () => null)
+        .then((m) => {
+          if (!m) return null;
+          // The site's own words (其他信息 → 其他資訊 in Taiwan) before the published text's phrases.
+          const phrases = new Map(Object.entries({ ...(m.phrases || {}), ...(m.chrome || {}) })
+            .filter(([a, b]) => a.length === b.length));
+          const longest = Array.from(phrases.keys()).sort((a, b) => b.length - a.length);
+          return {
+            t2s: pairs(m.t2s), s2t: pairs(m.s2t), phrases,
+            pattern: new RegExp(longest.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).concat(HAN).join("|"), "gu"),
+          };
+        });
     }
-    return scriptMap.then((m) => {
-      if (!m) return text;
-      let out = text;
-      for (const [from, to] of m.phrases) out = out.split(from).join(to);
-      return Array.from(out, (c) => m.chars.get(c) || c).join("");
-    });
+    return scriptMapPromise;
+  }
+
+  function toSimplified(text, m) {
+    return m ? Array.from(text, (c) => m.t2s.get(c) || c).join("") : text;
+  }
+
+  /* A name from a 繁體 page (a filter value in a link) as the index has it; the map is then loaded. */
+  async function inIndexScript(text) {
+    if (!HANT) return text;
+    shownMap = shownMap || await scriptMap();
+    return toSimplified(text, shownMap);
+  }
+
+  /* Loaded first on a 繁體 page (see scriptMap); null elsewhere and where it failed to load. */
+  let shownMap = null;
+  /* Simplified text of the index as this page shows it. */
+  function shown(text) {
+    if (!HANT || !shownMap || !text) return text;
+    const m = shownMap;
+    return text.replace(m.pattern, (w) => m.phrases.get(w) || m.s2t.get(w) || w);
   }
 
   function activeFilters() {
@@ -210,6 +255,7 @@
 
   async function search(seq) {
     let p = plan(input.value);
+    const typed = p.text;
     const filters = activeFilters();
     if (!p.text && !Object.keys(filters).length) {
       clearResults(IDLE);
@@ -224,10 +270,12 @@
     }
     let found;
     try {
+      // The index is Simplified: on a 繁體 page, a query goes in converted (a Simplified one is unchanged).
+      if (HANT && p.text && !p.pinyin) p = plan(toSimplified(p.text, shownMap));
       found = await searchPlan(pf, p, filters);
-      if (!found.length && p.text && !p.pinyin) {
-        // Typed in the other script (营业执照 on a 繁體 page, 食品經營 on a Simplified one)?
-        const converted = plan(await inPageScript(p.text));
+      if (!found.length && !HANT && p.text && !p.pinyin) {
+        // Typed in Traditional (食品經營) on a Simplified page?
+        const converted = plan(toSimplified(p.text, await scriptMap()));
         if (seq !== state.seq) return;
         if (converted.text !== p.text) {
           const again = await searchPlan(pf, converted, filters);
@@ -239,6 +287,7 @@
       return;
     }
     if (seq !== state.seq) return;
+    p.typed = typed;
     state.plan = p;
     state.results = found.map((result) => ({ result, data: null }));
     state.shown = 0;
@@ -264,18 +313,12 @@
 
   function loadData(entries) {
     return Promise.all(entries.map(async (entry) => {
-      if (!entry.data) entry.data = withoutWordBreaks(await entry.result.data());
+      if (!entry.data) entry.data = await entry.result.data();
     }));
   }
 
-  /* The zero-width spaces of a Traditional document (see BY_CHARACTER) are not shown. */
-  function withoutWordBreaks(data) {
-    for (const key of Object.keys(data.meta || {})) data.meta[key] = String(data.meta[key]).replace(/\u200b/g, "");
-    return data;
-  }
-
   function describeFilters(filters) {
-    const values = Object.values(filters);
+    const values = Object.values(filters).map(shown);
     return values.length ? `（筛选：${values.join("，")}）` : "";
   }
 
@@ -293,7 +336,7 @@
     more.hidden = true;
     status.classList.add("qd-search-none");
     const filtered = Object.keys(filters).length > 0;
-    const subject = p.text ? `未找到与“${p.text}”相关的事项` : "未找到符合条件的事项";
+    const subject = p.text ? `未找到与“${p.typed || p.text}”相关的事项` : "未找到符合条件的事项";
     status.textContent = subject + (filtered ? describeFilters(filters) : "") +
       "。请检查是否有错别字，或换用更短的关键词、拼音首字母（如 spjy）" + (filtered ? "，也可以清除筛选后再试。" : "。");
     if (filtered) {
@@ -319,8 +362,8 @@
 
   /* -- Rendering a result ------------------------------------------------------------------ */
   function kindOf(d) {
-    if (d.meta.list) return [d.meta.list, d.meta.department].filter(Boolean).join(" · ");
-    if (d.meta.kind) return d.meta.kind; // department and list pages (they carry no filters)
+    if (d.meta.list) return shown([d.meta.list, d.meta.department].filter(Boolean).join(" · "));
+    if (d.meta.kind) return shown(d.meta.kind); // department and list pages (they carry no filters)
     return "页面";
   }
 
@@ -333,7 +376,7 @@
   const EXCERPT_BEFORE = 12; // characters kept before the first highlighted word
 
   function visibleText(content) {
-    return content.replace(INDEX_ONLY, " ").replace(/\u200b/g, "").replace(/\s+/g, " ").trim();
+    return content.replace(INDEX_ONLY, " ").replace(/\s+/g, " ").trim();
   }
 
   function excerpt(d, p) {
@@ -353,7 +396,7 @@
     const end = Math.min(text.length, start + EXCERPT_CHARS);
     const out = document.createDocumentFragment();
     if (start > 0) out.append("…");
-    out.append(marked(text.slice(start, end), ranges.map(([s, e]) => [s - start, e - start])));
+    out.append(marked(shown(text).slice(start, end), ranges.map(([s, e]) => [s - start, e - start])));
     if (end < text.length) out.append("…");
     return out;
   }
@@ -464,10 +507,10 @@
       // Highlight the characters of the matched syllables when each character is one syllable.
       const chars = Array.from(title);
       const ranges = chars.length === syllables.length ? [[match[0], match[0] + match[1]]] : [];
-      h.append(marked(title, ranges));
+      h.append(marked(shown(title), ranges));
       article.append(h, kind, pinyinSnippet(syllables, match));
     } else {
-      h.append(p.text ? marked(title, textRanges(title, p)) : document.createTextNode(title));
+      h.append(p.text ? marked(shown(title), textRanges(title, p)) : document.createTextNode(shown(title)));
       const snippet = document.createElement("p");
       snippet.append(excerpt(d, p));
       article.append(h, kind, snippet);
@@ -489,7 +532,7 @@
 
   function ensureOption(select, value) {
     if (!value || Array.from(select.options).some((o) => o.value === value)) return;
-    select.append(new Option(value, value));
+    select.append(new Option(shown(value), value));
   }
 
   /* The values (with counts) are fetched when a visitor reaches for the filters, not before:
@@ -509,7 +552,7 @@
       const counts = all[s.dataset.qdFilter] || {};
       const names = Object.keys(counts).sort((x, y) => x.localeCompare(y, "zh-CN"));
       const first = s.options[0];
-      s.replaceChildren(first, ...names.map((n) => new Option(`${n}（${counts[n]}）`, n)));
+      s.replaceChildren(first, ...names.map((n) => new Option(`${shown(n)}（${counts[n]}）`, n)));
       ensureOption(s, state.filters[s.dataset.qdFilter]);
       s.value = state.filters[s.dataset.qdFilter];
       s.hidden = names.length === 0;
@@ -606,9 +649,12 @@
     const link = event.target.closest && event.target.closest("[data-qd-search-department]");
     if (!link) return;
     event.preventDefault();
-    setFilters({ ...state.filters, 部门: link.getAttribute("data-qd-search-department") });
     open();
-    run();
+    // On a 繁體 page the department's name is in Traditional; the index's is Simplified.
+    inIndexScript(link.getAttribute("data-qd-search-department")).then((name) => {
+      setFilters({ ...state.filters, [FILTER.dept]: name });
+      run();
+    });
   });
 
   /* ?q=食品&dept=示例县市场监督管理局&list=权力清单&type=行政许可 */
@@ -621,8 +667,9 @@
   }
   if (params.get("q") || anyParam) {
     input.value = params.get("q") || "";
-    setFilters(fromUrl);
     open();
-    run();
+    // A 繁體 page's links name the filters in Traditional (?dept=示例縣…): the index's names are Simplified.
+    Promise.all(Object.entries(fromUrl).map(async ([name, value]) => [name, await inIndexScript(value)]))
+      .then((entries) => { setFilters(Object.fromEntries(entries)); run(); });
   }
 })();

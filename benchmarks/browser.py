@@ -1,8 +1,9 @@
 """Drive the system Chromium against a built site: serve it on 127.0.0.1, record what it fetches.
 
 Used by the browser tests (through tests/browser_support.py) and by the search benchmark
-(`generator.search.first_query_bytes`). Needs the `playwright` package (the `test` extra) and
-Debian's /usr/bin/chromium; Playwright never downloads a browser here.
+(benchmarks/search_bytes.py: `measure_first_query`). Test and benchmark code, so it lives outside
+the `generator` package, which never imports a browser library. Needs the `playwright` package
+(the `test` extra) and Debian's /usr/bin/chromium; Playwright never downloads a browser here.
 """
 
 from __future__ import annotations
@@ -141,8 +142,9 @@ class FirstQuery:
         return self.page_bytes + self.search_bytes
 
 
-def measure_first_query(site_dir: Path, query: str) -> FirstQuery:
-    """Load the home page in headless Chromium, type `query` into the header search, wait for results."""
+def measure_first_query(site_dir: Path, query: str, start: str = "") -> FirstQuery:
+    """Load the home page (or the page at `start`, e.g. "zh-Hant/") in headless Chromium, type
+    `query` into the header search, wait for results."""
     from playwright.sync_api import sync_playwright
 
     with serve_directory(site_dir) as base, sync_playwright() as playwright:
@@ -150,7 +152,7 @@ def measure_first_query(site_dir: Path, query: str) -> FirstQuery:
         try:
             page = browser.new_page()
             log = RequestLog(page)
-            page.goto(base, wait_until="load")
+            page.goto(base + start, wait_until="load")
             page.wait_for_load_state("networkidle")
             loaded = dict(log.sizes)
             page.locator(".md-search__input").click()
