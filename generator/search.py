@@ -20,8 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -42,7 +40,6 @@ PART_SIZE = 12_000
 # unstable: a Pagefind without it writes default chunks, and search works as before, only heavier
 # (benchmarks/search_bytes.py shows it).
 INDEX_CHUNK_SIZE = 3_000
-PART_PREFIX = "part-"
 PARTS_FILE = "parts.json"  # in the primary bundle: the other parts' folders, for search.js
 _SIGNATURE = b"pagefind_dcd"  # every Pagefind index file: gzip of this + one CBOR value
 
@@ -122,62 +119,6 @@ def _running(pid: int) -> bool:
     return True
 
 
-def part_count(documents: int) -> int:
-    """How many Pagefind runs `documents` lean documents need (see PART_SIZE)."""
-    return max(1, -(-documents // PART_SIZE))
-
-
-def part_dir(docs_dir: Path, part: int, parts: int) -> Path:
-    """Documents of one part: the docs dir itself when there is one part."""
-    return docs_dir if parts == 1 else docs_dir / f"{PART_PREFIX}{part}"
-
-
-def part_dirs(docs_dir: Path) -> list[Path]:
-    """The parts a docs dir was laid out in, in order."""
-    found = sorted((p for p in docs_dir.glob(PART_PREFIX + "*") if p.name[len(PART_PREFIX):].isdigit()),
-                   key=lambda p: int(p.name[len(PART_PREFIX):]))
-    return found or [docs_dir]
-
-
-def document_path(docs_dir: Path, path: str) -> Path:
-    """Where the lean document of a page is: in the part that holds it, else in the last part
-    (a page added by a preview edit)."""
-    parts = part_dirs(docs_dir)
-    for part in parts[:-1]:
-        candidate = part / path / "index.html"
-        if candidate.exists():
-            return candidate
-    return parts[-1] / path / "index.html"
-
-
-def write_document(docs_dir: Path, page: Searchable, target: Path | None = None) -> bool:
-    """Write (or remove) the lean document of one page; True when the page is searchable.
-
-    `target`: the document's file when the caller knows its part (the build); else looked up."""
-    target = target or document_path(docs_dir, page.path)
-    if INDEXED not in page.body:
-        target.unlink(missing_ok=True)
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(lean_document(page.title, page.body), encoding="utf-8")
-    return True
-
-
-def write_documents(part: Path, pages: Iterable[Searchable]) -> int:
-    """Lean documents of pages into one part's folder; returns how many were searchable."""
-    return sum(write_document(part, page, part / page.path / "index.html") for page in pages)
-
-
-def copy_rendered(docs_dir: Path, site_dir: Path, paths: Iterable[str]) -> None:
-    """Pages only MkDocs renders (content/*.md) go in whole: there are few of them."""
-    for path in paths:
-        source = site_dir / path / "index.html"
-        if source.exists() and INDEXED in source.read_text(encoding="utf-8"):
-            target = part_dirs(docs_dir)[0] / path / "index.html"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-
-
 def command(docs_dir: Path, output: Path) -> list[str]:
     """Pagefind on one folder of lean documents (run with index_environment())."""
     return [sys.executable, "-m", "pagefind", "--site", str(docs_dir), "--output-path", str(output.resolve()),
@@ -186,114 +127,6 @@ def command(docs_dir: Path, output: Path) -> list[str]:
 
 def index_environment() -> dict[str, str]:
     return {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(INDEX_CHUNK_SIZE)}
-
-
-def bundle_dir(output: Path, part: int) -> Path:
-    """The primary bundle is `output`; part k > 0 is `output/part-k/`, merged in by search.js."""
-    return output if part == 0 else output / f"{PART_PREFIX}{part}"
-
-
-class IndexJob:
-    """Pagefind on the lean documents, part after part, in the background.
-
-    The build hands over each part as soon as its documents are written (`add`), so Pagefind
-    indexes one part while the build renders and writes the next; `close` says no more follow.
-    Parts run one at a time: Pagefind's memory is that of one part.
-    """
-
-    def __init__(self, docs_dir: Path, output: Path, parts: int = 1, discard: bool = False) -> None:
-        """discard: delete each part's documents once it is indexed (a build's scratch copy)."""
-        self.started = time.perf_counter()
-        self.discard = discard
-        self.output = output
-        self.parts = parts
-        self.error: str | None = None
-        self.process: subprocess.Popen[str] | None = None
-        self.seconds = 0.0
-        self._ready: list[int] = []
-        self._closed = False
-        self._cond = threading.Condition()
-        self._docs_dir = docs_dir
-        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
-        self._thread.start()
-
-    def add(self, part: int) -> None:
-        """The documents of `part` are all written."""
-        with self._cond:
-            self._ready.append(part)
-            self._cond.notify()
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify()
-
-    def _next(self) -> int | None:
-        with self._cond:
-            while not self._ready and not self._closed:
-                self._cond.wait()
-            return self._ready.pop(0) if self._ready else None
-
-    def _run(self) -> None:
-        done: list[int] = []
-        while (part := self._next()) is not None:
-            if self.error is None:
-                self.error = self._index(part)
-                done.append(part)
-        if self.error is None:
-            extra = [f"{PART_PREFIX}{p}/" for p in sorted(done) if p > 0]
-            (self.output / PARTS_FILE).write_text(json.dumps({"merge": extra}) + "\n", encoding="utf-8")
-
-    def _index(self, part: int) -> str | None:
-        output = bundle_dir(self.output, part)
-        try:
-            self.process = subprocess.Popen(command(part_dir(self._docs_dir, part, self.parts), output),
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                            env=index_environment())
-        except OSError as exc:
-            return f"无法运行 Pagefind 建立搜索索引：{exc}（请确认已安装 pagefind[extended]）"
-        try:
-            stdout, stderr = self.process.communicate(timeout=3600)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
-            return "Pagefind 建立搜索索引超时"
-        if self.process.returncode != 0:
-            detail = (stderr or stdout).strip().splitlines()[-5:]
-            return "Pagefind 建立搜索索引失败：" + " / ".join(detail)
-        normalise_index(output)  # the same pages give the same index bytes (see normalise_index)
-        if self.discard and self.parts > 1:
-            shutil.rmtree(part_dir(self._docs_dir, part, self.parts), ignore_errors=True)
-        return None
-
-    def wait(self, timeout: float = 3600) -> str | None:
-        """None when every part was indexed, else the reason in Chinese."""
-        self.close()
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            self.kill()
-            return "Pagefind 建立搜索索引超时"
-        self.seconds = time.perf_counter() - self.started
-        return self.error
-
-    def kill(self) -> None:
-        """Stop a running Pagefind (a build that failed elsewhere)."""
-        with self._cond:
-            self._ready.clear()
-            self._closed = True
-            self._cond.notify()
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-def index_documents(docs_dir: Path, output: Path) -> str | None:
-    """Write the Pagefind index of `docs_dir` (in the parts it is laid out in) into `output`."""
-    parts = len(part_dirs(docs_dir))
-    job = IndexJob(docs_dir, output, parts)
-    for part in range(parts):
-        job.add(part)
-    return job.wait()
 
 
 # -- an index in keyed parts ----------------------------------------------------------------------
@@ -512,22 +345,3 @@ def normalise_index(index_dir: Path) -> bool:
     return True
 
 
-def refresh_index_in_place(site_dir: Path, docs_dir: Path) -> str | None:
-    """Re-index `docs_dir` and swap the new index into a published site with renames.
-
-    `qingdan serve` writes changed pages first (search keeps working, a moment stale) and then
-    calls this, so an edit shows at once however long indexing takes.
-    """
-    fresh, old = site_dir / f".{PAGEFIND_DIR}.new", site_dir / f".{PAGEFIND_DIR}.old"
-    shutil.rmtree(fresh, ignore_errors=True)
-    failure = index_documents(docs_dir, fresh)
-    if failure:
-        shutil.rmtree(fresh, ignore_errors=True)
-        return failure
-    current = site_dir / PAGEFIND_DIR
-    if current.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        current.rename(old)
-    fresh.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
-    return None

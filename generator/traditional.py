@@ -440,33 +440,3 @@ def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | 
     if files is None:
         write_script_map(site_dir, chars)
         write_assets(site_dir, variant, extra_phrases)
-
-
-# -- kept for the current build and preview until they stop calling them ---------------------------
-# The 繁體 view has no search index of its own any more: search.js on a 繁體 page searches the
-# Simplified index (see the module docstring). These keep today's callers (generator/site/build.py,
-# generator/commands/serve.py) working and do no work; the build runner drops the calls.
-
-
-def documents_dir(docs_dir: Path) -> Path:
-    """Where the build keeps its (now unused) converted search documents: beside `docs_dir`."""
-    return docs_dir.with_name(docs_dir.name + "-" + HANT_DIR)
-
-
-def convert_documents(docs_dir: Path, out_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
-    """Nothing: Traditional search documents are no longer made (one index serves both scripts)."""
-
-
-def write_view(site_dir: Path, variant: str, site_url: str, hant_docs: Path | None = None, parts: int = 1,
-               previous: Path | None = None, discard: bool = False,
-               extra_phrases: Mapping[str, str] | None = None) -> str | None:
-    """Write zh-Hant/ by reading the built pages back: every page's Traditional copy, Qingdan's own
-    assets and the script map. hant_docs, parts, previous, discard: unused (no index of its own).
-    Returns None (the signature of the indexing build that called it)."""
-    write_pages(site_dir, variant, site_url, extra_phrases=extra_phrases)
-    return None
-
-
-def refresh_index(site_dir: Path, docs_dir: Path, variant: str, extra_phrases: Mapping[str, str] | None = None) -> str | None:
-    """Nothing to refresh: the 繁體 view searches the Simplified index, refreshed by its caller."""
-    return None

@@ -61,8 +61,10 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
         page = base + "power/000131127004/"
         assert "食品经营许可证" in fetch(page)
 
-        fragments = root / "site" / "pagefind" / "fragment"
-        indexed_before = set(fragments.iterdir())
+        def fragments() -> set:
+            return set((root / "site" / "pagefind").glob("*/fragment/*"))
+
+        indexed_before = fragments()
         item_file = root / "lists" / "power" / "scjgj.yml"
         original = item_file.read_text(encoding="utf-8")
         item_file.write_text(original.replace("result: 食品经营许可证", "result: 食品经营许可证（电子证照）", 1),
@@ -78,7 +80,7 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_file(tmp_path):
 
         # The page is live first; the search index follows (fragment files are content-hashed).
         lines.wait_for("下载文件和搜索索引已更新")
-        indexed_after = set(fragments.iterdir())
+        indexed_after = fragments()
         assert indexed_after and indexed_after != indexed_before
         # The 繁體 view searches this same index (generator/traditional.py): it has none to fall behind.
         assert not (root / "site" / "zh-Hant" / "pagefind").exists()

@@ -223,8 +223,8 @@ def test_an_index_in_parts_is_byte_identical_across_builds(tmp_path, monkeypatch
     first, second = tmp_path / "a", tmp_path / "b"
     assert build_site(PROJECT, first, history=False).ok
     assert build_site(PROJECT, second, history=False).ok
-    parts = json.loads((first / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))["merge"]
-    assert len(parts) >= 2
+    parts = json.loads((first / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))[searching.BUNDLES_KEY]
+    assert len(parts) >= 3 and parts[0] == "site/"
     assert tree_digest(first) == tree_digest(second)
 
 

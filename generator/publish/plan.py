@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from generator.publish.manifest import MANIFEST_NAME, FileEntry, Manifest
+from generator.search import PARTS_FILE
 
 SEARCH_DIR = "pagefind"
 SEARCH_ENTRY = "pagefind/pagefind-entry.json"
@@ -21,14 +22,17 @@ ENTRY_PAGES = ("index.html", "404.html", "sitemap.xml")
 
 
 def write_rank(path: str) -> tuple:
-    """Sort key: assets, then pages (deepest first), then entry pages, search runtime, search entry, manifest."""
+    """Sort key: assets, then pages (deepest first), then entry pages, search runtime, each bundle's
+    entry, the list of bundles (search.js reads it first), manifest."""
     if path == MANIFEST_NAME:
-        return (6,)
-    if path == SEARCH_ENTRY:
-        return (5,)
+        return (7,)
     parts = PurePosixPath(path).parts
-    if len(parts) == 2 and parts[0] == SEARCH_DIR and not path.endswith(".pf_meta"):
-        return (4, path)  # pagefind.js, its worker and wasm: unversioned names, read the entry
+    if path == f"{SEARCH_DIR}/{PARTS_FILE}":
+        return (6,)
+    if path == SEARCH_ENTRY or (len(parts) == 3 and parts[0] == SEARCH_DIR and parts[2] == "pagefind-entry.json"):
+        return (5, path)
+    if parts[0] == SEARCH_DIR and len(parts) in (2, 3) and not path.endswith(".pf_meta"):
+        return (4, path)  # pagefind.js and each bundle's wasm: unversioned names, read by the entries
     if path in ENTRY_PAGES:
         return (3, path)
     if path.endswith(".html"):

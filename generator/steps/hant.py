@@ -20,26 +20,26 @@ def run(build: Build) -> None:
     variant = config.traditional_variant
     if not variant:
         return
-    site = traditional.site_phrases(config.traditional_phrases)
-    converter = traditional.PageConverter(variant, build.site_url, site)
-    hant_root = build.site_dir / traditional.HANT_DIR
+    converter = traditional.page_converter(variant, build.site_url, traditional.site_phrases(config.traditional_phrases))
+    chars = build.get("@script_chars")
     written = []
-    simplified, converted = (set(chars) for chars in build.after.extra.get("chars", ["", ""]))
     for rel in ["404.html", *(c[: -len(".md")] + "/index.html" for c in build.get("@content_pages"))]:
         source = build.site_dir / rel
         if source.exists():
             text = source.read_text(encoding="utf-8")
             hant = converter.page(text, posixpath.dirname(rel))
-            write_file(hant_root / rel, hant)
-            written.append(f"{traditional.HANT_DIR}/{rel}")
-            simplified.update(text)
-            converted.update(hant)
-    for asset in sorted((build.site_dir / traditional.OWN_ASSETS).glob("*")):
-        write_file(hant_root / traditional.OWN_ASSETS / asset.name, converter.chrome(asset.read_text(encoding="utf-8")))
-        written.append(f"{traditional.HANT_DIR}/{traditional.OWN_ASSETS}{asset.name}")
-    write_file(build.site_dir / traditional.SCRIPT_MAP, traditional.script_map(variant, simplified, converted, site))
+            write_file(build.site_dir / traditional.hant_path(rel), hant)
+            written.append(traditional.hant_path(rel))
+            chars.add(text, hant)
+    for asset in (build.site_dir / traditional.OWN_ASSETS).glob("*"):
+        (build.site_dir / traditional.hant_path(traditional.OWN_ASSETS + asset.name)).unlink(missing_ok=True)
+        written.append(traditional.hant_path(traditional.OWN_ASSETS + asset.name))
+    traditional.write_assets(build.site_dir, variant, config.traditional_phrases)
+    (build.site_dir / traditional.SCRIPT_MAP).unlink(missing_ok=True)
+    traditional.write_script_map(build.site_dir, chars)
     build.owns(STEP.name, [*written, traditional.SCRIPT_MAP])
 
 
-STEP = Step("hant", ("@shells", "@content_pages", "@page_paths", "site_config.yml"), (traditional.SCRIPT_MAP,),
+STEP = Step("hant", ("@shells", "@content_pages", "@page_paths", "@script_chars", "site_config.yml"),
+            (traditional.SCRIPT_MAP,),
             run, "the 繁體 view of content/ pages, 404 and assets; the cross-script search map", serve="after")

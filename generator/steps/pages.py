@@ -54,13 +54,20 @@ class PageWriter:
                      if self.variant else None)
         self.hant_shells = hant_shells(self.shells, self.hant) if self.hant is not None else {}
         self.search = build.options.search
-        self.indexer = (Indexer(DocumentStore(build.runner.search_docs), build.staging_path("pagefind"),
-                                self.variant, config.traditional_phrases) if self.search else None)
-        self.documents = DocumentStore(build.runner.search_docs, self.indexer.add if self.indexer else None)
+        self.buckets = search.buckets(sum(project.catalog.counts().values()))
+        self.indexer = (Indexer(DocumentStore(build.runner.search_docs, self.buckets), build.staging_path("pagefind"))
+                        if self.search else None)
+        self.documents = DocumentStore(build.runner.search_docs, self.buckets,
+                                       self.indexer.add if self.indexer else None)
+        self.documents.keep_only(search.part_names(self.buckets))  # parts of another number of buckets
         # Parts whose documents changed before this step (content/ pages): indexed with the rest.
         self.documents.changed.update(build.get("@shell_search_parts"))
-        self.simplified_chars: set[str] = set()
-        self.traditional_chars: set[str] = set()
+        self.chars = traditional.ScriptChars(self.variant, config.traditional_phrases) if self.variant else None
+        known = build.before.extra.get("script_chars") if not build.cold else None
+        if self.chars is not None and known:  # what the pages not rewritten contributed
+            self.chars.simplified.update(known[0])
+            self.chars.traditional.update(known[1])
+            self.chars.chrome.update(known[2])
 
     def html(self, page: Page) -> str | None:
         if not page.nav:
@@ -81,9 +88,8 @@ class PageWriter:
         if self.hant is not None:
             converted = (self.hant.page(text, posixpath.dirname(rel)) if page.nav
                          else self.hant_shells[page.depth].fill(page, self.site_url))
-            write_file(self.site / traditional.HANT_DIR / rel, converted)
-            self.simplified_chars.update(text)
-            self.traditional_chars.update(converted)
+            write_file(self.site / traditional.hant_path(rel), converted)
+            self.chars.add(text, converted)
         if self.search:
             self.write_document(page)
 
@@ -114,9 +120,8 @@ def frame_key(build: Build) -> str:
 def write_pages(build: Build, specs: list[PageSpec], writer: PageWriter) -> None:
     """Write the pages whose key changed and remove those no longer current, part of the search
     index after part (Pagefind indexes a finished part while the next is written)."""
-    from generator.steps.search_index import part_of
-
-    frame = frame_key(build)
+    frame = digest(frame_key(build), str(writer.buckets))  # another number of parts: every document moves
+    part_of = writer.documents.part_of
     current = {spec.path for spec in specs}
     work: list[tuple[str, str, PageSpec | None]] = [(part_of(spec.path), spec.path, spec) for spec in specs]
     work += [(part_of(path), path, None) for path in set(build.before.pages) - current]
@@ -154,13 +159,15 @@ def run(build: Build) -> Pending | None:
     build.page_count = len(paths) + len(build.get("@content_pages"))
     build.put("@page_paths", paths)
     build.put("@search_parts", sorted(writer.documents.changed))
-    chars = build.before.extra.get("chars", ["", ""]) if not build.cold else ["", ""]
-    build.after.extra["chars"] = ["".join(sorted(set(chars[0]) | writer.simplified_chars)),
-                                  "".join(sorted(set(chars[1]) | writer.traditional_chars))]
+    build.put("@search_buckets", writer.buckets)
+    build.put("@script_chars", writer.chars)
+    if writer.chars is not None:
+        build.after.extra["script_chars"] = ["".join(sorted(writer.chars.simplified)),
+                                             "".join(sorted(writer.chars.traditional)), writer.chars.chrome]
     return writer.indexer
 
 
 STEP = Step("pages", ("@pages", "@edition_pages", "@shells", "@content_pages", "@shell_search_parts",
                       "option:site_url", "option:search", "site_config.yml:traditional"),
-            ("@page_paths", "@search_parts", "pages"), run,
+            ("@page_paths", "@search_parts", "@search_buckets", "@script_chars", "pages"), run,
             "each page whose key changed: HTML, 繁體 copy (converted in memory) and search document")

@@ -15,18 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import search, traditional
+from generator import search
 from generator.steps.step import Step
 
 if TYPE_CHECKING:
     from generator.steps.runner import Build
 
-ALL = "all"
-
-
-def part_of(page_path: str) -> str:
-    """The part of the index a page's document belongs to."""
-    return ALL
 
 
 class DocumentStore:
@@ -37,10 +31,11 @@ class DocumentStore:
 
     Parts are held in memory one at a time: pages arrive grouped by part."""
 
-    def __init__(self, folder: Path, on_done: Callable[[str], None] | None = None) -> None:
-        """on_done(part): called when the documents of a changed part are all stored and the
-        store moves on to another part (or is flushed at the end)."""
+    def __init__(self, folder: Path, buckets: int = 1, on_done: Callable[[str], None] | None = None) -> None:
+        """buckets: the site's item parts (search.buckets); on_done(part): called when the documents
+        of a changed part are all stored and the store moves on to another part (or finishes)."""
         self.folder = folder
+        self.buckets = buckets
         self.changed: set[str] = set()
         self.on_done = on_done
         self.done: set[str] = set()  # parts handed to on_done
@@ -62,7 +57,7 @@ class DocumentStore:
 
     def put(self, path: str, document: str | None) -> None:
         """The document of the page at `path`; None: the page is gone or not searchable."""
-        part = part_of(path)
+        part = self.part_of(path)
         self._open(part)
         if document is None:
             if self._documents.pop(path, None) is not None:
@@ -70,6 +65,9 @@ class DocumentStore:
         elif self._documents.get(path) != document:
             self._documents[path] = document
             self.changed.add(part)
+
+    def part_of(self, path: str) -> str:
+        return search.part_of(path, self.buckets)
 
     def flush(self) -> None:
         if self._part is not None and self._part in self.changed:
@@ -92,6 +90,12 @@ class DocumentStore:
         for part in sorted(self.changed):
             self._done(part)
 
+    def keep_only(self, parts: list[str]) -> None:
+        """Drop the stored parts not named (the site now has another number of item parts)."""
+        for file in self.folder.glob("*.json"):
+            if file.stem not in parts:
+                file.unlink()
+
     def parts(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.json"))
 
@@ -105,11 +109,6 @@ class DocumentStore:
             file.write_text(document, encoding="utf-8")
 
 
-def bundle_dir(part: str) -> str:
-    """Where a part's Pagefind bundle is published, from the site root."""
-    return search.PAGEFIND_DIR
-
-
 class Indexer:
     """Pagefind over the parts the pages step finished, one part at a time, in the background:
     the build writes the next part's pages while Pagefind indexes the last one. The bundles go
@@ -117,11 +116,9 @@ class Indexer:
 
     timed_as = "search_index"  # the wait for it is the index's time, not the pages'
 
-    def __init__(self, store: DocumentStore, work: Path, variant: str = "", phrases: dict | None = None) -> None:
+    def __init__(self, store: DocumentStore, work: Path) -> None:
         self.store = store
         self.work = work
-        self.variant = variant
-        self.phrases = phrases
         self.parts: list[str] = []
         self.error: str | None = None
         self._queue: queue.Queue[str | None] = queue.Queue()
@@ -129,7 +126,7 @@ class Indexer:
         self._thread.start()
 
     def add(self, part: str) -> None:
-        """Every document of `part` is written (the store flushed it)."""
+        """Every document of `part` is stored."""
         self._queue.put(part)
 
     def _run(self) -> None:
@@ -141,17 +138,8 @@ class Indexer:
     def _index(self, part: str) -> str | None:
         docs = search.scratch_dir(self.work)
         try:
-            self.store.materialise(part, docs)
-            failure = search.index_documents(docs, self.work / "bundles" / part)
-            if failure or not self.variant:
-                return failure
-            # The 繁體 view's own index, over converted documents.
-            hant_docs = search.scratch_dir(self.work)
-            try:
-                traditional.convert_documents(docs, hant_docs, self.variant, self.phrases)
-                return search.index_documents(hant_docs, self.work / "hant-bundles" / part)
-            finally:
-                shutil.rmtree(hant_docs, ignore_errors=True)
+            self.store.materialise(part, docs / part)
+            return search.index_parts(docs, self.work / "bundles", [part])
         finally:
             shutil.rmtree(docs, ignore_errors=True)
 
@@ -165,16 +153,27 @@ class Indexer:
 
 
 def run(build: Build) -> None:
-    """Put the bundles the pages step had Pagefind make in place of the previous ones."""
+    """Put the bundles Pagefind made beside the page writing in place of the previous ones, remove
+    what is no longer a bundle of this site, and list the bundles for search.js."""
     if not build.options.search:
         return
-    indexed = build.get("@search_parts")
-    work = build.staging_path("pagefind")
-    for part in indexed:
-        _replace(work / "bundles" / part, build.site_dir / bundle_dir(part))
-        hant = work / "hant-bundles" / part
-        if hant.is_dir():
-            _replace(hant, build.site_dir / traditional.HANT_DIR / bundle_dir(part))
+    fresh = build.staging_path("pagefind") / "bundles"
+    target = build.site_dir / search.PAGEFIND_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for part in build.get("@search_parts"):
+        if (fresh / part).is_dir():
+            _replace(fresh / part, target / part)
+        else:  # the part has no documents any more
+            shutil.rmtree(target / part, ignore_errors=True)
+    if (fresh / "pagefind.js").exists():
+        (target / "pagefind.js").unlink(missing_ok=True)
+        (fresh / "pagefind.js").rename(target / "pagefind.js")
+    keep = {*search.part_names(build.get("@search_buckets")), "pagefind.js", search.PARTS_FILE}
+    for entry in target.iterdir():  # an earlier layout, or parts of another number of buckets
+        if entry.name not in keep:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    (target / search.PARTS_FILE).unlink(missing_ok=True)
+    search.write_parts_list(target)
 
 
 def _replace(fresh: Path, target: Path) -> None:

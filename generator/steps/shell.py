@@ -72,7 +72,7 @@ def _content_documents(build: Build, content: list[str]) -> list[str]:
     from generator import search
     from generator.steps.search_index import DocumentStore
 
-    store = DocumentStore(build.runner.search_docs)
+    store = DocumentStore(build.runner.search_docs, search.buckets(sum(build.get("@catalog").catalog.counts().values())))
     for source in sorted(set(build.before.extra.get("content_pages", [])) - set(content)):  # removed
         store.put(source[: -len(".md")] + "/", None)
     for source in content:
