@@ -104,6 +104,10 @@ def test_a_stale_cache_gives_the_same_site_as_a_cold_build(tmp_path: Path) -> No
         subprocess.run(["git", *args], cwd=origin, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
 
     origin = make_project(tmp_path / "origin")
+    fee = origin / "lists" / "fee" / "zjj.yml"
+    one_fee = fee.read_text(encoding="utf-8")
+    second = one_fee.split("items:\n", 1)[1].replace("SF-zjj-001", "SF-zjj-002").replace("修复费", "补偿费")
+    fee.write_text(one_fee + second, encoding="utf-8")  # the fee item the next commit cancels
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-qm", "清单首次公布")
@@ -116,19 +120,18 @@ def test_a_stale_cache_gives_the_same_site_as_a_cold_build(tmp_path: Path) -> No
     edited = (text.replace("name: 食品经营许可\n", "name: 食品经营许可（含仅销售预包装食品备案）\n", 1)  # rename
               .replace("type: 行政处罚", "type: 行政检查", 1)  # change its type
               .replace("article: 第一百二十四条", "article: 第一百二十五条", 1))  # change a 依据
-    fee = origin / "lists" / "fee" / "zjj.yml"
-    kept = fee.read_text(encoding="utf-8")
     assert edited.count("\n") == text.count("\n") and edited != text
     power.write_text(edited, encoding="utf-8")
-    fee_items = kept.split("\n  - code: ")
-    if len(fee_items) > 2:  # cancel the last fee item
-        fee.write_text("\n  - code: ".join(fee_items[:-1]) + "\n", encoding="utf-8")
+    fee.write_text(one_fee, encoding="utf-8")  # cancel SF-zjj-002
     git("commit", "-qam", "调整权责清单\n\n调整依据: 测府字〔2024〕1号\n生效日期: 2024-03-01")
 
     warm = _ci_build(origin, tmp_path / "job2", cache=saved)
     cold = _ci_build(origin, tmp_path / "job3")
     assert "食品经营许可（含仅销售预包装食品备案）" in (warm / "power" / "000131127004" / "index.html").read_text(
         encoding="utf-8")
+    cancelled = Path("fee", "SF-zjj-002", "index.html")
+    assert "已取消" not in (first / cancelled).read_text(encoding="utf-8")
+    assert "已取消" in (warm / cancelled).read_text(encoding="utf-8")
     assert tree(warm) != tree(first)
     assert tree(warm) == tree(cold)
 
