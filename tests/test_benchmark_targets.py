@@ -12,7 +12,7 @@ def record(site_bytes: int, rebuild: float) -> dict:
     return {"build": {"seconds": 30.0, "cpu_seconds": 40.0, "peak_bytes": 10**9, "site_bytes": site_bytes},
             "ratios": {"build_over_floor_plus_pagefind": 1.2, "build_over_floor_plus_pagefind_cpu": 1.6,
                        "rebuild_over_build": rebuild, "rebuild_over_build_cpu": rebuild},
-            "edit_to_page": {"median_seconds": 0.3},
+            "edit_to_page": {"median_seconds": 0.3, "touched": {"median_seconds": 0.7}},
             "traditional": {"without": {"seconds": 30.0, "cpu_seconds": 40.0},
                             "added_seconds": 6.0, "added_cpu_seconds": 12.0},
             "publish": {"one_item": {"bytes": 24_391_251}}}
@@ -31,7 +31,7 @@ def test_each_target_has_its_figure_and_verdict() -> None:
     goals = goal_targets(results)
     verdicts = {key: goal["met"] for key, goal in goals.items()}
     assert verdicts == {"cold_build_cpu": False, "cold_build_wall": True, "rebuild_wall": True, "rebuild_cpu": True,
-                        "edit_to_page": True, "traditional_cpu": False, "traditional_wall": True,
+                        "edit_to_page": True, "edit_to_touched_pages": False, "traditional_cpu": False, "traditional_wall": True,
                         "publish_one_item": False, "site_bytes": True, "big_build_seconds": False,
                         "big_peak_bytes": True}
     assert goals["traditional_cpu"]["value"] == 12.0 / 40.0
