@@ -5,6 +5,9 @@ Starts `qingdan serve` on the corpus, waits for its first build, then edits one 
 until the served page shows the new text. Each edit waits for the previous one to be served
 and for the background search refresh to finish, as a clerk reading the page would. The edits
 are undone with `git checkout -- lists` afterwards.
+
+Then (issue 23: every page an edit touches) as many renames, each timed until the item, list,
+department and pinyin pages all show the new name: `touched` in the result.
 """
 
 from __future__ import annotations
@@ -39,6 +42,21 @@ def _edit(project: Path, n: int) -> tuple[str, str]:
         if note in line:
             break
     return f"power/{code}/", note
+
+
+def _rename(project: Path, n: int) -> tuple[str, dict[str, str]]:
+    """Rename the n-th item of the first power list file; (new name, page kind → URL path of
+    every page that shows the name: the item, its list, its department, the pinyin index)."""
+    path = sorted((project / "lists" / "power").glob("*.y*ml"))[0]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    hits = [i for i, line in enumerate(lines) if line.startswith("    name: ")]
+    i = hits[n % len(hits)]
+    mark = f"（更名{n + 1}）"
+    lines[i] = lines[i][:-1] + mark + '"' if lines[i].endswith('"') else lines[i] + mark
+    code = next(m.group(1) for line in reversed(lines[:i]) if (m := ITEM_CODE.match(line)))
+    path.write_text("\n".join(lines), encoding="utf-8")
+    name = lines[i][len("    name: "):].strip('"')
+    return name, {"事项": f"power/{code}/", "清单": "power/", "部门": f"departments/{path.stem}/", "拼音索引": "pinyin/"}
 
 
 def _get(url: str) -> str:
@@ -79,8 +97,10 @@ def measure_edits(project: Path, out: Path, edits: int = 5, timeout: float = 360
                 time.sleep(0.01)
             seconds.append(time.perf_counter() - t0)
             wait_for("搜索索引已更新", 600)
-        return {"median_seconds": median(seconds), "all_seconds": [round(s, 3) for s in seconds],
-                "edits": len(seconds), "first_build_seconds": first_build}
+        result = {"median_seconds": median(seconds), "all_seconds": [round(s, 3) for s in seconds],
+                  "edits": len(seconds), "first_build_seconds": first_build}
+        result["touched"] = _renames(project, base, edits, wait_for)
+        return result
     except (TimeoutError, OSError, AttributeError) as exc:
         return {"error": f"预览未能显示改动：{exc}"}
     finally:
@@ -91,3 +111,29 @@ def measure_edits(project: Path, out: Path, edits: int = 5, timeout: float = 360
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _renames(project: Path, base: str, edits: int, wait_for) -> dict[str, Any]:
+    """Issue 23: every page an edit touches. Renames touch the item, list, department and pinyin
+    pages; per rename, the time until each shows the new name, and until the last of them does."""
+    last: list[float] = []
+    pages: dict[str, list[float]] = {}
+    try:
+        for n in range(edits):
+            name, paths = _rename(project, n)
+            t0 = time.perf_counter()
+            waiting = dict(paths)
+            while waiting:
+                for kind, path in list(waiting.items()):
+                    if name in _get(base + path):
+                        pages.setdefault(kind, []).append(time.perf_counter() - t0)
+                        del waiting[kind]
+                if time.perf_counter() - t0 > 60:
+                    return {"error": "改名后这些页面 60 秒内没有更新：" + "、".join(waiting), "stale": sorted(waiting)}
+                time.sleep(0.01)
+            last.append(time.perf_counter() - t0)
+            wait_for("搜索索引已更新", 600)
+    except (TimeoutError, OSError) as exc:
+        return {"error": f"预览未能显示改名：{exc}"}
+    return {"median_seconds": median(last), "all_seconds": [round(s, 3) for s in last], "edits": len(last),
+            "pages": {kind: median(v) for kind, v in pages.items()}}
