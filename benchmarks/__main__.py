@@ -93,7 +93,7 @@ def pick_query(project: Path) -> str:
 # measurements
 
 
-TIMING = re.compile(r"([A-Za-z_]+) ([\d.]+)s")
+TIMING = re.compile(r"([A-Za-z_.]+) ([\d.]+)s")
 
 
 def parse_timings(stdout: str) -> dict[str, float]:
@@ -483,11 +483,13 @@ def _cell(result: dict[str, Any] | None, key: str, fmt=_fmt_s) -> str:
     return fmt(result.get(key))
 
 
-STAGE_ORDER = ("load", "history", "render", "render_history", "render_editions", "search_docs", "mkdocs", "write_pages",
-               "data_files", "downloads", "search_index", "manifest")
-STAGE_NAMES = {"load": "读取校验", "history": "历史", "render": "渲染", "render_history": "渲染历史页",
-               "render_editions": "渲染版本", "mkdocs": "MkDocs", "write_pages": "写页面", "data_files": "数据文件",
-               "downloads": "下载文件", "search_index": "搜索索引", "search_docs": "搜索文档", "manifest": "文件清单"}
+# The build's steps (generator/steps/__init__.py); pages.render and pages.write are parts of pages.
+STAGE_ORDER = ("load", "history", "downloads", "render", "titles", "editions", "nav", "shell", "pages", "pages.render",
+               "pages.write", "search_index", "data_files", "sitemap", "hant", "manifest")
+STAGE_NAMES = {"load": "读取校验", "history": "历史", "downloads": "下载文件", "render": "页面键与全站页面",
+               "titles": "页面标题", "editions": "历史版本", "nav": "导航", "shell": "MkDocs 外框", "pages": "写页面（合计）",
+               "pages.render": "　其中渲染", "pages.write": "　其中写入", "search_index": "搜索索引（等待）",
+               "data_files": "数据文件", "sitemap": "站点地图", "hant": "繁體其余", "manifest": "文件清单"}
 
 
 def _naive_of(record: dict[str, Any], variant: str) -> dict[str, Any] | None:

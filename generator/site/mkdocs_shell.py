@@ -22,9 +22,12 @@ from generator.render.env import tel_href
 from generator.render.pages import Page
 from generator.safeurl import safe_href
 from generator.site import shell as shells
-from generator.steps.step import BuildError
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+
+
+class MkDocsError(Exception):
+    """MkDocs refused the project (message in Chinese, for the user)."""
 
 
 def stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str:
@@ -155,7 +158,7 @@ def mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path, 
     try:
         mkdocs_build(mk_config)
     except MkDocsException as exc:
-        raise BuildError(f"MkDocs 构建失败：{exc}") from exc
+        raise MkDocsError(f"MkDocs 构建失败：{exc}") from exc
 
 
 # Files Material copies that this site never loads: its lunr search (replaced by Pagefind; the

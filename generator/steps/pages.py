@@ -55,8 +55,10 @@ class PageWriter:
         self.hant_shells = hant_shells(self.shells, self.hant) if self.hant is not None else {}
         self.search = build.options.search
         self.buckets = search.buckets(sum(project.catalog.counts().values()))
+        # A build indexes each finished part at once; a preview leaves it to its search step,
+        # which runs once the edited pages are shown.
         self.indexer = (Indexer(DocumentStore(build.runner.search_docs, self.buckets), build.staging_path("pagefind"))
-                        if self.search else None)
+                        if self.search and not build.serving else None)
         self.documents = DocumentStore(build.runner.search_docs, self.buckets,
                                        self.indexer.add if self.indexer else None)
         self.documents.keep_only(search.part_names(self.buckets))  # parts of another number of buckets
@@ -145,8 +147,8 @@ def write_pages(build: Build, specs: list[PageSpec], writer: PageWriter) -> None
         write += time.perf_counter() - rendered
         build.written.append(path)
     writer.documents.finish()
-    build.time("render", render)
-    build.time("write_pages", write)
+    build.time("pages.render", render)  # of the step's time: rendering the pages, and writing them
+    build.time("pages.write", write)
 
 
 def run(build: Build) -> Pending | None:
@@ -158,7 +160,10 @@ def run(build: Build) -> Pending | None:
     paths = [spec.path for spec in specs]
     build.page_count = len(paths) + len(build.get("@content_pages"))
     build.put("@page_paths", paths)
-    build.put("@search_parts", sorted(writer.documents.changed))
+    changed = set(writer.documents.changed)
+    if build.serving:  # every part changed since the preview's search step last ran
+        changed |= set(build.products.get("@search_parts") or ())
+    build.put("@search_parts", sorted(changed))
     build.put("@search_buckets", writer.buckets)
     build.put("@script_chars", writer.chars)
     if writer.chars is not None:

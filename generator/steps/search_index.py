@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import search
-from generator.steps.step import Step
+from generator.steps.step import BuildError, Step
 
 if TYPE_CHECKING:
     from generator.steps.runner import Build
@@ -157,7 +157,15 @@ def run(build: Build) -> None:
     what is no longer a bundle of this site, and list the bundles for search.js."""
     if not build.options.search:
         return
-    fresh = build.staging_path("pagefind") / "bundles"
+    work = build.staging_path("pagefind")
+    fresh = work / "bundles"
+    if build.serving:  # a preview indexes here, after the edited pages were shown
+        indexer = Indexer(DocumentStore(build.runner.search_docs, build.get("@search_buckets")), work)
+        for part in build.get("@search_parts"):
+            indexer.add(part)
+        failure = indexer.wait()
+        if failure:
+            raise BuildError(failure)
     target = build.site_dir / search.PAGEFIND_DIR
     target.mkdir(parents=True, exist_ok=True)
     for part in build.get("@search_parts"):
@@ -174,6 +182,8 @@ def run(build: Build) -> None:
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     (target / search.PARTS_FILE).unlink(missing_ok=True)
     search.write_parts_list(target)
+    if build.serving:
+        build.put("@search_parts", [])  # indexed: the next edits start a new list
 
 
 def _replace(fresh: Path, target: Path) -> None:
@@ -186,5 +196,5 @@ def _replace(fresh: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-STEP = Step("search_index", ("@search_parts", "option:search"), ("pagefind/",), run,
+STEP = Step("search_index", ("@search_parts", "@search_buckets", "option:search"), ("pagefind/",), run,
             "the bundles of the parts Pagefind indexed (beside the page writing) put in place", serve="after")

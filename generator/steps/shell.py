@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from generator.site import mkdocs_shell
 from generator.site import shell as shells
-from generator.steps.step import Step
+from generator.steps.step import BuildError, Step
 
 if TYPE_CHECKING:
     from generator.steps.runner import Build
@@ -43,8 +43,11 @@ def run(build: Build) -> None:
         source.write_text(mkdocs_shell.stub_markdown(shells.TITLE, {}, shell=True), encoding="utf-8")
     tree = mkdocs_shell.nav_tree(project, content, nav["extra"])
     theme = mkdocs_shell.theme_dir(project.root, work)
-    mkdocs_shell.mkdocs_build(project, docs, out, theme, tree, fragments, build.site_url,
-                              feeds=build.get("@history") is not None)
+    try:
+        mkdocs_shell.mkdocs_build(project, docs, out, theme, tree, fragments, build.site_url,
+                                  feeds=build.get("@history") is not None)
+    except mkdocs_shell.MkDocsError as exc:
+        raise BuildError(str(exc)) from exc
     mkdocs_shell.prune_theme_assets(out)
     by_depth = mkdocs_shell.read_shells(out, set(nav["depths"]), project.config.portal.description)
     for name in _NOT_MKDOCS:
