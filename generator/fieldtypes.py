@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from markupsafe import Markup, escape
 
-from generator.config import FieldDef, SiteConfig, did_you_mean
+from generator.model import SAFE_CODE, is_blank
+from generator.problems import did_you_mean
 from generator.safeurl import SAFE_SCHEMES, UNSAFE_HINT, safe_href, unsafe_message, url_scheme
+from generator.siteconfig import FieldDef, SiteConfig
 from generator.tabular import normalize as norm
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
@@ -23,8 +25,6 @@ if TYPE_CHECKING:
 
 Report = Callable[..., None]  # report(message, hint="", container=None, key=None, warning=False)
 
-# Published codes run to 50+ characters (实施编码); 128 leaves room and still makes a sane address.
-SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 PLACEHOLDER_CODES = {"待定", "无", "暂无", "/", "-", "—", "——", "未编码", "空"}
 _TRUE = {"是", "有", "yes", "true", "y"}
 _FALSE = {"否", "无", "no", "false", "n"}
@@ -404,8 +404,6 @@ def _tag_list(tag: str, values: Any, attributes: str = "") -> Markup:
 
 
 def _blank(value: Any) -> bool:
-    from generator.model import is_blank
-
     return is_blank(value)
 
 

@@ -10,10 +10,10 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from generator.config import SiteConfig, did_you_mean
-from generator.fieldtypes import SAFE_CODE, normalize
-from generator.model import Catalog, Item
-from generator.problems import Problem, Problems
+from generator.config import SiteConfig
+from generator.fieldtypes import normalize
+from generator.model import SAFE_CODE, Catalog, Item
+from generator.problems import Problem, Problems, did_you_mean
 from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml, scalar_text
 
 LIST_SUFFIXES = (".yml", ".yaml")

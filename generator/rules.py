@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from generator.config import FieldDef, ListType, SiteConfig
-from generator.fieldtypes import SAFE_CODE
 from generator.lawdb import RepealedIndex, entry_from
 from generator.legaltext import Instrument, comparable, split_instruments
-from generator.model import Catalog, Item, get_path, is_blank
+from generator.model import SAFE_CODE, Catalog, Item, get_path, is_blank
 from generator.problems import Problems
+from generator.siteconfig import FieldDef, ListType, SiteConfig
 
 NO_FEE_WORDS = ("不收费", "免费", "无", "无收费", "不涉及")
 # Short standards that say "free" in other words: 不收取费用, 免收, 免费办理, 无偿提供, 无需缴费.
