@@ -135,7 +135,8 @@ class Option:
 
     def read(self, ctx: Context, present: bool, value: Any, spot: Spot) -> Any:
         """The checked value of this setting, or its default after reporting what is wrong."""
-        if not present or (value is None and not (self.container and self.required)):
+        empty = value is None and spot.role == "key" and not (self.container and self.required)
+        if not present or empty:  # `key:` with nothing after it is a key left out; an empty entry is not
             if self.required:
                 ctx.error(self.missing_message(spot), "config-missing", self.missing_hint(), spot.container)
             result = self.default
@@ -162,7 +163,7 @@ class Text(Option):
         super().__init__(key, words, doc, **kwargs)
 
     def convert(self, ctx: Context, value: Any, spot: Spot) -> Any:
-        if isinstance(value, (dict, list)):
+        if value is None or isinstance(value, (dict, list)):
             ctx.error(f"{self.what(spot)}应当是一段文字", "config-type", container=spot.container, key=spot.key)
             return INVALID
         return scalar_text(value)
