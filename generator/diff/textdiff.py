@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from generator.changes import normalize_format
+from generator.changes import normalize_format, normalize_value  # noqa: F401  (normalize_value: re-exported; both live in the change model)
 
 _DIGIT = "0-9０-９"
 _OPEN = r"〔\[【（(﹝［"
