@@ -180,11 +180,15 @@ class _EnumEntry(Option):
     type_words = "文字，或 {value: 取值, code: 代码, letter: 字母代码, aliases: [别名]}"
     container = True
     FULL = Section("", "枚举取值", "", [
-        Text("value", "取值", required=True),
-        Text("code", "代码"),
-        Text("letter", "字母代码"),
-        ListOf("aliases", "别名", item=Text(words="别名"), one_ok=True),
+        Text("value", "取值", "网站上显示的取值，如“行政许可”。", required=True),
+        Text("code", "代码", "标准代码，如 GB/T 39046 的 01。"),
+        Text("letter", "字母代码", "省级清单使用的字母代码，如 XK。"),
+        ListOf("aliases", "别名", "同一取值的历史或地方名称（如 行政审批 → 行政许可），可以写一个或一个列表。",
+               item=Text(words="别名"), one_ok=True),
     ], make=lambda v: EnumValue(v["value"], v["code"], v["letter"], tuple(v["aliases"])))
+
+    def below(self) -> tuple[str, Option] | None:
+        return "", self.FULL
 
     def convert(self, ctx: Context, value: Any, spot: Spot) -> Any:
         if isinstance(value, LocatedMap):

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from generator.config import ROOT
-from generator.configoptions import ListOf, MapOf, Option, Section
+from generator.configoptions import ListOf, Option, Section
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "config-reference.md"
 
@@ -43,14 +43,11 @@ def _default(option: Option) -> str:
 
 
 def _sections(option: Option, path: str) -> list[tuple[str, Section]]:
-    """The sections under an option (itself, its list's entries, its mapping's values), with their headings."""
+    """The section under an option (itself, its list's entries, its mapping's values), with its heading."""
     if isinstance(option, Section):
         return [(path, option)]
-    if isinstance(option, ListOf):
-        return _sections(option.item, f"{path} 的每一项")
-    if isinstance(option, MapOf):
-        return _sections(option.value, f"{path} 的每个值")
-    return []
+    below = option.below()
+    return _sections(below[1], path + below[0]) if below else []
 
 
 def _table(section: Section, path: str) -> list[str]:

@@ -124,6 +124,11 @@ class Option:
         top = "." not in spot.path
         return f"{self.key}（{self.words}）" if self.container and top else f"{self.words}（{self.key}）"
 
+    def below(self) -> tuple[str, Option] | None:
+        """The declaration one level down (a list's entries, a mapping's values), with how the
+        reference page names that level; None for a plain value."""
+        return None
+
     def missing_hint(self) -> str:
         if self.container:
             return f"添加 {self.key}: 一节（可参照示例项目的 site_config.yml）"
@@ -298,6 +303,9 @@ class ListOf(Option):
     def type_words(self) -> str:  # type: ignore[override]
         return f"列表，每项为{self.item.kind}"
 
+    def below(self) -> tuple[str, Option] | None:
+        return " 的每一项", self.item
+
     def convert(self, ctx: Context, value: Any, spot: Spot) -> Any:
         if self.one_ok and isinstance(value, str):
             return [value]
@@ -332,6 +340,9 @@ class MapOf(Option):
     @property
     def type_words(self) -> str:  # type: ignore[override]
         return f"映射（名称: {self.value.kind}）"
+
+    def below(self) -> tuple[str, Option] | None:
+        return ".<名称>", self.value
 
     def convert(self, ctx: Context, value: Any, spot: Spot) -> Any:
         if not isinstance(value, LocatedMap):

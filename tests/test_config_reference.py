@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from generator.config import ROOT
 from generator.configdocs import PAGE, main, render
-from generator.configoptions import ListOf, MapOf, Option, Section
+from generator.configoptions import Option, Section
 
 
 def _declared(option: Option, path: str = ""):
     """Every option under `option`, with its dotted path."""
-    children = (option.options if isinstance(option, Section) else [option.item] if isinstance(option, ListOf)
-                else [option.value] if isinstance(option, MapOf) else [])
+    below = option.below()
+    children = option.options if isinstance(option, Section) else [below[1]] if below else []
     for child in children:
         child_path = f"{path}.{child.key}".strip(".") if child.key else path
         yield child_path, child
