@@ -7,10 +7,14 @@ same rule, so a commit never reads one way on the 动态调整 page and another 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
-from generator.config import ListType
 from generator.model import ADDRESS_FIELDS, Item, content_of, is_blank
+from generator.siteconfig import ListType
 
 # Kinds of change, in the order they are counted and shown: id → what the public reads. A matched
 # item may have several (renamed and moved); 新增 and 取消 stand alone.
@@ -28,20 +32,30 @@ SIMILAR_CONTENT = 0.8  # share of equal fields for a recoded item whose name cha
 MAX_FUZZY_PAIRS = 40_000  # leftover pairs compared field by field; beyond this only exact/name matches
 
 
-def normalize_value(value: object) -> object:
-    """A value as compared when only its format changed (widths, spaces, brackets): generator.diff.textdiff.
-
-    Imported on use: generator.diff imports this module, and this module must load on its own.
-    """
-    from generator.diff.textdiff import normalize_value as normal
-
-    return normal(value)
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "。": ".", "．": "."})
+_DOC_YEAR = re.compile(r"[\[【(〔]\s*(\d{4})\s*[\]】)〕]\s*(第?)\s*(\d+)\s*号")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_format(text: str) -> str:
-    from generator.diff.textdiff import normalize_format as normal
+    """The text with formatting removed: what is left is content (widths, spaces, quotes and the
+    brackets around a document number's year are format; generator.diff.textdiff compares the rest)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _DOC_YEAR.sub(r"〔\1〕\2\3号", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    # A space only matters between two Latin letters or digits ("12315 12345").
+    return re.sub(r"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", text)
 
-    return normal(text)
+
+def normalize_value(value: Any) -> Any:
+    """normalize_format applied to every text inside a field value."""
+    if isinstance(value, str):
+        return normalize_format(value)
+    if isinstance(value, list):
+        return [normalize_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalize_value(v) for k, v in value.items()}
+    return value
 
 
 def _same(old: object, new: object) -> bool:

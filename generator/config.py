@@ -1,890 +1,503 @@
 """Read and validate site_config.yml: the portal, the departments and the list types.
 
-List types are data: the package ships defaults (defaults/schema.yml); a project may replace any
-enumeration, replace the list types, or add new ones with `extra_list_types`.
+Every option is declared once below (generator/configoptions.py: its key, type, default, the words
+its messages use, its documentation and its checks); one reader walks the declarations, and
+`python -m generator.configdocs` writes docs/config-reference.md from them.
+
+List types are data: the package ships defaults (defaults/schema.yml, read with the same
+declarations); a project may replace any enumeration, replace the list types, or add new ones with
+`extra_list_types`. The dataclasses the program reads live in generator/siteconfig.py.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from generator.problems import Problems
+from generator.configoptions import (
+    INVALID,
+    Choice,
+    Context,
+    Flag,
+    Integer,
+    ListOf,
+    MapOf,
+    Option,
+    Regex,
+    Section,
+    Spot,
+    Text,
+    pattern,
+)
+from generator.dates import normalize_date
+from generator.fieldtypes import FIELD_TYPES
+from generator.lawdb import ENTRY_KEYS, KINDS
+from generator.problems import Problems, did_you_mean
+from generator.rules import RULES
 from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
+from generator.siteconfig import (
+    DEFAULT_CATCH_ALL_PATTERNS,
+    Department,
+    EnumValue,
+    FieldDef,
+    ListType,
+    Portal,
+    PublishSettings,
+    SiteConfig,
+)
 from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 
+__all__ = [
+    "DEFAULT_CATCH_ALL_PATTERNS", "Department", "EnumValue", "FieldDef", "ListType", "Portal", "PublishSettings",
+    "SiteConfig", "did_you_mean", "load_config", "ROOT",
+]
+
 DEFAULTS_FILE = Path(__file__).parent / "defaults" / "schema.yml"
+DEFAULTS_NAME = "generator/defaults/schema.yml"
 SYNONYMS_FILE = Path(__file__).parent / "defaults" / "search_synonyms.yml"
-SAFE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-
-CATCH_ALL_FILE = Path(__file__).parent / "defaults" / "catch_all_patterns.yml"
+SAFE_ID = r"[a-z][a-z0-9_-]{0,31}"
 
 
-def _default_catch_all_patterns() -> list[str]:
-    """The package's catch-all patterns: data, measured on real text (see the file's header)."""
-    return [str(p) for p in yaml.safe_load(CATCH_ALL_FILE.read_text(encoding="utf-8"))["patterns"]]
+# --- checks of single values -----------------------------------------------------------------------
+
+def _no_markup(ctx: Context, text: str, spot: Spot, option: Option) -> Any:
+    """Material's own templates print the site name and description unescaped."""
+    if re.search(r'[<>"]', text):
+        ctx.error(f"{option.what(spot)}“{text}”中不能有 < > \" 这几个字符", "config-value",
+                  "它们在网页中有特殊含义；请改用中文符号，例如“＜＞”或中文引号“”", spot.container, spot.key)
+        return INVALID
+    return text
 
 
-DEFAULT_CATCH_ALL_PATTERNS = _default_catch_all_patterns()
+def _safe_url(ctx: Context, text: str, spot: Spot, option: Option) -> Any:
+    if text and safe_href(text) is None:
+        ctx.error(unsafe_message(option.what(spot), text), "config-value", UNSAFE_HINT, spot.container, spot.key)
+        return INVALID
+    return text
 
 
-@dataclass(frozen=True)
-class EnumValue:
-    value: str
-    code: str = ""
-    letter: str = ""
-    aliases: tuple[str, ...] = ()  # historical or regional names of the same value (行政审批 → 行政许可)
+def _directory_url(ctx: Context, text: str, spot: Spot, option: Option) -> Any:
+    return text if not text or text.endswith("/") else text + "/"
 
 
-@dataclass(frozen=True)
-class FieldDef:
-    name: str
-    label: str
-    type: str
-    required: bool = False
-    enum: str = ""
-    multi: bool = False
-    ref: str = ""
-    description: str = ""
-    disclosure: bool = False  # one of the fields that answer the eight disclosures
-    # Refuse what does not conform (else keep it as published, with a warning): an enum value outside
-    # the enumeration, or the field left blank when it is required.
-    strict: bool = False
+def _known_date(ctx: Context, text: str, spot: Spot, option: Option) -> Any:
+    day = normalize_date(text) if text else None
+    if text and day is None:
+        ctx.error(f"{option.words}“{text}”无法识别", "config-value", "写成 2019-12-31 的格式", spot.container, spot.key)
+        return INVALID
+    return day or ""
 
 
-@dataclass
-class ListType:
-    id: str
-    title: str
-    item_label: str
-    description: str
-    fields: list[FieldDef]
-    disclosure_map: dict[str, str]
-    type_field: str = ""
-    # Extra spreadsheet column headers per field path ("name", "fee.standard"), for `qingdan import`.
-    import_synonyms: dict[str, list[str]] = field(default_factory=dict)
-    # Which of the eight disclosures apply to this list (keys of SiteConfig.disclosures); a
-    # disclosure that does not apply is neither shown as 未公开 nor counted against completeness.
-    disclosures: list[str] = field(default_factory=list)
-    # A department's choice to refuse items whose required fields are blank (default: imported as
-    # published, each blank a finding shown as 未公开).
-    strict: bool = False
-
-    def __post_init__(self) -> None:
-        self._by_name = {f.name: f for f in self.fields}
-
-    def refuses_blank(self, fdef: FieldDef) -> bool:
-        """A blank required field is an error: the name (else it is no item), or a strict list or field."""
-        return fdef.required and (fdef.name == "name" or self.strict or fdef.strict)
-
-    def field(self, name: str) -> FieldDef | None:
-        return self._by_name.get(name)
-
-    @property
-    def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+def _phrase(ctx: Context, text: str, spot: Spot, option: Option) -> Any:
+    if not text.strip() or not str(spot.key).strip():
+        return _not_a_phrase(ctx, spot)
+    return text
 
 
-@dataclass(frozen=True)
-class Department:
-    code: str
-    name: str
-    short_name: str
-    phone: str = ""
-    address: str = ""
-    order: int = 0
+def _not_a_phrase(ctx: Context, spot: Spot) -> Any:
+    ctx.error(f"traditional.phrases 中“{spot.key}”的繁体写法应是一个词", "config-value",
+              "每行写“简体词: 繁體詞”，如 网签: 網簽", spot.container, spot.key)
+    return INVALID
 
 
-@dataclass(frozen=True)
-class Portal:
-    site_name: str
-    region: str
-    region_code: str
-    base_url: str
-    sponsor: str  # 主办单位
-    organizer: str  # 承办单位
-    site_id_code: str  # 网站标识码
-    icp: str  # ICP备案号
-    police_record: str  # 公安机关备案号
-    contact_phone: str = ""
-    contact_email: str = ""
-    contact_address: str = ""
-    description: str = ""
-    error_report_url: str = ""  # 我为政府网站找错
-    # 党政机关网站标识: the register's page for this site, and the badge image as a file of the
-    # site (put it in content/, e.g. content/assets/dzjg.png → assets/dzjg.png): no outside request.
-    badge_url: str = ""
-    badge_image: str = ""
+class _Phrase(Text):
+    """A 繁體 word: text, never a list or a mapping."""
 
-    @property
-    def police_record_url(self) -> str:
-        """The 公安机关备案 register's page for this site's record number (its digits)."""
-        digits = "".join(ch for ch in self.police_record if ch.isdigit())
-        return f"https://beian.mps.gov.cn/#/query/webSearch?code={digits}" if digits else ""
+    def convert(self, ctx: Context, value: Any, spot: Spot) -> Any:
+        return value if isinstance(value, str) else _not_a_phrase(ctx, spot)
 
 
-@dataclass(frozen=True)
-class PublishSettings:
-    """`publish:` in site_config.yml (all optional). Keys for object storage never live here:
-    they come from the environment (docs/publishing.md)."""
+# --- the portal ------------------------------------------------------------------------------------
 
-    keep_releases: int = 5
-    s3_endpoint: str = ""
-    s3_region: str = ""
-    s3_addressing_style: str = "auto"
+def _portal_text(key: str, words: str, doc: str, required: bool = False, checks: tuple = ()) -> Text:
+    return Text(key, words, doc, required=required, checks=checks)
 
 
-@dataclass
-class SiteConfig:
-    root: Path
-    portal: Portal
-    departments: list[Department]
-    enums: dict[str, list[EnumValue]]
-    list_types: list[ListType]
-    disclosures: list[tuple[str, str]]  # (key, label) in publishing order
-    catch_all_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_CATCH_ALL_PATTERNS))
-    edition_tag_pattern: str = r"^(v?\d{4}|\d{4}版)$"
-    history_baseline: str = ""  # the commit or tag of the first publication (history: baseline:)
-    declared_editions: list[tuple[str, str]] = field(default_factory=list)  # (name, YYYY-MM-DD)
-    lists_dir: str = "lists"
-    publish: PublishSettings = field(default_factory=PublishSettings)
-    # `rules:` in site_config.yml: per-rule level (error/warning/notice/off), extra repealed
-    # instruments (raw entries, see generator/lawdb.py), review period, lists checked for overlaps.
-    rule_levels: dict[str, str] = field(default_factory=dict)
-    repealed_laws: list[dict[str, Any]] = field(default_factory=list)
-    review_after_years: int = 3
-    overlap_lists: list[str] = field(default_factory=lambda: ["power"])
-    quality_page: bool = False  # publish the 公开质量 page (open assessment findings per department)
-    # 俗称 → words of official names (defaults/search_synonyms.yml + `search: synonyms:`)
-    search_synonyms: dict[str, list[str]] = field(default_factory=dict)
-    # `traditional: {variant: …}`: the 繁體 view's character standard (generator/traditional.py
-    # VARIANTS); "" when `traditional: false` turns the view off.
-    traditional_variant: str = "plain"
-    # `traditional: {phrases: {简体: 繁體}}`: the site's additions to defaults/traditional_phrases.yml.
-    traditional_phrases: dict[str, str] = field(default_factory=dict)
-    # `downloads: {csv: true}`: a CSV file per list on the site beside its workbook (ten times its
-    # bytes: off unless a county asks; `qingdan export --format csv` writes one either way).
-    download_csv: bool = False
-
-    def __post_init__(self) -> None:
-        self._departments = {d.code: d for d in self.departments}
-        self._list_types = {t.id: t for t in self.list_types}
-
-    def department(self, code: str) -> Department | None:
-        return self._departments.get(code)
-
-    def everyday_names(self, name: str) -> list[str]:
-        """The 俗称 that find an item of this name in search (its name holds one of their words)."""
-        return [term for term, words in self.search_synonyms.items() if any(w and w in name for w in words)]
-
-    def list_type(self, list_id: str) -> ListType | None:
-        return self._list_types.get(list_id)
-
-    def enum_values(self, name: str) -> list[str]:
-        return [v.value for v in self.enums.get(name, [])]
-
-    def enum_entry(self, name: str, value: str) -> EnumValue | None:
-        return next((v for v in self.enums.get(name, []) if v.value == value), None)
-
-    def enum_standard(self, name: str, published: Any) -> str | None:
-        """The standard value a published enumeration value stands for, or None.
-
-        Accepts the value itself, a GB/T or provincial letter code (01, XK), an alias (行政审批), and
-        "value-subtype" (其他行政权力-备案). The published text itself is stored unchanged; this
-        is what grouping, filters, statistics and rules read.
-        """
-        text = str(published).strip() if published is not None else ""
-        if not text:
-            return None
-        entries = self.enums.get(name, [])
-        for entry in entries:
-            if text == entry.value or text in entry.aliases:
-                return entry.value
-        for entry in entries:
-            if text in (entry.code, entry.letter) and text:
-                return entry.value
-        head = re.split(r"\s*[-－—–（(]", text, maxsplit=1)[0]
-        if head != text:
-            return self.enum_standard(name, head)
-        return None
-
-    def applicable_disclosures(self, list_id: str) -> list[tuple[str, str]]:
-        """(key, label) of the disclosures that apply to a list, in publishing order."""
-        list_type = self.list_type(list_id)
-        keys = set(list_type.disclosures) if list_type and list_type.disclosures else None
-        return [(k, label) for k, label in self.disclosures if keys is None or k in keys]
+PORTAL = Section("portal", "网站信息", "网站的身份信息，按《政府网站发展指引》显示在每个页面的页脚。", [
+    _portal_text("site_name", "网站名称", "网站的名称，显示在页首和浏览器标签上。", True, (_no_markup,)),
+    _portal_text("region", "地区名称", "本级政府所辖地区，如“示例县”。", True),
+    _portal_text("region_code", "行政区划代码", "GB/T 2260 的 6 位数字代码，请加引号，如 \"360799\"。", True, (
+        pattern(r"\d{6}", "行政区划代码应为 6 位数字（GB/T 2260），而不是“{value}”", "例如 360799；请给它加引号，避免被当作数字"),
+    )),
+    _portal_text("base_url", "网站地址", "网站的正式网址，以 http:// 或 https:// 开头；可以带子路径。", True,
+                 (_safe_url, _directory_url)),
+    _portal_text("sponsor", "主办单位", "网站的主办单位。", True),
+    _portal_text("organizer", "承办单位", "网站的承办单位。", True),
+    _portal_text("site_id_code", "网站标识码", "政府网站标识码，请加引号。", True),
+    _portal_text("icp", "ICP备案号", "ICP 备案号，显示在页脚。", True),
+    _portal_text("police_record", "公安机关备案号", "公安机关备案号；页脚链接到备案查询页面。", True),
+    _portal_text("contact_phone", "联系电话", "网站的联系电话。"),
+    _portal_text("contact_email", "联系邮箱", "网站的联系邮箱。"),
+    _portal_text("contact_address", "联系地址", "网站的联系地址。"),
+    _portal_text("description", "网站简介", "一段简介，用于首页和搜索引擎。", checks=(_no_markup,)),
+    _portal_text("error_report_url", "我为政府网站找错链接", "“我为政府网站找错”的网址。", checks=(_safe_url,)),
+    _portal_text("badge_url", "党政机关网站标识链接", "党政机关网站标识的注册信息页面。", checks=(_safe_url,)),
+    _portal_text("badge_image", "党政机关网站标识图片",
+                 "标识图片在网站中的路径；把图片放在 content/ 下（如 content/assets/dzjg.png → assets/dzjg.png），不向外部请求。",
+                 checks=(_safe_url,)),
+], required=True, make=lambda values: Portal(**values))
 
 
-def did_you_mean(
-    word: str, candidates: list[str], labels: dict[str, str] | None = None, what: str = "字段"
-) -> str:
-    """A Chinese 'did you mean' hint: matches by a field's Chinese label, by prefix, or by spelling.
+# --- the departments -------------------------------------------------------------------------------
 
-    `what` names the candidates when nothing matches ("可用的字段：…", "可用的值：…").
-    """
-    if labels:
-        for name, label in labels.items():
-            if word == label or word in label.split("/"):
-                return f"是不是想写“{name}”（{label}）？"
-    # "icp_code" → "icp" (the longest known key it starts with); "subj" → "subject" (the shortest).
-    longer = sorted((c for c in candidates if len(c) >= 3 and word.startswith(c)), key=len, reverse=True)
-    shorter = sorted((c for c in candidates if len(word) >= 3 and c.startswith(word)), key=len)
-    close = (longer or shorter)[:1] or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if close:
-        suffix = f"（{labels[close[0]]}）" if labels and close[0] in labels else ""
-        return f"是不是想写“{close[0]}”{suffix}？"
-    return f"可用的{what}：" + ("、".join(candidates) if candidates else "（无）")
+def _department(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[str, Any]:
+    return {**values, "short_name": values["short_name"] or values["name"]}
 
 
-class _Reader:
-    """Helpers that read typed values out of located YAML and report what is wrong."""
-
-    def __init__(self, file: str, problems: Problems) -> None:
-        self.file = file
-        self.problems = problems
-        # Where each list type's id and each field's `enum:`/`ref:` were written, for later checks.
-        self.type_where: dict[str, list[dict]] = {}
-        self.field_where: dict[tuple[str, str, str], dict] = {}
-
-    def where(self, container: Any, key: Any = None) -> dict:
-        loc = None
-        if isinstance(container, LocatedMap) and key is not None:
-            loc = container.key_locs.get(key)
-        elif isinstance(container, LocatedList) and isinstance(key, int) and key < len(container.item_locs):
-            loc = container.item_locs[key]
-        if loc is None:
-            loc = getattr(container, "loc", None)
-        return {"file": self.file, "line": loc.line if loc else None, "column": loc.column if loc else None}
-
-    def mapping(self, value: Any, what: str, container: Any = None, key: Any = None) -> LocatedMap | None:
-        if isinstance(value, LocatedMap):
-            return value
-        if isinstance(container, LocatedMap) and key not in container:
-            self.missing(container, key, what)
-            return None
-        self.problems.error(
-            f"{what}应当是“字段: 值”的映射", rule="config-type", hint="检查缩进：下一级的设置要比它多缩进两个空格",
-            **self.where(container if container is not None else value, key),
-        )
-        return None
-
-    def missing(self, container: LocatedMap, key: str, what: str) -> None:
-        self.problems.error(
-            f"缺少{' ' if what[:1].isascii() else ''}{what}", rule="config-missing", hint=f"添加 {key}: 一节（可参照示例项目的 site_config.yml）",
-            **self.where(container),
-        )
-
-    def sequence(self, value: Any, what: str, container: Any = None, key: Any = None) -> LocatedList | None:
-        if isinstance(value, LocatedList):
-            return value
-        if isinstance(container, LocatedMap) and key not in container:
-            self.missing(container, key, what)
-            return None
-        self.problems.error(
-            f"{what}应当是以“- ”开头的列表", rule="config-type", hint="每一项单独一行，以“- ”开头",
-            **self.where(container if container is not None else value, key),
-        )
-        return None
-
-    def flag(self, mapping: LocatedMap, key: str, what: str) -> bool:
-        """A yes/no setting: true or false (not the text "no", which would count as true)."""
-        value = mapping.get(key, False)
-        if isinstance(value, bool):
-            return value
-        self.problems.error(
-            f"{what}（{key}）应当是 true 或 false，而不是“{value}”", rule="config-type",
-            hint=f"写 {key}: true 或 {key}: false，不加引号", **self.where(mapping, key),
-        )
-        return False
-
-    def text(self, mapping: LocatedMap, key: str, what: str, required: bool = True) -> str:
-        if key not in mapping or mapping[key] is None:
-            if required:
-                self.problems.error(
-                    f"缺少{what}（{key}）", rule="config-missing", hint=f"添加一行 {key}: …", **self.where(mapping)
-                )
-            return ""
-        value = mapping[key]
-        if isinstance(value, (dict, list)):
-            self.problems.error(f"{what}（{key}）应当是一段文字", rule="config-type", **self.where(mapping, key))
-            return ""
-        return str(value)
-
-    def unknown_keys(self, mapping: LocatedMap, allowed: list[str], what: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.problems.error(
-                    f"{what}{' ' if what[-1:].isascii() else ''}中有未知的设置“{key}”",
-                    rule="config-unknown",
-                    hint=did_you_mean(key, allowed),
-                    **self.where(mapping, key),
-                )
-
-
-PORTAL_KEYS = {
-    "site_name": ("网站名称", True),
-    "region": ("地区名称", True),
-    "region_code": ("行政区划代码", True),
-    "base_url": ("网站地址", True),
-    "sponsor": ("主办单位", True),
-    "organizer": ("承办单位", True),
-    "site_id_code": ("网站标识码", True),
-    "icp": ("ICP备案号", True),
-    "police_record": ("公安机关备案号", True),
-    "contact_phone": ("联系电话", False),
-    "contact_email": ("联系邮箱", False),
-    "contact_address": ("联系地址", False),
-    "description": ("网站简介", False),
-    "error_report_url": ("我为政府网站找错链接", False),
-    "badge_url": ("党政机关网站标识链接", False),
-    "badge_image": ("党政机关网站标识图片", False),
-}
-
-
-def _read_portal(r: _Reader, raw: LocatedMap) -> Portal:
-    r.unknown_keys(raw, list(PORTAL_KEYS), "portal")
-    values = {key: r.text(raw, key, label, required) for key, (label, required) in PORTAL_KEYS.items()}
-    if values["region_code"] and not re.fullmatch(r"\d{6}", values["region_code"]):
-        r.problems.error(
-            f"行政区划代码应为 6 位数字（GB/T 2260），而不是“{values['region_code']}”",
-            rule="config-value",
-            hint="例如 360799；请给它加引号，避免被当作数字",
-            **r.where(raw, "region_code"),
-        )
-    for key in ("site_name", "description"):  # Material's own templates print these unescaped
-        if re.search(r'[<>"]', values[key]):
-            r.problems.error(
-                f"{PORTAL_KEYS[key][0]}（{key}）“{values[key]}”中不能有 < > \" 这几个字符", rule="config-value",
-                hint="它们在网页中有特殊含义；请改用中文符号，例如“＜＞”或中文引号“”", **r.where(raw, key))
-            values[key] = re.sub(r'[<>"]', "", values[key])
-    for key in ("base_url", "error_report_url", "badge_url", "badge_image"):
-        if values[key] and safe_href(values[key]) is None:
-            r.problems.error(unsafe_message(f"{PORTAL_KEYS[key][0]}（{key}）", values[key]), rule="config-value",
-                             hint=UNSAFE_HINT, **r.where(raw, key))
-            values[key] = ""
-    if values["base_url"] and not values["base_url"].endswith("/"):
-        values["base_url"] += "/"
-    return Portal(**values)
-
-
-def _read_departments(r: _Reader, raw: LocatedList) -> list[Department]:
-    departments: list[Department] = []
+def _unique_departments(ctx: Context, departments: list[Department], raw: LocatedList) -> list[Department]:
     seen: dict[str, int] = {}
-    allowed = ["code", "name", "short_name", "phone", "address"]
-    for index, entry in enumerate(raw):
-        entry = r.mapping(entry, "部门", raw, index)
-        if entry is None:
+    for entry in raw:
+        code = str(entry.get("code", "")) if isinstance(entry, LocatedMap) else ""
+        if code and code in seen:
+            ctx.error(f"部门代码“{code}”重复（第一次在第 {seen[code]} 行）", "config-duplicate",
+                      "每个部门只登记一次；两个部门请用不同的代码", entry, "code")
+        elif code:
+            seen[code] = entry.loc.line
+    return [replace(d, order=index) for index, d in enumerate(departments)]
+
+
+DEPARTMENT = Section("", "部门", "", [
+    Text("code", "部门代码", "部门的代码，用在网址和文件名中（lists/<清单>/<部门代码>.yml）。", required=True, checks=(
+        pattern(SAFE_ID, "部门代码“{value}”只能由小写字母、数字、- 和 _ 组成，且以字母开头", "部门代码会出现在网址和文件名中，例如 scjgj"),
+    )),
+    Text("name", "部门全称", "部门的全称。", required=True),
+    Text("short_name", "部门简称", "部门的简称；不写时用全称。"),
+    Text("phone", "电话", "部门的咨询电话。"),
+    Text("address", "地址", "部门的办公地址。"),
+], after=_department, make=lambda values: Department(**values))
+
+DEPARTMENTS = ListOf("departments", "部门列表", "本级政府的部门，按政府公布的顺序排列；网站按这个顺序列出部门。",
+                     DEPARTMENT, required=True, after=_unique_departments)
+
+
+# --- enumerations ----------------------------------------------------------------------------------
+
+class _EnumEntry(Option):
+    """One value of an enumeration: its text, or {value, code, letter, aliases}."""
+
+    type_words = "文字，或 {value: 取值, code: 代码, letter: 字母代码, aliases: [别名]}"
+    container = True
+    FULL = Section("", "枚举取值", "", [
+        Text("value", "取值", "网站上显示的取值，如“行政许可”。", required=True),
+        Text("code", "代码", "标准代码，如 GB/T 39046 的 01。"),
+        Text("letter", "字母代码", "省级清单使用的字母代码，如 XK。"),
+        ListOf("aliases", "别名", "同一取值的历史或地方名称（如 行政审批 → 行政许可），可以写一个或一个列表。",
+               item=Text(words="别名"), one_ok=True),
+    ], make=lambda v: EnumValue(v["value"], v["code"], v["letter"], tuple(v["aliases"])))
+
+    def below(self) -> tuple[str, Option] | None:
+        return "", self.FULL
+
+    def convert(self, ctx: Context, value: Any, spot: Spot) -> Any:
+        if isinstance(value, LocatedMap):
+            return self.FULL.convert(ctx, value, spot)
+        if isinstance(value, (str, int)):
+            return EnumValue(value=str(value))
+        ctx.error("枚举的取值应为文字", "config-type", "写成“- 取值”或“- {value: 取值, code: 代码}”",
+                  spot.container, spot.key)
+        return INVALID
+
+
+ENUMS = MapOf("enums", "枚举", "替换枚举的全部取值（职权类型、行使层级、时限单位……），其他枚举保持默认（generator/defaults/schema.yml）。",
+              ListOf(words="枚举", item=_EnumEntry(words="枚举取值")))
+
+
+# --- list types ------------------------------------------------------------------------------------
+
+def _field_after(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[str, Any]:
+    for key in ("enum", "ref"):
+        if values["type"] == key and not values[key]:
+            option = next(o for o in FIELD.options if o.key == key)
+            ctx.error(option.missing_message(Spot(raw, key, key)), "config-missing", option.missing_hint(), raw)
+    return values
+
+
+def _make_field(values: dict[str, Any]) -> Any:
+    if not values["name"] or not values["type"]:
+        return INVALID
+    return FieldDef(**{**values, "label": values["label"] or values["name"]})
+
+
+FIELD = Section("", "字段定义", "", [
+    Text("name", "字段名", "字段在清单文件中的名称（英文），如 name。", required=True),
+    Text("label", "字段标签", "字段在网站上的中文名称。", required=True),
+    Choice("type", "字段类型", "字段的类型（见 docs/data-schema.md）。", required=True,
+           choices=lambda ctx: {name: t.words for name, t in FIELD_TYPES.items()}, message="未知的字段类型“{value}”"),
+    Flag("required", "是否必填", "必填的字段空白时，网站显示“未公开”，并计入评估。"),
+    Text("enum", "枚举名", "type: enum 时，取值所在的枚举。"),
+    Flag("multi", "是否多值", "可以填写多个取值。"),
+    Text("ref", "引用的清单", "type: ref 时，引用的清单标识。"),
+    Text("description", "说明", "字段的说明。"),
+    Flag("strict", "是否严格（拒绝枚举外的取值和空白的必填项）", "true 时，枚举外的取值或空白的必填项是错误，不予导入。"),
+], after=_field_after, make=_make_field)
+
+
+def _facts_list(ctx: Context, name: str) -> list[str]:
+    return list(ctx.facts.get(name) or [])
+
+
+def _list_type_after(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[str, Any]:
+    """The fields every list carries, the eight disclosures' fields, and references checked at the end."""
+    list_id = values["id"]
+    ctx.facts.setdefault("list_id_at", []).append((list_id, ctx.where(raw, "id")))
+    fields: list[FieldDef] = list(values["fields"])
+    if values["disclosure_fields"]:
+        fields += [f for f in ctx.facts["disclosure_fields"] if f.name not in {g.name for g in fields}]
+    fields += [f for f in ctx.facts["common_fields"] if f.name not in {g.name for g in fields}]
+    names = [f.name for f in fields]
+    if "code" not in names or "name" not in names:
+        ctx.error(f"清单类型“{list_id}”必须定义 code（编码）和 name（名称）两个字段", "config-missing",
+                  container=raw, key="fields")
+    dmap = dict(ctx.facts["default_map"])
+    for key, path in values["disclosure_map"].items():
+        if path.split(".")[0] not in names:
+            ctx.error(f"公开要素“{key}”指向了不存在的字段“{path}”", "config-value",
+                      container=raw["disclosure_map"], key=key)
+        else:
+            dmap[key] = path
+    for entry in raw.get("fields") if isinstance(raw.get("fields"), LocatedList) else []:
+        _check_reference_later(ctx, list_id, entry)
+    return {**values, "fields": fields, "disclosure_map": dmap}
+
+
+def _check_reference_later(ctx: Context, list_id: str, entry: Any) -> None:
+    """A field's `enum:` or `ref:` names an enumeration or a list that may be declared further down."""
+    if not isinstance(entry, LocatedMap):
+        return
+    for key, fact, noun in (("enum", "enums", "枚举"), ("ref", "list_ids", "清单")):
+        target = entry.get(key)
+        if entry.get("type") != key or not isinstance(target, str) or not target:
             continue
-        r.unknown_keys(entry, allowed, "部门")
-        code = r.text(entry, "code", "部门代码")
-        if code and not SAFE_ID.match(code):
-            r.problems.error(
-                f"部门代码“{code}”只能由小写字母、数字、- 和 _ 组成，且以字母开头",
-                rule="config-value",
-                hint="部门代码会出现在网址和文件名中，例如 scjgj",
-                **r.where(entry, "code"),
-            )
-        if code in seen:
-            r.problems.error(
-                f"部门代码“{code}”重复（第一次在第 {seen[code]} 行）", rule="config-duplicate",
-                hint="每个部门只登记一次；两个部门请用不同的代码", **r.where(entry, "code"),
-            )
-        seen[code] = entry.loc.line
-        name = r.text(entry, "name", "部门全称")
-        departments.append(
-            Department(
-                code=code,
-                name=name,
-                short_name=r.text(entry, "short_name", "部门简称", required=False) or name,
-                phone=r.text(entry, "phone", "电话", required=False),
-                address=r.text(entry, "address", "地址", required=False),
-                order=index,
-            )
-        )
-    return departments
+
+        def check(target: str = target, key: str = key, fact: str = fact, noun: str = noun) -> None:
+            known = _facts_list(ctx, fact)
+            if target not in known:
+                ctx.error(f"清单“{list_id}”的字段“{entry.get('name')}”引用了未定义的{noun}“{target}”", "config-value",
+                          did_you_mean(target, known, what=noun), entry, key)
+
+        ctx.later(check)
 
 
-def _read_enums(r: _Reader, raw: LocatedMap) -> dict[str, list[EnumValue]]:
-    enums: dict[str, list[EnumValue]] = {}
-    for name, values in raw.items():
-        values = r.sequence(values, f"枚举“{name}”", raw, name)
-        if values is None:
-            continue
-        entries = []
-        for index, value in enumerate(values):
-            if isinstance(value, LocatedMap):
-                aliases = value.get("aliases") or []
-                entries.append(
-                    EnumValue(
-                        value=r.text(value, "value", "取值"),
-                        code=r.text(value, "code", "代码", required=False),
-                        letter=r.text(value, "letter", "字母代码", required=False),
-                        aliases=tuple(str(a) for a in (aliases if isinstance(aliases, list) else [aliases])),
-                    )
-                )
-            elif isinstance(value, (str, int)):
-                entries.append(EnumValue(value=str(value)))
-            else:
-                r.problems.error(f"枚举“{name}”的取值应为文字", rule="config-type", **r.where(values, index))
-        enums[name] = entries
-    return enums
+def _make_list_type(values: dict[str, Any]) -> ListType:
+    del values["disclosure_fields"]
+    return ListType(**values)
 
 
-FIELD_KEYS = ["name", "label", "type", "required", "enum", "multi", "ref", "description", "strict"]
-LIST_TYPE_KEYS = [
-    "id", "title", "item_label", "description", "fields", "disclosure_map", "type_field", "disclosure_fields",
-    "import_synonyms", "disclosures", "strict",
-]
+LIST_TYPE = Section("", "清单类型", "", [
+    Text("id", "清单标识", "清单的标识（英文），用在网址和目录名中（lists/<清单标识>/）。", required=True, checks=(
+        pattern(SAFE_ID, "清单标识“{value}”只能由小写字母、数字、- 和 _ 组成"),
+    )),
+    Text("title", "清单名称", "清单的名称，如“证明事项清单”。", required=True),
+    Text("item_label", "事项称谓", "清单中一项的称呼，如“证明事项”。", default="事项"),
+    Text("description", "清单说明", "清单页面上的说明。"),
+    ListOf("fields", "字段", "清单的字段；八公开字段和通用字段自动加在后面（见 disclosure_fields）。", FIELD),
+    MapOf("disclosure_map", "公开要素与字段的对应", "八公开要素各由哪个字段回答（如 fee_standard: fee.standard）。",
+          Text(words="公开要素“{}”对应的字段"), keys=lambda ctx: _facts_list(ctx, "default_map"),
+          key_message="未知的公开要素“{key}”", key_noun="公开要素"),
+    Text("type_field", "类型字段", "按哪个字段给事项分类（如权力清单的 type）。"),
+    Flag("disclosure_fields", "是否加入八公开字段", "false 时不加入八公开字段（办理主体、依据……）。", default=True),
+    MapOf("import_synonyms", "导入表头同义词", "qingdan import 另外认得的表头：{字段: [表头, …]}。",
+          ListOf(words="字段“{}”的同义词", one_ok=True)),
+    ListOf("disclosures", "适用的公开要素", "适用于本清单的公开要素（默认全部）；不适用的不显示“未公开”，也不计入评估。",
+           Choice(words="公开要素", choices=lambda ctx: {k: "" for k in _facts_list(ctx, "default_map")},
+                  message="未知的公开要素“{value}”", kind="八公开要素的标识（subject、basis、conditions……）")),
+    Flag("strict", "是否严格（拒绝必填项空白的事项）", "true 时，必填项空白的事项不予导入（默认照样导入，显示“未公开”）。"),
+], after=_list_type_after, make=_make_list_type)
+
+LIST_TYPES = ListOf("list_types", "清单类型", "替换全部清单类型（默认为六个清单，见 generator/defaults/schema.yml）。",
+                    LIST_TYPE, default=None, fact="list_types")
+EXTRA_LIST_TYPES = ListOf("extra_list_types", "增加的清单类型", "在默认清单之外增加的清单，如证明事项清单。",
+                          LIST_TYPE, fact="extra_list_types")
 
 
-def _read_field(r: _Reader, raw: LocatedMap, disclosure: bool) -> FieldDef | None:
-    r.unknown_keys(raw, FIELD_KEYS, "字段定义")
-    name = r.text(raw, "name", "字段名")
-    ftype = r.text(raw, "type", "字段类型")
-    from generator.fieldtypes import FIELD_TYPES  # the field types' one home (it imports this module)
-
-    if ftype and ftype not in FIELD_TYPES:
-        r.problems.error(
-            f"未知的字段类型“{ftype}”",
-            rule="config-value",
-            hint=did_you_mean(ftype, list(FIELD_TYPES)),
-            **r.where(raw, "type"),
-        )
-        return None
-    fdef = FieldDef(
-        name=name,
-        label=r.text(raw, "label", "字段标签") or name,
-        type=ftype,
-        required=r.flag(raw, "required", "是否必填"),
-        enum=r.text(raw, "enum", "枚举名", required=ftype == "enum"),
-        multi=r.flag(raw, "multi", "是否多值"),
-        ref=r.text(raw, "ref", "引用的清单", required=ftype == "ref"),
-        description=r.text(raw, "description", "说明", required=False),
-        disclosure=disclosure,
-        strict=r.flag(raw, "strict", "是否严格（拒绝枚举外的取值和空白的必填项）"),
-    )
-    return fdef if name and ftype else None
+def _list_ids(ctx: Context) -> list[str]:
+    base = ctx.facts.get("list_types")
+    types = (ctx.facts["default_list_types"] if base is None else base) + (ctx.facts.get("extra_list_types") or [])
+    return [t.id for t in types]
 
 
-def _read_list_types(
-    r: _Reader,
-    raw: LocatedList,
-    disclosure_fields: list[FieldDef],
-    default_map: dict[str, str],
-    common_fields: list[FieldDef] = (),  # type: ignore[assignment]
-) -> list[ListType]:
-    types: list[ListType] = []
-    for index, entry in enumerate(raw):
-        entry = r.mapping(entry, "清单类型", raw, index)
-        if entry is None:
-            continue
-        r.unknown_keys(entry, LIST_TYPE_KEYS, "清单类型")
-        list_id = r.text(entry, "id", "清单标识")
-        r.type_where.setdefault(list_id, []).append(r.where(entry, "id"))
-        if list_id and not SAFE_ID.match(list_id):
-            r.problems.error(
-                f"清单标识“{list_id}”只能由小写字母、数字、- 和 _ 组成", rule="config-value", **r.where(entry, "id")
-            )
-        fields: list[FieldDef] = []
-        raw_fields = r.sequence(entry.get("fields"), "fields", entry, "fields") if "fields" in entry else None
-        for findex, raw_field in enumerate(raw_fields or []):
-            raw_field = r.mapping(raw_field, "字段定义", raw_fields, findex)
-            fdef = _read_field(r, raw_field, disclosure=False) if raw_field is not None else None
-            if fdef:
-                fields.append(fdef)
-                for key in ("enum", "ref"):
-                    r.field_where[(list_id, fdef.name, key)] = r.where(raw_field, key)
-        if entry.get("disclosure_fields", True) is not False:
-            own = {f.name for f in fields}
-            fields.extend(f for f in disclosure_fields if f.name not in own)
-        own = {f.name for f in fields}
-        fields.extend(f for f in common_fields if f.name not in own)
-        names = [f.name for f in fields]
-        if "code" not in names or "name" not in names:
-            r.problems.error(
-                f"清单类型“{list_id}”必须定义 code（编码）和 name（名称）两个字段",
-                rule="config-missing",
-                **r.where(entry, "fields"),
-            )
-        dmap = dict(default_map)
-        raw_map = entry.get("disclosure_map")
-        if isinstance(raw_map, LocatedMap):
-            for key, path in raw_map.items():
-                if key not in default_map:
-                    r.problems.error(
-                        f"未知的公开要素“{key}”", rule="config-value",
-                        hint=did_you_mean(key, list(default_map)), **r.where(raw_map, key),
-                    )
-                elif str(path).split(".")[0] not in names:
-                    r.problems.error(
-                        f"公开要素“{key}”指向了不存在的字段“{path}”", rule="config-value", **r.where(raw_map, key)
-                    )
-                else:
-                    dmap[key] = str(path)
-        types.append(
-            ListType(
-                id=list_id,
-                title=r.text(entry, "title", "清单名称"),
-                item_label=r.text(entry, "item_label", "事项称谓", required=False) or "事项",
-                description=r.text(entry, "description", "清单说明", required=False),
-                fields=fields,
-                disclosure_map=dmap,
-                type_field=r.text(entry, "type_field", "类型字段", required=False),
-                import_synonyms=_read_synonyms(r, entry.get("import_synonyms"), entry, "import_synonyms"),
-                disclosures=_read_disclosure_keys(r, entry, default_map),
-                strict=r.flag(entry, "strict", "是否严格（拒绝必填项空白的事项）"),
-            )
-        )
-    return types
+IMPORT_SYNONYMS = MapOf(
+    "import_synonyms", "导入表头同义词", "qingdan import 另外认得的表头，按清单和字段：{清单标识: {字段: [表头, …]}}。",
+    MapOf(words="清单“{}”的导入表头同义词", value=ListOf(words="字段“{}”的同义词", one_ok=True)),
+    keys=_list_ids, key_message="{path} 中的清单“{key}”没有定义", key_noun="清单")
 
 
-def _read_disclosure_keys(r: _Reader, entry: LocatedMap, default_map: dict[str, str]) -> list[str]:
-    """`disclosures: [fee_basis, fee_standard]` — the eight disclosures that apply (default: all)."""
-    if "disclosures" not in entry:
-        return []
-    seq = r.sequence(entry["disclosures"], "disclosures（适用的公开要素）", entry, "disclosures")
-    keys = []
-    for index, key in enumerate(seq or []):
-        if str(key) not in default_map:
-            r.problems.error(
-                f"未知的公开要素“{key}”", rule="config-value", hint=did_you_mean(str(key), list(default_map)),
-                **r.where(seq, index),
-            )
-            continue
-        keys.append(str(key))
-    return keys
+# --- rules, editions, history, publishing, search, the 繁體 view, downloads ----------------------------
+
+REPEALED_LAW = Section("", "已废止的法律法规", "", [
+    Text("title", "名称", "法律法规的名称（《》可省略）。", required=True),
+    Text("level", "效力级别", "如 法律、行政法规、地方性法规。"),
+    Text("date", "废止日期", "停止施行的日期，写成 \"YYYY-MM-DD\"（加引号）。", required=True, checks=(
+        pattern(r"\d{4}-\d{2}-\d{2}", "废止日期应写成 YYYY-MM-DD，而不是“{value}”", "例如 date: \"2009-06-01\"（加引号）"),
+    )),
+    Text("by", "废止它的法律或决定", "废止（或更名）它的法律或决定。", required=True),
+    Text("replaced_by", "取代它的法律法规", "应当改为引用的法律法规。"),
+    Choice("kind", "废止或更名", "废止、更名或失效。", choices={k: "" for k in KINDS}, default="废止"),
+    Flag("verify", "是否有待核实", "true：日期或废止它的决定尚未从原始来源核实，提示读者核对。"),
+    Flag("exact", "是否按全名匹配", "true：括号中的部分也要一致（《企业破产法（试行）》不是《企业破产法》）。"),
+    Text("checked", "核实的出处", "在哪里核实了废止、日期和废止它的决定。"),
+], after=lambda ctx, values, raw: {k: raw[k] for k in ENTRY_KEYS if k in raw} if values["title"] and values["date"]
+   else INVALID)
+
+RULES_SECTION = Section("rules", "校验规则", "qingdan check、diff 和 assess 的规则设置。", [
+    ListOf("catch_all_patterns", "兜底条款规则", "替换默认的兜底条款规则（正则表达式，generator/defaults/catch_all_patterns.yml）。",
+           Regex(words="兜底条款规则"), default=None),
+    ListOf("extra_catch_all_patterns", "补充的兜底条款规则", "在默认规则之外补充的兜底条款规则（正则表达式）。",
+           Regex(words="兜底条款规则")),
+    MapOf("levels", "规则级别", "每条规则的级别：{规则标识: error | warning | notice | off}；off 关闭这条规则。",
+          Choice(words="规则“{}”的级别", choices={"error": "错误", "warning": "警告", "notice": "提示", "off": "关闭"},
+                 false_means="off"),
+          keys=lambda ctx: list(RULES), key_message="{path} 中的“{key}”不是规则的标识", key_noun="规则"),
+    ListOf("repealed_laws", "已废止的法律法规", "补充本地已废止或更名的法律法规（国家的见 generator/defaults/repealed_laws.yml）。",
+           REPEALED_LAW),
+    Integer("review_after_years", "复核周期", "多少年未调整的清单提示复核。", minimum=1, unit="年", default=3),
+    ListOf("overlap_lists", "检查职责交叉的清单", "检查部门之间职责交叉的清单。",
+           Choice(words="清单", choices=lambda ctx: {i: "" for i in _list_ids(ctx)},
+                  message="overlap_lists 中的清单“{value}”没有定义", kind="清单标识"), default=lambda: ["power"]),
+])
+
+DECLARED_EDITION = Section("", "版本", "", [
+    Text("name", "版本名称", "版本的名称，如“2019版”。", required=True),
+    Text("date", "版本日期", "这一天及以前的最后一次调整之后的清单，写成 2019-12-31。", required=True, checks=(_known_date,)),
+], make=lambda values: (values["name"], values["date"]) if values["name"] and values["date"] else INVALID)
+
+EDITIONS = Section("editions", "版本", "网站上的历史版本（某一时点的清单）。", [
+    Regex("tag_pattern", "版本标签规则", "哪些 git 标签是公布的版本（正则表达式）。", default=SiteConfig.edition_tag_pattern),
+    ListOf("declared", "声明的版本", "按日期声明的版本，不需要 git 标签：[{name: 2019版, date: 2019-12-31}]。",
+           DECLARED_EDITION),
+])
+
+HISTORY = Section("history", "调整记录", "调整记录的设置。", [
+    Text("baseline", "首次公布的提交或标签", "首次公布清单的提交或标签；此前的提交不列为调整。"),
+])
+
+PUBLISH = Section("publish", "发布", "qingdan publish 的设置；对象存储的密钥不写在这里，来自环境变量（见 docs/publishing.md）。", [
+    Integer("keep_releases", "保留的发布次数", "目标上保留最近几次发布，可回退。", minimum=1, default=5,
+            example="5（目标上保留最近 5 次发布，可回退）"),
+    Text("s3_endpoint", "对象存储地址", "S3 兼容对象存储的地址。"),
+    Text("s3_region", "对象存储区域", "对象存储的区域。"),
+    Choice("s3_addressing_style", "对象存储寻址方式", "桶名写在路径中（path）还是域名中（virtual）。",
+           choices={"auto": "自动", "path": "路径", "virtual": "域名"}, default="auto"),
+], make=lambda values: PublishSettings(**values))
+
+SEARCH = Section("search", "搜索", "站内搜索的设置。", [
+    MapOf("synonyms", "俗称", "俗称对应的名称中的词：{俗称: [名称中的词]}，加在 generator/defaults/search_synonyms.yml 之上。",
+          ListOf(words="俗称“{}”对应的词", one_ok=True)),
+])
 
 
-def _read_synonyms(r: _Reader, raw: Any, container: Any, key: str) -> dict[str, list[str]]:
-    """`import_synonyms: {field: [表头, 表头]}` — extra column headers that `qingdan import` accepts."""
+def _traditional() -> Any:
+    from generator import traditional  # the 繁體 view, and the OpenCC standards it knows
+
+    return traditional
+
+
+TRADITIONAL = Section("traditional", "繁体中文页面", "繁体中文参考页（网址前加 zh-Hant/），由简体页面自动转换；不生成时写 traditional: false。", [
+    Choice("variant", "繁体字标准", "用字标准。", default=lambda: _traditional().DEFAULT_VARIANT,
+           choices=lambda ctx: {k: v.label for k, v in _traditional().VARIANTS.items()},
+           more_hint="不生成繁体页面时写 traditional: false"),
+    MapOf("phrases", "繁体用词", "本站补充的转换用词：{简体词: 繁體詞}。", _Phrase(words="繁体写法", checks=(_phrase,))),
+], when_false={"variant": "", "phrases": {}})
+
+DOWNLOADS = Section("downloads", "下载文件", "网站上的下载文件。", [
+    Flag("csv", "是否按清单提供 CSV 下载", "数据开放页和各清单页除 Excel 和 JSON 外，还提供 CSV（文件约为 Excel 的十倍）。"),
+])
+
+ROOT = Section("", "site_config.yml 的顶层", "", [
+    PORTAL, DEPARTMENTS, ENUMS, LIST_TYPES, EXTRA_LIST_TYPES, IMPORT_SYNONYMS, RULES_SECTION, EDITIONS, HISTORY,
+    PUBLISH, SEARCH,
+    Flag("quality_page", "是否公开“公开质量”页面", "公开“公开质量”页面（各部门清单的评估结果）。"),
+    TRADITIONAL, DOWNLOADS,
+], scope="site_config.yml")
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+DISCLOSURE_FIELDS = ListOf("disclosure_fields", "八公开字段", item=FIELD)
+COMMON_FIELDS = ListOf("common_fields", "通用字段", item=FIELD)
+
+
+def _read_defaults(problems: Problems) -> Context | None:
+    """The package's enumerations, disclosures and list types (defaults/schema.yml), read with the
+    same declarations as a project's."""
+    raw = load_yaml_file(DEFAULTS_FILE, DEFAULTS_NAME, problems)
     if raw is None:
-        return {}
-    raw = r.mapping(raw, "import_synonyms（导入表头同义词）", container, key)
-    out: dict[str, list[str]] = {}
-    for name, words in (raw or {}).items():
-        words = [words] if isinstance(words, str) else r.sequence(words, f"字段“{name}”的同义词", raw, name)
-        out[str(name)] = [str(w) for w in words or [] if w is not None]
-    return out
+        return None
+    ctx = Context(DEFAULTS_NAME, problems)
+    top = Spot(raw, "", "")
+
+    def read(option: Option) -> Any:
+        return option.read(ctx, option.key in raw, raw.get(option.key), top.child(raw, option.key))
+
+    ctx.facts["disclosures"] = [(str(d["key"]), str(d["label"])) for d in raw["disclosures"]]
+    ctx.facts["default_map"] = {str(k): str(v) for k, v in raw["default_disclosure_map"].items()}
+    ctx.facts["disclosure_fields"] = [replace(f, disclosure=True) for f in read(DISCLOSURE_FIELDS)]
+    ctx.facts["common_fields"] = read(COMMON_FIELDS)
+    ctx.facts["default_enums"] = read(ENUMS)
+    ctx.facts["default_list_types"] = read(LIST_TYPES)
+    del ctx.facts["list_types"]
+    return ctx
 
 
-TOP_KEYS = [
-    "portal", "departments", "enums", "list_types", "extra_list_types", "rules", "editions", "import_synonyms",
-    "history",
-    "publish",
-    "search",
-    "quality_page",
-    "traditional",
-    "downloads",
-]
+def _check_list_types(ctx: Context, list_types: list[ListType], enums: dict[str, list[EnumValue]]) -> None:
+    """What needs the whole file: list ids defined once, and every `enum:`/`ref:` naming one that exists."""
+    ctx.facts["enums"] = list(enums)
+    ctx.facts["list_ids"] = ids = [t.id for t in list_types]
+    at = ctx.facts.get("list_id_at", [])
+    for list_id in sorted({i for i in ids if ids.count(i) > 1}):
+        ctx.error(f"清单标识“{list_id}”重复定义", "config-duplicate",
+                  "每个清单标识只能定义一次；extra_list_types 只用于增加新的清单，要改写默认清单请用 list_types 列出全部清单",
+                  where=[where for i, where in at if i == list_id][-1])
+    ctx.run_later()
+
+
+def _site_config(root: Path, ctx: Context, values: dict[str, Any], problems: Problems) -> SiteConfig:
+    facts = ctx.facts
+    enums = {**facts["default_enums"], **values["enums"]}
+    list_types = (facts["default_list_types"] if values["list_types"] is None else values["list_types"])
+    list_types = list_types + values["extra_list_types"]
+    for list_id, by_field in values["import_synonyms"].items():
+        for list_type in (t for t in list_types if t.id == list_id):
+            for name, words in by_field.items():
+                list_type.import_synonyms.setdefault(name, []).extend(words)
+    _check_list_types(ctx, list_types, enums)
+    rules = values["rules"]
+    patterns = rules["catch_all_patterns"]
+    patterns = list(DEFAULT_CATCH_ALL_PATTERNS if patterns is None else patterns) + rules["extra_catch_all_patterns"]
+    defaults = load_yaml_file(SYNONYMS_FILE, "generator/defaults/search_synonyms.yml", problems) or {}
+    synonyms = {str(k): [str(w) for w in v or []] for k, v in defaults.items()}
+    for term, words in values["search"]["synonyms"].items():
+        synonyms.setdefault(term, []).extend(words)
+    return SiteConfig(
+        root=root, portal=values["portal"], departments=values["departments"], enums=enums, list_types=list_types,
+        disclosures=facts["disclosures"], catch_all_patterns=patterns,
+        edition_tag_pattern=values["editions"]["tag_pattern"], declared_editions=values["editions"]["declared"],
+        history_baseline=values["history"]["baseline"], publish=values["publish"],
+        rule_levels=rules["levels"], repealed_laws=rules["repealed_laws"],
+        review_after_years=rules["review_after_years"], overlap_lists=rules["overlap_lists"],
+        quality_page=values["quality_page"], search_synonyms=synonyms,
+        traditional_variant=values["traditional"]["variant"], traditional_phrases=values["traditional"]["phrases"],
+        download_csv=values["downloads"]["csv"],
+    )
 
 
 def load_config(root: Path, problems: Problems, config_name: str = "site_config.yml") -> SiteConfig | None:
     """Load the project's site_config.yml over the package defaults; None when it has errors."""
     before = len(problems.errors)
-    defaults = load_yaml_file(DEFAULTS_FILE, "generator/defaults/schema.yml", problems)
+    defaults = _read_defaults(problems)
     path = root / config_name
     if not path.exists():
-        problems.error(
-            f"找不到配置文件 {config_name}",
-            file=config_name,
-            rule="config-missing",
-            hint="在项目根目录运行 qingdan，或用 --project 指定项目目录",
-        )
+        problems.error(f"找不到配置文件 {config_name}", file=config_name, rule="config-missing",
+                       hint="在项目根目录运行 qingdan，或用 --project 指定项目目录")
         return None
     raw = load_yaml_file(path, config_name, problems)
     if raw is None or defaults is None:
         return None
-    r = _Reader(config_name, problems)
-    if r.mapping(raw, "site_config.yml 的顶层") is None:
+    ctx = Context(config_name, problems, facts=dict(defaults.facts))
+    values = ROOT.read(ctx, True, raw, Spot(None, "", "", "entry"))
+    if not isinstance(raw, LocatedMap):
         return None
-    r.unknown_keys(raw, TOP_KEYS, "site_config.yml")
-
-    portal = _read_portal(r, raw["portal"]) if r.mapping(raw.get("portal"), "portal", raw, "portal") else None
-    dept_raw = r.sequence(raw.get("departments"), "departments（部门列表）", raw, "departments")
-    departments = _read_departments(r, dept_raw) if dept_raw is not None else []
-
-    dr = _Reader("generator/defaults/schema.yml", problems)
-    enums = _read_enums(dr, defaults["enums"])
-    if "enums" in raw and r.mapping(raw["enums"], "enums（枚举）", raw, "enums") is not None:
-        enums.update(_read_enums(r, raw["enums"]))
-    disclosures = [(d["key"], d["label"]) for d in defaults["disclosures"]]
-    disclosure_fields = [f for f in (_read_field(dr, f, True) for f in defaults["disclosure_fields"]) if f]
-    common_fields = [f for f in (_read_field(dr, f, False) for f in defaults["common_fields"]) if f]
-    default_map = {str(k): str(v) for k, v in defaults["default_disclosure_map"].items()}
-
-    if "list_types" in raw:
-        seq = r.sequence(raw["list_types"], "list_types", raw, "list_types")
-        list_types = _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map, common_fields)
-    else:
-        list_types = _read_list_types(dr, defaults["list_types"], disclosure_fields, default_map, common_fields)
-    if "extra_list_types" in raw:
-        seq = r.sequence(raw["extra_list_types"], "extra_list_types", raw, "extra_list_types")
-        list_types += _read_list_types(r, seq or LocatedList(), disclosure_fields, default_map, common_fields)
-
-    if "import_synonyms" in raw:  # top level: {list id: {field: [表头, …]}}, for the default list types
-        by_list = r.mapping(raw["import_synonyms"], "import_synonyms（导入表头同义词）", raw, "import_synonyms")
-        known = {t.id: t for t in list_types}
-        for list_id, entry in (by_list or {}).items():
-            if list_id not in known:
-                r.problems.error(
-                    f"import_synonyms 中的清单“{list_id}”没有定义", rule="config-value",
-                    hint=did_you_mean(list_id, list(known)), **r.where(by_list, list_id),
-                )
-                continue
-            for name, words in _read_synonyms(r, entry, by_list, list_id).items():
-                known[list_id].import_synonyms.setdefault(name, []).extend(words)
-    _check_list_types(r, raw, list_types, enums)
-
-    rules = (r.mapping(raw["rules"], "rules（校验规则）", raw, "rules") if "rules" in raw else None) or LocatedMap()
-    r.unknown_keys(rules, RULES_KEYS, "rules")
-    patterns = list(DEFAULT_CATCH_ALL_PATTERNS)
-    if rules.get("catch_all_patterns") is not None:
-        seq = r.sequence(rules["catch_all_patterns"], "兜底条款规则（catch_all_patterns）", rules, "catch_all_patterns")
-        patterns = [str(p) for p in seq or []]
-        for index, p in enumerate(patterns):
-            _check_regex(r, p, f"兜底条款规则“{p}”", seq, index)
-    if rules.get("extra_catch_all_patterns") is not None:
-        seq = r.sequence(rules["extra_catch_all_patterns"], "补充的兜底条款规则（extra_catch_all_patterns）",
-                         rules, "extra_catch_all_patterns")
-        extra = [str(p) for p in seq or []]
-        for index, p in enumerate(extra):
-            _check_regex(r, p, f"兜底条款规则“{p}”", seq, index)
-        patterns += extra
-    rule_settings = _read_rule_settings(r, rules, [t.id for t in list_types])
-    editions = (
-        r.mapping(raw["editions"], "editions（版本）", raw, "editions") if "editions" in raw else None
-    ) or LocatedMap()
-    r.unknown_keys(editions, EDITIONS_KEYS, "editions")
-    if "tag_pattern" in editions:
-        _check_regex(r, str(editions["tag_pattern"]), "版本标签规则（tag_pattern）", editions, "tag_pattern")
-    declared = _read_declared_editions(r, editions)
-    history = (
-        r.mapping(raw["history"], "history（调整记录）", raw, "history") if "history" in raw else None
-    ) or LocatedMap()
-    r.unknown_keys(history, HISTORY_KEYS, "history")
-    publish = _read_publish(r, raw)
-    search_synonyms = _read_search(r, raw, problems)
-    traditional_variant, traditional_phrases = _read_traditional(r, raw)
-    downloads = (r.mapping(raw["downloads"], "downloads（下载文件）", raw, "downloads") if "downloads" in raw
-                 else None) or LocatedMap()
-    r.unknown_keys(downloads, ["csv"], "downloads")
-    if portal is None or len(problems.errors) > before:
-        return None
-    return SiteConfig(
-        root=root,
-        portal=portal,
-        departments=departments,
-        enums=enums,
-        list_types=list_types,
-        disclosures=disclosures,
-        catch_all_patterns=patterns,
-        edition_tag_pattern=str(editions.get("tag_pattern", SiteConfig.edition_tag_pattern)),
-        declared_editions=declared,
-        history_baseline=r.text(history, "baseline", "首次公布的提交或标签", required=False),
-        publish=publish,
-        quality_page=r.flag(raw, "quality_page", "是否公开“公开质量”页面") if "quality_page" in raw else False,
-        search_synonyms=search_synonyms,
-        traditional_variant=traditional_variant,
-        traditional_phrases=traditional_phrases,
-        download_csv=r.flag(downloads, "csv", "是否按清单提供 CSV 下载"),
-        **rule_settings,
-    )
-
-
-def _read_search(r: _Reader, raw: LocatedMap, problems: Problems) -> dict[str, list[str]]:
-    """`search: synonyms: {俗称: [名称中的词]}` over the package's list (defaults/search_synonyms.yml):
-    a project's entry adds words to a default 俗称 or adds a new one."""
-    defaults = load_yaml_file(SYNONYMS_FILE, "generator/defaults/search_synonyms.yml", problems) or {}
-    out = {str(k): [str(w) for w in v or []] for k, v in defaults.items()}
-    search = (r.mapping(raw["search"], "search（搜索）", raw, "search") if "search" in raw else None) or LocatedMap()
-    r.unknown_keys(search, ["synonyms"], "search")
-    if "synonyms" in search:
-        entries = r.mapping(search["synonyms"], "search 的 synonyms（俗称）", search, "synonyms") or {}
-        for term, words in entries.items():
-            words = [words] if isinstance(words, str) else r.sequence(words, f"俗称“{term}”对应的词", entries, term)
-            out.setdefault(str(term), []).extend(str(w) for w in words or [] if w is not None)
-    return out
-
-
-def _read_traditional(r: _Reader, raw: LocatedMap) -> tuple[str, dict[str, str]]:
-    """`traditional: {variant: tw|hk|plain, phrases: {简体: 繁體}}` or `traditional: false`; absent
-    means plain 繁體. Returns the variant ("" for none) and the site's phrases."""
-    from generator.traditional import DEFAULT_VARIANT, VARIANTS
-
-    if "traditional" not in raw:
-        return DEFAULT_VARIANT, {}
-    if raw["traditional"] is False:
-        return "", {}
-    section = r.mapping(raw["traditional"], "traditional（繁体中文页面）", raw, "traditional")
-    if section is None:
-        return DEFAULT_VARIANT, {}
-    r.unknown_keys(section, ["variant", "phrases"], "traditional")
-    phrases: dict[str, str] = {}
-    entries = (r.mapping(section["phrases"], "traditional 的 phrases（繁体用词）", section, "phrases")
-               if "phrases" in section else None) or {}
-    for simplified, written in entries.items():
-        if not isinstance(written, str) or not str(simplified).strip() or not written.strip():
-            r.problems.error(f"traditional.phrases 中“{simplified}”的繁体写法应是一个词", rule="config-value",
-                             hint="每行写“简体词: 繁體詞”，如 网签: 網簽", **r.where(entries, simplified))
-            continue
-        phrases[str(simplified)] = written
-    variant = str(section.get("variant", DEFAULT_VARIANT))
-    if variant not in VARIANTS:
-        choices = "、".join(f"{key}（{v.label}）" for key, v in VARIANTS.items())
-        r.problems.error(f"traditional.variant 不能是“{variant}”", rule="config-value",
-                         hint=f"可用的值：{choices}；不生成繁体页面时写 traditional: false",
-                         **r.where(section, "variant"))
-        return DEFAULT_VARIANT, phrases
-    return variant, phrases
-
-
-PUBLISH_KEYS = ["keep_releases", "s3_endpoint", "s3_region", "s3_addressing_style"]
-
-
-def _read_publish(r: _Reader, raw: LocatedMap) -> PublishSettings:
-    section = (r.mapping(raw["publish"], "publish（发布）", raw, "publish") if "publish" in raw else None) or LocatedMap()
-    r.unknown_keys(section, PUBLISH_KEYS, "publish")
-    keep = section.get("keep_releases", PublishSettings.keep_releases)
-    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
-        r.problems.error("publish.keep_releases 应为不小于 1 的整数", rule="config-value",
-                         hint="例如 keep_releases: 5（目标上保留最近 5 次发布，可回退）", **r.where(section, "keep_releases"))
-        keep = PublishSettings.keep_releases
-    style = str(section.get("s3_addressing_style", "auto"))
-    if style not in ("auto", "path", "virtual"):
-        r.problems.error(f"publish.s3_addressing_style 不能是“{style}”", rule="config-value",
-                         hint="可用的值：auto、path、virtual", **r.where(section, "s3_addressing_style"))
-    return PublishSettings(int(keep), str(section.get("s3_endpoint", "") or ""), str(section.get("s3_region", "") or ""),
-                           style)
-
-
-EDITIONS_KEYS = ["tag_pattern", "declared"]
-HISTORY_KEYS = ["baseline"]
-
-
-def _read_declared_editions(r: _Reader, editions: LocatedMap) -> list[tuple[str, str]]:
-    """`editions: declared: [{name: 2019版, date: 2019-12-31}]`: the lists as they stood on a date
-    (by the records' own dates), for a county whose editions are not git tags."""
-    from generator.history.trailers import normalize_date
-
-    if "declared" not in editions:
-        return []
-    seq = r.sequence(editions["declared"], "declared（声明的版本）", editions, "declared")
-    out: list[tuple[str, str]] = []
-    for index, entry in enumerate(seq or []):
-        entry = r.mapping(entry, "版本", seq, index)
-        if entry is None:
-            continue
-        r.unknown_keys(entry, ["name", "date"], "版本")
-        name, date = r.text(entry, "name", "版本名称"), r.text(entry, "date", "版本日期")
-        day = normalize_date(str(date)) if date else None
-        if date and day is None:
-            r.problems.error(f"版本日期“{date}”无法识别", rule="config-value", hint="写成 2019-12-31 的格式",
-                             **r.where(entry, "date"))
-            continue
-        if name and day:
-            out.append((name, day))
-    return out
-
-
-RULES_KEYS = [
-    "catch_all_patterns", "extra_catch_all_patterns", "levels", "repealed_laws", "review_after_years", "overlap_lists",
-]
-RULE_LEVELS = ("error", "warning", "notice", "off")
-
-
-def _read_rule_settings(r: _Reader, rules: LocatedMap, list_ids: list[str]) -> dict[str, Any]:
-    """`rules:` beyond the catch-all patterns: levels, repealed instruments, review period, overlap lists."""
-    from generator.lawdb import ENTRY_KEYS, KINDS
-    from generator.rules import RULES
-
-    out: dict[str, Any] = {}
-    if "levels" in rules:
-        levels = r.mapping(rules["levels"], "规则级别（levels）", rules, "levels") or {}
-        out["rule_levels"] = {}
-        for rule_id, level in levels.items():
-            level = "off" if level is False else level  # YAML reads a bare off as false
-            if rule_id not in RULES:
-                r.problems.error(f"levels 中的“{rule_id}”不是规则的标识", rule="config-value",
-                                 hint=did_you_mean(str(rule_id), list(RULES), what="规则"), **r.where(levels, rule_id))
-            elif str(level) not in RULE_LEVELS:
-                r.problems.error(f"规则“{rule_id}”的级别应为 error、warning、notice 或 off，而不是“{level}”",
-                                 rule="config-value", hint="off 表示关闭这条规则", **r.where(levels, rule_id))
-            else:
-                out["rule_levels"][str(rule_id)] = str(level)
-    if "repealed_laws" in rules:
-        seq = r.sequence(rules["repealed_laws"], "已废止的法律法规（repealed_laws）", rules, "repealed_laws") or []
-        entries = []
-        for index, entry in enumerate(seq):
-            entry = r.mapping(entry, "已废止的法律法规", seq, index)
-            if entry is None:
-                continue
-            r.unknown_keys(entry, ENTRY_KEYS, "repealed_laws")
-            title, date = r.text(entry, "title", "名称"), r.text(entry, "date", "废止日期")
-            if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-                r.problems.error(f"废止日期应写成 YYYY-MM-DD，而不是“{date}”", rule="config-value",
-                                 hint="例如 date: \"2009-06-01\"（加引号）", **r.where(entry, "date"))
-            kind = r.text(entry, "kind", "废止或更名", required=False) or "废止"
-            if kind not in KINDS:
-                r.problems.error(f"kind 应为 废止、更名 或 失效，而不是“{kind}”", rule="config-value",
-                                 **r.where(entry, "kind"))
-            r.text(entry, "by", "废止它的法律或决定")
-            if title and date:
-                entries.append({k: entry[k] for k in ENTRY_KEYS if k in entry})
-        out["repealed_laws"] = entries
-    if "review_after_years" in rules:
-        years = rules["review_after_years"]
-        if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-            r.problems.error(f"review_after_years 应为正整数（年），而不是“{years}”", rule="config-value",
-                             hint="例如 review_after_years: 5", **r.where(rules, "review_after_years"))
-        else:
-            out["review_after_years"] = years
-    if "overlap_lists" in rules:
-        seq = r.sequence(rules["overlap_lists"], "检查职责交叉的清单（overlap_lists）", rules, "overlap_lists") or []
-        for index, list_id in enumerate(seq):
-            if str(list_id) not in list_ids:
-                r.problems.error(f"overlap_lists 中的清单“{list_id}”没有定义", rule="config-value",
-                                 hint=did_you_mean(str(list_id), list_ids, what="清单"), **r.where(seq, index))
-        out["overlap_lists"] = [str(x) for x in seq]
-    return out
-
-
-def _check_regex(r: _Reader, pattern: str, what: str, container: Any, key: Any) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        r.problems.error(
-            f"{what}不是有效的正则表达式：{exc}", rule="config-value",
-            hint="检查括号是否成对；要匹配括号等符号本身时在前面加 \\", **r.where(container, key),
-        )
-
-
-def _check_list_types(r: _Reader, raw: LocatedMap, list_types: list[ListType], enums: dict) -> None:
-    ids = [t.id for t in list_types]
-    for list_id in sorted({i for i in ids if ids.count(i) > 1}):
-        r.problems.error(
-            f"清单标识“{list_id}”重复定义", rule="config-duplicate",
-            hint="每个清单标识只能定义一次；extra_list_types 只用于增加新的清单，"
-            "要改写默认清单请用 list_types 列出全部清单",
-            **(r.type_where.get(list_id) or [r.where(raw)])[-1],
-        )
-    for t in list_types:
-        for f in t.fields:
-            if f.type == "enum" and f.enum not in enums:
-                r.problems.error(
-                    f"清单“{t.id}”的字段“{f.name}”引用了未定义的枚举“{f.enum}”",
-                    rule="config-value",
-                    hint=did_you_mean(f.enum, list(enums), what="枚举"),
-                    **r.field_where.get((t.id, f.name, "enum"), r.where(raw)),
-                )
-            if f.type == "ref" and f.ref not in ids:
-                r.problems.error(
-                    f"清单“{t.id}”的字段“{f.name}”引用了未定义的清单“{f.ref}”",
-                    rule="config-value",
-                    hint=did_you_mean(f.ref, ids, what="清单"),
-                    **r.field_where.get((t.id, f.name, "ref"), r.where(raw)),
-                )
+    config = _site_config(root, ctx, values, problems)
+    return None if len(problems.errors) > before else config

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from markupsafe import Markup, escape
 
-from generator.config import FieldDef, SiteConfig, did_you_mean
+from generator.model import SAFE_CODE, is_blank
+from generator.problems import did_you_mean
 from generator.safeurl import SAFE_SCHEMES, UNSAFE_HINT, safe_href, unsafe_message, url_scheme
+from generator.siteconfig import FieldDef, SiteConfig
 from generator.tabular import normalize as norm
 from generator.yamlsource import LocatedList, LocatedMap, scalar_text
 
@@ -23,8 +25,6 @@ if TYPE_CHECKING:
 
 Report = Callable[..., None]  # report(message, hint="", container=None, key=None, warning=False)
 
-# Published codes run to 50+ characters (实施编码); 128 leaves room and still makes a sane address.
-SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 PLACEHOLDER_CODES = {"待定", "无", "暂无", "/", "-", "—", "——", "未编码", "空"}
 _TRUE = {"是", "有", "yes", "true", "y"}
 _FALSE = {"否", "无", "no", "false", "n"}
@@ -404,8 +404,6 @@ def _tag_list(tag: str, values: Any, attributes: str = "") -> Markup:
 
 
 def _blank(value: Any) -> bool:
-    from generator.model import is_blank
-
     return is_blank(value)
 
 
@@ -654,27 +652,35 @@ class BasisType(FieldType):
         notes = row.cells(f"{name}.note")
         if laws:
             col = col or laws[0][1]
-            part_entries = [e for value, _ in laws for e in norm.split_bases(value)]
-            for extra, key in ((articles, "article"), (notes, "note")):
-                if not extra:
-                    continue
-                lines = [line for value, _ in extra for line in norm.split_list(value)]
-                if len(lines) != len(part_entries):
-                    err = norm.CellError(
-                        f"{'条款' if key == 'article' else '说明'}有 {len(lines)} 行，而法律法规有 {len(part_entries)} 部，无法一一对应",
-                        "每部法律法规单独一行，对应的条款也单独一行，行数相同",
-                    )
-                    err.column = extra[0][1]  # type: ignore[attr-defined]
-                    raise err
-                for entry, line in zip(part_entries, lines, strict=True):
-                    if line not in ("无", "/", "—") and (key != "article" or not entry.get("article")):
-                        entry[key] = line
-            entries.extend(part_entries)
+            entries.extend(_basis_of_parts(laws, articles, notes))
         elif articles:
-            err = norm.CellError("有条款但没有对应的法律法规名称", "在同一行的“法律法规名称”列写明法律法规")
-            err.column = articles[0][1]  # type: ignore[attr-defined]
-            raise err
+            raise _cell_error("有条款但没有对应的法律法规名称", "在同一行的“法律法规名称”列写明法律法规", articles[0][1])
         return (entries or None), col, None
+
+
+def _cell_error(message: str, hint: str, column: int) -> norm.CellError:
+    err = norm.CellError(message, hint)
+    err.column = column  # type: ignore[attr-defined]
+    return err
+
+
+def _basis_of_parts(laws: list[tuple[Any, int]], articles: list[tuple[Any, int]],
+                    notes: list[tuple[Any, int]]) -> list[dict[str, str]]:
+    """法律法规名称, 条款 and 说明 columns: one entry per instrument, its article and note on the same line."""
+    entries = [e for value, _ in laws for e in norm.split_bases(value)]
+    for extra, key in ((articles, "article"), (notes, "note")):
+        if not extra:
+            continue
+        lines = [line for value, _ in extra for line in norm.split_list(value)]
+        if len(lines) != len(entries):
+            raise _cell_error(
+                f"{'条款' if key == 'article' else '说明'}有 {len(lines)} 行，而法律法规有 {len(entries)} 部，无法一一对应",
+                "每部法律法规单独一行，对应的条款也单独一行，行数相同", extra[0][1],
+            )
+        for entry, line in zip(entries, lines, strict=True):
+            if line not in ("无", "/", "—") and (key != "article" or not entry.get("article")):
+                entry[key] = line
+    return entries
 
 
 def basis_html(value: Any) -> Markup:
@@ -738,35 +744,16 @@ class TimeLimitType(FieldType):
         returned as given (`parts`): "5个工作日" keeps a statutory limit the file already has."""
         name = fdef.name
         cells = row.cells(name)
-        col = cells[0][1] if cells else row.column(name)
-        units = row.config.enum_values("time_unit")
+        if cells:
+            return _whole_time_limit(row, name, *cells[0])
+        col = row.column(name)
         value: dict[str, Any] = {}
         parts: set[str] = set()
-        header_unit = row.header_unit(name)
-        for cell, c in cells:
-            parsed, warnings = _at(c, lambda v: norm.parse_time_limit(v, units, header_unit), cell)
-            for w in warnings:
-                row.loose(c, w)
-            value.update(parsed)
-            said = set(parsed) - {"unit"}
-            if header_unit or any(word in norm.clean_text(cell) for word, _ in norm.UNIT_WORDS):
-                said.add("unit")
-            return value, c, said
-        units_seen = []
+        units_seen: list[tuple[str, int]] = []
         for part in ("statutory", "promised"):
             for cell, c in row.cells(f"{name}.{part}"):
                 col = col or c
-                amount, unit, loose = _at(c, lambda v: norm.parse_duration(v, units), cell)
-                header_part_unit = row.header_unit(f"{name}.{part}")
-                if header_part_unit and (loose or not unit):  # the header says （工作日）; the cell "20日"
-                    unit = header_part_unit
-                if loose and not header_part_unit:
-                    row.loose(c, norm._loose_warning(norm.clean_text(cell)))
-                if amount is not None:
-                    value[part] = amount
-                    parts.add(part)
-                if unit:
-                    units_seen.append((unit, c))
+                _time_limit_part(row, f"{name}.{part}", cell, c, value, parts, units_seen)
         for cell, c in row.cells(f"{name}.unit"):
             col = col or c
             units_seen.append((norm.clean_text(cell), c))
@@ -774,19 +761,54 @@ class TimeLimitType(FieldType):
             col = col or c
             value["note"] = norm.clean_text(cell)
             parts.add("note")
-        if len({u for u, _ in units_seen}) > 1:
-            err = norm.CellError(
-                f"法定时限和承诺时限的单位不同（{'、'.join(u for u, _ in units_seen)}）", "请换算成同一单位"
-            )
-            err.column = units_seen[-1][1]  # type: ignore[attr-defined]
-            raise err
-        if units_seen:
-            value["unit"] = units_seen[0][0]
-            parts.add("unit")
-        if not value:
-            return None, col, None
-        value.setdefault("unit", "工作日")
-        return value, col, parts
+        return _time_limit_of_parts(value, parts, units_seen, col)
+
+
+def _whole_time_limit(row: Cells, name: str, cell: Any, c: int) -> tuple[dict[str, Any], int, set[str]]:
+    """One 办理时限 cell ("法定20个工作日，承诺5个工作日"): what it says, and which parts it said."""
+    units = row.config.enum_values("time_unit")
+    header_unit = row.header_unit(name)
+    parsed, warnings = _at(c, lambda v: norm.parse_time_limit(v, units, header_unit), cell)
+    for w in warnings:
+        row.loose(c, w)
+    said = set(parsed) - {"unit"}
+    if header_unit or any(word in norm.clean_text(cell) for word, _ in norm.UNIT_WORDS):
+        said.add("unit")
+    return dict(parsed), c, said
+
+
+def _time_limit_part(row: Cells, path: str, cell: Any, c: int, value: dict[str, Any], parts: set[str],
+                     units_seen: list[tuple[str, int]]) -> None:
+    """A 法定时限 or 承诺时限 column's cell; the header's unit （工作日） wins over a loose "20日"."""
+    part = path.rsplit(".", 1)[1]
+    amount, unit, loose = _at(c, lambda v: norm.parse_duration(v, row.config.enum_values("time_unit")), cell)
+    header_part_unit = row.header_unit(path)
+    if header_part_unit and (loose or not unit):
+        unit = header_part_unit
+    if loose and not header_part_unit:
+        row.loose(c, norm._loose_warning(norm.clean_text(cell)))
+    if amount is not None:
+        value[part] = amount
+        parts.add(part)
+    if unit:
+        units_seen.append((unit, c))
+
+
+def _time_limit_of_parts(value: dict[str, Any], parts: set[str], units_seen: list[tuple[str, int]],
+                         col: int | None) -> tuple[dict[str, Any] | None, int | None, set[str] | None]:
+    if len({u for u, _ in units_seen}) > 1:
+        err = norm.CellError(
+            f"法定时限和承诺时限的单位不同（{'、'.join(u for u, _ in units_seen)}）", "请换算成同一单位"
+        )
+        err.column = units_seen[-1][1]  # type: ignore[attr-defined]
+        raise err
+    if units_seen:
+        value["unit"] = units_seen[0][0]
+        parts.add("unit")
+    if not value:
+        return None, col, None
+    value.setdefault("unit", "工作日")
+    return value, col, parts
 
 
 class FeeType(FieldType):

@@ -10,10 +10,10 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from generator.config import SiteConfig, did_you_mean
-from generator.fieldtypes import SAFE_CODE, normalize
-from generator.model import Catalog, Item
-from generator.problems import Problem, Problems
+from generator.config import SiteConfig
+from generator.fieldtypes import normalize
+from generator.model import SAFE_CODE, Catalog, Item
+from generator.problems import Problem, Problems, did_you_mean
 from generator.yamlsource import LocatedList, LocatedMap, decode_source, parse_yaml, scalar_text
 
 LIST_SUFFIXES = (".yml", ".yaml")
@@ -225,38 +225,15 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
     parse = parse or parse_list_bytes
     from generator.rules import check_catalog  # rules depend on the finished catalog
 
-    root = config.root
-    lists_dir = root / config.lists_dir
-    if not lists_dir.is_dir():
-        problems.error(
-            f"找不到清单目录 {config.lists_dir}/", file=config.lists_dir, rule="io",
-            hint="在项目根目录下创建 lists/<清单标识>/<部门代码>.yml",
-        )
-    strays = [p for pattern in ("*", "*/*/**/*") for p in lists_dir.glob(pattern)] if lists_dir.is_dir() else []
-    for stray in sorted(p for p in strays if p.suffix in LIST_SUFFIXES and p.is_file()):
-        problems.warning(
-            "清单文件不在 lists/<清单标识>/ 目录下，已忽略", file=stray.relative_to(root).as_posix(),
-            rule="stray-file", hint="清单文件应放在 lists/<清单标识>/<部门代码>.yml，例如 lists/power/scjgj.yml",
-        )
+    lists_dir = config.root / config.lists_dir
+    _check_lists_dir(config, lists_dir, problems)
     collected: list[Item] = []
     failed: dict[str, dict[str, str]] = {}  # list id → file → text of the files that gave no items for an error
     for path in list_files(lists_dir):
-        rel = path.relative_to(root).as_posix()
+        rel = path.relative_to(config.root).as_posix()
         ids = split_list_path(rel)
-        if path.is_symlink() or path.parent.is_symlink():
-            # A link can reach any file of the build machine, and git keeps the link, not the text: the
-            # published record would be whatever the link finds there.
-            problems.error(
-                f"清单文件{'' if path.is_symlink() else '所在的目录'}是符号链接，已拒绝读取", file=rel, line=1, column=1,
-                rule="symlink", hint="清单文件必须是 lists/ 中的普通文件：把链接指向的文件复制到这里，再删除链接",
-            )
-            if ids:
-                failed.setdefault(ids[0], {})[rel] = ""
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.error(f"无法读取文件：{exc.strerror}", file=rel, rule="io", hint="检查文件是否有读取权限")
+        data = _read_list_file(path, rel, problems)
+        if data is None:
             if ids:
                 failed.setdefault(ids[0], {})[rel] = ""
             continue
@@ -271,6 +248,39 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
     catalog = build_catalog(config, collected, problems)
     check_catalog(catalog, problems, failed)
     return catalog
+
+
+def _check_lists_dir(config: SiteConfig, lists_dir: Path, problems: Problems) -> None:
+    """lists/ must exist; a list file outside lists/<清单标识>/ is ignored, with a warning."""
+    if not lists_dir.is_dir():
+        problems.error(
+            f"找不到清单目录 {config.lists_dir}/", file=config.lists_dir, rule="io",
+            hint="在项目根目录下创建 lists/<清单标识>/<部门代码>.yml",
+        )
+        return
+    strays = [p for pattern in ("*", "*/*/**/*") for p in lists_dir.glob(pattern)]
+    for stray in sorted(p for p in strays if p.suffix in LIST_SUFFIXES and p.is_file()):
+        problems.warning(
+            "清单文件不在 lists/<清单标识>/ 目录下，已忽略", file=stray.relative_to(config.root).as_posix(),
+            rule="stray-file", hint="清单文件应放在 lists/<清单标识>/<部门代码>.yml，例如 lists/power/scjgj.yml",
+        )
+
+
+def _read_list_file(path: Path, rel: str, problems: Problems) -> bytes | None:
+    """The file's bytes; None, after reporting, for a symbolic link or a file that cannot be read."""
+    if path.is_symlink() or path.parent.is_symlink():
+        # A link can reach any file of the build machine, and git keeps the link, not the text: the
+        # published record would be whatever the link finds there.
+        problems.error(
+            f"清单文件{'' if path.is_symlink() else '所在的目录'}是符号链接，已拒绝读取", file=rel, line=1, column=1,
+            rule="symlink", hint="清单文件必须是 lists/ 中的普通文件：把链接指向的文件复制到这里，再删除链接",
+        )
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.error(f"无法读取文件：{exc.strerror}", file=rel, rule="io", hint="检查文件是否有读取权限")
+        return None
 
 
 def build_catalog(config: SiteConfig, items: list[Item], problems: Problems | None) -> Catalog:

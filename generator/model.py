@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.config import SiteConfig
+from generator.siteconfig import SiteConfig
 
 
 # The fields that make an item's address. They identify the item and are not its content: an item
@@ -25,6 +26,8 @@ def local_code(department: str, list_id: str, parent: str, name: str, salt: str 
     return "L" + digest[:11]
 
 
+# Published codes run to 50+ characters (实施编码); 128 leaves room and still makes a sane address.
+SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 ADDRESS_FIELDS = frozenset({"code", "local_code"})
 
 
@@ -215,8 +218,6 @@ class Catalog:
         """Every 主项 that is not an item itself, in the order of their first 子项."""
         cache = self.__dict__.get("_main_items")
         if cache is None:
-            from generator.fieldtypes import SAFE_CODE
-
             groups: dict[tuple[str, str, str], list[Item]] = {}
             for child in self.items():
                 if child.parent_key() and self.parent(child) is None:

@@ -6,6 +6,7 @@ and `import` print the same messages in the same shape.
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -97,3 +98,24 @@ def report_and_fail(problems: Problems, closing: str) -> None:
     for problem in problems.sorted():
         sys.stderr.write(problem.format_text() + "\n")
     sys.stderr.write(closing + "\n")
+
+
+def did_you_mean(
+    word: str, candidates: list[str], labels: dict[str, str] | None = None, what: str = "字段"
+) -> str:
+    """A Chinese 'did you mean' hint: matches by a field's Chinese label, by prefix, or by spelling.
+
+    `what` names the candidates when nothing matches ("可用的字段：…", "可用的值：…").
+    """
+    if labels:
+        for name, label in labels.items():
+            if word == label or word in label.split("/"):
+                return f"是不是想写“{name}”（{label}）？"
+    # "icp_code" → "icp" (the longest known key it starts with); "subj" → "subject" (the shortest).
+    longer = sorted((c for c in candidates if len(c) >= 3 and word.startswith(c)), key=len, reverse=True)
+    shorter = sorted((c for c in candidates if len(word) >= 3 and c.startswith(word)), key=len)
+    close = (longer or shorter)[:1] or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if close:
+        suffix = f"（{labels[close[0]]}）" if labels and close[0] in labels else ""
+        return f"是不是想写“{close[0]}”{suffix}？"
+    return f"可用的{what}：" + ("、".join(candidates) if candidates else "（无）")

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from generator.config import FieldDef, ListType, SiteConfig
-from generator.fieldtypes import SAFE_CODE
 from generator.lawdb import RepealedIndex, entry_from
 from generator.legaltext import Instrument, comparable, split_instruments
-from generator.model import Catalog, Item, get_path, is_blank
+from generator.model import SAFE_CODE, Catalog, Item, get_path, is_blank
 from generator.problems import Problems
+from generator.siteconfig import FieldDef, ListType, SiteConfig
 
 NO_FEE_WORDS = ("不收费", "免费", "无", "无收费", "不涉及")
 # Short standards that say "free" in other words: 不收取费用, 免收, 免费办理, 无偿提供, 无需缴费.
@@ -490,57 +489,71 @@ def _basis_key(basis: Any) -> str:
 
 def overlap_findings(catalog: Catalog) -> list[tuple[Item, Finding]]:
     """Same name in two departments (职责交叉?) and same type and basis within a list (重复?)."""
+    out = [pair for list_id in catalog.config.overlap_lists for pair in _cross_department_findings(catalog, list_id)]
+    for list_type in catalog.config.list_types:
+        if list_type.type_field:  # "the same type and the same basis": lists without a type are not compared
+            out += _duplicate_findings(catalog, list_type)
+    return out
+
+
+def _cross_department_findings(catalog: Catalog, list_id: str) -> list[tuple[Item, Finding]]:
     config = catalog.config
-    out: list[tuple[Item, Finding]] = []
-    for list_id in config.overlap_lists:
-        by_name: dict[str, list[Item]] = {}
-        for item in catalog.items(list_id):
-            if item.name.strip():
-                by_name.setdefault(comparable(item.name), []).append(item)
-        for group in by_name.values():
-            if len({i.department for i in group}) < 2:
-                continue
-            for item in group:
-                others = [o for o in group if o.department != item.department]
-                where = "、".join(f"{_dept_name(config, o.department)}（{o.code}）" for o in others)
-                finding = _finding(config, "cross-department-name", f"{where}也有同名事项“{item.name}”，可能职责交叉",
-                                   "name", "与相关部门核对职责分工：确属同一事项的，明确由哪个部门实施",
-                                   quote=item.name)
-                if finding:
-                    out.append((item, finding))
-    for list_type in config.list_types:
-        if not list_type.type_field:  # "the same type and the same basis": lists without a type are not compared
+    by_name: dict[str, list[Item]] = {}
+    for item in catalog.items(list_id):
+        if item.name.strip():
+            by_name.setdefault(comparable(item.name), []).append(item)
+    out = []
+    for group in by_name.values():
+        if len({i.department for i in group}) < 2:
             continue
-        basis_path = list_type.disclosure_map.get("basis", "")
-        groups: dict[tuple[str, str], list[Item]] = {}
-        for item in catalog.items(list_type.id):
-            basis = get_path(item.data, basis_path) if basis_path else None
-            if is_blank(basis):
+        for item in group:
+            others = [o for o in group if o.department != item.department]
+            where = "、".join(f"{_dept_name(config, o.department)}（{o.code}）" for o in others)
+            finding = _finding(config, "cross-department-name", f"{where}也有同名事项“{item.name}”，可能职责交叉",
+                               "name", "与相关部门核对职责分工：确属同一事项的，明确由哪个部门实施",
+                               quote=item.name)
+            if finding:
+                out.append((item, finding))
+    return out
+
+
+def _same_type_and_basis(catalog: Catalog, list_type: ListType, basis_path: str) -> dict[tuple[str, str], list[Item]]:
+    """The items of a list grouped by (standard type, basis as comparable text); blank bases left out."""
+    config = catalog.config
+    fdef = list_type.field(list_type.type_field)
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for item in catalog.items(list_type.id):
+        basis = get_path(item.data, basis_path) if basis_path else None
+        if is_blank(basis):
+            continue
+        raw = item.data.get(list_type.type_field)
+        kind = (config.enum_standard(fdef.enum, raw) if fdef and fdef.enum else None) or str(raw or "")
+        groups.setdefault((kind, _basis_key(basis)), []).append(item)
+    return groups
+
+
+def _duplicate_findings(catalog: Catalog, list_type: ListType) -> list[tuple[Item, Finding]]:
+    config = catalog.config
+    basis_path = list_type.disclosure_map.get("basis", "")
+    out = []
+    for (kind, _), group in _same_type_and_basis(catalog, list_type, basis_path).items():
+        for item in group:
+            # 子项 of one 主项 share their basis by design: they are split, not duplicated
+            others = [o for o in group if o is not item
+                      and not (item.parent_key() and o.parent_key() == item.parent_key())
+                      and o.parent_key() != item.code and item.parent_key() != o.code]
+            if not others:
                 continue
-            kind = ""
-            if list_type.type_field:
-                fdef = list_type.field(list_type.type_field)
-                raw = item.data.get(list_type.type_field)
-                kind = (config.enum_standard(fdef.enum, raw) if fdef and fdef.enum else None) or str(raw or "")
-            groups.setdefault((kind, _basis_key(basis)), []).append(item)
-        for (kind, _), group in groups.items():
-            for item in group:
-                # 子项 of one 主项 share their basis by design: they are split, not duplicated
-                others = [o for o in group if o is not item
-                          and not (item.parent_key() and o.parent_key() == item.parent_key())
-                          and o.parent_key() != item.code and item.parent_key() != o.code]
-                if not others:
-                    continue
-                where = "、".join(f"“{o.name}”（{_dept_name(config, o.department)}，{o.code}）" for o in others[:5])
-                more = f"等 {len(others)} 项" if len(others) > 5 else ""
-                basis = get_path(item.data, basis_path)
-                finding = _finding(
-                    config, "possible-duplicate",
-                    f"与{where}{more}的{'职权类型（' + kind + '）和' if kind else ''}依据相同，可能重复", basis_path,
-                    "核对是否同一事项：重复的合并，确属不同事项的在名称中写明区别",
-                    quote=_clip(basis if isinstance(basis, str) else _basis_text(basis), 200))
-                if finding:
-                    out.append((item, finding))
+            where = "、".join(f"“{o.name}”（{_dept_name(config, o.department)}，{o.code}）" for o in others[:5])
+            more = f"等 {len(others)} 项" if len(others) > 5 else ""
+            basis = get_path(item.data, basis_path)
+            finding = _finding(
+                config, "possible-duplicate",
+                f"与{where}{more}的{'职权类型（' + kind + '）和' if kind else ''}依据相同，可能重复", basis_path,
+                "核对是否同一事项：重复的合并，确属不同事项的在名称中写明区别",
+                quote=_clip(basis if isinstance(basis, str) else _basis_text(basis), 200))
+            if finding:
+                out.append((item, finding))
     return out
 
 

@@ -321,53 +321,69 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int, yaml.Mark]] = {}
 
     def build(self, events: Any) -> Any:
-        stack: list[_Frame] = []
-        root: Any = _NO_VALUE
-        document_mark = None
+        self.stack: list[_Frame] = []
+        self.root: Any = _NO_VALUE
+        self.document_mark: yaml.Mark | None = None
+        handlers = {
+            yaml.MappingStartEvent: self._on_start, yaml.SequenceStartEvent: self._on_start,
+            yaml.MappingEndEvent: self._on_end, yaml.SequenceEndEvent: self._on_end,
+            yaml.AliasEvent: self._on_alias,
+            yaml.DocumentStartEvent: self._on_document,
+        }
+        stack = self.stack
         for event in events:
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
-                self._spend(1)
-                if stack and stack[-1].key is _NO_VALUE and isinstance(stack[-1].value, LocatedMap):
-                    self._key(stack[-1], event)
-                    continue
-                value = self._scalar(event)
-                self._remember(event.anchor, value, 1, event.start_mark)
-                root = self._add(stack, value, _loc(event.start_mark), 1, root)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if len(stack) + 1 > MAX_DEPTH:
-                    raise _TooDeep(event.start_mark)
-                self._spend(1)
-                value = LocatedMap() if kind is yaml.MappingStartEvent else LocatedList()
-                value.loc = _loc(event.start_mark)
-                if kind is yaml.MappingStartEvent:
-                    value.key_locs = {}
-                else:
-                    value.item_locs = []
-                frame = _Frame(value, event.anchor)
-                frame.key_loc = value.loc
-                stack.append(frame)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                frame = stack.pop()
-                self._remember(frame.anchor, frame.value, frame.size, event.start_mark)
-                root = self._add(stack, frame.value, _mark_of(frame.value), frame.size, root)
-            elif kind is yaml.AliasEvent:
-                if event.anchor not in self.anchors:
-                    raise yaml.composer.ComposerError(
-                        None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
-                value, size, _ = self.anchors[event.anchor]
-                self._spend(size)
-                if stack and stack[-1].key is _NO_VALUE and isinstance(stack[-1].value, LocatedMap):
-                    self._refuse_key(stack[-1], _loc(event.start_mark))
-                    continue
-                root = self._add(stack, value, _loc(event.start_mark), size, root)
-            elif kind is yaml.DocumentStartEvent:
-                if document_mark is not None:
-                    raise yaml.composer.ComposerError(
-                        "expected a single document in the stream", document_mark,
-                        "but found another document", event.start_mark)
-                document_mark = event.start_mark
-        return None if root is _NO_VALUE else root
+            if type(event) is not yaml.ScalarEvent:  # scalars, the most frequent, are handled inline
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
+                continue
+            self._spend(1)
+            if stack and stack[-1].key is _NO_VALUE and isinstance(stack[-1].value, LocatedMap):
+                self._key(stack[-1], event)
+                continue
+            value = self._scalar(event)
+            self._remember(event.anchor, value, 1, event.start_mark)
+            self._add(value, _loc(event.start_mark), 1)
+        return None if self.root is _NO_VALUE else self.root
+
+    def _expects_key(self) -> bool:
+        return bool(self.stack) and self.stack[-1].key is _NO_VALUE and isinstance(self.stack[-1].value, LocatedMap)
+
+    def _on_start(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent) -> None:
+        if len(self.stack) + 1 > MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
+        self._spend(1)
+        value = LocatedMap() if type(event) is yaml.MappingStartEvent else LocatedList()
+        value.loc = _loc(event.start_mark)
+        if isinstance(value, LocatedMap):
+            value.key_locs = {}
+        else:
+            value.item_locs = []
+        frame = _Frame(value, event.anchor)
+        frame.key_loc = value.loc
+        self.stack.append(frame)
+
+    def _on_end(self, event: yaml.MappingEndEvent | yaml.SequenceEndEvent) -> None:
+        frame = self.stack.pop()
+        self._remember(frame.anchor, frame.value, frame.size, event.start_mark)
+        self._add(frame.value, _mark_of(frame.value), frame.size)
+
+    def _on_alias(self, event: yaml.AliasEvent) -> None:
+        if event.anchor not in self.anchors:
+            raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+        value, size, _ = self.anchors[event.anchor]
+        self._spend(size)
+        if self._expects_key():
+            self._refuse_key(self.stack[-1], _loc(event.start_mark))
+            return
+        self._add(value, _loc(event.start_mark), size)
+
+    def _on_document(self, event: yaml.DocumentStartEvent) -> None:
+        if self.document_mark is not None:
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", self.document_mark,
+                "but found another document", event.start_mark)
+        self.document_mark = event.start_mark
 
     def _spend(self, nodes: int) -> None:
         self.budget -= nodes
@@ -383,11 +399,12 @@ class _Builder:
                 "second occurrence", mark)
         self.anchors[anchor] = (value, size, mark)
 
-    def _add(self, stack: list[_Frame], value: Any, mark: Loc, size: int, root: Any) -> Any:
+    def _add(self, value: Any, mark: Loc, size: int) -> None:
         """Put a finished value into the collection being built (or make it the root)."""
-        if not stack:
-            return value
-        frame = stack[-1]
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
         frame.size += size
         container = frame.value
         if isinstance(container, LocatedList):
@@ -400,7 +417,6 @@ class _Builder:
                 container[frame.key] = value
                 container.key_locs[frame.key] = frame.key_loc
             frame.key, frame.skip = _NO_VALUE, False
-        return root
 
     def _key(self, frame: _Frame, event: yaml.ScalarEvent) -> None:
         where = {"file": self.file, "line": event.start_mark.line + 1, "column": event.start_mark.column + 1}

@@ -382,3 +382,59 @@ def test_config_syntax_error_is_located(tmp_path: Path) -> None:
     error = only_error(problems)
     assert "缺少冒号" in error.message
     assert (error.file, error.line, error.column) == ("site_config.yml", line_of(text, "region 测试县"), 3)
+
+
+# --- every declared option is checked, wherever it sits in the file ---------------------------------
+
+@pytest.mark.parametrize(("tail", "message"), [
+    ("quality_page: 'yes'\n", "是否公开“公开质量”页面（quality_page）应当是 true 或 false，而不是“yes”"),
+    ("downloads:\n  csv: 1\n", "是否按清单提供 CSV 下载（csv）应当是 true 或 false，而不是“1”"),
+    ("history:\n  baseline: [v1]\n", "首次公布的提交或标签（baseline）应当是一段文字"),
+    ("publish:\n  keep_releases: 0\n", "publish.keep_releases 应为不小于 1 的整数，而不是“0”"),
+    ("rules:\n  levels:\n    catch-all-clause: loud\n", "规则“catch-all-clause”的级别 不能是“loud”"),
+])
+def test_a_wrong_value_of_any_option_is_a_located_error_and_no_configuration(tmp_path: Path, tail: str,
+                                                                           message: str) -> None:
+    text = BASE + "\n" + tail
+    config, problems = load(tmp_path, text)
+    assert config is None
+    error = only_error(problems)
+    assert error.message == message
+    assert error.file == "site_config.yml" and error.line == len(text.splitlines())
+
+
+def test_disclosure_map_must_be_a_mapping(tmp_path: Path) -> None:
+    text = BASE + """
+extra_list_types:
+  - id: onething
+    title: 一件事清单
+    fields:
+      - {name: code, label: 编码, type: code, required: true}
+      - {name: name, label: 名称, type: text, required: true}
+    disclosure_map: result
+"""
+    error = only_error(load(tmp_path, text)[1])
+    assert error.message == "公开要素与字段的对应（disclosure_map）应当是“字段: 值”的映射"
+    assert error.line == line_of(text, "disclosure_map")
+
+
+def test_off_level_and_declared_settings_reach_the_configuration(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE + """
+rules:
+  levels: {catch-all-clause: off}
+  review_after_years: 5
+  overlap_lists: [power, fee]
+publish: {keep_releases: 3, s3_addressing_style: path}
+quality_page: true
+downloads: {csv: true}
+traditional: false
+editions:
+  declared:
+    - {name: 2021版, date: 2021年12月31日}
+""")
+    assert problems.items == []
+    assert config.rule_levels == {"catch-all-clause": "off"}  # YAML reads a bare off as false
+    assert (config.review_after_years, config.overlap_lists) == (5, ["power", "fee"])
+    assert (config.publish.keep_releases, config.publish.s3_addressing_style) == (3, "path")
+    assert config.quality_page and config.download_csv and config.traditional_variant == ""
+    assert config.declared_editions == [("2021版", "2021-12-31")]

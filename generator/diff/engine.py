@@ -9,11 +9,11 @@ changed (变更) at once; formatting-only differences are kept apart as 格式�
 
 from __future__ import annotations
 
-from generator.changes import match_recoded
+from generator.changes import match_recoded, normalize_value
 from generator.config import ListType
 from generator.diff.flags import FLAG_LABELS, Referrers, added_flags, changed_flags, referrers, removed_flags
 from generator.diff.result import DiffResult, FieldChange, ItemDiff, Version
-from generator.diff.textdiff import Segment, inline_diff, normalize_value
+from generator.diff.textdiff import Segment, inline_diff
 from generator.diff.values import display_value, item_fields
 from generator.model import ADDRESS_FIELDS, Catalog, Item, is_blank
 

@@ -17,8 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
-from typing import Any
+
+from generator.changes import normalize_format, normalize_value  # noqa: F401  (normalize_value: re-exported; both live in the change model)
 
 _DIGIT = "0-9０-９"
 _OPEN = r"〔\[【（(﹝［"
@@ -39,31 +39,6 @@ _TOKEN = re.compile(
 # Words that often stand right before a document number but are not part of it.
 _LEADING_WORDS = ("根据", "依据", "按照", "依照", "参照", "详见", "执行", "关于", "以及", "和", "及", "与", "或",
                   "见", "按", "依", "据", "的")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "。": ".", "．": "."})
-_DOC_YEAR = re.compile(r"[\[【(〔]\s*(\d{4})\s*[\]】)〕]\s*(第?)\s*(\d+)\s*号")
-
-
-@lru_cache(maxsize=1 << 16)
-def normalize_format(text: str) -> str:
-    """The text with formatting removed: what is left is content."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _DOC_YEAR.sub(r"〔\1〕\2\3号", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    # A space only matters between two Latin letters or digits ("12315 12345").
-    return re.sub(r"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", text)
-
-
-def normalize_value(value: Any) -> Any:
-    """normalize_format applied to every text inside a field value."""
-    if isinstance(value, str):
-        return normalize_format(value)
-    if isinstance(value, list):
-        return [normalize_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: normalize_value(v) for k, v in value.items()}
-    return value
-
-
 def tokenize(text: str) -> list[str]:
     """Cut text into diff tokens; whitespace is glued to the token before it (it never matters)."""
     tokens: list[str] = []

@@ -11,8 +11,11 @@ full-width (：). A commit without a basis still yields events, marked as having
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from generator.dates import normalize_date
+
+__all__ = ["normalize_date"]  # with the parsers of commit trailers, where it is first used
 
 BASIS_KEYS = ("调整依据", "依据", "basis")
 EFFECTIVE_KEYS = ("生效日期", "生效时间", "effective", "effective-date")
@@ -23,12 +26,6 @@ PUBLISHED_KEYS = ("发布日期", "公布日期", "印发日期", "成文日期"
 # adjustments the public reads (configurable as `history: baseline:` in site_config.yml too).
 BASELINE_KEYS = ("清单基线", "首次公布", "baseline")
 
-_DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-)
 
 
 @dataclass(frozen=True)
@@ -48,20 +45,6 @@ def _lookup(trailers: dict[str, str], keys: tuple[str, ...]) -> str:
     """The values of every trailer named by one of `keys` (any case), joined with "；"."""
     values = [v.strip() for k, v in trailers.items() if k.lower() in keys and v.strip()]
     return "；".join(dict.fromkeys(values))
-
-
-def normalize_date(text: str) -> str | None:
-    """'2016-12-01', '2016/12/1', '2016.12.01' or '2016年12月1日' → '2016-12-01'; None otherwise."""
-    import datetime as dt
-
-    for form in _DATE_FORMS:
-        match = form.match(text.strip())
-        if match:
-            try:
-                return dt.date(*(int(g) for g in match.groups())).isoformat()
-            except ValueError:
-                return None
-    return None
 
 
 def read_basis(trailers: dict[str, str]) -> Basis:

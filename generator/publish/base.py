@@ -12,26 +12,16 @@ import signal
 import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from generator.publish.errors import PublishError
+from generator.publish.lock import Holder, acquire
 from generator.publish.manifest import Manifest
 from generator.publish.plan import Plan, Report
-
-if TYPE_CHECKING:
-    from generator.publish.lock import Holder
 
 LOCK_LOST = "发布锁已被另一次发布接管（--break-lock），本次发布没有切换网站"
 RELEASES_DIR = "releases"  # directory and SSH targets: <root>/releases/<name>/ and <root>/current → it
 CURRENT_LINK = "current"
 PARTIAL_SUFFIX = ".partial"  # a release still being written (left by an interrupted publish)
-
-
-class PublishError(Exception):
-    """A publish that cannot go on, for a reason the operator can act on (message and hint in Chinese)."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
 
 
 class Target(ABC):
@@ -65,8 +55,6 @@ class Target(ABC):
 
     def lock(self, wait: float, force: bool) -> None:
         """Hold the target's lock until unlock(); waits up to `wait` seconds, or takes it (force)."""
-        from generator.publish.lock import Holder, acquire
-
         me = Holder.me()
         broken = acquire(self._try_lock, self._break_lock, me, self.spec, wait, force)
         self.holder = me

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from generator.publish.base import PublishError
+from generator.publish.errors import PublishError
 
 LOCK_NAME = ".qingdan-lock"  # directory and SSH targets: <root>/.qingdan-lock/holder.json
 HOLDER_FILE = "holder.json"

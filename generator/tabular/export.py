@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.config import FieldDef, ListType, SiteConfig
 from generator.fieldtypes import field_cell
 from generator.model import Catalog, Item
+from generator.siteconfig import FieldDef, ListType, SiteConfig
 from generator.tabular.mapping import Synonyms
 from generator.tabular.normalize import protect_formula
 

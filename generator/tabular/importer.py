@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import ListType, SiteConfig, did_you_mean
-from generator.fieldtypes import PLACEHOLDER_CODES, SAFE_CODE
+from generator.fieldtypes import PLACEHOLDER_CODES
 from generator.load import build_catalog, list_files, parse_list_bytes
-from generator.model import Catalog, local_code
+from generator.model import SAFE_CODE, Catalog, local_code
 from generator.problems import Problem, Problems
 from generator.progress import Progress
 from generator.rules import check_catalog

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from generator.config import ListType
+from generator.siteconfig import ListType
 from generator.tabular.read import Sheet
 
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "import_synonyms.yml"
