@@ -216,14 +216,14 @@ def _read_sheet(
     """The rows of one sheet for this list, and for lists filled by the same rows (see _companion_header)."""
     synonyms = Synonyms.for_list(list_type)
     header, details = _sheet_layout(book, sheet, synonyms, list_type, messages)
-    linked_headers = _companion_header(config, list_type, header) if header is not None else {}
-    for other_header in linked_headers.values():
-        for col in other_header.columns:
-            header.unmapped.pop(col, None)
     if header is None:
         if sheet.rows:
             _report_no_header(book, sheet, list_type, messages)
         return [], {}
+    linked_headers = _companion_header(config, list_type, header)
+    for other_header in linked_headers.values():
+        for col in other_header.columns:
+            header.unmapped.pop(col, None)
     _check_cells(book, sheet, header, list_type, messages)
     _report_unmapped(book, sheet, header, list_type, synonyms, messages)
     by_path = _columns_by_path(book, sheet, header, list_type, messages)
@@ -243,10 +243,15 @@ def _read_sheet(
     _attach_sub_items([row for row, _ in out])
     out, made = _main_items(out)
     if made:
-        names = "、".join(f"“{r.data['name']}”（第{r.where.row}行起）" for r in made[:5]) + ("…" if len(made) > 5 else "")
-        messages.info(f"{len(made)} 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
-                      f"{names}", _sheet_where(book, sheet), rule="import-main-item", list=list_type.id)
+        _report_main_items(book, sheet, list_type, made, messages)
     return out, _convert_companions(book, sheet, config, catalog, linked_headers, out, messages)
+
+
+def _report_main_items(book: Workbook, sheet: Sheet, list_type: ListType, made: list[Converted],
+                       messages: Messages) -> None:
+    names = "、".join(f"“{r.data['name']}”（第{r.where.row}行起）" for r in made[:5]) + ("…" if len(made) > 5 else "")
+    messages.info(f"{len(made)} 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
+                  f"{names}", _sheet_where(book, sheet), rule="import-main-item", list=list_type.id)
 
 
 def _convert_rows(book: Workbook, sheet: Sheet, config: SiteConfig, list_type: ListType, converter: RowConverter,
