@@ -12,8 +12,13 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.problems import Problems, report_and_fail
+
+if TYPE_CHECKING:  # the publish package is imported only when publishing
+    from generator.publish.base import PublishError, Target
+    from generator.publish.plan import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -48,7 +53,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.config import load_config
     from generator.publish import PublishError, open_target
-    from generator.publish.lock import LockHeld
     from generator.publish.plan import DEFAULT_KEEP
 
     if args.keep is not None and args.keep < 1:
@@ -68,12 +72,7 @@ def run(args: argparse.Namespace) -> int:
         target = open_target(args.to, settings)
         report = _act(args, target, site_dir, keep)
     except PublishError as exc:
-        sys.stderr.write(f"{args.to}: 错误：{exc.message}\n" + (f"    提示：{exc.hint}\n" if exc.hint else ""))
-        if isinstance(exc, LockHeld):
-            sys.stderr.write(f"没有发布：{args.to} 上的网站没有改动。\n")
-            return EXIT_USAGE
-        sys.stderr.write("发布未完成。\n" if not (args.rollback or args.verify) else "")
-        return EXIT_FAILED
+        return _failed(args, exc)
     finally:
         _release(target)
         restore()
@@ -82,6 +81,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_text(report)
     return EXIT_FAILED if report.problems else EXIT_OK
+
+
+def _failed(args: argparse.Namespace, exc: PublishError) -> int:
+    """A publishing error said to the user; the exit code (usage when another run holds the lock)."""
+    from generator.publish.lock import LockHeld
+
+    sys.stderr.write(f"{args.to}: 错误：{exc.message}\n" + (f"    提示：{exc.hint}\n" if exc.hint else ""))
+    if isinstance(exc, LockHeld):
+        sys.stderr.write(f"没有发布：{args.to} 上的网站没有改动。\n")
+        return EXIT_USAGE
+    sys.stderr.write("发布未完成。\n" if not (args.rollback or args.verify) else "")
+    return EXIT_FAILED
 
 
 def _preflight_passes(args: argparse.Namespace, site_dir: Path) -> bool:
@@ -95,7 +106,7 @@ def _preflight_passes(args: argparse.Namespace, site_dir: Path) -> bool:
     return True
 
 
-def _act(args: argparse.Namespace, target, site_dir: Path, keep: int):  # noqa: ANN001, ANN202 - a Target, a Report
+def _act(args: argparse.Namespace, target: Target, site_dir: Path, keep: int) -> Report:
     """Roll back, verify or publish (taking the target's lock first unless only reading)."""
     from generator.publish import publish, verify
     from generator.publish.lock import DEFAULT_WAIT
@@ -109,7 +120,7 @@ def _act(args: argparse.Namespace, target, site_dir: Path, keep: int):  # noqa: 
     return publish(target, site_dir, keep, dry_run=args.dry_run)
 
 
-def _release(target) -> None:  # noqa: ANN001 - a Target or None
+def _release(target: Target | None) -> None:
     """Unlock and close the target, whatever happened."""
     if target is not None:
         try:

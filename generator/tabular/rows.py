@@ -156,7 +156,7 @@ def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecor
     rows, spanning, down, tops = _filled(sheet, start)
     records: list[RowRecord] = []
     group = ""
-    serial_cols = [c for c, text in sorted(header.ignored.items()) if "序号" in text or "编号" in text]
+    serial_col = _serial_column(header)
     carried: dict[int, Any] = {}  # CSV: the last group value of each fill-down column
     for r in range(start, len(rows)):
         values = rows[r]
@@ -169,12 +169,20 @@ def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecor
         record = RowRecord(sheet.name, r + 1, group=group)
         _read_mapped(record, values, header, down, tops, carried if csv else None)
         record.extras.extend(_unmapped_cells(values, header))
-        if serial_cols:
-            record.serial = _serial(values, r, serial_cols[0], down, tops)
-        mapped = [v for entries in record.cells.values() for v, _ in entries if not _blank(v)]
-        if mapped:  # a row with only a running number (a blank template row) is not an item
+        if serial_col is not None:
+            record.serial = _serial(values, r, serial_col, down, tops)
+        if _maps_something(record):  # a row with only a running number (a blank template row) is not an item
             records.append(record)
     return records
+
+
+def _serial_column(header: Header) -> int | None:
+    """The first column of running numbers (序号, 编号), if any."""
+    return next((c for c, text in sorted(header.ignored.items()) if "序号" in text or "编号" in text), None)
+
+
+def _maps_something(record: RowRecord) -> bool:
+    return any(not _blank(v) for entries in record.cells.values() for v, _ in entries)
 
 
 def _cell(values: list[Any], col: int) -> Any:
