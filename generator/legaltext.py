@@ -102,67 +102,90 @@ def _head_only(text: str) -> bool:
     return not _SUPPLEMENT.sub("", _TAG.sub("", text)).strip(" \t\u3000\n")
 
 
+@dataclass
+class _Scan:
+    """Where `_boundaries` stands in the current instrument as it walks a basis text."""
+
+    text: str
+    start: int = 0  # the current instrument's start
+    clause: bool = False  # has the current instrument's clause (or other running) text begun?
+    last_ref_end: int = 0  # end of the current instrument's last title, 文号, edition note or article
+
+    def after_ref(self, i: int) -> bool:
+        """Does position i follow the instrument's last reference with nothing but separators between?"""
+        return self.last_ref_end > self.start and _only_separators(self.text[self.last_ref_end:i])
+
+    def head_only(self, i: int) -> bool:
+        return _head_only(self.text[self.start:i])
+
+
 def _boundaries(text: str) -> list[int]:
     depth = _depth_map(text)
+    scan = _Scan(text)
     cuts: list[int] = []
-    start = 0  # the current instrument's start
-    clause = False  # has the current instrument's clause (or other running) text begun?
-    last_ref_end = 0  # end of the current instrument's last title, 文号, edition note or article
     i = 0
     while i < len(text):
-        ch = text[i]
-        top = depth[i] == 0
-        candidate = top and (ch in "【《" or (ch in "增补" and _SUPPLEMENT.match(text, i) is not None)
-                             or (not clause and text[i - 1:i] in (",", "，", "、", "；", ";")))
-        # Looked at only where an instrument could begin: the text is long, the candidates few.
-        after_ref = candidate and last_ref_end > start and _only_separators(text[last_ref_end:i])
-        boundary = False
-        if candidate and not _head_only(text[start:i]):
-            if ch == "【" and _TAG.match(text, i):
-                boundary = _line_start(text, i) or text[i - 1] in "。；;" or not clause
-            elif _SUPPLEMENT.match(text, i):
-                boundary = True
-            elif ch == "《":
-                if _line_start(text, i):
-                    boundary = not clause or _previous_line_end(text, i) in _SENTENCE_END
-                else:
-                    boundary = not clause and after_ref
-            elif not clause and text[i - 1] in ",，、；;" and _DOC_NO.match(text, i):
-                boundary = after_ref
-        if boundary:
-            cuts.append(i)
-            start, clause, last_ref_end = i, False, i
-            after_ref = False
-        if not top:
+        if depth[i] != 0:
             i += 1
             continue
-        if ch == "《":
-            end = _closing(text, i)
-            if not clause:
-                last_ref_end = end
-            i = end
-            continue
-        if ch in "（(" and not clause:
-            end = _closing(text, i)
-            after_title = last_ref_end > start and _only_separators(text[last_ref_end:i])
-            if after_title or (last_ref_end == start and not _head_only(text[start:i])):
-                last_ref_end = end  # an edition note or 文号 in brackets after a title (with or without 《》)
-            i = end
-            continue
-        article = _ARTICLE.match(text, i)
-        if article:
-            last_ref_end = article.end()
-            i = article.end()
-            continue
-        doc = _DOC_NO.match(text, i) if not clause else None
-        if doc and ((last_ref_end > start and _only_separators(text[last_ref_end:i])) or _head_only(text[start:i])):
-            last_ref_end = doc.end()
-            i = doc.end()
-            continue
-        if ch not in _SEPARATORS and ch not in "：:" and last_ref_end > start and i >= last_ref_end:
-            clause = True  # running text after a title or an article: quotations inside it are not cuts
-        i += 1
+        if _candidate(scan, i) and _cuts_at(scan, i):
+            cuts.append(i)
+            scan.start, scan.clause, scan.last_ref_end = i, False, i
+        i = _step(scan, i)
     return cuts
+
+
+def _candidate(scan: _Scan, i: int) -> bool:
+    """Could an instrument begin at i (at bracket depth 0)? Looked at only there: the text is long,
+    the candidates few."""
+    text, ch = scan.text, scan.text[i]
+    return (ch in "【《" or (ch in "增补" and _SUPPLEMENT.match(text, i) is not None)
+            or (not scan.clause and text[i - 1:i] in (",", "，", "、", "；", ";")))
+
+
+def _cuts_at(scan: _Scan, i: int) -> bool:
+    """Does a new instrument begin at the candidate position i?"""
+    text, ch = scan.text, scan.text[i]
+    if scan.head_only(i):
+        return False
+    if ch == "【" and _TAG.match(text, i):
+        return _line_start(text, i) or text[i - 1] in "。；;" or not scan.clause
+    if _SUPPLEMENT.match(text, i):
+        return True
+    if ch == "《":
+        if _line_start(text, i):
+            return not scan.clause or _previous_line_end(text, i) in _SENTENCE_END
+        return not scan.clause and scan.after_ref(i)
+    if not scan.clause and text[i - 1] in ",，、；;" and _DOC_NO.match(text, i):
+        return scan.after_ref(i)
+    return False
+
+
+def _step(scan: _Scan, i: int) -> int:
+    """Past what begins at i (at bracket depth 0): a title, a bracket, an article, a 文号 or one
+    character, noting where the instrument's references end and where its clause text begins."""
+    text, ch = scan.text, scan.text[i]
+    if ch == "《":
+        end = _closing(text, i)
+        if not scan.clause:
+            scan.last_ref_end = end
+        return end
+    if ch in "（(" and not scan.clause:
+        end = _closing(text, i)
+        if scan.after_ref(i) or (scan.last_ref_end == scan.start and not scan.head_only(i)):
+            scan.last_ref_end = end  # an edition note or 文号 in brackets after a title (with or without 《》)
+        return end
+    article = _ARTICLE.match(text, i)
+    if article:
+        scan.last_ref_end = article.end()
+        return article.end()
+    doc = _DOC_NO.match(text, i) if not scan.clause else None
+    if doc and (scan.after_ref(i) or scan.head_only(i)):
+        scan.last_ref_end = doc.end()
+        return doc.end()
+    if ch not in _SEPARATORS and ch not in "：:" and scan.last_ref_end > scan.start and i >= scan.last_ref_end:
+        scan.clause = True  # running text after a title or an article: quotations inside it are not cuts
+    return i + 1
 
 
 def _closing(text: str, i: int) -> int:

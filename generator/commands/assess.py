@@ -61,12 +61,7 @@ def _run(args: argparse.Namespace) -> int:
     fail_on = parse_fail_on(args.fail_on)
     if args.format == "xlsx" and args.output is None:
         raise UsageError("Excel 格式的报告需要用 --output 指定文件名", "例如 --format xlsx --output 评估.xlsx")
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise UsageError(f"--as-of 的日期“{args.as_of}”应写成 YYYY-MM-DD", "例如 --as-of 2024-12-31") from None
+    as_of = _as_of(args.as_of)
     project = open_project(args.project)
     if project.catalog is None or project.config is None:
         report_and_fail(project.problems, "qingdan assess：配置文件有错误，无法评估；请先修正上面的问题。")
@@ -87,6 +82,21 @@ def _run(args: argparse.Namespace) -> int:
         result.notes.insert(0, f"清单有 {len(load_errors)} 个校验错误，有问题的事项或文件可能未参加评估；"
                                "请运行 qingdan check 查看。")
     _write(result, args)
+    return _verdict(result, fail_on)
+
+
+def _as_of(text: str) -> dt.date | None:
+    """The --as-of day (None: today)."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of 的日期“{text}”应写成 YYYY-MM-DD", "例如 --as-of 2024-12-31") from None
+
+
+def _verdict(result, fail_on: set[str]) -> int:  # noqa: ANN001 - an assess.Result
+    """The exit code: found when an error-level finding remains or a --fail-on rule found anything (said why)."""
     levels = result.level_counts()
     raised = sorted({f.rule for f in result.findings} & fail_on, key=LIST_RULES.index)
     if levels["error"] or raised:

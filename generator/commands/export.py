@@ -7,7 +7,8 @@ import errno
 import sys
 from pathlib import Path
 
-from generator.config import did_you_mean
+from generator.config import SiteConfig, did_you_mean
+from generator.model import Catalog
 from generator.problems import report_and_fail
 from generator.project import open_project
 from generator.tabular.export import Overlong, csv_bytes, json_bytes, xlsx_bytes
@@ -38,49 +39,84 @@ def run(args: argparse.Namespace) -> int:
         print(f"注意：清单中有 {len(project.problems.errors)} 个错误（运行 qingdan check 查看），"
               "有错误的事项可能没有导出。", file=sys.stderr)
     list_ids = [t.id for t in config.list_types]
-    if args.list_id and args.list_id not in list_ids:
-        print(f"没有名为“{args.list_id}”的清单。{did_you_mean(args.list_id, list_ids)}", file=sys.stderr)
-        return 2
-    department = None
-    if args.department:
-        department = next((d.code for d in config.departments if args.department in (d.code, d.name, d.short_name)),
-                          None)
-        if department is None:
-            codes = [d.code for d in config.departments]
-            print(f"部门“{args.department}”没有在 site_config.yml 中登记。{did_you_mean(args.department, codes)}",
-                  file=sys.stderr)
-            return 2
-    if args.format == "csv" and not args.list_id:
-        print("CSV 每个文件只能放一个清单，请用 --list 指定，例如 --list power", file=sys.stderr)
+    usable, department = _check_usage(args, config, list_ids)
+    if not usable:
         return 2
     selected = [args.list_id] if args.list_id else list_ids
+    data = _export_bytes(args, config, catalog, selected, department)
+    if args.output == "-":
+        return _to_stdout(args.format, data)
+    target = Path(args.output or _file_name(args.list_id, department, args.format))
+    if not _write(target, data):
+        return 1
+    count = sum(1 for lid in selected for i in catalog.items(lid) if department is None or i.department == department)
+    print(f"已导出 {count} 个事项到 {target}")
+    return 0
+
+
+def _to_stdout(fmt: str, data: bytes) -> int:
+    """The export on standard output (CSV and JSON only); the exit code."""
+    if fmt == "xlsx":
+        print("xlsx 不能写到标准输出，请用 --output 指定文件名", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(data)
+    return 0
+
+
+def _file_name(list_id: str | None, department: str | None, fmt: str) -> str:
+    """The default file name: the list and the department, in the current folder (qingdan.xlsx for all)."""
+    return "-".join(x for x in (list_id or "qingdan", department) if x) + f".{fmt}"
+
+
+def _check_usage(args: argparse.Namespace, config: SiteConfig, list_ids: list[str]) -> tuple[bool, str | None]:
+    """(whether the options can be followed, the department's code or None); a usage error is said."""
+    if args.list_id and args.list_id not in list_ids:
+        print(f"没有名为“{args.list_id}”的清单。{did_you_mean(args.list_id, list_ids)}", file=sys.stderr)
+        return False, None
+    department = _department(config, args.department) if args.department else None
+    if department == "":
+        return False, None
+    if args.format == "csv" and not args.list_id:
+        print("CSV 每个文件只能放一个清单，请用 --list 指定，例如 --list power", file=sys.stderr)
+        return False, None
+    return True, department
+
+
+def _department(config: SiteConfig, text: str) -> str:
+    """The code of the department named by its code, name or short name; "" (said to the user) when
+    none is registered."""
+    department = next((d.code for d in config.departments if text in (d.code, d.name, d.short_name)), None)
+    if department is None:
+        codes = [d.code for d in config.departments]
+        print(f"部门“{text}”没有在 site_config.yml 中登记。{did_you_mean(text, codes)}", file=sys.stderr)
+        return ""
+    return department
+
+
+def _export_bytes(args: argparse.Namespace, config: SiteConfig, catalog: Catalog, selected: list[str],
+                  department: str | None) -> bytes:
+    """The file's bytes in the format asked; an XLSX cell cut at Excel's limit is said on stderr."""
     if args.format == "xlsx":
         overlong: list[Overlong] = []
         data = xlsx_bytes(catalog, selected, department, args.all_columns, overlong=overlong)
         for cell in overlong:
             print(cell.message(config), file=sys.stderr)
-    elif args.format == "csv":
-        data = csv_bytes(catalog, args.list_id, department, args.all_columns)
-    else:
-        data = json_bytes(catalog, selected, department)
-    if args.output == "-":
-        if args.format == "xlsx":
-            print("xlsx 不能写到标准输出，请用 --output 指定文件名", file=sys.stderr)
-            return 2
-        sys.stdout.buffer.write(data)
-        return 0
-    name = args.output or "-".join(x for x in (args.list_id or "qingdan", department) if x) + f".{args.format}"
-    target = Path(name)
+        return data
+    if args.format == "csv":
+        return csv_bytes(catalog, args.list_id, department, args.all_columns)
+    return json_bytes(catalog, selected, department)
+
+
+def _write(target: Path, data: bytes) -> bool:
+    """Write the export; False (said to the user) when the system refuses."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     except OSError as exc:  # a folder of that name, no permission, a full disk
         print(f"无法写入 {target}：{_os_reason(exc)}。请用 --output 指定另一个文件名，或检查目录权限和磁盘空间",
               file=sys.stderr)
-        return 1
-    count = sum(1 for lid in selected for i in catalog.items(lid) if department is None or i.department == department)
-    print(f"已导出 {count} 个事项到 {target}")
-    return 0
+        return False
+    return True
 
 
 def _os_reason(exc: OSError) -> str:

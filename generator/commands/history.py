@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.config import FieldDef, SiteConfig, load_config
 from generator.fieldtypes import field_text
-from generator.history import RECODED, RENAMED, TRANSFERRED, Event, extract_history
+from generator.history import RECODED, RENAMED, TRANSFERRED, Event, History, extract_history
 from generator.history.trailers import normalize_date
 from generator.problems import Problems, report_and_fail
 
@@ -39,35 +39,16 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         report_and_fail(problems, "配置文件有错误，无法读取调整记录；请先运行 qingdan check。")
         return 1
-    since = ""
-    if args.since:
-        since = normalize_date(args.since) or ""
-        if not since:
-            print(f"qingdan history: 用法错误：--since 的日期“{args.since}”无法识别\n提示：写成 2016-12-01 的格式",
-                  file=sys.stderr)
-            return EXIT_USAGE
+    since = _since(args.since)
+    if since is None:
+        return EXIT_USAGE
     target = _parse_target(args.target, config) if args.target else None
     if target is False:
         return EXIT_USAGE
     history = extract_history(config, Problems(), cache_dir=None)
-    events = history.events
-    if target:
-        list_id, code = target
-        events = [e for e in events if code in (e.code, e.old_code) and (list_id is None or e.list_id == list_id)]
-    if since:
-        events = [e for e in events if e.day >= since]
+    events = _select(history.events, target, since)
     try:
-        if args.format == "json":
-            payload = {
-                "head": history.head, "complete": history.complete, "count": len(events),
-                "notices": [p.to_json() for p in history.notices], "events": [e.to_json() for e in events],
-            }
-            print(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
-        else:
-            for problem in history.notices:
-                print(problem.format_text(), file=sys.stderr)
-            _print_text(events, config)
-        sys.stdout.flush()
+        _print(history, events, config, args.format)
     except BrokenPipeError:  # `qingdan history | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -75,6 +56,42 @@ def run(args: argparse.Namespace) -> int:
         print(f"没有找到 {args.target} 的调整记录。", file=sys.stderr)
         return 1
     return 0
+
+
+def _since(text: str | None) -> str | None:
+    """The --since date as YYYY-MM-DD ("" when not given); None (said to the user) when unreadable."""
+    if not text:
+        return ""
+    since = normalize_date(text) or ""
+    if not since:
+        print(f"qingdan history: 用法错误：--since 的日期“{text}”无法识别\n提示：写成 2016-12-01 的格式",
+              file=sys.stderr)
+        return None
+    return since
+
+
+def _select(events: list[Event], target: tuple[str | None, str] | None, since: str) -> list[Event]:
+    """The events of one item (under its code now or before) and from a day on, as asked."""
+    if target:
+        list_id, code = target
+        events = [e for e in events if code in (e.code, e.old_code) and (list_id is None or e.list_id == list_id)]
+    if since:
+        events = [e for e in events if e.day >= since]
+    return events
+
+
+def _print(history: History, events: list[Event], config: SiteConfig, fmt: str) -> None:
+    if fmt == "json":
+        payload = {
+            "head": history.head, "complete": history.complete, "count": len(events),
+            "notices": [p.to_json() for p in history.notices], "events": [e.to_json() for e in events],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        for problem in history.notices:
+            print(problem.format_text(), file=sys.stderr)
+        _print_text(events, config)
+    sys.stdout.flush()
 
 
 def _parse_target(text: str, config: SiteConfig) -> tuple[str | None, str] | bool:

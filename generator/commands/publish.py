@@ -12,8 +12,13 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.problems import Problems, report_and_fail
+
+if TYPE_CHECKING:  # the publish package is imported only when publishing
+    from generator.publish.base import PublishError, Target
+    from generator.publish.plan import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,8 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from generator.config import load_config
-    from generator.publish import PublishError, open_target, publish, verify
-    from generator.publish.lock import DEFAULT_WAIT, LockHeld
+    from generator.publish import PublishError, open_target
     from generator.publish.plan import DEFAULT_KEEP
 
     if args.keep is not None and args.keep < 1:
@@ -57,13 +61,8 @@ def run(args: argparse.Namespace) -> int:
     site_dir = (args.site or args.project / "site").resolve()
     settings = getattr(load_config(args.project, Problems()), "publish", None)  # rollback works even when invalid
     keep = args.keep or getattr(settings, "keep_releases", DEFAULT_KEEP)
-    if not (args.rollback or args.verify):
-        from generator.publish.preflight import preflight
-
-        problems, manifest = preflight(args.project, site_dir, args.allow_dirty)
-        if manifest is None:
-            report_and_fail(problems, f"未发布：上面的问题修正后再运行 qingdan publish。{args.to} 上的网站没有改动。")
-            return EXIT_FAILED
+    if not (args.rollback or args.verify) and not _preflight_passes(args, site_dir):
+        return EXIT_FAILED
     if args.lock_wait is not None and args.lock_wait < 0:
         print("qingdan publish: 用法错误：--lock-wait 不能是负数\n提示：例如 --lock-wait 300", file=sys.stderr)
         return EXIT_USAGE
@@ -71,33 +70,63 @@ def run(args: argparse.Namespace) -> int:
     restore = _exit_on_termination()
     try:
         target = open_target(args.to, settings)
-        if not (args.verify or args.dry_run):
-            target.lock(DEFAULT_WAIT if args.lock_wait is None else args.lock_wait, args.break_lock)
-        if args.rollback:
-            report = target.rollback()
-        elif args.verify:
-            report = verify(target)
-        else:
-            report = publish(target, site_dir, keep, dry_run=args.dry_run)
+        report = _act(args, target, site_dir, keep)
     except PublishError as exc:
-        sys.stderr.write(f"{args.to}: 错误：{exc.message}\n" + (f"    提示：{exc.hint}\n" if exc.hint else ""))
-        if isinstance(exc, LockHeld):
-            sys.stderr.write(f"没有发布：{args.to} 上的网站没有改动。\n")
-            return EXIT_USAGE
-        sys.stderr.write("发布未完成。\n" if not (args.rollback or args.verify) else "")
-        return EXIT_FAILED
+        return _failed(args, exc)
     finally:
-        if target is not None:
-            try:
-                target.unlock()
-            finally:
-                target.close()
+        _release(target)
         restore()
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         _print_text(report)
     return EXIT_FAILED if report.problems else EXIT_OK
+
+
+def _failed(args: argparse.Namespace, exc: PublishError) -> int:
+    """A publishing error said to the user; the exit code (usage when another run holds the lock)."""
+    from generator.publish.lock import LockHeld
+
+    sys.stderr.write(f"{args.to}: 错误：{exc.message}\n" + (f"    提示：{exc.hint}\n" if exc.hint else ""))
+    if isinstance(exc, LockHeld):
+        sys.stderr.write(f"没有发布：{args.to} 上的网站没有改动。\n")
+        return EXIT_USAGE
+    sys.stderr.write("发布未完成。\n" if not (args.rollback or args.verify) else "")
+    return EXIT_FAILED
+
+
+def _preflight_passes(args: argparse.Namespace, site_dir: Path) -> bool:
+    """Whether the site may go out (see generator/publish/preflight.py); the problems are said when not."""
+    from generator.publish.preflight import preflight
+
+    problems, manifest = preflight(args.project, site_dir, args.allow_dirty)
+    if manifest is None:
+        report_and_fail(problems, f"未发布：上面的问题修正后再运行 qingdan publish。{args.to} 上的网站没有改动。")
+        return False
+    return True
+
+
+def _act(args: argparse.Namespace, target: Target, site_dir: Path, keep: int) -> Report:
+    """Roll back, verify or publish (taking the target's lock first unless only reading)."""
+    from generator.publish import publish, verify
+    from generator.publish.lock import DEFAULT_WAIT
+
+    if not (args.verify or args.dry_run):
+        target.lock(DEFAULT_WAIT if args.lock_wait is None else args.lock_wait, args.break_lock)
+    if args.rollback:
+        return target.rollback()
+    if args.verify:
+        return verify(target)
+    return publish(target, site_dir, keep, dry_run=args.dry_run)
+
+
+def _release(target: Target | None) -> None:
+    """Unlock and close the target, whatever happened."""
+    if target is not None:
+        try:
+            target.unlock()
+        finally:
+            target.close()
 
 
 def _exit_on_termination():  # noqa: ANN202 - returns the function that restores the handlers

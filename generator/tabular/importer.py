@@ -215,30 +215,89 @@ def _read_sheet(
 ) -> tuple[list[tuple[Converted, str]], dict[str, list[tuple[Converted, str]]]]:
     """The rows of one sheet for this list, and for lists filled by the same rows (see _companion_header)."""
     synonyms = Synonyms.for_list(list_type)
+    header, details = _sheet_layout(book, sheet, synonyms, list_type, messages)
+    if header is None:
+        if sheet.rows:
+            _report_no_header(book, sheet, list_type, messages)
+        return [], {}
+    linked_headers = _companion_header(config, list_type, header)
+    for other_header in linked_headers.values():
+        for col in other_header.columns:
+            header.unmapped.pop(col, None)
+    _check_cells(book, sheet, header, list_type, messages)
+    _report_unmapped(book, sheet, header, list_type, synonyms, messages)
+    by_path = _columns_by_path(book, sheet, header, list_type, messages)
+    if not _rows_can_be_placed(book, sheet, header, list_type, department, by_path, messages):
+        return [], {}
+    converter = RowConverter(
+        config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
+    )
+    converter.department_is_extra = department is not None and "department" in by_path
+    converter.own_department_names = {text for text, code in departments.items() if code == department}
+    records = detail_records(sheet, details) if details else sheet_rows(sheet, header, csv=book.kind == "csv")
+    if not records:
+        messages.warning("表头下面没有事项", _sheet_where(book, sheet, header.first_row + 1), rule="import-empty",
+                         list=list_type.id)
+    out = _convert_rows(book, sheet, config, list_type, converter, records, department, departments, messages,
+                        progress)
+    _attach_sub_items([row for row, _ in out])
+    out, made = _main_items(out)
+    if made:
+        _report_main_items(book, sheet, list_type, made, messages)
+    return out, _convert_companions(book, sheet, config, catalog, linked_headers, out, messages)
+
+
+def _report_main_items(book: Workbook, sheet: Sheet, list_type: ListType, made: list[Converted],
+                       messages: Messages) -> None:
+    names = "、".join(f"“{r.data['name']}”（第{r.where.row}行起）" for r in made[:5]) + ("…" if len(made) > 5 else "")
+    messages.info(f"{len(made)} 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
+                  f"{names}", _sheet_where(book, sheet), rule="import-main-item", list=list_type.id)
+
+
+def _convert_rows(book: Workbook, sheet: Sheet, config: SiteConfig, list_type: ListType, converter: RowConverter,
+                  records: list[RowRecord], department: str | None, departments: dict[str, str], messages: Messages,
+                  progress: Progress | None) -> list[tuple[Converted, str]]:
+    """Each record converted, with its department (`department`, or the row's own 部门 cell); a row
+    whose department is not registered is reported and left out."""
+    out = []
+    for number, record in enumerate(records, start=1):
+        if progress is not None and number % 500 == 0:
+            progress.step(f"正在转换{'' if book.kind == 'csv' else f'工作表「{sheet.name}」的'}第 {number} 个事项")
+        row_dept = department if department is not None else _row_department(
+            book, sheet, record, config, list_type, departments, messages)
+        if row_dept is not None:
+            out.append((converter.convert(record), row_dept))
+    converter.finish()
+    return out
+
+
+def _sheet_layout(book: Workbook, sheet: Sheet, synonyms: Synonyms, list_type: ListType, messages: Messages
+                  ) -> tuple[Header | None, dict]:
+    """The sheet's header, or a header of field names for a detail sheet (one item per page, each
+    field on a row of its own: 事项名称 | …) together with its labels."""
     header = locate_header(sheet, synonyms)
     details = detail_labels(sheet, synonyms.match)
     detail_fields = {path for path, _ in details.values() if path}
     if len(detail_fields) >= 3 and (header is None or len(detail_fields) > len(header.columns)):
-        # One item per page (or per block), each field on a row of its own: 事项名称 | …
         header = Header(0, -1, {i: Target(p, p) for i, p in enumerate(sorted(detail_fields))}, {}, {})
         messages.info("按“一项一页”的详情表读取（每行一个字段：左边是项目，右边是内容）", _sheet_where(book, sheet),
                       rule="import-detail-page", list=list_type.id)
-    else:
-        details = {}
-    linked_headers = _companion_header(config, list_type, header) if header is not None else {}
-    for other_header in linked_headers.values():
-        for col in other_header.columns:
-            header.unmapped.pop(col, None)
-    if header is None:
-        if sheet.rows:
-            messages.warning(
-                f"没有找到表头，已跳过{'' if book.kind == 'csv' else '这个工作表'}", _sheet_where(book, sheet),
-                rule="import-no-header",
-                hint=f"表头应至少包含两个能识别的列名，例如 {list_type.field('name').label if list_type.field('name') else '事项名称'}、"
-                f"{list_type.field('code').label if list_type.field('code') else '编码'}",
-            )
-        return [], {}
-    header_row = header.first_row + 1
+        return header, details
+    return header, {}
+
+
+def _report_no_header(book: Workbook, sheet: Sheet, list_type: ListType, messages: Messages) -> None:
+    messages.warning(
+        f"没有找到表头，已跳过{'' if book.kind == 'csv' else '这个工作表'}", _sheet_where(book, sheet),
+        rule="import-no-header",
+        hint=f"表头应至少包含两个能识别的列名，例如 {list_type.field('name').label if list_type.field('name') else '事项名称'}、"
+        f"{list_type.field('code').label if list_type.field('code') else '编码'}",
+    )
+
+
+def _check_cells(book: Workbook, sheet: Sheet, header: Header, list_type: ListType, messages: Messages) -> None:
+    """Cells whose text the file does not hold whole: a formula saved without its value, or a long
+    text cut at Excel's cell limit by our own export."""
     for (r, c), formula in sorted(sheet.unsaved_formulas.items()):
         if r > header.last_row and (c in header.columns or c in header.unmapped):
             messages.error(
@@ -256,13 +315,23 @@ def _read_sheet(
                     hint="请改为导入同一清单的 CSV 导出（qingdan export --format csv --list 清单），其中是完整文字；"
                     "或把这一格换成完整文字后另存为 CSV 再导入",
                 )
+
+
+def _report_unmapped(book: Workbook, sheet: Sheet, header: Header, list_type: ListType, synonyms: Synonyms,
+                     messages: Messages) -> None:
     for col, text in sorted(header.unmapped.items()):
         messages.info(
             f"列“{text}”不对应{list_type.title}的任何字段，按原表头作为“其他信息”保存并在事项页上显示",
-            _sheet_where(book, sheet, header_row, col + 1), rule="import-unmapped", list=list_type.id,
+            _sheet_where(book, sheet, header.first_row + 1, col + 1), rule="import-unmapped", list=list_type.id,
             hint=_close_headers(text, synonyms.known_headers())
             + f"如确是同一字段，可在 site_config.yml 的 import_synonyms: {{{list_type.id}: {{字段名: [{text}]}}}} 中登记",
         )
+
+
+def _columns_by_path(book: Workbook, sheet: Sheet, header: Header, list_type: ListType, messages: Messages
+                     ) -> dict[str, list[int]]:
+    """Field path → its columns; several columns for a one-value field are reported (the first
+    non-empty value of a row is taken)."""
     by_path: dict[str, list[int]] = {}
     for col, target in header.columns.items():
         by_path.setdefault(target.path, []).append(col)
@@ -271,55 +340,51 @@ def _read_sheet(
         if len(cols) > 1 and not (fdef and fdef.type in ("basis", "list")):
             messages.warning(
                 f"有 {len(cols)} 列都对应字段“{fdef.label if fdef else path}”，每行取第一个非空的值",
-                _sheet_where(book, sheet, header_row, cols[1] + 1), rule="import-duplicate-column",
+                _sheet_where(book, sheet, header.first_row + 1, cols[1] + 1), rule="import-duplicate-column",
                 list=list_type.id,
             )
+    return by_path
+
+
+def _rows_can_be_placed(book: Workbook, sheet: Sheet, header: Header, list_type: ListType, department: str | None,
+                        by_path: dict[str, list[int]], messages: Messages) -> bool:
+    """Whether each row can be told apart (a code or a name column) and given a department."""
+    header_row = header.first_row + 1
     if "code" not in by_path and "name" not in by_path and "sub_name" not in by_path:
         messages.error(
             "表格中既没有编码列也没有名称列，无法对应事项", _sheet_where(book, sheet, header_row),
             rule="import-no-key", list=list_type.id, hint="至少要有“事项编码”或“事项名称”一列",
         )
-        return [], {}
+        return False
     if department is None and "department" not in by_path:
         messages.error(
             "不知道这些事项属于哪个部门", _sheet_where(book, sheet, header_row), rule="import-no-department",
             list=list_type.id, hint="加上 --department 部门代码，或在表格中加一列“部门”",
         )
-        return [], {}
-    converter = RowConverter(
-        config, list_type, catalog, book.display, sheet, header, "" if book.kind == "csv" else sheet.name, messages
-    )
-    converter.department_is_extra = department is not None and "department" in by_path
-    converter.own_department_names = {text for text, code in departments.items() if code == department}
-    out = []
-    records = detail_records(sheet, details) if details else sheet_rows(sheet, header, csv=book.kind == "csv")
-    if not records:
-        messages.warning("表头下面没有事项", _sheet_where(book, sheet, header_row), rule="import-empty",
-                         list=list_type.id)
-    for number, record in enumerate(records, start=1):
-        if progress is not None and number % 500 == 0:
-            progress.step(f"正在转换{'' if book.kind == 'csv' else f'工作表「{sheet.name}」的'}第 {number} 个事项")
-        row_dept = department
-        if row_dept is None:
-            hit = record.first("department")
-            text = clean_text(hit[0]) if hit else ""
-            row_dept = departments.get(text)
-            if row_dept is None:
-                messages.error(
-                    f"部门“{text}”没有在 site_config.yml 中登记" if text else "这一行没有填写部门",
-                    _sheet_where(book, sheet, *record.place(hit[1] if hit else record.column("department"))),
-                    rule="import-department", list=list_type.id,
-                    hint=did_you_mean(text, [d.short_name for d in config.departments]) if text else "填写部门代码或部门名称",
-                )
-                continue
-        out.append((converter.convert(record), row_dept))
-    converter.finish()
-    _attach_sub_items([row for row, _ in out])
-    out, made = _main_items(out)
-    if made:
-        names = "、".join(f"“{r.data['name']}”（第{r.where.row}行起）" for r in made[:5]) + ("…" if len(made) > 5 else "")
-        messages.info(f"{len(made)} 个主项没有自己的一行（名称合并在子项行上，或写在每个子项行上），各作为一个事项导入："
-                      f"{names}", _sheet_where(book, sheet), rule="import-main-item", list=list_type.id)
+        return False
+    return True
+
+
+def _row_department(book: Workbook, sheet: Sheet, record: RowRecord, config: SiteConfig, list_type: ListType,
+                    departments: dict[str, str], messages: Messages) -> str | None:
+    """The registered department a row's 部门 cell names; None (reported) when it names none."""
+    hit = record.first("department")
+    text = clean_text(hit[0]) if hit else ""
+    row_dept = departments.get(text)
+    if row_dept is None:
+        messages.error(
+            f"部门“{text}”没有在 site_config.yml 中登记" if text else "这一行没有填写部门",
+            _sheet_where(book, sheet, *record.place(hit[1] if hit else record.column("department"))),
+            rule="import-department", list=list_type.id,
+            hint=did_you_mean(text, [d.short_name for d in config.departments]) if text else "填写部门代码或部门名称",
+        )
+    return row_dept
+
+
+def _convert_companions(book: Workbook, sheet: Sheet, config: SiteConfig, catalog: Catalog | None,
+                        linked_headers: dict[str, Header], out: list[tuple[Converted, str]], messages: Messages
+                        ) -> dict[str, list[tuple[Converted, str]]]:
+    """The same rows read for each companion list, each in the department of its main row."""
     linked: dict[str, list[tuple[Converted, str]]] = {}
     departments_of = {(r.where.sheet, r.where.row): d for r, d in out}
     for other_id, other_header in linked_headers.items():
@@ -332,7 +397,7 @@ def _read_sheet(
             if dept is not None and row.data:
                 linked.setdefault(other_id, []).append((row, dept))
         companion.finish()
-    return out, linked
+    return linked
 
 
 _SUB_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.．、](?!\d))")
@@ -381,32 +446,48 @@ def _main_items(rows: list[tuple[Converted, str]]) -> tuple[list[tuple[Converted
             groups.setdefault((dept, main), []).append(row)
     made: dict[int, tuple[Converted, str]] = {}
     for (dept, main), members in groups.items():
-        first = members[0]
-        merged = {p.split(".")[0] for p in first.record.merged_down}
-        if not merged & {"name", "parent_name", "code", "parent"} and len(members) < 2:
-            continue  # a 主项 named beside one 子项 only: kept as that 子项's parent name
-        data: dict = {"name": main}
-        columns = {"name": first.columns.get("parent_name") or first.columns.get("name")}
-        for source in ("parent", "code"):  # a 主项编码 column, or a code cell merged over the 子项
-            code = first.data.get(source)
-            if code and (source == "parent" or "code" in merged) and all(m.data.get(source) == code for m in members):
-                data["code"] = code
-                columns["code"] = first.columns.get(source)
-                break
-        for name, value in first.data.items():
-            if name in SHARED_SKIP or (name not in merged and len(members) < 2):
-                continue
-            if all(m.data.get(name) == value for m in members):  # merged, or the same on every 子项
-                data[name] = value
-                columns[name] = first.columns.get(name)
-        record = RowRecord(first.record.sheet, first.record.row, dict(first.record.cells), group=first.record.group)
-        made[id(first)] = (Converted(record, first.where, data, {}, {k: v for k, v in columns.items() if v}), dept)
+        item = _main_item(main, members)
+        if item is not None:
+            made[id(members[0])] = (item, dept)
     out = []
     for row, dept in rows:
         if id(row) in made:
             out.append(made[id(row)])
         out.append((row, dept))
     return out, [row for row, _ in made.values()]
+
+
+def _main_item(main: str, members: list[Converted]) -> Converted | None:
+    """The item of a 主项 named `main` over its 子项 rows `members`; None for a 主项 named beside one
+    子项 only, which stays that 子项's parent name."""
+    first = members[0]
+    merged = {p.split(".")[0] for p in first.record.merged_down}
+    if not merged & {"name", "parent_name", "code", "parent"} and len(members) < 2:
+        return None
+    data: dict = {"name": main}
+    columns = {"name": first.columns.get("parent_name") or first.columns.get("name")}
+    source = _main_code_source(merged, members)
+    if source is not None:
+        data["code"] = first.data[source]
+        columns["code"] = first.columns.get(source)
+    for name, value in first.data.items():
+        if name in SHARED_SKIP or (name not in merged and len(members) < 2):
+            continue
+        if all(m.data.get(name) == value for m in members):  # merged, or the same on every 子项
+            data[name] = value
+            columns[name] = first.columns.get(name)
+    record = RowRecord(first.record.sheet, first.record.row, dict(first.record.cells), group=first.record.group)
+    return Converted(record, first.where, data, {}, {k: v for k, v in columns.items() if v})
+
+
+def _main_code_source(merged: set[str], members: list[Converted]) -> str | None:
+    """Where a 主项's code stands: a 主项编码 column (`parent`), or a code cell merged over the 子项
+    (`code`), the same on every 子项; None when it has none."""
+    for source in ("parent", "code"):
+        code = members[0].data.get(source)
+        if code and (source == "parent" or "code" in merged) and all(m.data.get(source) == code for m in members):
+            return source
+    return None
 
 
 def _close_headers(text: str, known: list[str]) -> str:
@@ -427,16 +508,7 @@ def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], m
       its own local code as address;
     - an empty, placeholder (待定, 无) or unusable code gets a local code; a non-empty one is kept.
     """
-    counts: dict[tuple[str, str], int] = {}
-    for row, dept in converted:
-        code = str(row.data.get("code", ""))
-        if "code" in row.record.merged_down and _usable_code(code) and not (
-                "code" in row.record.merge_top and _is_main_row(row)):
-            row.data["parent"] = code
-            row.data.pop("code")
-            continue
-        if _usable_code(code):
-            counts[(dept, code)] = counts.get((dept, code), 0) + 1
+    counts = _published_code_counts(converted)
     keys: dict[tuple[str, str], list[Converted]] = {}
     told: set[tuple[str, str]] = set()  # shared codes already reported (once per code, not per row)
     for row, dept in converted:
@@ -453,45 +525,52 @@ def _assign_codes(list_type: ListType, converted: list[tuple[Converted, str]], m
         base = local_code(dept, list_type.id, parent, str(row.data.get("name", "")))
         keys.setdefault((dept, base), []).append(row)
     for (dept, base), rows in keys.items():
-        if len(rows) == 1:
-            rows[0].data["local_code"] = base
+        _give_local_codes(list_type, dept, base, rows)
+
+
+def _published_code_counts(converted: list[tuple[Converted, str]]) -> dict[tuple[str, str], int]:
+    """(department, code) → the rows that carry it as their own code. A usable code merged down over
+    子项 rows becomes their `parent` (the merge's first row keeps it when it is the 主项 itself)."""
+    counts: dict[tuple[str, str], int] = {}
+    for row, dept in converted:
+        code = str(row.data.get("code", ""))
+        if "code" in row.record.merged_down and _usable_code(code) and not (
+                "code" in row.record.merge_top and _is_main_row(row)):
+            row.data["parent"] = code
+            row.data.pop("code")
             continue
-        salts = [json.dumps({k: v for k, v in r.data.items() if k != "code"}, ensure_ascii=False, sort_keys=True)
-                 for r in rows]
-        seen: dict[str, int] = {}
-        for row, salt in zip(rows, salts, strict=True):
-            code = local_code(dept, list_type.id, str(row.data.get("parent_name", "")), str(row.data.get("name", "")),
-                              salt)
-            seen[code] = seen.get(code, 0) + 1
-            row.data["local_code"] = code if seen[code] == 1 else f"{code}-{seen[code]}"  # identical rows
+        if _usable_code(code):
+            counts[(dept, code)] = counts.get((dept, code), 0) + 1
+    return counts
+
+
+def _give_local_codes(list_type: ListType, dept: str, base: str, rows: list[Converted]) -> None:
+    """The local code `base` for one row; rows that share it are told apart by their content."""
+    if len(rows) == 1:
+        rows[0].data["local_code"] = base
+        return
+    salts = [json.dumps({k: v for k, v in r.data.items() if k != "code"}, ensure_ascii=False, sort_keys=True)
+             for r in rows]
+    seen: dict[str, int] = {}
+    for row, salt in zip(rows, salts, strict=True):
+        code = local_code(dept, list_type.id, str(row.data.get("parent_name", "")), str(row.data.get("name", "")),
+                          salt)
+        seen[code] = seen.get(code, 0) + 1
+        row.data["local_code"] = code if seen[code] == 1 else f"{code}-{seen[code]}"  # identical rows
 
 
 def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted: list[tuple[Converted, str]]) -> None:
     messages = plan.messages
-    root = config.root
     documents: dict[str, ListDocument] = {}
     seen: dict[tuple[str, str], Converted] = {}
     _assign_codes(list_type, converted, messages)
     for row, dept in converted:
         rel = f"{config.lists_dir}/{list_type.id}/{dept}.yml"
         if rel not in documents:
-            file = root / rel
-            if file.is_symlink() or file.parent.is_symlink():  # writing would go wherever the link points
-                messages.error(
-                    "要写入的清单文件（或它所在的目录）是符号链接，不能导入到这里", Where(rel, yaml_line=1),
-                    rule="import-target", hint="清单文件必须是 lists/ 中的普通文件：把链接换成它指向的文件或目录",
-                )
+            doc = _open_document(plan, config, list_type, rel, dept)
+            if doc is None:
                 return
-            try:
-                old = file.read_text(encoding="utf-8-sig") if file.exists() else None
-                documents[rel] = ListDocument(old, dept, list_type, config)
-            except (MergeError, UnicodeDecodeError) as exc:
-                messages.error(
-                    f"现有文件无法读取，不能合并：{exc}", Where(rel, yaml_line=1), rule="import-target",
-                    hint="先运行 qingdan check 并修正这个文件",
-                )
-                return
-            plan.files[rel] = FilePlan(rel, old, MergeResult(old or ""))
+            documents[rel] = doc
         doc = documents[rel]
         address = str(row.data.get("local_code") or row.data.get("code", ""))
         name = str(row.data.get("name", ""))
@@ -507,19 +586,7 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
         index = doc.codes().get(address)
         drop: set[str] = set()
         if index is None:
-            # Not there under this address: an item of the file with the same name (and 主项) is the
-            # same item — written by hand with a code, or under a local code until now.
-            matches = [i for i in doc.names().get(name, []) if doc.parent_name(i) == str(row.data.get("parent_name", ""))]
-            if len(matches) == 1 and (rel, doc.item_code(matches[0])) not in seen:
-                index = matches[0]
-                existing_local = doc.has_local_code(index)
-                if "local_code" in row.data:
-                    row.data.pop("local_code")  # the file's address stays
-                    if not existing_local:
-                        row.data.pop("code", None)
-                elif existing_local:
-                    drop.add("local_code")  # the official code has arrived: 改码
-                plan.files[rel].pairings.append((row.where.row or 0, name, doc.item_code(index)))
+            index = _pair_by_name(plan.files[rel], doc, row, seen, drop)
         if index is None:
             doc.append(row.data)
         else:
@@ -530,12 +597,64 @@ def _merge(plan: ImportPlan, config: SiteConfig, list_type: ListType, converted:
         plan.preview.append((row.where, list_type.id, rel, address, name, spans))
     for rel, doc in documents.items():
         plan.files[rel].merge = doc.result()
+    _report_merge(plan, list_type)
+
+
+def _open_document(plan: ImportPlan, config: SiteConfig, list_type: ListType, rel: str, dept: str
+                   ) -> ListDocument | None:
+    """The list file the rows of `dept` merge into (registered in the plan); None (reported) when it
+    cannot be written or read."""
+    file = config.root / rel
+    if file.is_symlink() or file.parent.is_symlink():  # writing would go wherever the link points
+        plan.messages.error(
+            "要写入的清单文件（或它所在的目录）是符号链接，不能导入到这里", Where(rel, yaml_line=1),
+            rule="import-target", hint="清单文件必须是 lists/ 中的普通文件：把链接换成它指向的文件或目录",
+        )
+        return None
+    try:
+        old = file.read_text(encoding="utf-8-sig") if file.exists() else None
+        doc = ListDocument(old, dept, list_type, config)
+    except (MergeError, UnicodeDecodeError) as exc:
+        plan.messages.error(
+            f"现有文件无法读取，不能合并：{exc}", Where(rel, yaml_line=1), rule="import-target",
+            hint="先运行 qingdan check 并修正这个文件",
+        )
+        return None
+    plan.files[rel] = FilePlan(rel, old, MergeResult(old or ""))
+    return doc
+
+
+def _pair_by_name(fp: FilePlan, doc: ListDocument, row: Converted, seen: dict[tuple[str, str], Converted],
+                  drop: set[str]) -> int | None:
+    """An item not in the file under the row's address is the file's item of the same name (and 主项),
+    written by hand with a code or under a local code until now: its index, or None.
+
+    The file's address stays; when the official code has arrived for an item under a local code
+    (改码), `local_code` is added to `drop`."""
+    name = str(row.data.get("name", ""))
+    matches = [i for i in doc.names().get(name, []) if doc.parent_name(i) == str(row.data.get("parent_name", ""))]
+    if len(matches) != 1 or (fp.rel_path, doc.item_code(matches[0])) in seen:
+        return None
+    index = matches[0]
+    existing_local = doc.has_local_code(index)
+    if "local_code" in row.data:
+        row.data.pop("local_code")
+        if not existing_local:
+            row.data.pop("code", None)
+    elif existing_local:
+        drop.add("local_code")
+    fp.pairings.append((row.where.row or 0, name, doc.item_code(index)))
+    return index
+
+
+def _report_merge(plan: ImportPlan, list_type: ListType) -> None:
+    """Rows matched to items by name, and items of the files that the sheet left as they were."""
     for rel, fp in plan.files.items():
         for row_no, name, code in fp.pairings:
-            messages.info(f"第{row_no}行“{name}”按名称对应到已有事项 {code}", Where(rel), rule="import-pairing",
-                          list=list_type.id, code=code)
+            plan.messages.info(f"第{row_no}行“{name}”按名称对应到已有事项 {code}", Where(rel), rule="import-pairing",
+                               list=list_type.id, code=code)
         if fp.merge.kept:
-            messages.info(
+            plan.messages.info(
                 f"{rel} 中有 {len(fp.merge.kept)} 个事项不在表格中，已原样保留：{'、'.join(fp.merge.kept[:10])}"
                 + ("…" if len(fp.merge.kept) > 10 else ""),
                 rule="import-kept", list=list_type.id,
@@ -567,16 +686,7 @@ def _field_lines(text: str, rel: str) -> dict[str, list[tuple[int, str]]]:
 
 def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converted: list[tuple[Converted, str]]) -> None:
     """Load the would-be project with the same loader and rules as `qingdan check`."""
-    problems = Problems()
-    items = []
-    root = config.root
-    paths = {p.relative_to(root).as_posix() for p in list_files(root / config.lists_dir)} | set(plan.files)
-    for rel in sorted(paths):
-        data = plan.files[rel].new_text.encode("utf-8") if rel in plan.files else (root / rel).read_bytes()
-        items.extend(parse_list_bytes(data, rel, config, problems))
-    plan.new_catalog = build_catalog(config, items, problems)
-    check_catalog(plan.new_catalog, problems)
-
+    problems = _would_be_problems(plan, config)
     before: dict[tuple, int] = {}
     for p in baseline.items:
         before[_problem_key(p)] = before.get(_problem_key(p), 0) + 1
@@ -591,56 +701,98 @@ def _validate(plan: ImportPlan, config: SiteConfig, baseline: Problems, converte
             before[key] -= 1  # there before the import: not ours to report
             continue
         row = rows.get(p.code) if p.file in plan.files else None
-        if row is not None and p.file not in lines:
+        if row is None:
+            plan.messages.add(p.severity, p.message, Where(p.file, yaml_line=p.line), hint=p.hint, list=p.list,
+                              code=p.code, rule=p.rule)
+            continue
+        if p.file not in lines:
             lines[p.file] = _field_lines(plan.files[p.file].new_text, p.file)
-        missing = blank = None
-        if row is not None:
-            field_name = ""
-            for line, name in lines[p.file].get(p.code, []):
-                if p.line is not None and line <= p.line:
-                    field_name = name
-            missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
-            blank = _BLANK.search(p.message) if p.rule == "missing-required" else None
-            if blank:
-                list_type = config.list_type(p.list or plan.list_id)
-                fdef = next((f for f in list_type.fields if f.label == blank.group(1)), None) if list_type else None
-                field_name = fdef.name if fdef else ""
-            if missing or blank:  # the item's own line: point at the empty cell of that field, if it has a column
-                field_name = missing.group(1) if missing else field_name
-                where = row.at(field_name) if field_name in row.columns else Where(
-                    row.where.file, row.where.sheet, *row.record.place(row.record.column(field_name)))
-            else:
-                entries = lines[p.file].get(p.code, [])
-                on_item_line = bool(entries) and entries[0][1] == field_name and p.rule != "duplicate-code"
-                where = row.at(field_name) if field_name in row.columns and not on_item_line else row.where
-        else:
-            where = Where(p.file, yaml_line=p.line)
-        if p.rule == "missing-disclosure" and row is not None:
+        where, field_name, missing, blank = _problem_cell(plan, config, p, row, lines[p.file].get(p.code, []))
+        if p.rule == "missing-disclosure":
             gaps.append((where, p))
             continue
-        if p.rule == "missing-required" and row is not None and blank:
+        if p.rule == "missing-required" and blank:
             blanks.setdefault((where.file, where.sheet, p.list, field_name, where.column), []).append(where)
             continue
-        message, hint = p.message, p.hint
-        if missing and row is not None:  # said for the person holding the spreadsheet, not the YAML file
-            list_type = config.list_type(p.list or plan.list_id)
-            fdef = list_type.field(missing.group(1)) if list_type else None
-            label = fdef.label if fdef else missing.group(1)
-            message = f"缺少必填的“{label}”"
-            hint = (f"在“{label}”列填写" if where.column else f"在表格中加一列“{label}”，并为每个事项填写") + "，然后重新导入"
+        message, hint = _missing_message(plan, config, p, missing, where) if missing else (p.message, p.hint)
         plan.messages.add(p.severity, message, where, hint=hint, list=p.list, code=p.code, rule=p.rule)
     for (file, sheet, list_id, field_name, column), places in blanks.items():
         _report_blank_column(plan, config, file, sheet, list_id, field_name, column, places)
+    _report_gaps(plan, gaps)
+
+
+def _would_be_problems(plan: ImportPlan, config: SiteConfig) -> Problems:
+    """Every problem of the project as it would be after the import (its catalog kept in the plan)."""
+    problems = Problems()
+    items = []
+    root = config.root
+    paths = {p.relative_to(root).as_posix() for p in list_files(root / config.lists_dir)} | set(plan.files)
+    for rel in sorted(paths):
+        data = plan.files[rel].new_text.encode("utf-8") if rel in plan.files else (root / rel).read_bytes()
+        items.extend(parse_list_bytes(data, rel, config, problems))
+    plan.new_catalog = build_catalog(config, items, problems)
+    check_catalog(plan.new_catalog, problems)
+    return problems
+
+
+def _problem_cell(plan: ImportPlan, config: SiteConfig, p: Problem, row: Converted, entries: list[tuple[int, str]]
+                  ) -> tuple[Where, str, re.Match | None, re.Match | None]:
+    """The cell of the sheet a problem of an imported item is about, the field it names, and whether
+    it is a refused blank (`missing`) or a blank published as 未公开 (`blank`).
+
+    `entries` are the (line, field) of the item in the would-be file; a problem on the item's own line
+    (or a missing field) points at the row, or at the empty cell of that field if it has a column."""
+    missing = _MISSING.search(p.message) if p.rule == "missing-field" else None
+    blank = _BLANK.search(p.message) if p.rule == "missing-required" else None
+    field_name = _problem_field(plan, config, p, entries, missing, blank)
+    if missing or blank:
+        where = row.at(field_name) if field_name in row.columns else Where(
+            row.where.file, row.where.sheet, *row.record.place(row.record.column(field_name)))
+    else:
+        on_item_line = bool(entries) and entries[0][1] == field_name and p.rule != "duplicate-code"
+        where = row.at(field_name) if field_name in row.columns and not on_item_line else row.where
+    return where, field_name, missing, blank
+
+
+def _problem_field(plan: ImportPlan, config: SiteConfig, p: Problem, entries: list[tuple[int, str]],
+                   missing: re.Match | None, blank: re.Match | None) -> str:
+    """The field a problem names: the missing or blank one, else the last field of the item that
+    starts at or above the problem's line."""
+    if missing:
+        return missing.group(1)
+    if blank:
+        list_type = config.list_type(p.list or plan.list_id)
+        fdef = next((f for f in list_type.fields if f.label == blank.group(1)), None) if list_type else None
+        return fdef.name if fdef else ""
+    field_name = ""
+    for line, name in entries:
+        if p.line is not None and line <= p.line:
+            field_name = name
+    return field_name
+
+
+def _missing_message(plan: ImportPlan, config: SiteConfig, p: Problem, missing: re.Match, where: Where
+                     ) -> tuple[str, str]:
+    """A refused blank said for the person holding the spreadsheet, not the YAML file: message, hint."""
+    list_type = config.list_type(p.list or plan.list_id)
+    fdef = list_type.field(missing.group(1)) if list_type else None
+    label = fdef.label if fdef else missing.group(1)
+    hint = (f"在“{label}”列填写" if where.column else f"在表格中加一列“{label}”，并为每个事项填写") + "，然后重新导入"
+    return f"缺少必填的“{label}”", hint
+
+
+def _report_gaps(plan: ImportPlan, gaps: list[tuple[Where, Problem]]) -> None:
+    """Missing-disclosure warnings one by one; for a sheet without the disclosure columns, one line."""
     if len(gaps) <= MAX_GAP_MESSAGES:
         for where, p in gaps:
             plan.messages.add(p.severity, p.message, where, hint=p.hint, list=p.list, code=p.code, rule=p.rule)
-    else:  # a sheet without the disclosure columns: one line, not one per row
-        rows = "、".join(str(w.row) for w, _ in gaps[:10]) + "…"
-        plan.messages.warning(
-            f"{len(gaps)} 个事项的八公开要素不全（第{rows}行），网站上将显示“未公开”",
-            Where(gaps[0][0].file, gaps[0][0].sheet), hint=gaps[0][1].hint, list=plan.list_id,
-            rule="missing-disclosure",
-        )
+        return
+    rows = "、".join(str(w.row) for w, _ in gaps[:10]) + "…"
+    plan.messages.warning(
+        f"{len(gaps)} 个事项的八公开要素不全（第{rows}行），网站上将显示“未公开”",
+        Where(gaps[0][0].file, gaps[0][0].sheet), hint=gaps[0][1].hint, list=plan.list_id,
+        rule="missing-disclosure",
+    )
 
 
 def _report_blank_column(plan: ImportPlan, config: SiteConfig, file: str, sheet: str, list_id: str,

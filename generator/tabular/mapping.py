@@ -199,17 +199,7 @@ def locate_header(sheet: Sheet, synonyms: Synonyms) -> Header | None:
     width = max(len(sheet.rows[r]) for r in range(first, last + 1))
     width = max([width] + [c2 + 1 for (r, _c), (_r1, _c1, _r2, c2) in covered.items() if first <= r <= last])
     for col in range(width):
-        upper = _shown(sheet, covered, first, col)
-        lower = _shown(sheet, covered, last, col) if last > first else None
-        rng = covered.get((last, col))
-        if last > first and (lower in (None, "") or (rng and rng[0] == first)):
-            lower = None  # merged down from the upper row, or nothing below: a one-row column
-        if lower is not None:
-            text = f"{clean_header(upper)}/{clean_header(lower)}" if clean_header(upper) else clean_header(lower)
-            path = synonyms.match(lower, upper)
-        else:
-            text = clean_header(upper)
-            path = synonyms.match(upper)
+        text, path = _column_header(sheet, synonyms, covered, first, last, col)
         if not text:
             continue
         if path == "ignore":
@@ -219,3 +209,17 @@ def locate_header(sheet: Sheet, synonyms: Synonyms) -> Header | None:
         else:
             header.unmapped[col] = text
     return header
+
+
+def _column_header(sheet: Sheet, synonyms: Synonyms, covered: dict, first: int, last: int, col: int
+                   ) -> tuple[str, str | None]:
+    """A column's header text as shown (`上层/下层` under a two-row header) and the field path it names."""
+    upper = _shown(sheet, covered, first, col)
+    lower = _shown(sheet, covered, last, col) if last > first else None
+    rng = covered.get((last, col))
+    if last > first and (lower in (None, "") or (rng and rng[0] == first)):
+        lower = None  # merged down from the upper row, or nothing below: a one-row column
+    if lower is None:
+        return clean_header(upper), synonyms.match(upper)
+    text = f"{clean_header(upper)}/{clean_header(lower)}" if clean_header(upper) else clean_header(lower)
+    return text, synonyms.match(lower, upper)

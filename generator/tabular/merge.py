@@ -162,13 +162,23 @@ class ListDocument:
             raise MergeError("items 不是列表")
         self.plain_items = [it if isinstance(it, dict) else {} for it in items or []]
         self.lines = text.splitlines(keepends=True)
+        spans = self._item_spans(root, items)
+        if spans and len(spans) == len(self.plain_items):
+            self.spans = spans
+        else:
+            self.full_doc = self.yaml.load(text)
+            if self.full_doc.get("items") is None:
+                self.full_doc["items"] = CommentedSeq()
+
+    def _item_spans(self, root: LocatedMap, items: LocatedList | None) -> list[tuple[int, int, int]]:
+        """Per item: first line, end line (exclusive), dash column; empty when the items are not a
+        block sequence of one item per dash (a flow sequence, or "- - …"), which is edited whole."""
         spans: list[list[int]] = []
         for loc in getattr(items, "item_locs", []):
             line = self.lines[loc.line - 1]
             prefix = line[: loc.column - 1]
-            if prefix.strip() != "-":  # a flow sequence, or "- - …": edit the file whole
-                spans = []
-                break
+            if prefix.strip() != "-":
+                return []
             spans.append([loc.line - 1, 0, prefix.index("-")])
         for i in range(len(spans) - 1):
             spans[i][1] = spans[i + 1][0]
@@ -179,12 +189,7 @@ class ListDocument:
             while end > spans[-1][0] + 1 and (not self.lines[end - 1].strip() or self.lines[end - 1].lstrip().startswith("#")):
                 end -= 1  # blank lines and comments after the last item stay after it, and after new items
             spans[-1][1] = end
-        if spans and len(spans) == len(self.plain_items):
-            self.spans = [tuple(s) for s in spans]
-        else:
-            self.full_doc = self.yaml.load(text)
-            if self.full_doc.get("items") is None:
-                self.full_doc["items"] = CommentedSeq()
+        return [tuple(s) for s in spans]
 
     def codes(self) -> dict[str, int]:
         """Item address (its local code, else its code) → index (built once; append() keeps it current)."""

@@ -179,16 +179,7 @@ def parse_time_limit(value: Any, units: list[str], default_unit: str = "") -> tu
     text = clean_text(value)
     parts = {m.group(1): m.group(2) for m in _TL_PART.finditer(text)}
     if not parts:
-        try:
-            amount, unit, loose = parse_duration(text, units)
-        except CellError:
-            raise
-        if amount is None:
-            return {"note": text}, []
-        if loose and default_unit:  # "20日" under a header that says （工作日）
-            unit = default_unit
-        out = {"promised": amount, "unit": unit or default_unit or "工作日"}
-        return out, [_loose_warning(text)] if loose and not default_unit else []
+        return _bare_time_limit(text, units, default_unit)
     out: dict[str, Any] = {}
     warnings: list[str] = []
     found_units = []
@@ -210,6 +201,17 @@ def parse_time_limit(value: Any, units: list[str], default_unit: str = "") -> tu
         )
     out["unit"] = found_units[0] if found_units else default_unit or "工作日"
     return out, warnings
+
+
+def _bare_time_limit(text: str, units: list[str], default_unit: str) -> tuple[dict, list[str]]:
+    """A cell with neither 法定 nor 承诺: the promised time, or (not a time limit at all) the note."""
+    amount, unit, loose = parse_duration(text, units)
+    if amount is None:
+        return {"note": text}, []
+    if loose and default_unit:  # "20日" under a header that says （工作日）
+        unit = default_unit
+    out = {"promised": amount, "unit": unit or default_unit or "工作日"}
+    return out, [_loose_warning(text)] if loose and not default_unit else []
 
 
 def _loose_warning(text: str) -> str:

@@ -156,7 +156,7 @@ def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecor
     rows, spanning, down, tops = _filled(sheet, start)
     records: list[RowRecord] = []
     group = ""
-    serial_cols = [c for c, text in sorted(header.ignored.items()) if "序号" in text or "编号" in text]
+    serial_col = _serial_column(header)
     carried: dict[int, Any] = {}  # CSV: the last group value of each fill-down column
     for r in range(start, len(rows)):
         values = rows[r]
@@ -167,28 +167,57 @@ def sheet_rows(sheet: Sheet, header: Header, csv: bool = False) -> list[RowRecor
             group = str(texts[-1]).strip()  # a section heading (一、行政许可), a group label or a note row
             continue
         record = RowRecord(sheet.name, r + 1, group=group)
-        for col, target in header.columns.items():
-            value = values[col] if col < len(values) else None
-            if csv and target.path in FILL_DOWN:
-                if _blank(value):
-                    value = carried.get(col)
-                else:
-                    carried[col] = value
-            record.cells.setdefault(target.path, []).append((value, col + 1))
-            if (r, col) in down:
-                record.merged_down.add(target.path)
-                if (r, col) in tops:
-                    record.merge_top.add(target.path)
-        for col, text in sorted(header.unmapped.items()):
-            value = values[col] if col < len(values) else None
-            if not _blank(value):
-                record.extras.append((text, value, col + 1))
-        if serial_cols:
-            serial = values[serial_cols[0]] if serial_cols[0] < len(values) else None
-            if (r, serial_cols[0]) in down and (r, serial_cols[0]) not in tops:
-                serial = None  # a running number merged down over a fee's ①② rows numbers the fee, not them
-            record.serial = "" if _blank(serial) else str(serial).strip()
-        mapped = [v for entries in record.cells.values() for v, _ in entries if not _blank(v)]
-        if mapped:  # a row with only a running number (a blank template row) is not an item
+        _read_mapped(record, values, header, down, tops, carried if csv else None)
+        record.extras.extend(_unmapped_cells(values, header))
+        if serial_col is not None:
+            record.serial = _serial(values, r, serial_col, down, tops)
+        if _maps_something(record):  # a row with only a running number (a blank template row) is not an item
             records.append(record)
     return records
+
+
+def _serial_column(header: Header) -> int | None:
+    """The first column of running numbers (序号, 编号), if any."""
+    return next((c for c, text in sorted(header.ignored.items()) if "序号" in text or "编号" in text), None)
+
+
+def _maps_something(record: RowRecord) -> bool:
+    return any(not _blank(v) for entries in record.cells.values() for v, _ in entries)
+
+
+def _cell(values: list[Any], col: int) -> Any:
+    return values[col] if col < len(values) else None
+
+
+def _unmapped_cells(values: list[Any], header: Header) -> list[tuple[str, Any, int]]:
+    """(header, value, 1-based column) of the row's non-blank cells that no field maps to."""
+    return [(text, _cell(values, col), col + 1) for col, text in sorted(header.unmapped.items())
+            if not _blank(_cell(values, col))]
+
+
+def _read_mapped(record: RowRecord, values: list[Any], header: Header, down: set[tuple[int, int]],
+                 tops: set[tuple[int, int]], carried: dict[int, Any] | None) -> None:
+    """The row's cells of mapped columns into `record`, with the paths merged down over it. For a CSV
+    (`carried` given), a blank group cell (部门, 主项) takes the last value above it."""
+    r = record.row - 1
+    for col, target in header.columns.items():
+        value = _cell(values, col)
+        if carried is not None and target.path in FILL_DOWN:
+            if _blank(value):
+                value = carried.get(col)
+            else:
+                carried[col] = value
+        record.cells.setdefault(target.path, []).append((value, col + 1))
+        if (r, col) in down:
+            record.merged_down.add(target.path)
+            if (r, col) in tops:
+                record.merge_top.add(target.path)
+
+
+def _serial(values: list[Any], r: int, col: int, down: set[tuple[int, int]], tops: set[tuple[int, int]]) -> str:
+    """The running number (序号) of row `r` as published; blank under a number merged down over a
+    fee's ①② rows, which numbers the fee, not them."""
+    serial = _cell(values, col)
+    if (r, col) in down and (r, col) not in tops:
+        serial = None
+    return "" if _blank(serial) else str(serial).strip()
