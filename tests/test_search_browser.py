@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -294,7 +293,7 @@ def parts_base(tmp_path_factory):
         patch.setattr(searching, "PART_SIZE", 150)
         result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn" + PREFIX)
     assert result.ok, [p.format_text() for p in result.problems.errors]
-    merged = json.loads((out / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))["merge"]
+    merged = json.loads((out / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))[searching.BUNDLES_KEY]
     assert len(merged) >= 2 and all((out / "pagefind" / d / "pagefind-entry.json").is_file() for d in merged)
     with serve_directory(out, prefix=PREFIX) as url:
         yield url
@@ -320,35 +319,27 @@ def test_an_index_in_parts_finds_what_the_whole_index_finds(visit, base, parts_b
 KEYED_BUCKETS = 4  # as a site past search.PART_SIZE items is split (the demo is one bundle)
 
 
-def lay_out_in_keyed_parts(docs: Path, keyed: Path, item_buckets: int) -> dict[str, int]:
-    """The lean documents of a build (one folder) laid out as a keyed build writes them:
-    `keyed/<search.part_of(page, item_buckets)>/<page>/index.html`. Returns documents per part."""
-    from generator import search as searching
-
-    counts: dict[str, int] = {}
-    for doc in docs.rglob("index.html"):
-        page = doc.parent.relative_to(docs).as_posix() + "/" if doc.parent != docs else ""
-        part = searching.part_of(page, item_buckets)
-        target = keyed / part / page / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(doc.read_bytes())
-        counts[part] = counts.get(part, 0) + 1
-    return counts
-
-
 @pytest.fixture(scope="session")
 def keyed_site(tmp_path_factory):
-    """The demo with its index in keyed parts (search.part_of, search.index_parts)."""
+    """The demo built with its index in KEYED_BUCKETS item parts and the site part, as the build
+    splits a site past search.PART_SIZE items (search.part_of, search.index_parts)."""
     from generator import search as searching
+    from generator.project import open_project
+    from generator.steps.search_index import DocumentStore
 
-    root = tmp_path_factory.mktemp("search-keyed")
-    out, docs, keyed = root / "site", root / "docs", root / "keyed"
-    result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn" + PREFIX, search_docs=docs)
-    assert result.ok, [p.format_text() for p in result.problems.errors]
-    counts = lay_out_in_keyed_parts(docs, keyed, KEYED_BUCKETS)
-    assert len(counts) == KEYED_BUCKETS + 1 and counts[searching.SITE_PART] < 100, counts
-    shutil.rmtree(out / "pagefind")
-    assert searching.index_parts(keyed, out / "pagefind", counts) is None
+    out = tmp_path_factory.mktemp("search-keyed") / "site"
+    items = sum(open_project(PROJECT).catalog.counts().values())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(searching, "PART_SIZE", -(-items // KEYED_BUCKETS))
+        assert searching.buckets(items) == KEYED_BUCKETS
+        result = build_site(PROJECT, out, history=False, site_url="https://example.gov.cn" + PREFIX)
+        assert result.ok, [p.format_text() for p in result.problems.errors]
+    store = DocumentStore(result.search_docs)
+    bundles = json.loads((out / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))[searching.BUNDLES_KEY]
+    assert bundles == [p + "/" for p in searching.part_names(KEYED_BUCKETS)]
+    assert sorted(store.parts()) == sorted(searching.part_names(KEYED_BUCKETS))
+    site_documents = json.loads((result.search_docs / f"{searching.SITE_PART}.json").read_text(encoding="utf-8"))
+    assert len(site_documents) < 100, len(site_documents)
     return out
 
 
