@@ -296,13 +296,14 @@ class PageBuilder:
         for main in self.catalog.main_items():
             yield self.main_item_page(main)
 
-    def catalog_pages(self, latest: list[Any] | None = None) -> Iterator[Page]:
-        """The pages that show the whole catalog: home, lists, 部门, 拼音索引, 数据开放, 统计, 公开质量."""
+    def catalog_pages(self, latest: list[Any] | None = None, index: list[Page] | None = None) -> Iterator[Page]:
+        """The pages that show the whole catalog: home, lists, 部门, 拼音索引, 数据开放, 统计, 公开质量.
+        index: the 拼音索引 pages when the caller already has them (a preview keeps them)."""
         yield self.home(latest)
         for list_type in self.config.list_types:
             yield self.list_page(list_type)
         yield self.departments_page()
-        yield from self.index_pages()
+        yield from self.index_pages() if index is None else index
         yield self.data_page()
         yield self.stats_page()
         if self.config.quality_page:

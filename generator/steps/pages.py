@@ -59,9 +59,14 @@ class PageWriter:
         # which runs once the edited pages are shown.
         self.indexer = (Indexer(DocumentStore(build.runner.search_docs, self.buckets), build.staging_path("pagefind"))
                         if self.search and not build.serving else None)
-        self.documents = DocumentStore(build.runner.search_docs, self.buckets,
-                                       self.indexer.add if self.indexer else None)
-        self.documents.keep_only(search.part_names(self.buckets))  # parts of another number of buckets
+        kept = build.products.get("@document_store") if build.serving else None
+        if kept is not None and kept.buckets == self.buckets:
+            self.documents, kept.changed = kept, set()
+        else:
+            self.documents = DocumentStore(build.runner.search_docs, self.buckets,
+                                           self.indexer.add if self.indexer else None, keep=build.serving)
+            self.documents.keep_only(search.part_names(self.buckets))  # parts of another number of buckets
+        build.put("@document_store", self.documents)
         # Parts whose documents changed before this step (content/ pages): indexed with the rest.
         self.documents.changed.update(build.get("@shell_search_parts"))
         self.chars = traditional.ScriptChars(self.variant, config.traditional_phrases) if self.variant else None
@@ -174,5 +179,5 @@ def run(build: Build) -> Pending | None:
 
 STEP = Step("pages", ("@pages", "@edition_pages", "@shells", "@content_pages", "@shell_search_parts",
                       "option:site_url", "option:search", "site_config.yml:traditional"),
-            ("@page_paths", "@search_parts", "@search_buckets", "@script_chars", "pages"), run,
+            ("@page_paths", "@search_parts", "@search_buckets", "@script_chars", "@document_store", "pages"), run,
             "each page whose key changed: HTML, 繁體 copy (converted in memory) and search document")

@@ -94,10 +94,16 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     # reproducible build date, and the history's first publication (an unchanged item's page says
     # since when it is current).
     context = digest(build.runner.step_key(STEP_INPUTS_ONLY), str(getattr(history, "first_published", "")))
-    for page in builder.catalog_pages(latest):
+    # A preview keeps the pages that take longest and change least, by what they show: the 拼音索引
+    # (every item's list, code, name and department) and the adjustment pages (the history, and
+    # which items are current). A build renders them.
+    names = digest(context, *(f"{i.list_id}/{i.code}\0{i.name}\0{i.department}" for i in catalog.items()))
+    index = _kept(build, "index", names, builder.index_pages)
+    for page in builder.catalog_pages(latest, index=index):
         yield fixed_spec(page)
     if history is not None:
-        for page in build_history_pages(builder, history):
+        current = digest(names, events_key, *(m.path for m in catalog.main_items()))
+        for page in _kept(build, "history", current, lambda: build_history_pages(builder, history)):
             yield fixed_spec(page)
     for department in builder.config.departments:
         yield PageSpec(f"departments/{department.code}/",
@@ -109,6 +115,16 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     for item in catalog.items():
         yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, item_key(builder, item, of)),
                        lambda i=item: builder.item_page(i), title=item.name)
+
+
+def _kept(build: Build, name: str, key: str, make: Callable[[], list[Page]]) -> list[Page]:
+    """`make()`, or in a preview the pages it made last time for the same key."""
+    if not build.serving:
+        return make()
+    kept = build.products.setdefault("@kept_pages", {})
+    if name not in kept or kept[name][0] != key:
+        kept[name] = (key, make())
+    return kept[name][1]
 
 
 def run(build: Build) -> None:
@@ -128,7 +144,7 @@ def run(build: Build) -> None:
 
 
 _CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")
-STEP = Step("render", ("@catalog", "@history", *_CONTEXT), ("@pages", "@item_digests"), run,
+STEP = Step("render", ("@catalog", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages"), run,
             "every current page with the key of what it is made from; whole-catalog pages rendered now")
 # The same step without the catalog and history: the part of every page's key they do not decide.
 STEP_INPUTS_ONLY = Step("render-context", _CONTEXT, (), run, STEP.why)

@@ -75,7 +75,10 @@ def _content_documents(build: Build, content: list[str]) -> list[str]:
     from generator import search
     from generator.steps.search_index import DocumentStore
 
-    store = DocumentStore(build.runner.search_docs, search.buckets(sum(build.get("@catalog").catalog.counts().values())))
+    buckets = search.buckets(sum(build.get("@catalog").catalog.counts().values()))
+    kept = build.products.get("@document_store") if build.serving else None  # a preview's, in memory
+    store = kept if kept is not None and kept.buckets == buckets else DocumentStore(build.runner.search_docs, buckets)
+    store.changed = set()
     for source in sorted(set(build.before.extra.get("content_pages", [])) - set(content)):  # removed
         store.put(source[: -len(".md")] + "/", None)
     for source in content:
