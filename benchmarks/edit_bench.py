@@ -44,19 +44,27 @@ def _edit(project: Path, n: int) -> tuple[str, str]:
     return f"power/{code}/", note
 
 
-def _rename(project: Path, n: int) -> tuple[str, dict[str, str]]:
-    """Rename the n-th item of the first power list file; (new name, page kind → URL path of
-    every page that shows the name: the item, its list, its department, the pinyin index)."""
+def _rename(project: Path, n: int, write: bool = True) -> tuple[str, str, dict[str, str]]:
+    """Rename the n-th item of the first power list file (or, with write=False, only say what the
+    rename would be); (old name, new name, page kind → URL path of every page that can show the
+    name: the item, its list, its department, the pinyin index — a large list or index lists
+    departments or letters instead, so the caller keeps the pages that showed the old name)."""
+    from generator.pinyin import index_letter
+
     path = sorted((project / "lists" / "power").glob("*.y*ml"))[0]
     lines = path.read_text(encoding="utf-8").split("\n")
     hits = [i for i, line in enumerate(lines) if line.startswith("    name: ")]
     i = hits[n % len(hits)]
+    old = lines[i][len("    name: "):].strip('"')
     mark = f"（更名{n + 1}）"
     lines[i] = lines[i][:-1] + mark + '"' if lines[i].endswith('"') else lines[i] + mark
     code = next(m.group(1) for line in reversed(lines[:i]) if (m := ITEM_CODE.match(line)))
-    path.write_text("\n".join(lines), encoding="utf-8")
+    if write:
+        path.write_text("\n".join(lines), encoding="utf-8")
     name = lines[i][len("    name: "):].strip('"')
-    return name, {"事项": f"power/{code}/", "清单": "power/", "部门": f"departments/{path.stem}/", "拼音索引": "pinyin/"}
+    letter = index_letter(old)
+    return old, name, {"事项": f"power/{code}/", "清单": "power/", "部门": f"departments/{path.stem}/",
+                       "拼音索引": "pinyin/", "拼音索引（字母页）": f"pinyin/{letter.lower() if letter != '#' else 'other'}/"}
 
 
 def _get(url: str) -> str:
@@ -120,9 +128,15 @@ def _renames(project: Path, base: str, edits: int, wait_for) -> dict[str, Any]:
     pages: dict[str, list[float]] = {}
     try:
         for n in range(edits):
-            name, paths = _rename(project, n)
+            shown = {}
+            for kind, path in _rename(project, n, write=False)[2].items():
+                try:
+                    shown[kind] = _get(base + path)
+                except OSError:
+                    continue  # no such page (a small index has no letter pages)
+            old, name, paths = _rename(project, n)
             t0 = time.perf_counter()
-            waiting = dict(paths)
+            waiting = {kind: path for kind, path in paths.items() if old in shown.get(kind, "")}
             while waiting:
                 for kind, path in list(waiting.items()):
                     if name in _get(base + path):
