@@ -11,7 +11,6 @@ out byte for byte as the whole page's conversion writes it.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 
 from generator import traditional
 from generator.render.pages import Page, root_prefix
@@ -83,5 +82,3 @@ class HantShell:
 def hant_shells(by_depth: dict[int, shells.Shell], converter: traditional.PageConverter) -> dict[int, HantShell]:
     return {depth: HantShell(shell, depth, converter) for depth, shell in by_depth.items()}
 
-
-PageToHtml = Callable[[Page], str]

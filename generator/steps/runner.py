@@ -147,9 +147,6 @@ class Build:
         """Part of a step timed under its own name (the pages step reports render and write)."""
         self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 3)
 
-    def key(self, step_name: str) -> str:
-        return self.keys[step_name]
-
     @property
     def site_url(self) -> str:
         """--site-url, else site_config.yml's base_url; always ending in "/"."""
