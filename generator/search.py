@@ -202,7 +202,7 @@ def index_parts(docs_dir: Path, output: Path, parts: Iterable[str]) -> str | Non
     output.mkdir(parents=True, exist_ok=True)
     for part in sorted(set(parts)):
         source, target = docs_dir / part, output / part
-        fresh, old = output / f".{part}.new", output / f".{part}.old"
+        fresh = output / f".{part}.new"
         shutil.rmtree(fresh, ignore_errors=True)
         if not source.is_dir() or next(source.rglob("*.html"), None) is None:
             shutil.rmtree(target, ignore_errors=True)
@@ -216,13 +216,19 @@ def index_parts(docs_dir: Path, output: Path, parts: Iterable[str]) -> str | Non
         shutil.move(fresh / "pagefind.js", output / "pagefind.js")
         for unused in UNUSED_FILES:
             (fresh / unused).unlink(missing_ok=True)
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        fresh.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(fresh, target)
     write_parts_list(output)
     return None
+
+
+def replace_folder(fresh: Path, target: Path) -> None:
+    """`target` replaced by `fresh` with renames (a bundle is never half old, half new)."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_parts_list(output: Path) -> list[str]:

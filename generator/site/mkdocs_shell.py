@@ -73,6 +73,11 @@ def content_pages(content_dir: Path, docs: Path) -> list[str]:
     )
 
 
+def content_path(source: str) -> str:
+    """The page path of a content/ page ("about.md" → "about/")."""
+    return source[: -len(".md")] + "/"
+
+
 def theme_dir(project_root: Path, staging: Path) -> Path:
     """Package theme overrides, with the project's templates/theme/ on top when present."""
     project_theme = project_root / "templates" / "theme"

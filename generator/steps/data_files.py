@@ -23,10 +23,7 @@ def run(build: Build) -> None:
     figures = compute(project.catalog, list(history.events) if history is not None else None)
     target = build.site_dir / STATS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
     target.write_text(json.dumps(figures.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    for name in FEEDS:
-        (build.site_dir / name).unlink(missing_ok=True)
     if history is not None:
         from generator.render.feeds import write_feeds
 

@@ -8,6 +8,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from generator import traditional
+from generator.site.mkdocs_shell import content_path
 from generator.steps.pages import write_file
 from generator.steps.step import Step
 
@@ -23,7 +24,7 @@ def run(build: Build) -> None:
     converter = traditional.page_converter(variant, build.site_url, traditional.site_phrases(config.traditional_phrases))
     chars = build.get("@script_chars")
     written = []
-    for rel in ["404.html", *(c[: -len(".md")] + "/index.html" for c in build.get("@content_pages"))]:
+    for rel in ["404.html", *(content_path(c) + "index.html" for c in build.get("@content_pages"))]:
         source = build.site_dir / rel
         if source.exists():
             text = source.read_text(encoding="utf-8")
@@ -31,13 +32,11 @@ def run(build: Build) -> None:
             write_file(build.site_dir / traditional.hant_path(rel), hant)
             written.append(traditional.hant_path(rel))
             chars.add(text, hant)
-    for asset in (build.site_dir / traditional.OWN_ASSETS).glob("*"):
-        (build.site_dir / traditional.hant_path(traditional.OWN_ASSETS + asset.name)).unlink(missing_ok=True)
-        written.append(traditional.hant_path(traditional.OWN_ASSETS + asset.name))
+    written += [traditional.hant_path(traditional.OWN_ASSETS + a.name)
+                for a in (build.site_dir / traditional.OWN_ASSETS).glob("*")]
     traditional.write_assets(build.site_dir, variant, config.traditional_phrases)
-    (build.site_dir / traditional.SCRIPT_MAP).unlink(missing_ok=True)
     traditional.write_script_map(build.site_dir, chars)
-    build.owns(STEP.name, [*written, traditional.SCRIPT_MAP])
+    build.owns(STEP.name, written)
 
 
 STEP = Step("hant", ("@shells", "@content_pages", "@page_paths", "@script_chars", "site_config.yml"),

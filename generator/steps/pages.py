@@ -22,7 +22,7 @@ from generator import search, traditional
 from generator.render.pages import Page
 from generator.site.hant_shell import hant_shells
 from generator.site.shell import page_html, replace_nav_body
-from generator.steps.search_index import DocumentStore, Indexer
+from generator.steps.search_index import DocumentStore, Indexer, document_store
 from generator.steps.step import BuildError, Pending, Step, digest
 
 if TYPE_CHECKING:
@@ -59,14 +59,7 @@ class PageWriter:
         # which runs once the edited pages are shown.
         self.indexer = (Indexer(DocumentStore(build.runner.search_docs, self.buckets), build.staging_path("pagefind"))
                         if self.search and not build.serving else None)
-        kept = build.products.get("@document_store") if build.serving else None
-        if kept is not None and kept.buckets == self.buckets:
-            self.documents, kept.changed = kept, set()
-        else:
-            self.documents = DocumentStore(build.runner.search_docs, self.buckets,
-                                           self.indexer.add if self.indexer else None, keep=build.serving)
-            self.documents.keep_only(search.part_names(self.buckets))  # parts of another number of buckets
-        build.put("@document_store", self.documents)
+        self.documents = document_store(build, self.indexer.add if self.indexer else None)
         # Parts whose documents changed before this step (content/ pages): indexed with the rest.
         self.documents.changed.update(build.get("@shell_search_parts"))
         self.chars = traditional.ScriptChars(self.variant, config.traditional_phrases) if self.variant else None
@@ -179,5 +172,5 @@ def run(build: Build) -> Pending | None:
 
 STEP = Step("pages", ("@pages", "@edition_pages", "@shells", "@content_pages", "@shell_search_parts",
                       "option:site_url", "option:search", "site_config.yml:traditional"),
-            ("@page_paths", "@search_parts", "@search_buckets", "@script_chars", "@document_store", "pages"), run,
+            ("@page_paths", "@search_parts", "@search_buckets", "@script_chars", "pages"), run,
             "each page whose key changed: HTML, 繁體 copy (converted in memory) and search document")

@@ -359,8 +359,9 @@ class Runner:
                 self._product_keys(step, key)
                 continue
             started = time.perf_counter()
-            for rel in build.before.files.get(step.name, []) if not build.cold else []:
-                _remove(build.site_dir / rel)  # the step's previous files; it writes its current ones
+            if not build.cold:  # the step's previous files (it writes its current ones, never into them)
+                for rel in [*build.before.files.get(step.name, []), *step.single_files]:
+                    _remove(build.site_dir / rel)
             job = step.run(build)
             build.time(step.name, time.perf_counter() - started)
             if job is not None:

@@ -135,6 +135,22 @@ class DocumentStore:
             file.write_text(document, encoding="utf-8")
 
 
+def document_store(build: Build, on_done: Callable[[str], None] | None = None) -> DocumentStore:
+    """The lean documents of the site being built: in a preview, the store it keeps in memory (one
+    for the shell and the pages steps, saved by its search step); in a build, the files of the
+    previous build, with the parts of another number of item parts dropped."""
+    buckets = search.buckets(sum(build.get("@catalog").catalog.counts().values()))
+    kept = build.products.get("@document_store") if build.serving else None
+    if kept is not None and kept.buckets == buckets:
+        kept.changed = set()
+        return kept
+    store = DocumentStore(build.runner.search_docs, buckets, on_done, keep=build.serving)
+    store.keep_only(search.part_names(buckets))
+    if build.serving:
+        build.put("@document_store", store)
+    return store
+
+
 class Indexer:
     """Pagefind over the parts the pages step finished, one part at a time, in the background:
     the build writes the next part's pages while Pagefind indexes the last one. The bundles go
@@ -145,7 +161,6 @@ class Indexer:
     def __init__(self, store: DocumentStore, work: Path) -> None:
         self.store = store
         self.work = work
-        self.parts: list[str] = []
         self.error: str | None = None
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
@@ -159,7 +174,6 @@ class Indexer:
         while (part := self._queue.get()) is not None:
             if self.error is None:
                 self.error = self._index(part)
-                self.parts.append(part)
 
     def _index(self, part: str) -> str | None:
         docs = search.scratch_dir(self.work)
@@ -197,7 +211,7 @@ def run(build: Build) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for part in build.get("@search_parts"):
         if (fresh / part).is_dir():
-            _replace(fresh / part, target / part)
+            search.replace_folder(fresh / part, target / part)
         else:  # the part has no documents any more
             shutil.rmtree(target / part, ignore_errors=True)
     if (fresh / "pagefind.js").exists():
@@ -211,16 +225,6 @@ def run(build: Build) -> None:
     search.write_parts_list(target)
     if build.serving:
         build.put("@search_parts", [])  # indexed: the next edits start a new list
-
-
-def _replace(fresh: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 STEP = Step("search_index", ("@search_parts", "@search_buckets", "option:search"), ("pagefind/",), run,

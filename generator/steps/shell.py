@@ -73,16 +73,13 @@ def _content_documents(build: Build, content: list[str]) -> list[str]:
     """content/ pages are searched whole (there are few): their search documents, and the parts
     of the index they changed."""
     from generator import search
-    from generator.steps.search_index import DocumentStore
+    from generator.steps.search_index import document_store
 
-    buckets = search.buckets(sum(build.get("@catalog").catalog.counts().values()))
-    kept = build.products.get("@document_store") if build.serving else None  # a preview's, in memory
-    store = kept if kept is not None and kept.buckets == buckets else DocumentStore(build.runner.search_docs, buckets)
-    store.changed = set()
+    store = document_store(build)
     for source in sorted(set(build.before.extra.get("content_pages", [])) - set(content)):  # removed
-        store.put(source[: -len(".md")] + "/", None)
+        store.put(mkdocs_shell.content_path(source), None)
     for source in content:
-        path = source[: -len(".md")] + "/"
+        path = mkdocs_shell.content_path(source)
         page = build.site_dir / path / "index.html"
         text = page.read_text(encoding="utf-8") if page.exists() else ""
         store.put(path, text if search.INDEXED in text else None)
@@ -108,6 +105,6 @@ def restore(build: Build) -> bool:
 
 STEP = Step("shell", ("@nav", "mkdocs.yml", "content/", "templates/", "site_config.yml", "option:site_url",
                       "option:history"),
-            ("@shells", "@content_pages", "@shell_search_parts", "assets/", "404.html"), run,
+            ("@shells", "@content_pages", "@shell_search_parts", "@document_store", "assets/", "404.html"), run,
             "MkDocs + Material: theme assets, nav page frames, content/ pages, one page shell per URL depth",
             restore=restore)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator import traditional
+from generator.site.mkdocs_shell import content_path
 from generator.steps.pages import write_file
 from generator.steps.step import Step
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 def run(build: Build) -> None:
     site_url = build.site_url
     urls = [site_url + p for p in build.get("@page_paths")]
-    urls += [site_url + c[: -len(".md")] + "/" for c in build.get("@content_pages")]
+    urls += [site_url + content_path(c) for c in build.get("@content_pages")]
     if build.get("@catalog").config.traditional_variant:
         urls += [site_url + traditional.HANT_DIR + "/" + u[len(site_url):] for u in urls]
     body = "".join(f"<url><loc>{u}</loc></url>" for u in sorted(set(urls)))

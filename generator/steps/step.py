@@ -77,3 +77,9 @@ class Step:
     @property
     def files(self) -> tuple[str, ...]:
         return tuple(w for w in self.writes if not w.startswith("@"))
+
+    @property
+    def single_files(self) -> tuple[str, ...]:
+        """The declared files (not folders) of the site: the runner removes them before the step
+        reruns, so the step writes new files and never into one the previous site shares."""
+        return tuple(f for f in self.files if not f.endswith("/") and "." in f.rsplit("/", 1)[-1])
