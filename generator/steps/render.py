@@ -93,7 +93,8 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     # What every page is made from besides its own data: templates, configuration, code, the
     # reproducible build date, and the history's first publication (an unchanged item's page says
     # since when it is current).
-    context = digest(build.runner.step_key(STEP_INPUTS_ONLY), str(getattr(history, "first_published", "")))
+    context = digest(build.runner.inputs_key("render-context", _CONTEXT),
+                     str(getattr(history, "first_published", "")))
     # A preview keeps the pages that take longest and change least, by what they show: the 拼音索引
     # (every item's list, code, name and department) and the adjustment pages (the history, and
     # which items are current). A build renders them.
@@ -143,9 +144,8 @@ def run(build: Build) -> None:
         pinyin.save_cache(pinyin_cache, {item.name for item in project.catalog.items()})
 
 
+# What every page depends on besides the catalog and the history: part of every page's key.
 _CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")
 STEP = Step("render", ("@catalog", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages"), run,
             "every current page with the key of what it is made from; whole-catalog pages rendered now")
-# The same step without the catalog and history: the part of every page's key they do not decide.
-STEP_INPUTS_ONLY = Step("render-context", _CONTEXT, (), run, STEP.why)
 

@@ -181,6 +181,7 @@ class Runner:
         self.state = State() if serving else self._load_state()
         self.scratch = Path()
         self._file_digests: dict[str, tuple[tuple[int, int], str]] = {}
+        self._inputs: dict[str, str] = {}  # this run's digests of inputs from outside the build
         self._sources = ""
 
     # -- keys --------------------------------------------------------------------------------
@@ -250,6 +251,12 @@ class Runner:
             return self.product_keys[token]
         if token == "*":  # after every other step: reruns whenever anything did
             return self._sources
+        # Inputs from outside do not change during a run: each is read once (git, site_config.yml).
+        if token not in self._inputs:
+            self._inputs[token] = self._outside_digest(token)
+        return self._inputs[token]
+
+    def _outside_digest(self, token: str) -> str:
         if token == "git":
             from generator.gitrepo import git_state
 
@@ -265,7 +272,12 @@ class Runner:
 
     def step_key(self, step: Step) -> str:
         """The code, the step's name and its declared inputs: the step reruns when this changes."""
-        return digest(code_fingerprint(), step.name, *(f"{t}={self.input_digest(t)}" for t in step.reads))
+        return self.inputs_key(step.name, step.reads)
+
+    def inputs_key(self, name: str, tokens: tuple[str, ...]) -> str:
+        """A key of the code and of some declared inputs (a step's; or a part of them that a step
+        keys its own outputs by, as the render step keys pages)."""
+        return digest(code_fingerprint(), name, *(f"{t}={self.input_digest(t)}" for t in tokens))
 
     def sources_key(self) -> str:
         """Every input from outside the build (files, git, options, environment): when it is the
@@ -292,6 +304,7 @@ class Runner:
         return self._execute([s for s in self.steps if s.serve == "after"], None, check_sources=False)
 
     def _execute(self, steps: list[Step], changed: set[Path] | None, check_sources: bool = True) -> BuildResult:
+        self._inputs = {}
         sources = self._sources = self.sources_key()
         cold = not self.state.steps or (self.options.force and not self.serving)
         if check_sources and not cold and self.state.extra.get("sources") == sources:
