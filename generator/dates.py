@@ -7,6 +7,7 @@ editions read dates the same way.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 _DATE_FORMS = (
@@ -27,3 +28,21 @@ def normalize_date(text: str) -> str | None:
             except ValueError:
                 return None
     return None
+
+
+def build_as_of(explicit: str | None = None) -> str:
+    """The day a build shows the lists as of (YYYY-MM-DD): `explicit` (`qingdan build --as-of`), else
+    the day of SOURCE_DATE_EPOCH when it is set (a reproducible build), else today.
+
+    An adjustment whose 生效日期 falls after this day is pending: the site shows the values in force
+    on this day as 现行 and announces the change. Raises ValueError with a Chinese message for a
+    date that is not one."""
+    if explicit:
+        day = normalize_date(explicit)
+        if day is None:
+            raise ValueError(f"“{explicit}”不是日期；请写成 YYYY-MM-DD，例如 2026-12-01。")
+        return day
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    return dt.date.today().isoformat()

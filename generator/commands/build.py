@@ -6,7 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator.dates import build_as_of
 from generator.site.build import build_site
+
+EXIT_USAGE = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="网站地址，覆盖 site_config.yml 中的 base_url（可含子路径）")
     parser.add_argument("--no-search", action="store_true", help="不建立搜索索引（仅用于调试）")
     parser.add_argument("--no-history", action="store_true", help="不读取 git 历史")
+    parser.add_argument("--as-of", default=None, metavar="日期",
+                        help="按这一天显示清单：生效日期在这一天之后的调整显示为“已批准、尚未施行”"
+                        "（默认：今天；设置了 SOURCE_DATE_EPOCH 时取它的日期）")
     parser.add_argument("--timings", action="store_true", help="显示各步骤耗时")
     parser.add_argument("--clean", action="store_true", help="不沿用上次生成的结果，从头生成全部页面")
     parser.set_defaults(func=run)
@@ -30,8 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = (args.out or args.project / "site").resolve()
+    try:
+        as_of = build_as_of(args.as_of)
+    except ValueError as error:
+        print(f"--as-of：{error}", file=sys.stderr)
+        return EXIT_USAGE
     result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,
-                        history=not args.no_history, force=args.clean)
+                        history=not args.no_history, force=args.clean, as_of=as_of)
     errors = [p for p in result.problems.sorted() if p.severity == "error"]
     notices = [p for p in result.problems.sorted() if p.rule.startswith("history")]
     for problem in errors + notices:

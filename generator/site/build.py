@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.dates import build_as_of
 from generator.steps import STEPS
 from generator.steps.runner import BuildResult, Options, Runner
 from generator.steps.step import BuildError
@@ -17,9 +18,11 @@ __all__ = ["BuildError", "BuildResult", "build_site"]
 
 
 def build_site(project_root: Path, out_dir: Path, *, site_url: str | None = None, search: bool = True,
-               history: bool = True, force: bool = False) -> BuildResult:
+               history: bool = True, force: bool = False, as_of: str | None = None) -> BuildResult:
     """Build the site into out_dir atomically; only what changed since the last build is redone.
 
-    force: run every step from nothing, as on a fresh clone."""
-    options = Options(site_url=site_url, search=search, history=history, force=force)
+    force: run every step from nothing, as on a fresh clone. as_of: the day the site shows the lists
+    as of (YYYY-MM-DD; default: SOURCE_DATE_EPOCH's day, else today)."""
+    options = Options(site_url=site_url, search=search, history=history, force=force,
+                      as_of=build_as_of(as_of))
     return Runner(STEPS, project_root, out_dir, options).run()

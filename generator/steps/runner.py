@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.codehash import code_fingerprint
+from generator.dates import build_as_of
 from generator.problems import Problems
 from generator.steps.step import BuildError, Pending, Step, digest
 
@@ -38,6 +39,9 @@ class Options:
     search: bool = True
     history: bool = True
     force: bool = False  # rebuild every step even when nothing changed
+    # the day the site shows the lists as of (YYYY-MM-DD; generator/dates.py build_as_of); a step that
+    # shows what is in force or pending reads "option:as_of", so a build on a later day reruns it
+    as_of: str = field(default_factory=build_as_of)
 
     def value(self, name: str) -> str:
         return repr(getattr(self, name))
