@@ -31,6 +31,12 @@ def record_day(published: str, effective: str, commit_date: str) -> str:
     return published or commit_date[:10]
 
 
+def record_date(effective: str, published: str, commit_date: str) -> str:
+    """The day an adjustment takes effect in the record: its 生效日期, else its 发布日期, else the
+    commit's day. A date a user gives (`qingdan diff`, `--as-of`, `/as-of/`) means this date."""
+    return effective or published or commit_date[:10]
+
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
