@@ -15,6 +15,7 @@ generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alik
     pages         pages + shells                → HTML, 繁體 copies, search documents (changed only)
     search_index  search documents              → pagefind/ (the changed parts)
     data_files    catalog + history             → feed.xml, feed.json, downloads/stats.json
+    api           catalog + history + as-of day → api/v1/ (the static JSON API; changed files only)
     sitemap       page paths                    → sitemap.xml, robots.txt
     hant          shells + pages                → the rest of the 繁體 view, the script map
     manifest      every file                    → qingdan-manifest.json (what publish verifies)
@@ -23,6 +24,7 @@ generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alik
 from __future__ import annotations
 
 from generator.steps import (
+    api,
     data_files,
     downloads,
     editions,
@@ -51,6 +53,7 @@ STEPS: tuple[Step, ...] = (
     pages.STEP,
     search_index.STEP,
     data_files.STEP,
+    api.STEP,
     sitemap.STEP,
     hant.STEP,
     manifest.STEP,

@@ -31,7 +31,8 @@ def run(build: Build) -> None:
             nav_pages.append((page.path, page.title, page.meta))
         else:
             depths.add(page.depth)
-    extra: list[Any] = [{"动态调整": "adjustments/index.md"}] if build.get("@history") is not None else []
+    extra: list[Any] = ([{"动态调整": "adjustments/index.md"}, {"按日期查看": "as-of/index.md"}]
+                        if build.get("@history") is not None else [])
     if any(page.path == "editions/" for page in editions):
         extra.append({"历史版本": "editions/index.md"})
     build.put("@nav", {"pages": sorted(nav_pages), "extra": extra, "depths": sorted(depths)})

@@ -84,6 +84,7 @@ def fixed_spec(page: Page) -> PageSpec:
 
 def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: Any) -> Iterator[PageSpec]:
     """Every current page: the whole-catalog pages rendered, the others keyed and rendered later."""
+    from generator.render.as_of import as_of_page
     from generator.render.history_pages import build_history_pages
 
     of = ItemDigests(build.products.get("@item_digests"))
@@ -106,6 +107,7 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
         current = digest(names, events_key, *(m.path for m in catalog.main_items()))
         for page in _kept(build, "history", current, lambda: build_history_pages(builder, history)):
             yield fixed_spec(page)
+        yield fixed_spec(as_of_page(builder, history))
     for department in builder.config.departments:
         yield PageSpec(f"departments/{department.code}/",
                        digest(context, department_key(builder, department.code, of, events_key)),

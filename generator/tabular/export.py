@@ -332,6 +332,13 @@ def csv_bytes(catalog: Catalog, list_id: str, department: str | None = None, all
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def field_values(list_type: ListType, data: dict[str, Any]) -> dict[str, Any]:
+    """An item's values as open data (the JSON download, the static API): the normalised values of
+    its declared fields, in field order, as the field types hold them (JSON already: a date is
+    YYYY-MM-DD); a field left out was not published (未公开)."""
+    return {f.name: data[f.name] for f in list_type.fields if f.name in data}
+
+
 def json_data(catalog: Catalog, list_ids: list[str], department: str | None = None) -> dict:
     """The lists as plain data, as described in docs/data-schema.md and export.schema.json."""
     config = catalog.config
@@ -348,10 +355,8 @@ def json_data(catalog: Catalog, list_ids: list[str], department: str | None = No
             }.items() if v is not None}
             for f in list_type.fields
         ]
-        items = []
-        for item in _items(catalog, list_id, department):
-            data = {f.name: item.data[f.name] for f in list_type.fields if f.name in item.data}
-            items.append({"code": item.code, "department": item.department, "fields": data})
+        items = [{"code": item.code, "department": item.department, "fields": field_values(list_type, item.data)}
+                 for item in _items(catalog, list_id, department)]
         lists.append({"id": list_id, "title": list_type.title, "item_label": list_type.item_label,
                       "fields": fields, "items": items})
     return {

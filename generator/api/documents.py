@@ -1,0 +1,171 @@
+"""The API's files as plain data: made from the catalog, the history and every item's versions.
+
+A list file carries only what `/as-of/` needs to show a list on any day (each version's dates, its
+adjustment's anchor, and the item's name, department and code), so that the edit of one item
+rewrites one small item file, its list file and the index, and a visitor choosing a day downloads
+the list, not its every value. The values, and their text as the site reads them, are in the item
+files. Files that do not depend on the as-of day carry none: only `index.json` changes from day to
+day, and an item file only on the day one of its versions takes effect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from generator.api import FORMAT, ROOT
+from generator.changes import KINDS
+from generator.fieldtypes import field_text
+from generator.history.events import KIND_IDS, RECODED, Adjustment, History, record_date
+from generator.history.versions import ItemVersion, Timeline, is_pending
+from generator.model import Catalog
+from generator.siteconfig import ListType, SiteConfig
+from generator.tabular.export import field_values
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A published edition as the API names it (generator/history/editions.py finds them)."""
+
+    name: str
+    date: str  # YYYY-MM-DD
+    path: str  # its page on the site: editions/<slug>/
+
+
+def dumps(data: Any) -> bytes:
+    """Compact, key order as built (stable), UTF-8: the same data gives the same bytes."""
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _date(day: str) -> str | None:
+    return day[:10] or None
+
+
+def adjustment_json(adjustment: Adjustment, as_of: str) -> dict[str, Any]:
+    """An adjustment as the public reads it: its anchor, title, 文号 and the dates it states."""
+    return {
+        "id": adjustment.anchor,
+        "title": adjustment.title,
+        "basis": adjustment.basis or None,
+        "decided": _date(getattr(adjustment, "decided", "")),  # 决定日期, when the record states one
+        "published": _date(adjustment.published),
+        "effective": _date(adjustment.effective),
+        "day": adjustment.day,  # the record's day (发布日期, else the day it was entered)
+        # the day its changes apply from: 生效日期, else 发布日期, else the day it was entered
+        "in_force_from": record_date(adjustment.effective, adjustment.published, adjustment.date),
+        "pending": is_pending(adjustment, as_of),
+    }
+
+
+def published_keys(timeline: Timeline, history: History, config: SiteConfig) -> list[tuple[str, str]]:
+    """Every item to publish, by list then code: each listed now or once. An old code that lives on
+    under a new one (改码) is left out: the new code's versions carry it."""
+    recoded = {(r.list_id, r.code) for r in history.removed_items
+               if r.event.kind == RECODED and r.event.code and r.event.code != r.code}
+    return sorted(key for key in timeline.versions
+                  if key not in recoded and config.list_type(key[0]) is not None
+                  and any(v.listed for v in timeline.versions[key]))
+
+
+def listed_versions(versions: list[ItemVersion]) -> list[ItemVersion]:
+    """The versions in which the item was on the list (a 取消 ends the one before it)."""
+    return [v for v in versions if v.listed]
+
+
+def first_day(history: History, timeline: Timeline) -> str | None:
+    """The first publication: as the record marks it, else the earliest day a version began."""
+    if history.first_published:
+        return history.first_published
+    days = [v.valid_from for versions in timeline.versions.values() for v in versions if v.valid_from]
+    return min(days) if days else None
+
+
+class ApiBuilder:
+    """Makes every file of the API; `files()` yields (path from the site root, bytes)."""
+
+    def __init__(self, catalog: Catalog, history: History, timeline: Timeline, site_url: str,
+                 editions: list[Edition]) -> None:
+        self.config = catalog.config
+        self.history = history
+        self.timeline = timeline
+        self.as_of = timeline.as_of
+        self.site_url = site_url
+        self.editions = editions
+        self.adjustments = {a.anchor: adjustment_json(a, self.as_of) for a in history.adjustments}
+        self.keys = published_keys(timeline, history, self.config)
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        yield ROOT + "index.json", dumps(self.index())
+        for list_type in self.config.list_types:
+            keys = [k for k in self.keys if k[0] == list_type.id]
+            yield f"{ROOT}lists/{list_type.id}.json", dumps(self.list_file(list_type, keys))
+            for key in keys:
+                yield f"{ROOT}items/{key[0]}/{key[1]}.json", dumps(self.item_file(list_type, key))
+
+    def _in_force(self, key: tuple[str, str]) -> ItemVersion | None:
+        version = self.timeline.in_force(*key)
+        return version if version is not None and version.listed else None
+
+    def index(self) -> dict[str, Any]:
+        portal = self.config.portal
+        lists = []
+        for list_type in self.config.list_types:
+            keys = [k for k in self.keys if k[0] == list_type.id]
+            lists.append({
+                "id": list_type.id, "name": list_type.title, "item_label": list_type.item_label,
+                "count": sum(1 for k in keys if self._in_force(k) is not None),
+                "fields": [{"id": f.name, "label": f.label, "type": f.type} for f in list_type.fields],
+                "url": f"lists/{list_type.id}.json",
+            })
+        return {
+            "format": FORMAT,
+            "site": {"name": portal.site_name, "region": portal.region, "region_code": portal.region_code,
+                     "base_url": self.site_url},
+            "as_of": self.as_of,
+            "first_published": first_day(self.history, self.timeline),
+            "change_kinds": dict(KINDS),
+            "departments": [{"code": d.code, "name": d.name, "short_name": d.short_name}
+                            for d in self.config.departments],
+            "lists": lists,
+            "editions": [{"name": e.name, "date": e.date, "page": e.path} for e in self.editions],
+            "adjustments": [{**self.adjustments[a.anchor], "changes": list(_changes(a))}
+                            for a in self.history.adjustments],
+        }
+
+    def list_file(self, list_type: ListType, keys: list[tuple[str, str]]) -> dict[str, Any]:
+        items = []
+        for key in keys:
+            versions = listed_versions(self.timeline.versions[key])
+            items.append({"code": key[1], "versions": [{
+                "valid_from": _date(v.valid_from), "valid_to": _date(v.valid_to),
+                "adjustment": v.adjustment.anchor if v.adjustment else None,
+                "code": v.code, "name": str((v.values or {}).get("name", "")), "department": v.department,
+            } for v in versions]})
+        return {"format": FORMAT, "list": list_type.id, "name": list_type.title, "items": items}
+
+    def item_file(self, list_type: ListType, key: tuple[str, str]) -> dict[str, Any]:
+        current = self._in_force(key)
+        return {
+            "format": FORMAT, "list": list_type.id, "code": key[1],
+            "page": f"{key[0]}/{key[1]}/",
+            "current": field_values(list_type, current.values or {}) if current else None,
+            "versions": [self._version(list_type, v) for v in listed_versions(self.timeline.versions[key])],
+        }
+
+    def _version(self, list_type: ListType, version: ItemVersion) -> dict[str, Any]:
+        values = field_values(list_type, version.values or {})
+        adjustment = self.adjustments.get(version.adjustment.anchor) if version.adjustment else None
+        return {
+            "valid_from": _date(version.valid_from), "valid_to": _date(version.valid_to),
+            "pending": bool(adjustment and adjustment["pending"]),
+            "adjustment": adjustment, "code": version.code, "department": version.department,
+            "values": values,
+            "text": {name: field_text(list_type.field(name), value, self.config) for name, value in values.items()},
+        }
+
+
+def _changes(adjustment: Adjustment) -> Iterable[dict[str, str]]:
+    for event in adjustment.events:
+        yield {"list": event.list_id, "code": event.code, "kind": KIND_IDS[event.kind]}

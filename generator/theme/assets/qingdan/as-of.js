@@ -1,0 +1,294 @@
+/* 按日期查看 (/as-of/, generator/templates/as_of.html): the lists as they stood on any day, from
+ * the static API (api/v1/, generator/api/). Nothing here is computed by a server.
+ *
+ * A day's list is the list file's versions in force that day (valid_from ≤ day < valid_to); an
+ * item's values that day come from its item file, fetched when the visitor opens it. A compare of
+ * two days sets the versions in force on each side by side: an item on one side only is 新增 or
+ * 取消; one whose version differs is 变更 (更名、改码、划转 when its name, code or department
+ * differ), with each changed field said as the item pages say it (原为 … → 改为 …).
+ *
+ * The address carries the choice (?date=YYYY-MM-DD&list=<list id>&compare=YYYY-MM-DD), so a view
+ * can be linked. On a 繁體 page (zh-Hant/, generator/traditional.py) this file is a converted copy;
+ * what the data says is converted with the site's table (assets/script-map.json), as search does.
+ */
+(function () {
+  "use strict";
+  const form = document.querySelector("[data-qd-asof-form]");
+  const status = document.querySelector("[data-qd-asof-status]");
+  const results = document.querySelector("[data-qd-asof-results]");
+  const apiLink = document.querySelector("[data-qd-asof-api]");
+  if (!form || !status || !results || !apiLink) return;
+
+  const HANT = /Hant/.test(document.documentElement.lang);
+  const API = new URL(".", apiLink.href); // api/v1/ at the site's root (one copy for both scripts)
+  const VIEW = new URL("../", window.location.href); // this view's root: item links stay in it
+  const DAY = /^\d{4}-\d{2}-\d{2}$/;
+  const FETCH_AT_ONCE = 6;
+  const dateInput = form.elements.date;
+  const compareInput = form.elements.compare;
+  const listSelect = form.elements.list;
+
+  const cache = new Map();
+  function getJSON(path) {
+    if (!cache.has(path)) {
+      const promise = fetch(new URL(path, API).href).then((r) => {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      });
+      promise.catch(() => cache.delete(path));
+      cache.set(path, promise);
+    }
+    return cache.get(path);
+  }
+
+  /* -- The other script: what the data says, shown in the page's script --------------------- */
+  let s2t = null;
+  async function loadScriptMap() {
+    if (!HANT) return;
+    try {
+      const r = await fetch(new URL("../../assets/script-map.json", API).href);
+      const m = r.ok ? await r.json() : null;
+      if (!m) return;
+      const phrases = new Map(Object.entries({ ...(m.phrases || {}), ...(m.chrome || {}) }));
+      const chars = new Map((m.s2t || "").match(/../gu)?.map((pair) => Array.from(pair)) || []);
+      const longest = Array.from(phrases.keys()).sort((a, b) => b.length - a.length)
+        .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      const pattern = new RegExp(longest.concat("[\\u3400-\\u9fff]").join("|"), "gu");
+      s2t = (text) => text.replace(pattern, (w) => phrases.get(w) || chars.get(w) || w);
+    } catch (e) { /* shown as published */ }
+  }
+  const shown = (text) => (s2t && text ? s2t(String(text)) : String(text ?? ""));
+
+  /* -- Small DOM helpers --------------------------------------------------------------------- */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children.flat()) {
+      if (child !== null && child !== undefined && child !== "") {
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      }
+    }
+    return node;
+  }
+  function say(message) {
+    status.textContent = message;
+  }
+
+  /* -- The data ------------------------------------------------------------------------------ */
+  function applies(version, day) {
+    return (!version.valid_from || version.valid_from <= day) && (!version.valid_to || day < version.valid_to);
+  }
+  function inForce(item, day) {
+    return item.versions.find((v) => applies(v, day)) || null;
+  }
+  function itemLink(listId, item, name) {
+    return el("a", { href: new URL(`${listId}/${item.code}/`, VIEW).href }, shown(name));
+  }
+  function departmentName(index, code) {
+    const d = index.departments.find((x) => x.code === code);
+    return shown(d ? d.short_name : code);
+  }
+  function fieldLabels(index, listId) {
+    const list = index.lists.find((l) => l.id === listId);
+    return new Map((list ? list.fields : []).map((f) => [f.id, shown(f.label)]));
+  }
+  /* The item file's version that the list file's version is (same start, same code). */
+  async function itemVersion(listId, item, version) {
+    const data = await getJSON(`items/${listId}/${item.code}.json`);
+    return data.versions.find((v) => v.valid_from === version.valid_from && v.code === version.code) || null;
+  }
+
+  /* -- One day ------------------------------------------------------------------------------- */
+  function itemRow(index, listId, item, version, day) {
+    const details = el("details", { class: "qd-asof-values" }, el("summary", {}, "当日内容"));
+    const region = el("div", { "aria-live": "polite" }, "正在读取……");
+    details.append(region);
+    details.addEventListener("toggle", async () => {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = "1";
+      try {
+        const found = await itemVersion(listId, item, version);
+        region.replaceChildren(found ? valuesList(index, listId, found) : "未能找到该日的内容。");
+        if (found && found.adjustment) {
+          region.append(el("p", { class: "qd-muted" }, `自 ${found.valid_from} 起施行，依据：`,
+            shown(found.adjustment.title), found.adjustment.basis ? `（${shown(found.adjustment.basis)}）` : ""));
+        }
+      } catch (e) {
+        delete details.dataset.loaded;
+        region.textContent = "读取失败，请稍后再试。";
+      }
+    });
+    return el("li", { class: "qd-asof-item" },
+      el("p", { class: "qd-asof-name" }, itemLink(listId, item, version.name)),
+      el("p", { class: "qd-muted" }, departmentName(index, version.department), " · 编码 ",
+        el("span", { class: "qd-code", translate: "no" }, version.code)),
+      details);
+  }
+  function valuesList(index, listId, version) {
+    const labels = fieldLabels(index, listId);
+    const dl = el("dl", { class: "qd-dl" });
+    for (const [field, text] of Object.entries(version.text)) {
+      if (!text) continue;
+      dl.append(el("div", { class: "qd-row" }, el("dt", {}, labels.get(field) || field),
+        el("dd", { class: "qd-published" }, shown(text))));
+    }
+    return dl;
+  }
+
+  function showDay(index, list, listInfo, day) {
+    const rows = [];
+    for (const item of list.items) {
+      const version = inForce(item, day);
+      if (version) rows.push([item, version]);
+    }
+    const heading = el("h2", { id: "qd-asof-day" }, `${day} 施行的${shown(listInfo.name)}`);
+    say(`${day}，${shown(listInfo.name)}共有 ${rows.length} 项事项。`);
+    const ol = el("ol", { class: "qd-asof-items", "aria-labelledby": "qd-asof-day" },
+      rows.map(([item, version]) => itemRow(index, list.list, item, version, day)));
+    results.replaceChildren(heading, rows.length ? ol : el("p", { class: "qd-empty" }, "这一天清单上没有事项。"));
+  }
+
+  /* -- Two days ------------------------------------------------------------------------------ */
+  function kindsOf(a, b) {
+    const kinds = [];
+    if (a.name !== b.name) kinds.push("renamed");
+    if (a.code !== b.code) kinds.push("recoded");
+    if (a.department !== b.department) kinds.push("moved");
+    return kinds;
+  }
+  async function fieldChanges(listId, item, a, b) {
+    const [va, vb] = await Promise.all([itemVersion(listId, item, a), itemVersion(listId, item, b)]);
+    if (!va || !vb) return null;
+    const fields = new Set([...Object.keys(va.text), ...Object.keys(vb.text)]);
+    return Array.from(fields).filter((f) => (va.text[f] || "") !== (vb.text[f] || ""))
+      .map((f) => [f, va.text[f] || "", vb.text[f] || ""]);
+  }
+  async function inBatches(tasks) {
+    const out = new Array(tasks.length);
+    let next = 0;
+    async function worker() {
+      while (next < tasks.length) {
+        const i = next++;
+        try { out[i] = await tasks[i](); } catch (e) { out[i] = null; }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(FETCH_AT_ONCE, tasks.length) }, worker));
+    return out;
+  }
+
+  async function showCompare(index, list, listInfo, from, to) {
+    const word = index.change_kinds;
+    const added = [], removed = [], changed = [];
+    for (const item of list.items) {
+      const a = inForce(item, from), b = inForce(item, to);
+      if (!a && b) added.push([item, b]);
+      else if (a && !b) removed.push([item, a]);
+      else if (a && b && a !== b) changed.push([item, a, b]);
+    }
+    say(`正在比较 ${from} 与 ${to}……`);
+    const labels = fieldLabels(index, list.list);
+    const details = await inBatches(changed.map(([item, a, b]) => () => fieldChanges(list.list, item, a, b)));
+    const section = (id, title, entries) => el("section", { "aria-labelledby": id },
+      el("h3", { id }, `${title}（${entries.length} 项）`),
+      entries.length ? el("ul", { class: "qd-event-list" }, entries) : el("p", { class: "qd-empty" }, "无。"));
+    const line = (kind, item, v, ...rest) => el("li", {},
+      el("span", { class: "qd-tag qd-kind" }, shown(word[kind])), " ", itemLink(list.list, item, v.name), " ",
+      el("span", { class: "qd-muted" }, departmentName(index, v.department)), ...rest);
+    const changedLines = changed.map(([item, a, b], i) => {
+      const kinds = kindsOf(a, b);
+      const fields = (details[i] || []).filter(([f]) => !["name", "code"].includes(f) || !kinds.length);
+      const notes = [];
+      if (kinds.includes("renamed")) notes.push(el("span", { class: "qd-muted" }, `（原名：${shown(a.name)}）`));
+      if (kinds.includes("recoded")) notes.push(el("span", { class: "qd-muted" }, "（原编码：", el("span", { translate: "no" }, a.code), "）"));
+      if (kinds.includes("moved")) notes.push(el("span", { class: "qd-muted" }, `（由${departmentName(index, a.department)}划入）`));
+      const list_ = fields.length ? el("ul", { class: "qd-changes" }, fields.map(([f, old, now]) => el("li", {},
+        el("strong", {}, labels.get(f) || f), "：",
+        el("del", {}, el("span", { class: "qd-sr" }, "原为："), shown(old) || "（空）"), " → ",
+        el("ins", {}, el("span", { class: "qd-sr" }, "改为："), shown(now) || "（空）")))) : null;
+      const kind = fields.length || !kinds.length ? "changed" : kinds[0];
+      return line(kind, item, b, ...notes, list_);
+    });
+    const heading = el("h2", { id: "qd-asof-compare" }, `${shown(listInfo.name)}：${from} 与 ${to} 比较`);
+    const summary = `${from} 至 ${to}，${shown(listInfo.name)}${shown(word.added)} ${added.length} 项，` +
+      `${shown(word.removed)} ${removed.length} 项，${shown(word.changed)} ${changed.length} 项。`;
+    results.replaceChildren(heading, el("p", {}, summary),
+      section("qd-asof-added", shown(word.added), added.map(([item, v]) => line("added", item, v))),
+      section("qd-asof-removed", shown(word.removed), removed.map(([item, v]) => line("removed", item, v))),
+      section("qd-asof-changed", shown(word.changed), changedLines));
+    say(summary);
+  }
+
+  /* -- The form and the address -------------------------------------------------------------- */
+  async function show(index, choice) {
+    const listInfo = index.lists.find((l) => l.id === choice.list) || index.lists[0];
+    if (!listInfo) { say("本站没有清单。"); return; }
+    const days = [choice.date, choice.compare].filter(Boolean);
+    const bad = days.find((d) => !DAY.test(d));
+    if (bad) { results.replaceChildren(); say(`日期“${bad}”的格式不对，请按 YYYY-MM-DD 填写，例如 2024-01-31。`); return; }
+    const first = index.first_published;
+    const early = first ? days.filter((d) => d < first) : [];
+    say("正在读取清单……");
+    const list = await getJSON(listInfo.url);
+    if (early.length) {
+      results.replaceChildren();
+      say(`该日期早于清单首次公布（${first}），当时尚无公布的清单。`);
+      return;
+    }
+    if (choice.compare && choice.compare !== choice.date) {
+      const [from, to] = [choice.date, choice.compare].sort();
+      await showCompare(index, list, listInfo, from, to);
+    } else {
+      showDay(index, list, listInfo, choice.date);
+    }
+  }
+
+  function choiceFromAddress(index) {
+    const params = new URLSearchParams(window.location.search);
+    return {
+      date: (params.get("date") || index.as_of).trim(),
+      list: params.get("list") || (index.lists[0] && index.lists[0].id),
+      compare: (params.get("compare") || "").trim(),
+    };
+  }
+
+  function fillForm(choice) {
+    dateInput.value = DAY.test(choice.date) ? choice.date : "";
+    compareInput.value = DAY.test(choice.compare) ? choice.compare : "";
+    if (Array.from(listSelect.options).some((o) => o.value === choice.list)) listSelect.value = choice.list;
+  }
+
+  async function start() {
+    if (window.location.protocol === "file:") {
+      say("直接打开本地文件（file://）时无法读取清单数据。请通过网站地址访问；在本机预览时，可运行 qingdan serve。");
+      return;
+    }
+    let index;
+    try {
+      [index] = await Promise.all([getJSON("index.json"), loadScriptMap()]);
+    } catch (e) {
+      say("未能读取清单数据，请稍后再试。");
+      return;
+    }
+    const run = (choice) => show(index, choice).catch(() => say("未能读取清单数据，请稍后再试。"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const choice = { date: dateInput.value, list: listSelect.value, compare: compareInput.value };
+      const params = new URLSearchParams({ date: choice.date, list: choice.list });
+      if (choice.compare) params.set("compare", choice.compare);
+      window.history.pushState(null, "", "?" + params.toString());
+      run(choice);
+    });
+    window.addEventListener("popstate", () => {
+      const choice = choiceFromAddress(index);
+      fillForm(choice);
+      run(choice);
+    });
+    const choice = choiceFromAddress(index);
+    fillForm(choice);
+    await run(choice);
+  }
+
+  start();
+})();

@@ -1,0 +1,171 @@
+"""The static JSON API (/api/v1/): every file valid against the schema published beside it, the
+versions it gives match the record (a 取消 ends a version, an approved change waits for its
+生效日期), no commit hash anywhere, and a one-item edit rewrites only that item's files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from demo_project import CANCELLED_FEE, _git, demo_with_history
+from jsonschema import Draft202012Validator
+
+from generator.site.build import build_site
+
+API = "api/v1/"
+NEW_FEE = "SF-zjj-009"  # 建筑垃圾处置费: approved 2024-11-20, in force from 2025-01-01
+AS_OF = "2024-12-01"  # the day the site is built for: the new fee is approved, not yet in force
+
+
+def add_pending_fee(root: Path) -> None:
+    """An adjustment entered on 2024-11-20 adding one fee from 2025-01-01."""
+    fee = root / "lists/fee/zjj.yml"
+    text = fee.read_text(encoding="utf-8")
+    start = text.index("  - code: SF-zjj-004")
+    block = text[start:].replace("SF-zjj-004", NEW_FEE).replace("name: 污水处理费", "name: 建筑垃圾处置费")
+    fee.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "关于新增建筑垃圾处置费的通知\n\n调整依据: 示府办字〔2024〕21号\n"
+         "发布日期: 2024-11-20\n生效日期: 2025-01-01", date="2024-11-20T10:00:00+08:00")
+
+
+def api_demo(root: Path) -> Path:
+    """The demo county's record (first published 2023-01-10; on 2024-04-01 a fee cancelled and the
+    food licence's time cut) and a fee added from 2025-01-01."""
+    demo_with_history(root)
+    add_pending_fee(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    root = api_demo(tmp_path_factory.mktemp("api") / "county")
+    out = root.parent / "site"
+    result = build_site(root, out, as_of=AS_OF)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    return root, out
+
+
+def load(site: Path, rel: str) -> dict:
+    return json.loads((site / API / rel).read_text(encoding="utf-8"))
+
+
+def api_files(site: Path) -> list[Path]:
+    return sorted(p for p in (site / API).rglob("*.json") if "schema" not in p.relative_to(site / API).parts)
+
+
+def schema_for(site: Path, path: Path) -> dict:
+    rel = path.relative_to(site / API).parts
+    name = "index" if rel == ("index.json",) else "list" if rel[0] == "lists" else "item"
+    return load(site, f"schema/{name}.schema.json")
+
+
+def test_every_api_file_is_valid_against_its_published_schema(built):
+    _, site = built
+    files = api_files(site)
+    assert len(files) > 400  # index, 7 lists, an item file each
+    validators = {}
+    for path in files:
+        schema = schema_for(site, path)
+        validator = validators.setdefault(schema["$id"], Draft202012Validator(schema))
+        errors = list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+        assert not errors, (path, errors[0].message, list(errors[0].absolute_path))
+
+
+def test_schemas_are_self_contained_draft_2020_12(built):
+    _, site = built
+    for name in ("index", "list", "item"):
+        text = (site / API / f"schema/{name}.schema.json").read_text(encoding="utf-8")
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        refs = re.findall(r'"\$ref":\s*"([^"]*)"', text)
+        assert all(ref.startswith("#/") for ref in refs), refs
+
+
+def test_index_names_the_site_lists_editions_and_every_adjustment_with_its_dates(built):
+    _, site = built
+    index = load(site, "index.json")
+    assert index["as_of"] == AS_OF and index["first_published"] == "2023-01-10"
+    fee = next(entry for entry in index["lists"] if entry["id"] == "fee")
+    assert fee["name"] == "行政事业性收费清单"
+    labels = {f["id"]: f["label"] for f in fee["fields"]}
+    assert (labels["code"], labels["name"]) == ("项目编码", "收费项目")
+    editions = {e["name"]: e for e in index["editions"]}
+    assert editions["2023"] == {"name": "2023", "date": "2023-01-10", "page": "editions/2023/"}
+    assert all((site / e["page"] / "index.html").is_file() for e in editions.values())
+    adjustments = {a["basis"]: a for a in index["adjustments"]}
+    cut = adjustments["示府办字〔2024〕3号"]
+    assert (cut["published"], cut["effective"], cut["pending"]) == ("2024-03-01", "2024-04-01", False)
+    assert {"list": "fee", "code": "SF-zjj-005", "kind": "removed"} in cut["changes"]
+    assert {"list": "power", "code": "000131127004", "kind": "changed"} in cut["changes"]
+    new = adjustments["示府办字〔2024〕21号"]
+    assert (new["effective"], new["pending"], new["changes"]) == (
+        "2025-01-01", True, [{"list": "fee", "code": NEW_FEE, "kind": "added"}])
+    assert re.fullmatch(r"adj-2024-11-20-\d+", new["id"])
+
+
+def test_a_cancelled_items_versions_end_on_its_cancellation_date(built):
+    _, site = built
+    code = CANCELLED_FEE.split("/")[1]
+    listed = next(i for i in load(site, "lists/fee.json")["items"] if i["code"] == code)
+    assert [(v["valid_from"], v["valid_to"]) for v in listed["versions"]] == [("2023-01-10", "2024-04-01")]
+    item = load(site, f"items/fee/{code}.json")
+    assert item["current"] is None
+    assert item["versions"][-1]["valid_to"] == "2024-04-01"
+    assert item["versions"][-1]["values"]["name"] == listed["versions"][-1]["name"]
+
+
+def test_a_change_keeps_each_version_with_its_values_and_its_adjustment(built):
+    _, site = built
+    item = load(site, "items/power/000131127004.json")
+    promised = [(v["valid_from"], v["valid_to"], v["values"]["time_limit"]["promised"]) for v in item["versions"]]
+    assert promised == [("2023-01-10", "2024-04-01", 5), ("2024-04-01", None, 3)]
+    assert item["versions"][1]["adjustment"]["basis"] == "示府办字〔2024〕3号"
+    assert item["versions"][1]["text"]["time_limit"] == "法定时限 20 工作日；承诺时限 3 工作日"
+    assert item["current"]["time_limit"]["promised"] == 3
+
+
+def test_a_pending_version_is_included_with_its_future_valid_from(built):
+    _, site = built
+    item = load(site, f"items/fee/{NEW_FEE}.json")
+    (version,) = item["versions"]
+    assert (version["valid_from"], version["valid_to"], version["pending"]) == ("2025-01-01", None, True)
+    assert version["values"]["name"] == "建筑垃圾处置费"
+    assert item["current"] is None  # approved, not yet in force on the as-of day
+    fee = next(entry for entry in load(site, "index.json")["lists"] if entry["id"] == "fee")
+    in_force = sum(1 for i in load(site, "lists/fee.json")["items"]
+                   if any(v["valid_from"] <= AS_OF and (v["valid_to"] is None or v["valid_to"] > AS_OF)
+                          for v in i["versions"]))
+    assert fee["count"] == in_force
+
+
+def test_no_commit_hash_in_any_api_file(built):
+    root, site = built
+    import subprocess
+
+    commits = subprocess.run(["git", "rev-list", "--all"], cwd=root, capture_output=True, text=True,
+                             check=True).stdout.split()
+    for path in (site / API).rglob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        assert not any(c in text or c[:7] in text for c in commits), path
+        assert not re.search(r"\b[0-9a-f]{40}\b", text), path
+
+
+def test_one_item_edit_rewrites_only_its_item_file_its_list_file_and_the_index(tmp_path):
+    root = api_demo(tmp_path / "county")
+    out = tmp_path / "site"
+    assert build_site(root, out, as_of=AS_OF).ok
+    before = {p: p.stat().st_ino for p in (out / API).rglob("*.json")}
+    power = root / "lists/power/fgw.yml"
+    power.write_text(power.read_text(encoding="utf-8").replace("name: 企业投资项目核准\n",
+                                                                "name: 企业投资项目核准（含变更）\n", 1), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "关于调整企业投资项目核准名称的通知\n\n调整依据: 示府办字〔2024〕30号\n"
+         "发布日期: 2024-11-25", date="2024-11-25T10:00:00+08:00")
+    assert build_site(root, out, as_of=AS_OF).ok
+    rewritten = sorted(p.relative_to(out / API).as_posix() for p in before
+                       if not p.exists() or p.stat().st_ino != before[p])
+    assert rewritten == ["index.json", "items/power/3607990010100100.json", "lists/power.json"]
+    item = load(out, "items/power/3607990010100100.json")
+    assert item["versions"][-1]["values"]["name"] == "企业投资项目核准（含变更）"
