@@ -49,7 +49,7 @@ def page_kinds(site: Path) -> dict[str, str]:
         "已取消的事项": _first(site, "*/*/index.html", "qd-removed"),
         "子项": _first(site, "power/*/index.html", 'class="qd-parent'),
         "主项": _first(site, "power/*/index.html", "qd-main-item"),  # a 主项 only its 子项 publish
-        "调整记录": "adjustments/", "部门调整记录": "adjustments/scjgj/",
+        "调整记录": "adjustments/", "部门调整记录": "adjustments/scjgj/", "按日期查看": "as-of/",
         "历史版本": "editions/", "某版清单": edition,
         "某版事项": f"{edition}power/000131127004/" if edition else None, "版本比较": compare,
         "统计": "stats/", "公开质量": "quality/", "数据开放": "data/", "关于本站": "about/",

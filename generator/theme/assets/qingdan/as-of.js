@@ -75,6 +75,14 @@
   function say(message) {
     status.textContent = message;
   }
+  function time(day) {
+    return el("time", { datetime: day }, day);
+  }
+  /* A day after the site's own: what is shown there is what was approved by then, nothing later. */
+  function later(index, day) {
+    return day > index.as_of
+      ? `所选日期晚于本站数据的日期（${index.as_of}）：显示的是到 ${index.as_of} 为止已经批准、届时将施行的内容。` : "";
+  }
 
   /* -- The data ------------------------------------------------------------------------------ */
   function applies(version, day) {
@@ -102,7 +110,8 @@
 
   /* -- One day ------------------------------------------------------------------------------- */
   function itemRow(index, listId, item, version, day) {
-    const details = el("details", { class: "qd-asof-values" }, el("summary", {}, "当日内容"));
+    const details = el("details", { class: "qd-asof-values" },
+      el("summary", {}, "当日内容", el("span", { class: "qd-sr" }, `：${shown(version.name)}`)));
     const region = el("div", { "aria-live": "polite" }, "正在读取……");
     details.append(region);
     details.addEventListener("toggle", async () => {
@@ -130,7 +139,7 @@
     const labels = fieldLabels(index, listId);
     const dl = el("dl", { class: "qd-dl" });
     for (const [field, text] of Object.entries(version.text)) {
-      if (!text) continue;
+      if (!text || field === "name" || field === "code") continue; // both are shown above
       dl.append(el("div", { class: "qd-row" }, el("dt", {}, labels.get(field) || field),
         el("dd", { class: "qd-published" }, shown(text))));
     }
@@ -143,8 +152,8 @@
       const version = inForce(item, day);
       if (version) rows.push([item, version]);
     }
-    const heading = el("h2", { id: "qd-asof-day" }, `${day} 施行的${shown(listInfo.name)}`);
-    say(`${day}，${shown(listInfo.name)}共有 ${rows.length} 项事项。`);
+    const heading = el("h2", { id: "qd-asof-day" }, time(day), ` 施行的${shown(listInfo.name)}`);
+    say(`${day}，${shown(listInfo.name)}共有 ${rows.length} 项事项。${later(index, day)}`);
     const ol = el("ol", { class: "qd-asof-items", "aria-labelledby": "qd-asof-day" },
       rows.map(([item, version]) => itemRow(index, list.list, item, version, day)));
     results.replaceChildren(heading, rows.length ? ol : el("p", { class: "qd-empty" }, "这一天清单上没有事项。"));
@@ -210,10 +219,10 @@
       const kind = fields.length || !kinds.length ? "changed" : kinds[0];
       return line(kind, item, b, ...notes, list_);
     });
-    const heading = el("h2", { id: "qd-asof-compare" }, `${shown(listInfo.name)}：${from} 与 ${to} 比较`);
+    const heading = el("h2", { id: "qd-asof-compare" }, `${shown(listInfo.name)}：`, time(from), " 与 ", time(to), " 比较");
     const summary = `${from} 至 ${to}，${shown(listInfo.name)}${shown(word.added)} ${added.length} 项，` +
-      `${shown(word.removed)} ${removed.length} 项，${shown(word.changed)} ${changed.length} 项。`;
-    results.replaceChildren(heading, el("p", {}, summary),
+      `${shown(word.removed)} ${removed.length} 项，${shown(word.changed)} ${changed.length} 项。${later(index, to)}`;
+    results.replaceChildren(heading,
       section("qd-asof-added", shown(word.added), added.map(([item, v]) => line("added", item, v))),
       section("qd-asof-removed", shown(word.removed), removed.map(([item, v]) => line("removed", item, v))),
       section("qd-asof-changed", shown(word.changed), changedLines));

@@ -665,7 +665,9 @@
     const value = params.get(s.dataset.qdParam);
     if (value) { fromUrl[s.dataset.qdFilter] = value; anyParam = true; }
   }
-  if (params.get("q") || anyParam) {
+  /* A page that reads its own address (按日期查看: ?date=…&list=…) keeps its parameters to itself. */
+  const ownParams = document.querySelector("[data-qd-page-params]");
+  if (!ownParams && (params.get("q") || anyParam)) {
     input.value = params.get("q") || "";
     open();
     // A 繁體 page's links name the filters in Traditional (?dept=示例縣…): the index's names are Simplified.
