@@ -54,15 +54,19 @@ def change_basis(root: Path) -> None:
 # Each edit, and files it must change besides the item page, its 繁體 copy, the adjustment pages and
 # feeds, and the download of everything (a commit each: what the public reads of the adjustment).
 EDITS: list[tuple[str, Callable[[Path], None], str, tuple[str, ...]]] = [
-    ("rename", rename, ITEM, ("pinyin/index.html", "zh-Hant/pinyin/index.html", "departments/fgw/index.html")),
-    ("type", change_type, ITEM, ("stats/index.html", "zh-Hant/stats/index.html", "downloads/stats.json")),
+    ("rename", rename, ITEM, ("pinyin/index.html", "zh-Hant/pinyin/index.html", "departments/fgw/index.html",
+                              "api/v1/lists/power.json", "api/v1/items/power/3607990010100100.json")),
+    ("type", change_type, ITEM, ("stats/index.html", "zh-Hant/stats/index.html", "downloads/stats.json",
+                                 "api/v1/items/power/3607990010100100.json")),
     ("cancel", cancel, "fee/SF-zjj-004/", ("fee/index.html", "stats/index.html", "pinyin/index.html",
-                                           "index.html", "departments/zjj/index.html")),
+                                           "index.html", "departments/zjj/index.html", "api/v1/lists/fee.json",
+                                           "api/v1/items/fee/SF-zjj-004.json")),
     ("move", move_department, "fee/SF-zjj-002/", ("departments/zjj/index.html", "departments/rsj/index.html",
-                                                   "fee/index.html")),
-    ("basis", change_basis, ITEM, ()),
+                                                   "fee/index.html", "api/v1/items/fee/SF-zjj-002.json")),
+    ("basis", change_basis, ITEM, ("api/v1/items/power/3607990010100100.json",)),
 ]
-EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json", "zh-Hant/adjustments/index.html")
+EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json", "zh-Hant/adjustments/index.html",
+              "api/v1/index.json")
 
 
 def differences(a: Path, b: Path, skip: tuple[str, ...] = ()) -> list[str]:
