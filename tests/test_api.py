@@ -169,3 +169,29 @@ def test_one_item_edit_rewrites_only_its_item_file_its_list_file_and_the_index(t
     assert rewritten == ["index.json", "items/power/3607990010100100.json", "lists/power.json"]
     item = load(out, "items/power/3607990010100100.json")
     assert item["versions"][-1]["values"]["name"] == "企业投资项目核准（含变更）"
+
+
+def test_the_as_of_page_is_in_the_site_nav(built):
+    _, site = built
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<a href="as-of/" class="md-nav__link">' in home
+    assert (site / "as-of/index.html").is_file() and (site / "zh-Hant/as-of/index.html").is_file()
+
+
+def test_a_recoded_item_is_one_item_whose_versions_carry_the_old_code(tmp_path):
+    root = demo_with_history(tmp_path / "county")
+    old, new = "3607990010100100", "3607990010100199"
+    for path in (root / "lists").rglob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        if old in text:
+            path.write_text(text.replace(old, new), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "关于调整事项编码的通知\n\n调整依据: 示府办字〔2024〕40号\n发布日期: 2024-10-01",
+         date="2024-10-01T10:00:00+08:00")
+    assert build_site(root, tmp_path / "site", as_of=AS_OF, search=False).ok
+    site = tmp_path / "site"
+    items = {i["code"]: i for i in load(site, "lists/power.json")["items"]}
+    assert old not in items and not (site / API / f"items/power/{old}.json").exists()
+    assert [(v["code"], v["valid_from"], v["valid_to"]) for v in items[new]["versions"]] == [
+        (old, "2023-01-10", "2024-10-01"), (new, "2024-10-01", None)]
+    (adjustment,) = [a for a in load(site, "index.json")["adjustments"] if a["basis"] == "示府办字〔2024〕40号"]
+    assert {"list": "power", "code": new, "kind": "recoded"} in adjustment["changes"]
