@@ -63,8 +63,11 @@ ADJUSTMENT = {
 def index_schema() -> dict[str, Any]:
     field = _object({"id": {"type": "string"}, "label": {"type": "string", "description": "字段名称"},
                      "type": {"type": "string", "description": "field type (docs/data-schema.md)"}})
-    change = _object({"list": ID, "code": CODE,
-                      "kind": {"enum": ["added", "removed", "changed", "renamed", "recoded", "moved"]}})
+    change = _object({"list": ID,
+                      "kind": {"enum": ["added", "removed", "changed", "renamed", "recoded", "moved"]},
+                      "codes": {"type": "array", "minItems": 1, "items": CODE,
+                                "description": "the items (their codes after the adjustment)"}},
+                     "the items of one list an adjustment changed in one way")
     return _document("index", "Qingdan API: index.json", {
         "site": _object({"name": {"type": "string"}, "region": {"type": "string"},
                          "region_code": {"type": "string"}, "base_url": {"type": "string"}}),
@@ -109,11 +112,12 @@ def item_schema() -> dict[str, Any]:
         "code": CODE, "department": {"type": "string"},
         "values": {**values, "description": "field id → value; a field left out was not published"},
         "text": {"type": "object", "additionalProperties": {"type": "string"},
-                 "description": "field id → the value as the site reads it"},
+                 "description": "field id → the value as the site reads it, where that is not the value itself"},
     })
     return _document("item", "Qingdan API: items/<list id>/<code>.json", {
         "list": ID, "code": CODE, "page": {"type": "string", "description": "the item's page"},
-        "current": {"anyOf": [values, {"type": "null"}], "description": "values in force (null: none)"},
+        "current": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}],
+                    "description": "position in versions of the version in force on the as-of day (null: none)"},
         "versions": {"type": "array", "minItems": 1, "items": version},
     }, _value_defs())
 

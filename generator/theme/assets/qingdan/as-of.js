@@ -102,6 +102,13 @@
     const list = index.lists.find((l) => l.id === listId);
     return new Map((list ? list.fields : []).map((f) => [f.id, shown(f.label)]));
   }
+  /* A value as the site reads it: `text` has it where it is not the value itself (a text field). */
+  function textOf(version, field) {
+    const text = version.text[field];
+    if (text !== undefined) return text;
+    const value = version.values[field];
+    return typeof value === "string" ? value : "";
+  }
   /* The item file's version that the list file's version is (same start, same code). */
   async function itemVersion(listId, item, version) {
     const data = await getJSON(`items/${listId}/${item.code}.json`);
@@ -138,7 +145,8 @@
   function valuesList(index, listId, version) {
     const labels = fieldLabels(index, listId);
     const dl = el("dl", { class: "qd-dl" });
-    for (const [field, text] of Object.entries(version.text)) {
+    for (const field of Object.keys(version.values)) {
+      const text = textOf(version, field);
       if (!text || field === "name" || field === "code") continue; // both are shown above
       dl.append(el("div", { class: "qd-row" }, el("dt", {}, labels.get(field) || field),
         el("dd", { class: "qd-published" }, shown(text))));
@@ -170,9 +178,9 @@
   async function fieldChanges(listId, item, a, b) {
     const [va, vb] = await Promise.all([itemVersion(listId, item, a), itemVersion(listId, item, b)]);
     if (!va || !vb) return null;
-    const fields = new Set([...Object.keys(va.text), ...Object.keys(vb.text)]);
-    return Array.from(fields).filter((f) => (va.text[f] || "") !== (vb.text[f] || ""))
-      .map((f) => [f, va.text[f] || "", vb.text[f] || ""]);
+    const fields = new Set([...Object.keys(va.values), ...Object.keys(vb.values)]);
+    return Array.from(fields).filter((f) => textOf(va, f) !== textOf(vb, f))
+      .map((f) => [f, textOf(va, f), textOf(vb, f)]);
   }
   async function inBatches(tasks) {
     const out = new Array(tasks.length);
