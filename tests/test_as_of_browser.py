@@ -169,3 +169,13 @@ def test_axe_finds_nothing_at_phone_and_desktop_width(visit, base, path):
         assert page.evaluate(AXE_RUN) == [], (path, viewport)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], (path, viewport, width)
+
+
+def test_a_day_before_the_first_publication_typed_in_the_form_is_answered_in_words(visit, base):
+    page = visit(base + "as-of/?list=power")
+    status(page)
+    form = page.locator("[data-qd-asof-form]")
+    form.get_by_label("日期", exact=True).fill("2019-05-01")
+    form.get_by_role("button", name="查看").click()
+    page.wait_for_function("() => document.querySelector('[data-qd-asof-status]').textContent.includes('早于')")
+    assert status(page) == "该日期早于清单首次公布（2023-01-10），当时尚无公布的清单。"

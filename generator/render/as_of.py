@@ -7,15 +7,15 @@ on that day one item file. Rendered only for a site with its history (without it
 
 from __future__ import annotations
 
-from typing import Any
-
 from generator.render.pages import Page, PageBuilder
 
 PATH = "as-of/"
 TITLE = "按日期查看"
 
 
-def as_of_page(builder: PageBuilder, history: Any) -> Page:
-    body = builder._render("as_of.html", PATH, first_published=getattr(history, "first_published", ""))
+def as_of_page(builder: PageBuilder) -> Page:
+    """The form has no min date: a day before the first publication is answered in words (as-of.js),
+    not by the browser's own validation message, which may not be in Chinese."""
+    body = builder._render("as_of.html", PATH)
     return Page(PATH, TITLE, body, "as-of", nav=True,
                 meta=builder._column_meta(TITLE, "任一日期施行的清单及两个日期之间的变化", "动态调整"))

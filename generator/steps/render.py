@@ -107,7 +107,7 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
         current = digest(names, events_key, *(m.path for m in catalog.main_items()))
         for page in _kept(build, "history", current, lambda: build_history_pages(builder, history)):
             yield fixed_spec(page)
-        yield fixed_spec(as_of_page(builder, history))
+        yield fixed_spec(as_of_page(builder))
     for department in builder.config.departments:
         yield PageSpec(f"departments/{department.code}/",
                        digest(context, department_key(builder, department.code, of, events_key)),

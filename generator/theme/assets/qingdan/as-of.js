@@ -292,6 +292,7 @@
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const choice = { date: dateInput.value, list: listSelect.value, compare: compareInput.value };
+      if (!choice.date) { say("请先选择日期。"); dateInput.focus(); return; }
       const params = new URLSearchParams({ date: choice.date, list: choice.list });
       if (choice.compare) params.set("compare", choice.compare);
       window.history.pushState(null, "", "?" + params.toString());
