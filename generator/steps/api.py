@@ -7,6 +7,7 @@ edit of one item rewrites its item file, its list file and index.json, whatever 
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 from generator.api import ROOT
@@ -52,6 +53,8 @@ def run(build: Build) -> None:
     project = build.get("@catalog")
     history = build.get("@history") or History()
     builder = ApiBuilder(project.catalog, history, timeline(build), build.site_url, editions(build))
+    if build.cold or RECORD not in build.before.extra:  # files of unknown origin: none is kept
+        shutil.rmtree(build.site_dir / ROOT, ignore_errors=True)
     before = {} if build.cold else dict(build.before.extra.get(RECORD, {}))
     after: dict[str, str] = {}
     for rel, data in [*schema_files().items(), *builder.files()]:
