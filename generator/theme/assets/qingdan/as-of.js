@@ -24,6 +24,10 @@
   const VIEW = new URL("../", window.location.href); // this view's root: item links stay in it
   const DAY = /^\d{4}-\d{2}-\d{2}$/;
   const FETCH_AT_ONCE = 6;
+  /* A compare fetches the item files of this many changed items at once (their fields changed are
+     listed); each further one has a toggle that fetches its file when opened. At 10,000 items five
+     years held 1,410 changed items: fetching them all took 7 s on 127.0.0.1. */
+  const EAGER_CHANGES = 100;
   const dateInput = form.elements.date;
   const compareInput = form.elements.compare;
   const listSelect = form.elements.list;
@@ -206,27 +210,48 @@
     }
     say(`正在比较 ${from} 与 ${to}……`);
     const labels = fieldLabels(index, list.list);
-    const details = await inBatches(changed.map(([item, a, b]) => () => fieldChanges(list.list, item, a, b)));
+    const details = await inBatches(changed.slice(0, EAGER_CHANGES)
+      .map(([item, a, b]) => () => fieldChanges(list.list, item, a, b)));
     const section = (id, title, entries) => el("section", { "aria-labelledby": id },
       el("h3", { id }, `${title}（${entries.length} 项）`),
       entries.length ? el("ul", { class: "qd-event-list" }, entries) : el("p", { class: "qd-empty" }, "无。"));
     const line = (kind, item, v, ...rest) => el("li", {},
       el("span", { class: "qd-tag qd-kind" }, shown(word[kind])), " ", itemLink(list.list, item, v.name), " ",
       el("span", { class: "qd-muted" }, departmentName(index, v.department)), ...rest);
+    const fieldList = (fields) => (fields.length ? el("ul", { class: "qd-changes" }, fields.map(([f, old, now]) => el("li", {},
+      el("strong", {}, labels.get(f) || f), "：",
+      el("del", {}, el("span", { class: "qd-sr" }, "原为："), shown(old) || "（空）"), " → ",
+      el("ins", {}, el("span", { class: "qd-sr" }, "改为："), shown(now) || "（空）")))) : null);
     const changedLines = changed.map(([item, a, b], i) => {
       const kinds = kindsOf(a, b);
-      const fields = (details[i] || []).filter(([f]) => !["name", "code"].includes(f) || !kinds.length);
+      const shownFields = (found) => (found || []).filter(([f]) => !["name", "code"].includes(f) || !kinds.length);
       const notes = [];
       if (kinds.includes("renamed")) notes.push(el("span", { class: "qd-muted" }, `（原名：${shown(a.name)}）`));
       if (kinds.includes("recoded")) notes.push(el("span", { class: "qd-muted" }, "（原编码：", el("span", { translate: "no" }, a.code), "）"));
       if (kinds.includes("moved")) notes.push(el("span", { class: "qd-muted" }, `（由${departmentName(index, a.department)}划入）`));
-      const list_ = fields.length ? el("ul", { class: "qd-changes" }, fields.map(([f, old, now]) => el("li", {},
-        el("strong", {}, labels.get(f) || f), "：",
-        el("del", {}, el("span", { class: "qd-sr" }, "原为："), shown(old) || "（空）"), " → ",
-        el("ins", {}, el("span", { class: "qd-sr" }, "改为："), shown(now) || "（空）")))) : null;
+      if (i >= EAGER_CHANGES) return line(kinds[0] || "changed", item, b, ...notes, lazyFields(item, a, b, shownFields));
+      const fields = shownFields(details[i]);
       const kind = fields.length || !kinds.length ? "changed" : kinds[0];
-      return line(kind, item, b, ...notes, list_);
+      return line(kind, item, b, ...notes, fieldList(fields));
     });
+    function lazyFields(item, a, b, pick) {
+      const toggle = el("details", { class: "qd-asof-values" },
+        el("summary", {}, "逐项查看变化", el("span", { class: "qd-sr" }, `：${shown(b.name)}`)));
+      const region = el("div", { "aria-live": "polite" }, "正在读取……");
+      toggle.append(region);
+      toggle.addEventListener("toggle", async () => {
+        if (!toggle.open || toggle.dataset.loaded) return;
+        toggle.dataset.loaded = "1";
+        try {
+          const fields = pick(await fieldChanges(list.list, item, a, b));
+          region.replaceChildren(fieldList(fields) || "字段内容没有变化。");
+        } catch (e) {
+          delete toggle.dataset.loaded;
+          region.textContent = "读取失败，请稍后再试。";
+        }
+      });
+      return toggle;
+    }
     const heading = el("h2", { id: "qd-asof-compare" }, `${shown(listInfo.name)}：`, time(from), " 与 ", time(to), " 比较");
     const summary = `${from} 至 ${to}，${shown(listInfo.name)}${shown(word.added)} ${added.length} 项，` +
       `${shown(word.removed)} ${removed.length} 项，${shown(word.changed)} ${changed.length} 项。${later(index, to)}`;
@@ -234,6 +259,10 @@
       section("qd-asof-added", shown(word.added), added.map(([item, v]) => line("added", item, v))),
       section("qd-asof-removed", shown(word.removed), removed.map(([item, v]) => line("removed", item, v))),
       section("qd-asof-changed", shown(word.changed), changedLines));
+    if (changed.length > EAGER_CHANGES) {
+      results.querySelector("#qd-asof-changed").after(el("p", { class: "qd-muted" },
+        `${shown(word.changed)}的事项较多：前 ${EAGER_CHANGES} 项列出改动的字段，其余各项展开“逐项查看变化”后读取。`));
+    }
     say(summary);
   }
 
