@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -69,6 +70,22 @@ def test_adjustment_log_home_page_and_department_log(adjusted_site):
     assert "压缩食品经营许可承诺时限" in latest and "示府办发〔2024〕7号" in latest
     department = (out / "adjustments" / "scjgj" / "index.html").read_text(encoding="utf-8")
     assert "食品经营许可" in department and "示府办发〔2024〕7号" in department
+
+
+def test_a_long_adjustment_lists_the_rest_of_its_items_on_the_departments_pages(adjusted_site):
+    """The first publication adds all 455 items of the demo: the log names the first ones and sends
+    the reader to each department's log for the rest, instead of one page of every item."""
+    root, out = adjusted_site
+    log = (out / "adjustments" / "index.html").read_text(encoding="utf-8")
+    first = log[log.index("发布2024年版权责清单"):]
+    total = sum(len(re.findall(r"^  - code: ", f.read_text(encoding="utf-8"), re.M)) for f in (root / "lists").rglob("*.yml"))
+    links = re.findall(r'<a href="\.\./adjustments/(\w+)/">([^<（]+)（(\d+) 项）</a>', first)
+    assert f"另有 {total - 60} 项，按部门查看" in first
+    assert sum(int(n) for _, _, n in links) == total - 60 and "scjgj" in [code for code, _, _ in links]
+    assert first.count('<li><span class="qd-tag qd-kind">新增</span>') == 60
+    department_log = (out / "adjustments" / "scjgj" / "index.html").read_text(encoding="utf-8")
+    assert department_log.count('<span class="qd-tag qd-kind">新增</span>') == sum(
+        len(re.findall(r"^  - code: ", f.read_text(encoding="utf-8"), re.M)) for f in (root / "lists").glob("*/scjgj.yml"))
 
 
 def test_feeds_parse_and_carry_the_adjustment(adjusted_site):

@@ -12,6 +12,10 @@ from generator.model import Item
 from generator.render.pages import Page, PageBuilder
 
 EVENTS_SHOWN_PER_ADJUSTMENT = 60
+# An adjustment with more events than this (a re-import, a reorganisation) lists the rest per
+# department, on the departments' own pages: at 10,000 events the one page was 2.2·10⁶ bytes on a
+# phone, and every later adjustment republished it.
+EVENTS_LISTED_AT_MOST = 300
 
 
 def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
@@ -37,9 +41,20 @@ def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
 
 def _log_page(builder: PageBuilder, history: Any) -> Page:
     path = "adjustments/"
-    body = builder._render("adjustments.html", path, history=history, shown=EVENTS_SHOWN_PER_ADJUSTMENT)
+    body = builder._render("adjustments.html", path, history=history, shown=EVENTS_SHOWN_PER_ADJUSTMENT,
+                           listed_at_most=EVENTS_LISTED_AT_MOST,
+                           department_counts=lambda events: _department_counts(builder.config, events))
     return Page(path, "动态调整", body, "adjustments", nav=True,
                 meta=builder._column_meta("动态调整", "清单的新增、取消、变更及其依据和生效日期", "动态调整"))
+
+
+def _department_counts(config: Any, events: list[Any]) -> list[tuple[Any, int]]:
+    """(department, number of events) in the configuration's order: where a long adjustment's
+    events are listed in full (the departments' 动态调整 pages)."""
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event.department] = counts.get(event.department, 0) + 1
+    return [(d, counts[d.code]) for d in config.departments if d.code in counts]
 
 
 def _tombstone(builder: PageBuilder, history: Any, removed: Any) -> Page:
