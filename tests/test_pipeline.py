@@ -62,7 +62,7 @@ EDITS: list[tuple[str, Callable[[Path], None], str, tuple[str, ...]]] = [
                                                    "fee/index.html")),
     ("basis", change_basis, ITEM, ()),
 ]
-EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json", "zh-Hant/adjustments/index.html")
+EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json.zip", "zh-Hant/adjustments/index.html")
 
 
 def differences(a: Path, b: Path, skip: tuple[str, ...] = ()) -> list[str]:
