@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "history",
         epilog="示例：\n  qingdan history\n  qingdan history power/000131127004\n  qingdan history --since 2016-12-01\n"
         "  qingdan history --since 2021版        2021版之后的调整\n\n"
-        f"--since 的日期是记录日期：{DATE_MEANING}。",
+        f"--since 的{DATE_MEANING}。",
         description="列出清单事项的新增、取消、变更、更名、改码和划转，最新的在前。"
         "调整依据和决定日期、发布日期、生效日期取自提交说明末段的“调整依据: …”“决定日期: …”"
         "“发布日期: …”“生效日期: …”（见 docs/history.md）。",
