@@ -52,8 +52,8 @@ def diff_json(root: Path, a: str, b: str) -> dict:
     return json.loads(run.stdout)
 
 
-BAD_MESSAGE = "关于调整建筑工程施工许可条件的通知\n\n调整依据: 测政办发〔2022〕1号\n决定日期: 2022-13-01\n" \
-              "发布日期: 2022-03-10\n生效日期: 2022-03-01"
+BAD_MESSAGE = "关于调整建筑工程施工许可条件的通知\n\n调整依据: 测政办发〔2022〕1号\n决定日期: 2022-03-12\n" \
+              "发布日期: 2022-13-10\n生效日期: 2022-03-01"
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_history_since_compares_record_dates_and_shows_the_decided_date(county) 
     assert since("2019版") == ["测政办发〔2022〕1号", "测政办发〔2021〕2号"]  # the adjustments after the edition
     events = json.loads(qingdan(county, "history", "--format", "json").stdout)["events"]
     assert [(e["decided"], e["record_date"]) for e in events] == [
-        ("", "2022-03-01"), ("2021-04-28", "2021-05-10"), ("2019-02-20", "2019-04-01")]
+        ("2022-03-12", "2022-03-01"), ("2021-04-28", "2021-05-10"), ("2019-02-20", "2019-04-01")]
     text = qingdan(county, "history", f"power/{BUILD}").stdout
     assert "2019-04-01  变更  权力清单" in text
     assert "调整依据：测政办发〔2019〕8号  决定日期：2019-02-20  发布日期：2019-03-01  生效日期：2019-04-01" in text
@@ -154,14 +154,14 @@ def test_bad_and_disordered_dates_are_located_warnings(county) -> None:
     sha = git(county, "rev-parse", "--short=7", "HEAD").strip()
     where = f"提交 {sha}（2026-11-28，关于调整建筑工程施工许可条件的通知）"
     bad = notices["history-date"]
-    assert bad["message"] == f"{where}的决定日期“2022-13-01”不是日期，已忽略"
-    assert (bad["severity"], bad["file"], bad["line"]) == ("warning", f"提交 {sha} 的说明", 4)
-    assert "决定日期: 2016-12-01" in bad["hint"] and "YYYY-MM-DD" in bad["hint"]
-    order = notices["history-date-order"]
-    assert order["message"] == f"{where}的发布日期 2022-03-10 晚于生效日期 2022-03-01，请核对"
-    assert order["line"] == 5
+    assert bad["message"] == f"{where}的发布日期“2022-13-10”不是日期，已忽略"
+    assert (bad["severity"], bad["file"], bad["line"]) == ("warning", f"提交 {sha} 的说明", 5)
+    assert "发布日期: 2016-12-01" in bad["hint"] and "YYYY-MM-DD" in bad["hint"]
+    order = notices["history-date-order"]  # a notice published after it takes effect is lawful: not reported
+    assert order["message"] == f"{where}的决定日期 2022-03-12 晚于生效日期 2022-03-01，请核对"
+    assert order["line"] == 4
     text = qingdan(county, "history").stderr  # the CLI prints them where they are, not fatal
-    assert f"提交 {sha} 的说明:4: 警告：" in text
+    assert f"提交 {sha} 的说明:5: 警告：" in text
 
 
 # -- the demo county's record, entered in one day ------------------------------------------------

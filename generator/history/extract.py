@@ -477,7 +477,7 @@ def date_notices(info: CommitInfo, basis: Basis) -> list[Problem]:
                    "已提交的说明可用 git commit --amend（尚未推送时）修改，或在下一次提交中注明正确日期")
            for label, text in basis.bad_dates]
     out += [Problem("warning", f"{where}的{wrong}，请核对", file=message, line=trailer_line(info.message, label),
-                    rule="history-date-order", hint="依次应为 决定日期 ≤ 发布日期 ≤ 生效日期；确为溯及既往的通知时可不改")
+                    rule="history-date-order", hint="先决定、后发布：决定日期应不晚于发布日期和生效日期")
             for label, wrong in date_order_problems(basis)]
     return out
 

@@ -76,15 +76,13 @@ def read_basis(trailers: dict[str, str]) -> Basis:
 
 
 def date_order_problems(basis: Basis) -> list[tuple[str, str]]:
-    """(the date's label, what is wrong in Chinese) for each date of an adjustment out of order: a
-    decision or a publication after the day it takes effect (often a typo; sometimes a notice made
-    retroactive)."""
-    out = []
-    for name in ("decided", "published"):
-        day = getattr(basis, name)
-        if day and basis.effective and day > basis.effective:
-            out.append((DATE_LABELS[name], f"{DATE_LABELS[name]} {day} 晚于生效日期 {basis.effective}"))
-    return out
+    """(the date's label, what is wrong in Chinese) for a decision dated after the notice that
+    published it, or after the day it took effect: a typo as a rule. A notice published after the
+    day it takes effect is not reported: retroactive notices (自…起施行) are common and lawful."""
+    day = basis.decided
+    later = [(label, other) for label, other in (("发布日期", basis.published), ("生效日期", basis.effective))
+             if day and other and day > other]
+    return [(DATE_LABELS["decided"], f"{DATE_LABELS['decided']} {day} 晚于{label} {other}") for label, other in later[:1]]
 
 
 def trailer_line(message: str, label: str) -> int | None:
