@@ -63,7 +63,7 @@ def item_feed_link(item: Any, events: list[Any], config: Any) -> FeedLink | None
     through the department's feed)."""
     if events:
         return FeedLink(item_feed_path(item.list_id, item.code), "订阅本事项的调整（Atom）",
-                        f"{item.data.get('name') or item.code} · 调整记录")
+                        f"{item.name or item.code} · 调整记录")
     department = config.department(item.department)
     return department_feed_link(department) if department is not None else None
 
