@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from generator.fieldtypes import plain_text
@@ -117,8 +118,13 @@ class Entry:
     summary: str
 
 
+@lru_cache(maxsize=4096)
+def _time(rfc3339: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(rfc3339)
+
+
 def _sort_key(entry: Entry) -> tuple[dt.datetime, str]:
-    return dt.datetime.fromisoformat(entry.updated), entry.id
+    return _time(entry.updated), entry.id
 
 
 def newest(entries: Iterable[Entry], size: int | None = None) -> list[Entry]:
@@ -216,16 +222,17 @@ def event_summary(event: Any, adjustment: Any, stage: Stage, config: Any) -> str
     return f"{what}。{_basis_text(adjustment)}{'；' + when if when else ''}。"
 
 
-def adjustment_entries(adjustments: Iterable[tuple[Any, list[Any]]], base: str, log_url: str,
-                       as_of: str) -> Iterator[Entry]:
-    """Entries of adjustments as one scope sees them: (adjustment, its events in the scope).
-    base: the scope's page URL (ids are base#anchor); log_url: the 动态调整 page, where each entry leads."""
-    for adjustment, events in adjustments:
-        for stage in stages(adjustment, as_of):
-            anchor = adjustment.anchor
-            title = _stage_title(stage, _stage_day(stage, adjustment), adjustment.title)
-            yield Entry(f"{base}#{anchor}{stage.suffix}", title, stage.updated, f"{log_url}#{anchor}",
-                        adjustment_summary(adjustment, events, stage))
+def adjustment_entries(adjustments: Iterable[tuple[Any, list[Any]]], base: str, log_url: str, as_of: str,
+                       size: int = FEED_SIZE) -> list[Entry]:
+    """The newest `size` entries of adjustments as one scope sees them: (adjustment, its events in
+    the scope). base: the scope's page URL (ids are base#anchor); log_url: the 动态调整 page, where
+    each entry leads. Only the entries kept are summarised (a department has hundreds)."""
+    moments = [(_time(stage.updated), f"{base}#{adjustment.anchor}{stage.suffix}", stage, adjustment, events)
+               for adjustment, events in adjustments for stage in stages(adjustment, as_of)]
+    moments.sort(key=lambda m: (m[0], m[1]), reverse=True)
+    return [Entry(entry_id, _stage_title(stage, _stage_day(stage, adjustment), adjustment.title), stage.updated,
+                  f"{log_url}#{adjustment.anchor}", adjustment_summary(adjustment, events, stage))
+            for _, entry_id, stage, adjustment, events in moments[:size]]
 
 
 def _stage_day(stage: Stage, adjustment: Any) -> str:
@@ -269,7 +276,7 @@ def atom(head: FeedHead, entries: list[Entry]) -> bytes:
     sub(feed, "id", head.id)
     sub(feed, "title", head.title)
     sub(feed, "subtitle", head.subtitle)
-    sub(feed, "updated", max((e.updated for e in entries), key=dt.datetime.fromisoformat)
+    sub(feed, "updated", max((e.updated for e in entries), key=_time)
         if entries else "1970-01-01T00:00:00+00:00")
     sub(feed, "link", rel="self", href=head.self_href)
     sub(feed, "link", rel="alternate", href=head.id)
@@ -292,7 +299,7 @@ def atom_feed(project: Any, history: Any, site_url: str, as_of: str) -> bytes:
     entries = adjustment_entries(((a, list(a.events)) for a in history.adjustments[:FEED_SIZE]), base, base, as_of)
     head = FeedHead(base, f"{portal.site_name} · 动态调整", f"{portal.region}权责清单的新增、取消和变更",
                     site_url + SITE_FEED, portal.organizer)
-    return atom(head, newest(entries, FEED_SIZE))
+    return atom(head, entries)
 
 
 def _summary(adjustment: Any) -> str:
@@ -325,35 +332,53 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
     }, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _scoped(history: Any, belongs: Any) -> Iterator[tuple[Any, list[Any]]]:
-    for adjustment in history.adjustments:
-        events = [e for e in adjustment.events if belongs(e)]
-        if events:
-            yield adjustment, events
+@dataclass
+class Scopes:
+    """Each list's and each department's share of every adjustment, newest adjustment first: made
+    in one pass over the history, not one per list and per department."""
+
+    lists: dict[str, list[tuple[Any, list[Any]]]]
+    departments: dict[str, list[tuple[Any, list[Any]]]]
+
+    @classmethod
+    def of(cls, history: Any) -> Scopes:
+        lists: dict[str, list[tuple[Any, list[Any]]]] = {}
+        departments: dict[str, list[tuple[Any, list[Any]]]] = {}
+        for adjustment in history.adjustments:
+            by_list: dict[str, list[Any]] = {}
+            by_department: dict[str, list[Any]] = {}
+            for event in adjustment.events:
+                by_list.setdefault(event.list_id, []).append(event)
+                for code in dict.fromkeys((event.department, event.old_department)):
+                    if code:  # before or after a 划转: both departments follow it
+                        by_department.setdefault(code, []).append(event)
+            for key, events in by_list.items():
+                lists.setdefault(key, []).append((adjustment, events))
+            for key, events in by_department.items():
+                departments.setdefault(key, []).append((adjustment, events))
+        return cls(lists, departments)
 
 
-def list_feed(project: Any, history: Any, list_type: Any, site_url: str, as_of: str) -> bytes:
+def list_feed(project: Any, scopes: Scopes, list_type: Any, site_url: str, as_of: str) -> bytes:
     """One list's feed: the adjustments that touched it, each with its items on this list."""
     portal = project.config.portal
     page = f"{site_url}{list_type.id}/"
-    scoped = _scoped(history, lambda e: e.list_id == list_type.id)
-    entries = adjustment_entries(scoped, page, site_url + "adjustments/", as_of)
+    entries = adjustment_entries(scopes.lists.get(list_type.id, []), page, site_url + "adjustments/", as_of)
     head = FeedHead(page, f"{list_type.title} · 动态调整（{portal.site_name}）",
                     f"{portal.region}{list_type.title}的新增、取消和变更", site_url + list_feed_path(list_type.id),
                     portal.organizer)
-    return atom(head, newest(entries, FEED_SIZE))
+    return atom(head, entries)
 
 
-def department_feed(project: Any, history: Any, department: Any, site_url: str, as_of: str) -> bytes:
+def department_feed(project: Any, scopes: Scopes, department: Any, site_url: str, as_of: str) -> bytes:
     """One department's feed: the adjustments that touched its items (before or after a 划转)."""
     portal = project.config.portal
     page = f"{site_url}departments/{department.code}/"
-    scoped = _scoped(history, lambda e: department.code in (e.department, e.old_department))
-    entries = adjustment_entries(scoped, page, site_url + "adjustments/", as_of)
+    entries = adjustment_entries(scopes.departments.get(department.code, []), page, site_url + "adjustments/", as_of)
     head = FeedHead(page, f"{department.name} · 动态调整（{portal.site_name}）",
                     f"{department.name}清单事项的新增、取消和变更", site_url + department_feed_path(department.code),
                     portal.organizer)
-    return atom(head, newest(entries, FEED_SIZE))
+    return atom(head, entries)
 
 
 def item_feed(project: Any, history: Any, list_id: str, code: str, site_url: str, as_of: str,

@@ -41,17 +41,22 @@ def feed_files(build: Build, project: Any, history: Any) -> Iterator[tuple[str, 
     yield feeds.SITE_FEED, digest(site_feed), lambda: site_feed
     json_feed = feeds.json_feed(project, history, site_url).encode("utf-8")
     yield feeds.SITE_JSON_FEED, digest(json_feed), lambda: json_feed
+    scopes = feeds.Scopes.of(history)
     for list_type in config.list_types:
-        data = feeds.list_feed(project, history, list_type, site_url, as_of)
+        data = feeds.list_feed(project, scopes, list_type, site_url, as_of)
         yield feeds.list_feed_path(list_type.id), digest(data), lambda d=data: d
     for department in config.departments:
-        data = feeds.department_feed(project, history, department, site_url, as_of)
+        data = feeds.department_feed(project, scopes, department, site_url, as_of)
         yield feeds.department_feed_path(department.code), digest(data), lambda d=data: d
     by_seq = {a.seq: a for a in history.adjustments}
+    in_effect = {a.seq for a in history.adjustments if feeds.takes_effect(a, as_of)}
     for list_id, code in _item_keys(history):
         events = history.by_item(list_id, code)
-        effect = "".join("1" if e.seq in by_seq and feeds.takes_effect(by_seq[e.seq], as_of) else "0" for e in events)
-        yield (feeds.item_feed_path(list_id, code), digest("item", repr(events), effect),
+        # An event is the same for the same commit as long as the code and the configuration are
+        # (both in the context key): its commit, position and kind identify it, and cost a fraction
+        # of its repr (10,000 items × 1,000 commits).
+        made_of = [f"{e.commit}:{e.seq}:{e.kind}:{e.code}:{int(e.seq in in_effect)}" for e in events]
+        yield (feeds.item_feed_path(list_id, code), digest("item", *made_of),
                lambda lid=list_id, c=code: feeds.item_feed(project, history, lid, c, site_url, as_of, by_seq))
 
 
