@@ -95,11 +95,14 @@ def test_feeds_parse_and_carry_the_adjustment(adjusted_site):
     for required in ("id", "title", "updated"):
         assert feed.find(f"{ATOM}{required}") is not None
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 2
-    newest = entries[0]
-    assert "压缩食品经营许可承诺时限" in newest.find(f"{ATOM}title").text
-    assert newest.find(f"{ATOM}updated").text.startswith("2024-03-20T10:00:00")
-    assert "示府办发〔2024〕7号" in newest.find(f"{ATOM}summary").text
+    # the adjustment once when approved and once when in force (生效日期 2024-04-01), and the first one
+    assert len(entries) == 3
+    effective, approved = entries[0], entries[1]
+    assert effective.find(f"{ATOM}title").text == "调整施行 2024-04-01 压缩食品经营许可承诺时限"
+    assert effective.find(f"{ATOM}updated").text.startswith("2024-04-01")
+    assert approved.find(f"{ATOM}title").text == "已批准调整 2024-03-20 压缩食品经营许可承诺时限"
+    assert approved.find(f"{ATOM}updated").text.startswith("2024-03-20T10:00:00")
+    assert "示府办发〔2024〕7号" in approved.find(f"{ATOM}summary").text
     data = json.loads((out / "feed.json").read_text(encoding="utf-8"))
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["items"][0]["_qingdan"]["basis"] == "示府办发〔2024〕7号"
@@ -140,7 +143,8 @@ def test_timeline_is_visible_in_the_browser(adjusted_site, browser):
         assert first.is_visible()
         assert "变更" in first.inner_text() and "示府办发〔2024〕7号" in first.inner_text()
         assert "承诺时限 3 工作日" in first.locator("ins").inner_text()
-        assert page.locator('link[type="application/atom+xml"]').count() == 1  # feed readers find the feed
+        feeds = page.locator('link[type="application/atom+xml"]')  # feed readers find the item's feed first
+        assert feeds.count() == 2 and feeds.first.get_attribute("href").endswith("power/000131127004/feed.xml")
         page.wait_for_load_state("networkidle")
         assert not [u for u in log.urls if "sitemap" in u], "the feed link made Material fetch the sitemap"
         assert not log.external()
