@@ -106,6 +106,8 @@ def test_feeds_parse_and_carry_the_adjustment(adjusted_site):
     data = json.loads((out / "feed.json").read_text(encoding="utf-8"))
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["items"][0]["_qingdan"]["basis"] == "示府办发〔2024〕7号"
+    first = data["items"][-1]["_qingdan"]  # the first publication: 455 items, the first 100 named
+    assert len(first["events"]) == 100 and first["events_omitted"] == sum(first["counts"].values()) - 100
 
 
 def test_cancelled_item_keeps_a_page_saying_when_and_why(tmp_path, adjusted_site):

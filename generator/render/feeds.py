@@ -306,6 +306,11 @@ def _summary(adjustment: Any) -> str:
     return adjustment_summary(adjustment, list(adjustment.events), Stage("", "", ""))
 
 
+# Items named per adjustment in feed.json: a re-import of 10,000 items made the feed 1.3·10⁶ bytes,
+# republished by every later adjustment. The rest are counted; api/v1/index.json names them all.
+JSON_FEED_EVENTS = 100
+
+
 def json_feed(project: Any, history: Any, site_url: str) -> str:
     portal = project.config.portal
     items = [
@@ -317,7 +322,8 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
             "date_published": _rfc3339(a.when),
             "_qingdan": {"basis": a.basis, "effective": a.effective, "counts": a.counts,
                          "events": [{"kind": e.kind, "list": e.list_id, "code": e.code, "name": e.name}
-                                    for e in a.events]},
+                                    for e in a.events[:JSON_FEED_EVENTS]],
+                         "events_omitted": max(0, len(a.events) - JSON_FEED_EVENTS)},
         }
         for a in history.adjustments[:FEED_SIZE]
     ]
