@@ -360,7 +360,8 @@ RULES_SECTION = Section("rules", "校验规则", "qingdan check、diff 和 asses
 
 DECLARED_EDITION = Section("", "版本", "", [
     Text("name", "版本名称", "版本的名称，如“2019版”。", required=True),
-    Text("date", "版本日期", "这一天及以前的最后一次调整之后的清单，写成 2019-12-31。", required=True, checks=(_known_date,)),
+    Text("date", "版本日期", "这一天施行的清单：记录日期（生效日期，没有时为发布日期，再没有时为提交日期）"
+         "在这一天及以前的最后一次调整之后的清单，写成 2019-12-31。", required=True, checks=(_known_date,)),
 ], make=lambda values: (values["name"], values["date"]) if values["name"] and values["date"] else INVALID)
 
 EDITIONS = Section("editions", "版本", "网站上的历史版本（某一时点的清单）。", [

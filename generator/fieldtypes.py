@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from markupsafe import Markup, escape
 
+from generator.dates import normalize_date
 from generator.model import SAFE_CODE, is_blank
 from generator.problems import did_you_mean
 from generator.safeurl import SAFE_SCHEMES, UNSAFE_HINT, safe_href, unsafe_message, url_scheme
@@ -72,11 +73,14 @@ def _boolean(value: Any, fdef: FieldDef, report: Report) -> bool | None:
 
 
 def _date(value: Any, fdef: FieldDef, report: Report) -> str | None:
+    """A date as YYYY-MM-DD; read the way trailers and site_config.yml read dates (generator.dates),
+    so 2024/1/31 and 2024年1月31日 are accepted and a day that does not exist (2026-02-30) is not."""
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return value.strip()
-    report(f"字段“{fdef.label}”应当是日期，而不是“{value}”", "按 2024-01-31 的格式书写")
+    day = normalize_date(value) if isinstance(value, str) else None
+    if day is not None:
+        return day
+    report(f"字段“{fdef.label}”应当是日期，而不是“{value}”", "按 2024-01-31 的格式书写（YYYY-MM-DD），并确认这一天存在")
     return None
 
 

@@ -72,3 +72,41 @@ def demo_with_history(root: Path) -> Path:
          "关于调整示例县权责清单的通知\n\n调整依据: 示府办字〔2024〕3号\n发布日期: 2024-03-01\n生效日期: 2024-04-01",
          date="2024-03-05T10:00:00+08:00")
     return root
+
+
+def demo_record(root: Path, day: str = "2026-11-28T10:00:00+08:00") -> Path:
+    """The demo county's public record (its first publication and every adjustment since, as this
+    repository's own history has them) replayed into a new repository at `root`, every commit made
+    on one day: the record is dated by its trailers only. Skips the test in a clone without that
+    history (a shallow CI checkout)."""
+    import io
+    import subprocess
+    import tarfile
+
+    import pytest
+
+    def ours(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT, check=True, capture_output=True, text=True).stdout
+
+    try:
+        log = ours("log", "--first-parent", "--reverse", "--format=%H", "HEAD", "--", "lists/").split()
+        marked = [sha for sha in log if "清单基线:" in ours("log", "-1", "--format=%B", sha)]
+    except (OSError, subprocess.CalledProcessError):
+        marked = []
+    if not marked:
+        pytest.skip("the demo's record (git history of lists/ from 清单基线 on) is not in this clone")
+    copy_demo_project(root)
+    for sha in log[log.index(marked[-1]):]:
+        shutil.rmtree(root / "lists")
+        archive = subprocess.run(["git", "archive", "--format=tar", sha, "lists"], cwd=PROJECT, check=True,
+                                 capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(root, filter="data")
+        if not (root / ".git").exists():
+            _git(root, "init", "-q", "-b", "main", date=day)
+        # Extracted files carry their commit's time and may keep their size: git's index would
+        # trust its cached stat and miss the change, so every file is hashed again.
+        (root / ".git" / "index").unlink(missing_ok=True)
+        _git(root, "add", "-A", date=day)
+        _git(root, "commit", "-q", "-m", ours("log", "-1", "--format=%B", sha).strip(), date=day)
+    return root

@@ -13,7 +13,7 @@ from generator.problems import Problems
 BASE = (MINI / "site_config.yml").read_text(encoding="utf-8")
 DEFAULT_LISTS = ["power", "responsibility", "fee", "prerequisite", "intermediary", "convenience"]
 DISCLOSURE_FIELDS = ["subject", "basis", "conditions", "procedure", "time_limit", "result", "fee"]
-COMMON_FIELDS = ["local_code", "parent_name", "parent", "extra"]  # where an item stands, what else was published
+COMMON_FIELDS = ["local_code", "parent_name", "parent", "valid_until", "extra"]  # where an item stands, until when, what else
 
 
 def load(tmp_path: Path, text: str) -> tuple[SiteConfig | None, Problems]:

@@ -146,7 +146,7 @@ def test_reports_are_written_to_files(repo, capsys, tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["nope"], "找不到版本“nope”"),
-    (["2015-01-01"], "2015-01-01 之前没有任何提交"),
+    (["2015-01-01"], "2015-01-01 早于最早的清单记录（2016-12-01）"),
     (["--list", "powr"], "没有标识为“powr”的清单"),
     (["--department", "abc"], "没有代码为“abc”的部门"),
     (["--fail-on", "catchall"], "是不是想写“catch-all-clause”"),

@@ -34,7 +34,8 @@ def test_json_has_a_fixed_documented_shape(result):
     text = render_json.render(result)
     assert text == render_json.render(result)  # deterministic
     data = json.loads(text)
-    assert list(data) == ["schema", "a", "b", "filters", "notes", "kinds", "summary", "flag_labels", "items"]
+    assert list(data) == ["schema", "a", "b", "filters", "notes", "adjustments", "kinds", "summary", "flag_labels",
+                          "items"]
     assert data["schema"] == "qingdan-diff/1"
     assert list(data["summary"]) == ["total", "lists", "departments", "flags"]
     assert {k: v for k, v in data["summary"]["total"].items() if v} == {

@@ -3,10 +3,12 @@ with its cache, compared byte for byte with a fresh clone's build of the same co
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from mini_project import make_project
@@ -58,5 +60,7 @@ def test_renaming_a_department_reaches_every_download_as_in_a_fresh_clone(tmp_pa
     assert sorted(cached) == sorted(fresh)
     differing = [name for name in fresh if cached[name] != fresh[name]]
     assert differing == []
-    names = [d["name"] for d in json.loads(cached["all.json"])["departments"]]
+    with zipfile.ZipFile(io.BytesIO(cached["all.json.zip"])) as archive:
+        assert archive.namelist() == ["all.json"]
+        names = [d["name"] for d in json.loads(archive.read("all.json"))["departments"]]
     assert names == ["测试县民政局", "测试县市场监督管理委员会", "测试县住房和城乡建设局"]

@@ -464,7 +464,7 @@ def test_history_command_text_and_json(adjusted):
     run = subprocess.run([sys.executable, "-m", "generator", "--project", str(project), "history", f"power/{FOOD}"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "2016-11-20  变更  权力清单 000131127004 食品经营许可（县市场监管局）" in run.stdout
+    assert "2016-12-01  变更  权力清单 000131127004 食品经营许可（县市场监管局）" in run.stdout  # its record date
     assert "调整依据：赣府字〔2016〕12号  生效日期：2016-12-01" in run.stdout
     assert "办理时限：法定时限 20 工作日；承诺时限 5 工作日 → 法定时限 20 工作日；承诺时限 3 工作日" in run.stdout
     assert "调整依据：未注明" in run.stdout  # the first commit had no trailers

@@ -52,21 +52,29 @@ def change_basis(root: Path) -> None:
 
 
 # Each edit, and files it must change besides the item page, its 繁體 copy, the adjustment pages and
-# feeds, and the download of everything (a commit each: what the public reads of the adjustment).
+# feeds, and the download of everything (a commit each: what the public reads of the adjustment);
+# an item feed that did not exist must appear. The feeds of what an edit does not touch are not
+# written again (UNTOUCHED_FEEDS).
 EDITS: list[tuple[str, Callable[[Path], None], str, tuple[str, ...]]] = [
     ("rename", rename, ITEM, ("pinyin/index.html", "zh-Hant/pinyin/index.html", "departments/fgw/index.html",
+                              ITEM + "feed.xml", "departments/fgw/feed.xml", "power/feed.xml",
                               "api/v1/lists/power.json", "api/v1/items/power/3607990010100100.json")),
     ("type", change_type, ITEM, ("stats/index.html", "zh-Hant/stats/index.html", "downloads/stats.json",
+                                 ITEM + "feed.xml", "departments/fgw/feed.xml",
                                  "api/v1/items/power/3607990010100100.json")),
     ("cancel", cancel, "fee/SF-zjj-004/", ("fee/index.html", "stats/index.html", "pinyin/index.html",
-                                           "index.html", "departments/zjj/index.html", "api/v1/lists/fee.json",
-                                           "api/v1/items/fee/SF-zjj-004.json")),
+                                           "index.html", "departments/zjj/index.html",
+                                           "fee/SF-zjj-004/feed.xml", "departments/zjj/feed.xml", "fee/feed.xml",
+                                           "api/v1/lists/fee.json", "api/v1/items/fee/SF-zjj-004.json")),
     ("move", move_department, "fee/SF-zjj-002/", ("departments/zjj/index.html", "departments/rsj/index.html",
-                                                   "fee/index.html", "api/v1/items/fee/SF-zjj-002.json")),
-    ("basis", change_basis, ITEM, ("api/v1/items/power/3607990010100100.json",)),
+                                                   "fee/index.html", "fee/SF-zjj-002/feed.xml",
+                                                   "departments/zjj/feed.xml", "departments/rsj/feed.xml",
+                                                   "api/v1/items/fee/SF-zjj-002.json")),
+    ("basis", change_basis, ITEM, (ITEM + "feed.xml", "api/v1/items/power/3607990010100100.json")),
 ]
-EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json", "zh-Hant/adjustments/index.html",
+EVERY_EDIT = ("adjustments/index.html", "feed.xml", "downloads/all.json.zip", "zh-Hant/adjustments/index.html",
               "api/v1/index.json")
+UNTOUCHED_FEEDS = ("power/000131127004/feed.xml", "departments/scjgj/feed.xml", "departments/jyj/feed.xml")
 
 
 def differences(a: Path, b: Path, skip: tuple[str, ...] = ()) -> list[str]:
@@ -102,8 +110,9 @@ def test_a_build_after_each_clerk_edit_is_the_site_a_fresh_clone_builds(tmp_path
     first = build_site(root, out)
     assert first.ok, [p.format_text() for p in first.problems.errors]
     for name, edit, page, touched in EDITS:
-        before = {rel: (out / rel).read_bytes()
+        before = {rel: (out / rel).read_bytes() if (out / rel).exists() else None
                   for rel in (page + "index.html", f"zh-Hant/{page}index.html", *touched, *EVERY_EDIT)}
+        kept = {rel: (out / rel).stat().st_ino for rel in UNTOUCHED_FEEDS}
         edit(root)
         _git(root, "commit", "-qam", f"调整：{name}\n\n调整依据: 示府办字〔2025〕{len(name)}号\n发布日期: 2025-06-01")
         result = build_site(root, out)
@@ -113,7 +122,11 @@ def test_a_build_after_each_clerk_edit_is_the_site_a_fresh_clone_builds(tmp_path
         assert 0 < len(result.written) + len(result.removed) < first.page_count // 4, (name, len(result.written))
         for rel, data in before.items():
             now = out / rel
-            assert not now.exists() or now.read_bytes() != data, f"{name}: {rel} was not updated"
+            if data is None:
+                assert now.exists(), f"{name}: {rel} was not written"
+            else:
+                assert not now.exists() or now.read_bytes() != data, f"{name}: {rel} was not updated"
+        assert {rel: (out / rel).stat().st_ino for rel in UNTOUCHED_FEEDS} == kept, f"{name}: untouched feeds rewritten"
         if name == "cancel":  # the page stays, saying since when the item is no longer on the list
             assert "本事项已取消" in (out / page / "index.html").read_text(encoding="utf-8")
         clone = tmp_path / f"clone-{name}"

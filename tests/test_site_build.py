@@ -261,14 +261,15 @@ def test_list_and_department_pages_offer_downloads_that_open(demo_site, demo_cat
     import csv
     import io
     import json
+    import zipfile
 
     from openpyxl import load_workbook
 
     page = demo_site / "power" / "index.html"
     links = [h for h in parse(page).links if "downloads/" in h]
     # A workbook and a CSV file per list (the demo sets downloads: csv: true), and the one JSON
-    # file of every list.
-    assert {h.rsplit(".", 1)[1] for h in links} == {"xlsx", "csv", "json"}
+    # file of every list, zipped.
+    assert {h.rsplit(".", 1)[1] for h in links} == {"xlsx", "csv", "zip"}
     files = {h.rsplit(".", 1)[1]: (page.parent / h).resolve() for h in links}
     power_count = demo_catalog.counts()["power"]
     sheet = load_workbook(files["xlsx"], read_only=True).worksheets[0]
@@ -280,7 +281,9 @@ def test_list_and_department_pages_offer_downloads_that_open(demo_site, demo_cat
     csv_rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     assert len(csv_rows) == power_count + 1 and csv_rows[0] == [str(c) for c in rows[0]]
     assert "食品经营许可" in {cell for row in rows for cell in row}
-    data = json.loads(files["json"].read_text(encoding="utf-8"))
+    with zipfile.ZipFile(files["zip"]) as archive:  # one file, all.json, that any unzip tool opens
+        assert [(i.filename, i.compress_type) for i in archive.infolist()] == [("all.json", zipfile.ZIP_DEFLATED)]
+        data = json.loads(archive.read("all.json"))
     assert "食品经营许可" in json.dumps(data, ensure_ascii=False)
     department = demo_site / "departments" / "scjgj" / "index.html"
     dept_links = [h for h in parse(department).links if "downloads/" in h]

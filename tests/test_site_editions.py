@@ -227,9 +227,9 @@ def test_a_declared_edition_shows_its_declared_date_not_the_commit_date(tmp_path
     out = tmp_path / "site"
     assert build_site(root, out, search=False).ok
     listing = read(out, "editions/")
-    assert '<time datetime="2019-12-31">2019-12-31</time>' in listing
+    assert '<time datetime="2020-01-01">2020-01-01</time>' in listing  # as declared in the demo
     assert "2026-11-28" not in listing
-    assert "2019-12-31" in read(out, "editions/2019ban/")
+    assert "2020-01-01" in read(out, "editions/2019ban/")
 
 
 def test_edition_and_comparison_pages_lead_back_to_all_editions(editions_site):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -71,6 +72,22 @@ def test_adjustment_log_home_page_and_department_log(adjusted_site):
     assert "食品经营许可" in department and "示府办发〔2024〕7号" in department
 
 
+def test_a_long_adjustment_lists_the_rest_of_its_items_on_the_departments_pages(adjusted_site):
+    """The first publication adds all 455 items of the demo: the log names the first ones and sends
+    the reader to each department's log for the rest, instead of one page of every item."""
+    root, out = adjusted_site
+    log = (out / "adjustments" / "index.html").read_text(encoding="utf-8")
+    first = log[log.index("发布2024年版权责清单"):]
+    total = sum(len(re.findall(r"^  - code: ", f.read_text(encoding="utf-8"), re.M)) for f in (root / "lists").rglob("*.yml"))
+    links = re.findall(r'<a href="\.\./adjustments/(\w+)/">([^<（]+)（(\d+) 项）</a>', first)
+    assert f"另有 {total - 60} 项，按部门查看" in first
+    assert sum(int(n) for _, _, n in links) == total - 60 and "scjgj" in [code for code, _, _ in links]
+    assert first.count('<li><span class="qd-tag qd-kind">新增</span>') == 60
+    department_log = (out / "adjustments" / "scjgj" / "index.html").read_text(encoding="utf-8")
+    assert department_log.count('<span class="qd-tag qd-kind">新增</span>') == sum(
+        len(re.findall(r"^  - code: ", f.read_text(encoding="utf-8"), re.M)) for f in (root / "lists").glob("*/scjgj.yml"))
+
+
 def test_feeds_parse_and_carry_the_adjustment(adjusted_site):
     _, out = adjusted_site
     feed = ET.parse(out / "feed.xml").getroot()
@@ -78,14 +95,19 @@ def test_feeds_parse_and_carry_the_adjustment(adjusted_site):
     for required in ("id", "title", "updated"):
         assert feed.find(f"{ATOM}{required}") is not None
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 2
-    newest = entries[0]
-    assert "压缩食品经营许可承诺时限" in newest.find(f"{ATOM}title").text
-    assert newest.find(f"{ATOM}updated").text.startswith("2024-03-20T10:00:00")
-    assert "示府办发〔2024〕7号" in newest.find(f"{ATOM}summary").text
+    # the adjustment once when approved and once when in force (生效日期 2024-04-01), and the first one
+    assert len(entries) == 3
+    effective, approved = entries[0], entries[1]
+    assert effective.find(f"{ATOM}title").text == "调整施行 2024-04-01 压缩食品经营许可承诺时限"
+    assert effective.find(f"{ATOM}updated").text.startswith("2024-04-01")
+    assert approved.find(f"{ATOM}title").text == "已批准调整 2024-03-20 压缩食品经营许可承诺时限"
+    assert approved.find(f"{ATOM}updated").text.startswith("2024-03-20T10:00:00")
+    assert "示府办发〔2024〕7号" in approved.find(f"{ATOM}summary").text
     data = json.loads((out / "feed.json").read_text(encoding="utf-8"))
     assert data["version"] == "https://jsonfeed.org/version/1.1"
     assert data["items"][0]["_qingdan"]["basis"] == "示府办发〔2024〕7号"
+    first = data["items"][-1]["_qingdan"]  # the first publication: 455 items, the first 100 named
+    assert len(first["events"]) == 100 and first["events_omitted"] == sum(first["counts"].values()) - 100
 
 
 def test_cancelled_item_keeps_a_page_saying_when_and_why(tmp_path, adjusted_site):
@@ -123,7 +145,8 @@ def test_timeline_is_visible_in_the_browser(adjusted_site, browser):
         assert first.is_visible()
         assert "变更" in first.inner_text() and "示府办发〔2024〕7号" in first.inner_text()
         assert "承诺时限 3 工作日" in first.locator("ins").inner_text()
-        assert page.locator('link[type="application/atom+xml"]').count() == 1  # feed readers find the feed
+        feeds = page.locator('link[type="application/atom+xml"]')  # feed readers find the item's feed first
+        assert feeds.count() == 2 and feeds.first.get_attribute("href").endswith("power/000131127004/feed.xml")
         page.wait_for_load_state("networkidle")
         assert not [u for u in log.urls if "sitemap" in u], "the feed link made Material fetch the sitemap"
         assert not log.external()

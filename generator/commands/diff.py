@@ -1,9 +1,10 @@
 """`qingdan diff [A] [B]`: the legal office's review of a proposed change to the lists.
 
-A and B are commits, tags, branches or dates (YYYY-MM-DD: the version in force at the end of that
-day); A defaults to HEAD and B to the working tree, so a department can review uncommitted edits.
-The comparison itself is `generator.diff` (pure); this module only resolves the two versions and
-writes the report. Exit code 1 when a flag named in --fail-on was raised, 2 for a usage error.
+A and B are dates, edition names, commits, tags or branches (generator.history.revisions: a date
+is a record date, the lists after the last adjustment in force by then); A defaults to HEAD and B
+to the working tree, so a department can review uncommitted edits. The comparison itself is
+`generator.diff` (pure); this module resolves the two versions, names the adjustments made between
+them (from the history) and writes the report. Exit code 1 when a flag named in --fail-on was raised, 2 for a usage error.
 Each flag is a rule of generator.rules.RULES, named by its rule id.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -19,8 +19,9 @@ from generator.commands.usage import UsageError, run_reporting_usage
 from generator.commands.usage import parse_fail_on as _parse_ids
 from generator.config import SiteConfig, did_you_mean, load_config
 from generator.diff import compare
-from generator.diff.result import KINDS, DiffResult, Version
+from generator.diff.result import KINDS, AdjustmentRef, DiffResult, Version
 from generator.gitrepo import GitRepo
+from generator.history.revisions import DATE_MEANING, RevisionError, resolve_revision
 from generator.model import Catalog
 from generator.problems import Problems, report_and_fail
 from generator.project import Project, open_project
@@ -29,7 +30,6 @@ from generator.rules import REVIEW_ALIASES, REVIEW_RULES, RULES
 FORMATS = ["text", "md", "html", "json", "xlsx"]
 WORKTREE_NAMES = ("WORKTREE", "工作区")
 EXIT_OK, EXIT_FLAGGED = 0, 1
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _flags_help() -> str:
@@ -45,13 +45,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "diff",
         description="比较两个版本的清单（默认：HEAD 与工作区中未提交的修改），生成法制审核报告。",
-        epilog=_flags_help() + "\n\n示例：\n  qingdan diff                          审核未提交的修改\n"
+        epilog=_flags_help() + "\n\n版本的写法：历史版本的名称（如 2021版，与网站“历史版本”页相同）；"
+        f"日期 YYYY-MM-DD，表示那一天施行的清单（{DATE_MEANING}）；提交编号、标签或分支名。"
+        "报告列出两个版本之间的各次调整及其调整依据、决定日期、发布日期和生效日期。"
+        "\n\n示例：\n  qingdan diff                          审核未提交的修改\n"
+        "  qingdan diff 2021版 2024版             比较两个历史版本\n"
         "  qingdan diff v2023 HEAD --format html --output 审核.html\n"
         "  qingdan diff 2023-01-01 2024-01-01 --list power\n"
         "  qingdan diff origin/main HEAD --format md --fail-on no-legal-basis,catch-all-clause",
     )
     parser.add_argument("a", nargs="?", default="HEAD", metavar="A",
-                        help="原版本：提交、标签、分支或日期 YYYY-MM-DD（默认 HEAD）")
+                        help="原版本：历史版本名称（如 2021版）、日期 YYYY-MM-DD（按记录日期）、提交、标签或分支（默认 HEAD）")
     parser.add_argument("b", nargs="?", default=None, metavar="B",
                         help="新版本：同上；省略或写 WORKTREE 表示工作区（含未提交的修改）")
     parser.add_argument("--list", dest="list_id", default="", metavar="清单", help="只审核一个清单，例如 power")
@@ -102,6 +106,7 @@ def _run(args: argparse.Namespace) -> int:
     result = compare(catalog_a, catalog_b, version_a, version_b, list_filter=args.list_id,
                      department_filter=args.department, ignore_format=args.ignore_format, skip_files=skip)
     result.notes.extend(notes)
+    result.adjustments = _adjustments_between(config, repo, version_a, version_b)
     _write(result, args, config)
     raised = sorted(fail_on & result.flag_ids(), key=REVIEW_RULES.index)
     if raised:
@@ -128,32 +133,39 @@ def _load(rev: str, config: SiteConfig, repo: GitRepo, project: Project | None) 
     if rev in WORKTREE_NAMES:
         assert project is not None and project.catalog is not None
         return project.catalog, Version("工作区", "worktree", problems=len(project.problems.errors)), project.problems
-    if _DAY.match(rev):
-        sha = repo.commit_at_date(rev)
-        if sha is None:
-            raise UsageError(f"{rev} 之前没有任何提交，那时清单还不存在", "换一个更晚的日期，或用 git log 查看最早的提交")
-        kind = "date"
-    else:
-        sha = repo.rev_parse(rev)
-        if sha is None:
-            hint = "可以是提交编号、标签（git tag 查看）、分支名或日期 YYYY-MM-DD"
-            tags = [t.name for t in repo.tags()]
-            close = did_you_mean(rev, tags) if tags else ""
-            if close.startswith("是不是"):
-                hint = close + "；" + hint
-            if repo.is_shallow():
-                hint += "；这是浅克隆，更早的提交可能没有下载（CI 中请设置 fetch-depth: 0）"
-            raise UsageError(f"找不到版本“{rev}”", hint)
-        kind = "commit"
+    try:
+        revision = resolve_revision(rev, config, repo)
+    except RevisionError as exc:
+        raise UsageError(exc.message, exc.hint) from None
+    sha = revision.sha
     problems = Problems()
     catalog = _catalog_at(config, repo, sha, problems)
     info = repo.commit_info(sha)
     version = Version(
-        label=rev, kind=kind, commit=sha,
-        date=_short_date(info.date) if info else "", subject=info.subject if info else "",
+        label=rev, kind=revision.kind, commit=sha,
+        date=revision.day or (_short_date(info.date) if info else ""), subject=info.subject if info else "",
         author=info.author if info else "", problems=len(problems.errors),
     )
     return catalog, version, problems
+
+
+def _adjustments_between(config: SiteConfig, repo: GitRepo, a: Version, b: Version) -> list[AdjustmentRef]:
+    """The public adjustments (after the first publication, not format-only) made after A and up to B,
+    oldest first, as the history of HEAD records them. The working tree stands for HEAD here."""
+    from generator.history import extract_history
+
+    sha_a = a.commit
+    sha_b = b.commit or (repo.rev_parse("HEAD") if b.kind == "worktree" else None)
+    if not sha_a or not sha_b:
+        return []
+    between = {c.sha for c in repo.commits(f"{sha_a}..{sha_b}")}
+    if not between:
+        return []
+    history = extract_history(config, Problems())
+    return [AdjustmentRef(title=adj.title, basis=adj.basis, decided=adj.decided, published=adj.published,
+                          effective=adj.effective, record_date=adj.record_date, commit=adj.commit,
+                          counts={kind: n for kind, n in adj.counts.items() if n})
+            for adj in reversed(history.adjustments) if adj.commit in between]
 
 
 def _catalog_at(config: SiteConfig, repo: GitRepo, sha: str, problems: Problems) -> Catalog:

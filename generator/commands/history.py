@@ -11,7 +11,10 @@ from typing import Any
 
 from generator.config import FieldDef, SiteConfig, load_config
 from generator.fieldtypes import field_text
+from generator.gitrepo import GitRepo
 from generator.history import RECODED, RENAMED, TRANSFERRED, Event, History, extract_history
+from generator.history.editions import edition_tags
+from generator.history.revisions import DATE_MEANING, RevisionError, accepted_forms, resolve_revision
 from generator.history.trailers import normalize_date
 from generator.problems import Problems, report_and_fail
 
@@ -22,13 +25,17 @@ MAX_VALUE = 120  # characters of one value shown in text output (JSON has everyt
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "history",
-        epilog="示例：\n  qingdan history\n  qingdan history power/000131127004\n  qingdan history --since 2016-12-01",
+        epilog="示例：\n  qingdan history\n  qingdan history power/000131127004\n  qingdan history --since 2016-12-01\n"
+        "  qingdan history --since 2021版        2021版之后的调整\n\n"
+        f"--since 的{DATE_MEANING}。",
         description="列出清单事项的新增、取消、变更、更名、改码和划转，最新的在前。"
-        "调整依据和生效日期取自提交说明末尾的“调整依据: …”“生效日期: …”两行（见 docs/history.md）。",
+        "调整依据和决定日期、发布日期、生效日期取自提交说明末段的“调整依据: …”“决定日期: …”"
+        "“发布日期: …”“生效日期: …”（见 docs/history.md）。",
     )
     parser.add_argument("target", nargs="?", metavar="清单/编码",
                         help="只看一个事项，例如 power/000131127004（也可以只写编码）")
-    parser.add_argument("--since", metavar="日期", help="只看这一天及以后的调整，例如 2016-12-01")
+    parser.add_argument("--since", metavar="日期", help="只看记录日期在这一天及以后的调整，例如 2016-12-01；"
+                        "也可以写历史版本的名称（如 2021版），只看这个版本之后的调整")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     parser.set_defaults(func=run)
 
@@ -39,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         report_and_fail(problems, "配置文件有错误，无法读取调整记录；请先运行 qingdan check。")
         return 1
-    since = _since(args.since)
+    since = _since(args.since, config)
     if since is None:
         return EXIT_USAGE
     target = _parse_target(args.target, config) if args.target else None
@@ -58,25 +65,39 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _since(text: str | None) -> str | None:
-    """The --since date as YYYY-MM-DD ("" when not given); None (said to the user) when unreadable."""
+def _since(text: str | None, config: SiteConfig) -> str | set[str] | None:
+    """What --since keeps: a record date (YYYY-MM-DD; "" when not given), or for an edition's name
+    the commits the edition already contains (the events after it are kept); None (said to the
+    user) when it is neither."""
     if not text:
         return ""
-    since = normalize_date(text) or ""
-    if not since:
-        print(f"qingdan history: 用法错误：--since 的日期“{text}”无法识别\n提示：写成 2016-12-01 的格式",
-              file=sys.stderr)
+    since = normalize_date(text)
+    if since is not None:
+        return since
+    repo = GitRepo(config.root)
+    names = [t.name for t in edition_tags(config, repo)] if repo.is_repo() else []
+    try:
+        revision = resolve_revision(text, config, repo) if text in names else None
+    except RevisionError:
+        revision = None
+    if revision is None:
+        forms = accepted_forms(names, text)
+        print(f"qingdan history: 用法错误：--since 的“{text}”既不是日期也不是历史版本的名称\n"
+              f"提示：日期写成 2016-12-01 的格式；{forms}", file=sys.stderr)
         return None
-    return since
+    return {c.sha for c in repo.commits(revision.sha)}
 
 
-def _select(events: list[Event], target: tuple[str | None, str] | None, since: str) -> list[Event]:
-    """The events of one item (under its code now or before) and from a day on, as asked."""
+def _select(events: list[Event], target: tuple[str | None, str] | None, since: str | set[str]) -> list[Event]:
+    """The events of one item (under its code now or before) and from a record date, or after an
+    edition, on, as asked."""
     if target:
         list_id, code = target
         events = [e for e in events if code in (e.code, e.old_code) and (list_id is None or e.list_id == list_id)]
-    if since:
-        events = [e for e in events if e.day >= since]
+    if isinstance(since, set):
+        events = [e for e in events if e.commit not in since]
+    elif since:
+        events = [e for e in events if e.record_date >= since]
     return events
 
 
@@ -137,10 +158,11 @@ def _print_text(events: list[Event], config: SiteConfig, stream=None) -> None:
         where = _department(config, event.department)
         if event.kind == TRANSFERRED or event.old_department:
             where = f"{_department(config, event.old_department)} → {where}"
-        print(f"{event.day}  {event.kind}  {title} {subject}（{where}）", file=stream)
+        print(f"{event.record_date}  {event.kind}  {title} {subject}（{where}）", file=stream)
         basis = f"调整依据：{event.basis}" if event.has_basis else "调整依据：未注明"
-        if event.effective:
-            basis += f"  生效日期：{event.effective}"
+        for label, day in (("决定日期", event.decided), ("发布日期", event.published), ("生效日期", event.effective)):
+            if day:
+                basis += f"  {label}：{day}"
         print(f"    {basis}", file=stream)
         print(f"    提交 {event.short_commit}  {event.author}  {event.subject}", file=stream)
         for change in event.changes:

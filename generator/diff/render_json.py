@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.diff.result import KINDS, DiffResult, FieldChange, ItemDiff, Version
+from generator.diff.result import KINDS, AdjustmentRef, DiffResult, FieldChange, ItemDiff, Version
 
 SCHEMA = "qingdan-diff/1"
 
@@ -14,6 +14,13 @@ def _version(v: Version) -> dict[str, Any]:
     return {
         "label": v.label, "kind": v.kind, "title": v.title, "commit": v.commit, "date": v.date,
         "subject": v.subject, "author": v.author, "problems": v.problems,
+    }
+
+
+def _adjustment(a: AdjustmentRef) -> dict[str, Any]:
+    return {
+        "title": a.title, "basis": a.basis, "decided": a.decided, "published": a.published,
+        "effective": a.effective, "record_date": a.record_date, "commit": a.commit, "counts": dict(a.counts),
     }
 
 
@@ -53,6 +60,7 @@ def to_data(result: DiffResult) -> dict[str, Any]:
         "filters": {"list": result.list_filter, "department": result.department_filter,
                     "ignore_format": result.ignore_format},
         "notes": list(result.notes),
+        "adjustments": [_adjustment(a) for a in result.adjustments],
         "kinds": dict(KINDS),
         "summary": {
             "total": by_list[-1][2],

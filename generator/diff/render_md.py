@@ -58,7 +58,17 @@ def _header(result: DiffResult) -> list[str]:
         head.append(f"- **范围**：{esc(scope)}")
     for note in result.notes:
         head += ["", f"> **注意**：{esc(note)}"]
-    return head
+    return head + _adjustments(result)
+
+
+def _adjustments(result: DiffResult) -> list[str]:
+    """The adjustments made between A and B, oldest first, with their 文号 and dates."""
+    if not result.adjustments:
+        return []
+    rows = [[esc(a.title), esc(a.basis or "未注明"), a.decided or "—", a.published or "—", a.effective or "—",
+             esc(a.counts_text or "—")] for a in result.adjustments]
+    return ["", f"### 期间的调整（{len(result.adjustments)} 次）", "",
+            _table(["调整", "调整依据", "决定日期", "发布日期", "生效日期", "事项"], rows, numeric=False)]
 
 
 def _flags(result: DiffResult) -> list[str]:

@@ -84,6 +84,18 @@ def _header(result: DiffResult, st: _Style) -> list[str]:
     if any(filters):
         out.append("  范围：" + "，".join(f for f in filters if f))
     out += [st(f"注意：{note}", YELLOW) for note in result.notes]
+    return out + _adjustments(result, st)
+
+
+def _adjustments(result: DiffResult, st: _Style) -> list[str]:
+    """The adjustments made between A and B, oldest first, with their 文号 and dates."""
+    if not result.adjustments:
+        return []
+    out = ["\n" + st(f"期间的调整（{len(result.adjustments)} 次）", BOLD)]
+    for adj in result.adjustments:
+        basis = f"（{adj.basis}）" if adj.basis else "（未注明调整依据）"
+        out.append(f"  {adj.record_date}  {adj.title}{basis}")
+        out.append(f"    {adj.dates_text}" + (f"；{adj.counts_text}" if adj.counts_text else ""))
     return out
 
 

@@ -70,6 +70,11 @@ def _summary(ws: Worksheet, result: DiffResult) -> None:
         _append(ws, [label, getattr(result.a, attr), getattr(result.b, attr)])
     for note in result.notes:
         _append(ws, ["注意", note])
+    if result.adjustments:
+        ws.append([])
+        _header(ws, ws.max_row + 1, ["期间的调整", "调整依据", "决定日期", "发布日期", "生效日期", "事项"])
+        for adj in result.adjustments:
+            _append(ws, [adj.title, adj.basis or "未注明", adj.decided, adj.published, adj.effective, adj.counts_text])
     kinds = result.kinds_shown
     ws.append([])
     _header(ws, ws.max_row + 1, ["清单"] + [KINDS[k] for k in kinds])
@@ -83,7 +88,7 @@ def _summary(ws: Worksheet, result: DiffResult) -> None:
     _header(ws, ws.max_row + 1, ["审核提示", "清单", "编码", "事项名称", "原因"])
     for item, flag in result.flagged():
         _append(ws, [flag.label, result.list_title(item.list_id), item.code, item.name, flag.message])
-    for col, w in zip("ABCDE", (16, 30, 30, 28, 60), strict=True):
+    for col, w in zip("ABCDEF", (16, 30, 30, 28, 60, 20), strict=True):
         ws.column_dimensions[col].width = w
     for row in ws.iter_rows(min_row=3):
         for cell in row:

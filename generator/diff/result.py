@@ -18,9 +18,9 @@ class Version:
     """Which version of the lists one side of the comparison is."""
 
     label: str  # what the user asked for: HEAD, v2023, 2024-01-01, 工作区
-    kind: str  # "commit", "date", "worktree" or "catalog"
+    kind: str  # "commit", "date", "edition", "worktree" or "catalog"
     commit: str = ""
-    date: str = ""  # commit date (YYYY-MM-DD HH:MM), or the date asked for
+    date: str = ""  # commit date (YYYY-MM-DD HH:MM); for a date or an edition, the record date it stands for
     subject: str = ""  # commit message subject
     author: str = ""
     problems: int = 0  # errors found while loading this version
@@ -40,6 +40,8 @@ class Version:
             parts.append(f"提交 {self.commit[:10]}")
         if self.kind == "date":
             parts[0] = f"{label} 施行的版本"
+        elif self.kind == "edition":
+            parts[0] = f"历史版本 {label}"
         return "，".join(parts)
 
 
@@ -52,6 +54,35 @@ class FieldChange:
     segments: list[Segment]
     old_value: Any = None  # the normalised data, for machines
     new_value: Any = None
+
+
+@dataclass
+class AdjustmentRef:
+    """One adjustment (a commit of the record) made between the two versions: what the review says
+    brought the changes about. Filled in by the caller from the history; the engine compares lists only."""
+
+    title: str  # the public title (the notice's subject)
+    basis: str  # 文号, "" when none was stated
+    decided: str = ""  # 决定日期, YYYY-MM-DD or ""
+    published: str = ""  # 发布日期
+    effective: str = ""  # 生效日期
+    record_date: str = ""  # the date a typed date is compared with (生效, else 发布, else the commit's day)
+    commit: str = ""
+    counts: dict[str, int] = field(default_factory=dict)  # change label (新增, 取消…) → events, nonzero only
+
+    @property
+    def dates(self) -> list[tuple[str, str]]:
+        """(label, YYYY-MM-DD) of the dates the record states, in the order they happen."""
+        named = (("决定日期", self.decided), ("发布日期", self.published), ("生效日期", self.effective))
+        return [(label, day) for label, day in named if day]
+
+    @property
+    def dates_text(self) -> str:
+        return "，".join(f"{label} {day}" for label, day in self.dates) or f"记录日期 {self.record_date}"
+
+    @property
+    def counts_text(self) -> str:
+        return "，".join(f"{label} {n} 项" for label, n in self.counts.items())
 
 
 @dataclass
@@ -99,6 +130,7 @@ class DiffResult:
     department_filter: str = ""
     ignore_format: bool = False
     notes: list[str] = field(default_factory=list)  # things the reviewer must know (load errors)
+    adjustments: list[AdjustmentRef] = field(default_factory=list)  # made between A and B, oldest first
 
     def list_title(self, list_id: str) -> str:
         return dict(self.lists).get(list_id, list_id)

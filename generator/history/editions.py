@@ -1,8 +1,9 @@
 """Published editions as plain data: which tags are editions, the lists at each, and their comparisons.
 
 Every git tag matching `editions: tag_pattern:` is an edition, and so is every edition declared by
-date in site_config.yml (the lists after the last adjustment whose record date is on or before it,
-so a fresh clone without tags shows it too). This module reads git and runs the diff engine; the
+date in site_config.yml (the lists after the last adjustment whose record date, `events.record_date`:
+生效日期, else 发布日期, else the commit's day, is on or before it, so a fresh clone without tags shows
+it too). `dated_commits` and `last_on_or_before` are that rule; `qingdan diff 2021-12-31` uses them too. This module reads git and runs the diff engine; the
 pages are made from its result by `generator.render.editions`, which reads neither:
 
     data = read_editions(project.root, config, current_catalog)    # None: no git, or no edition
@@ -31,8 +32,8 @@ from generator import pinyin
 from generator.config import Department, SiteConfig
 from generator.diff import compare
 from generator.diff.result import DiffResult, Version
-from generator.gitrepo import GitRepo, TagInfo
-from generator.history.events import public_title, record_day
+from generator.gitrepo import CommitInfo, GitRepo, TagInfo
+from generator.history.events import public_title, record_date
 from generator.history.trailers import read_basis
 from generator.model import Catalog
 from generator.problems import Problems
@@ -144,18 +145,29 @@ def edition_tags(config: SiteConfig, repo: GitRepo) -> list[TagInfo]:
     tags = [t for t in repo.tags() if pattern.search(t.name)]
     if config.declared_editions:
         named = {t.name for t in tags}
-        dated = [(record_day(*_record_dates(c.info)), c.info) for c in repo.log_changes(config.lists_dir)]
+        dated = dated_commits(config, repo)
         for name, day in config.declared_editions:
-            before = [info for when, info in dated if when <= day]
-            if name not in named and before:
-                tags.append(TagInfo(name, before[-1].sha, before[-1].date))
+            found = last_on_or_before(dated, day)
+            if name not in named and found is not None:
+                tags.append(TagInfo(name, found.sha, found.date))
         tags.sort(key=lambda t: next((i for i, (_, info) in enumerate(dated) if info.sha == t.commit), -1))
     return tags
 
 
-def _record_dates(info: Any) -> tuple[str, str, str]:
-    basis = read_basis(info.trailers)
-    return basis.published, basis.effective, info.date
+def dated_commits(config: SiteConfig, repo: GitRepo) -> list[tuple[str, CommitInfo]]:
+    """(record date, commit) of every first-parent commit that changed the lists, oldest first."""
+    out = []
+    for commit in repo.log_changes(config.lists_dir):
+        basis = read_basis(commit.info.trailers)
+        out.append((record_date(basis.effective, basis.published, commit.info.date), commit.info))
+    return out
+
+
+def last_on_or_before(dated: list[tuple[str, CommitInfo]], day: str) -> CommitInfo | None:
+    """The commit whose lists stood on `day` (YYYY-MM-DD): the last one, in the record's order,
+    whose record date is on or before it; None before the first."""
+    before = [info for when, info in dated if when <= day]
+    return before[-1] if before else None
 
 
 def load_editions(config: SiteConfig, repo: GitRepo, tags: list[TagInfo], cache: Any = None) -> list[Edition]:

@@ -32,8 +32,10 @@ def record_day(published: str, effective: str, commit_date: str) -> str:
 
 
 def record_date(effective: str, published: str, commit_date: str) -> str:
-    """The day an adjustment takes effect in the record: its 生效日期, else its 发布日期, else the
-    commit's day. A date a user gives (`qingdan diff`, `--as-of`, `/as-of/`) means this date."""
+    """What a date typed by a user means (`qingdan diff 2021-12-31 …`, `history --since`, editions
+    declared by date, `--as-of`, `/as-of/`): the day the record counts from, its 生效日期, else its 发布日期, else the day it
+    was committed. The one rule: "the lists on day D" are the lists after the last adjustment whose
+    record date is on or before D, however late the record was typed into git."""
     return effective or published or commit_date[:10]
 
 
@@ -76,6 +78,7 @@ class Event:
     changes: tuple[FieldChange, ...] = ()
     seq: int = 0
     published: str = ""  # the record's own date (发布日期), when its commit states one
+    decided: str = ""  # the approval's date (决定日期), when its commit states one
 
     @property
     def key(self) -> str:
@@ -87,6 +90,11 @@ class Event:
         return record_day(self.published, self.effective, self.date)
 
     @property
+    def record_date(self) -> str:
+        """The day a date typed by a user is compared with (see record_date)."""
+        return record_date(self.effective, self.published, self.date)
+
+    @property
     def title(self) -> str:
         return public_title(self.subject, self.basis)
 
@@ -96,6 +104,7 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["record_date"] = self.record_date
         data["kind_id"] = KIND_IDS[self.kind]
         data["changes"] = [asdict(c) for c in self.changes]
         return data
@@ -116,6 +125,7 @@ class Adjustment:
     seq: int
     events: tuple[Event, ...]
     published: str = ""
+    decided: str = ""  # the approval's date (决定日期)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -128,6 +138,11 @@ class Adjustment:
     @property
     def day(self) -> str:
         return record_day(self.published, self.effective, self.date)
+
+    @property
+    def record_date(self) -> str:
+        """The day a date typed by a user is compared with (see record_date)."""
+        return record_date(self.effective, self.published, self.date)
 
     @property
     def short_commit(self) -> str:
@@ -148,7 +163,8 @@ class Adjustment:
         return public_title(self.subject, self.basis)
 
     def to_json(self) -> dict[str, Any]:
-        return {"published": self.published, "day": self.day, "title": self.title,
+        return {"decided": self.decided, "published": self.published, "day": self.day,
+            "record_date": self.record_date, "title": self.title,
             "commit": self.commit, "date": self.date, "author": self.author, "subject": self.subject,
             "message": self.message, "basis": self.basis, "effective": self.effective,
             "has_basis": self.has_basis, "seq": self.seq, "counts": self.counts,
@@ -202,8 +218,8 @@ class History:
         return [e for e in self.events if department in (e.department, e.old_department)]
 
     def since(self, day: str) -> list[Event]:
-        """Events whose commit date is on or after day (YYYY-MM-DD), newest first."""
-        return [e for e in self.events if e.day >= day]
+        """Events whose record date (record_date) is on or after day (YYYY-MM-DD), newest first."""
+        return [e for e in self.events if e.record_date >= day]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -57,7 +57,7 @@ from generator.history.events import (
     RemovedItem,
     record_day,
 )
-from generator.history.trailers import Basis, merge_bases, read_basis
+from generator.history.trailers import Basis, date_order_problems, merge_bases, read_basis, trailer_line
 from generator.load import ParsedFile
 from generator.load import split_list_path as _split_list_path
 from generator.model import ADDRESS_FIELDS, Item
@@ -238,7 +238,7 @@ def git_failure_problem(failure: GitFailure, root: Path) -> Problem:
                    hint="按 git 的提示修复仓库后重新生成；确实不需要调整记录时可加 --no-history")
 
 
-WALK_VERSION = "2"
+WALK_VERSION = "3"  # 3: each commit's 决定日期 saved with its other dates
 
 
 def _walk_identity(config: SiteConfig, repo: GitRepo, cache: BlobCache, commits: list[LogCommit],
@@ -272,7 +272,7 @@ class _Walk:
             tuple((p.kind, p.list_id, p.before and p.before.plain(), p.after and p.after.plain(), p.seq, p.changes)
                   for p in self.pending),
             tuple((m.seq, m.info.sha, m.info.date, m.info.author, m.info.subject, m.info.message, m.basis.basis,
-                   m.basis.effective, m.basis.published, m.basis.baseline) for m in self.metas),
+                   m.basis.effective, m.basis.published, m.basis.baseline, m.basis.decided) for m in self.metas),
             tuple((key[0], key[1], index[id(p)]) for key, p in sorted(self.last_removal.items())),
             tuple(astuple(n) for n in self.notices),
         )
@@ -286,8 +286,9 @@ class _Walk:
         self.pending = [_Pending(kind, list_id, Entry.from_plain(b), Entry.from_plain(a), seq, changes)
                         for kind, list_id, b, a, seq, changes in pending]
         self.metas = [_Commit(CommitInfo(sha=sha, date=date, author=author, subject=subject, message=message),
-                              Basis(basis, effective, published=published, baseline=baseline), seq)
-                      for seq, sha, date, author, subject, message, basis, effective, published, baseline in metas]
+                              Basis(basis, effective, published=published, baseline=baseline, decided=decided), seq)
+                      for seq, sha, date, author, subject, message, basis, effective, published, baseline, decided
+                      in metas]
         self.last_removal = {(list_id, code): self.pending[i] for list_id, code, i in removal}
         self.notices = [Problem(*n) for n in notices]
 
@@ -451,18 +452,34 @@ def _diff(before: dict[tuple[str, str], Entry | None], after: dict[tuple[str, st
 
 def _basis(repo: GitRepo, info: CommitInfo, notices: list[Problem]) -> Basis:
     basis = read_basis(info.trailers)
-    if basis.bad_effective:
-        notices.append(Problem(
-            "warning", f"提交 {info.sha[:7]}（{info.date[:10]}，{info.subject}）的生效日期“{basis.bad_effective}”"
-            "无法识别，已忽略", rule="history-effective-date", hint="生效日期写成 2016-12-01 的格式"))
+    notices.extend(date_notices(info, basis))
     if not basis.has_basis and len(info.parents) > 1:
         merged = [read_basis(c.trailers) for c in repo.commits(f"{info.parents[0]}..{info.sha}")
                   if c.sha != info.sha]
         from_branch = merge_bases(merged)
         if from_branch.has_basis:
-            return Basis(from_branch.basis, basis.effective or from_branch.effective, published=basis.published,
-                         baseline=basis.baseline)
+            return Basis(from_branch.basis, basis.effective or from_branch.effective,
+                         published=basis.published or from_branch.published, baseline=basis.baseline,
+                         decided=basis.decided or from_branch.decided)
     return basis
+
+
+def date_notices(info: CommitInfo, basis: Basis) -> list[Problem]:
+    """Warnings for a commit's dates: one that is not a date (ignored), and a 决定日期 or 发布日期 after
+    the 生效日期 (kept as written: a notice can be retroactive, or a digit can be wrong). They name
+    the commit by its short id, day and subject: the person who wrote the message finds it by those."""
+    where = f"提交 {info.sha[:7]}（{info.date[:10]}，{info.subject}）"
+    message = f"提交 {info.sha[:7]} 的说明"  # where the trailer is written: a line of the commit message
+    out = [Problem("warning", f"{where}的{label}“{text}”不是日期，已忽略", file=message,
+                   line=trailer_line(info.message, label),
+                   rule="history-effective-date" if label == "生效日期" else "history-date",
+                   hint=f"在提交说明末段写成“{label}: 2016-12-01”（YYYY-MM-DD）；"
+                   "已提交的说明可用 git commit --amend（尚未推送时）修改，或在下一次提交中注明正确日期")
+           for label, text in basis.bad_dates]
+    out += [Problem("warning", f"{where}的{wrong}，请核对", file=message, line=trailer_line(info.message, label),
+                    rule="history-date-order", hint="先决定、后发布：决定日期应不晚于发布日期和生效日期")
+            for label, wrong in date_order_problems(basis)]
+    return out
 
 
 def _skipped(info: CommitInfo, path: str, summary: BlobSummary | None) -> Problem:
@@ -557,7 +574,7 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
             old_code=old_ref.code if p.kind == RECODED else "",
             old_department=b.department if b and a and b.department != a.department else "",
             old_name=old_ref.name if b and a and old_ref.name != new_ref.name else "",
-            changes=changes, seq=p.seq, published=meta.basis.published,
+            changes=changes, seq=p.seq, published=meta.basis.published, decided=meta.basis.decided,
         )
 
     made = {id(p): make(p) for p in pending}
@@ -569,7 +586,7 @@ def _history(config: SiteConfig, cache: BlobCache, pending: list[_Pending], meta
         Adjustment(commit=m.info.sha, date=m.info.date, author=m.info.author, subject=m.info.subject,
                    message=m.info.message, basis=m.basis.basis, effective=m.basis.effective,
                    has_basis=m.basis.has_basis, seq=m.seq, events=tuple(per_commit[m.seq]),
-                   published=m.basis.published)
+                   published=m.basis.published, decided=m.basis.decided)
         for m in sorted(metas, key=lambda m: -m.seq) if per_commit[m.seq]
     ]
     removed_items = [

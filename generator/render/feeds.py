@@ -1,34 +1,269 @@
-"""Atom and JSON feeds of the adjustments, so that feed readers and other agencies can follow them."""
+"""Atom and JSON feeds of the adjustments, where people follow things: the whole site (feed.xml,
+and feed.json for programs), each list, each department, and each item that has a history.
+
+An adjustment is one entry. One whose 生效日期 falls after its record date is two: an entry when it
+is approved and published (已批准调整, dated by its record) and, once the build's as-of date reached
+the 生效日期, an entry when it takes effect (调整施行, dated by that day). Ids come from the
+adjustment's anchor (adj-<day>-<seq>, as on the 动态调整 page) and the feed's page, never from a
+commit, so an entry keeps its id from build to build and a reader never shows it twice.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from generator.fieldtypes import plain_text
+from generator.history import ADDED, RECODED, REMOVED, RENAMED, TRANSFERRED
+from generator.render.env import change_view
 
 FEED_SIZE = 50
 ATOM_NS = "http://www.w3.org/2005/Atom"
+SITE_FEED = "feed.xml"
+SITE_JSON_FEED = "feed.json"
+FEED_FILE = "feed.xml"  # beside the page it follows
 # Characters XML 1.0 does not allow: one in a commit message made the whole feed unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+APPROVED, EFFECTIVE = "已批准调整", "调整施行"
 
 
-def _summary(adjustment: Any, config: Any) -> str:
-    counts = "，".join(f"{kind} {n} 项" for kind, n in adjustment.counts.items() if n)
-    basis = f"调整依据：{adjustment.basis}" if adjustment.has_basis else "未注明调整依据"
-    effective = f"；生效日期：{adjustment.effective}" if adjustment.effective else ""
-    names = "、".join(e.name for e in adjustment.events[:10])
-    more = f" 等 {len(adjustment.events)} 项" if len(adjustment.events) > 10 else ""
-    return f"{counts}。{basis}{effective}。涉及：{names}{more}。"
+def list_feed_path(list_id: str) -> str:
+    return f"{list_id}/{FEED_FILE}"
+
+
+def department_feed_path(code: str) -> str:
+    return f"departments/{code}/{FEED_FILE}"
+
+
+def item_feed_path(list_id: str, code: str) -> str:
+    return f"{list_id}/{code}/{FEED_FILE}"
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A page's own feed: where it is (from the site root) and what the page calls it."""
+
+    path: str
+    label: str  # the visible link, e.g. 订阅本事项的调整（Atom）
+    title: str  # <link rel="alternate" title>: the feed's title
+
+
+def site_feed_link(site_name: str) -> FeedLink:
+    return FeedLink(SITE_FEED, "订阅全部调整（Atom）", f"{site_name} · 动态调整")
+
+
+def item_feed_link(item: Any, events: list[Any], config: Any) -> FeedLink | None:
+    """An item page's feed: the item's own when it has a history, else its department's (an item
+    never adjusted gets no empty feed of its own; who follows it is told of its first change
+    through the department's feed)."""
+    if events:
+        return FeedLink(item_feed_path(item.list_id, item.code), "订阅本事项的调整（Atom）",
+                        f"{item.name or item.code} · 调整记录")
+    department = config.department(item.department)
+    return department_feed_link(department) if department is not None else None
+
+
+def department_feed_link(department: Any) -> FeedLink:
+    return FeedLink(department_feed_path(department.code), "订阅本部门的调整（Atom）", f"{department.name} · 动态调整")
+
+
+def list_feed_link(list_type: Any) -> FeedLink:
+    return FeedLink(list_feed_path(list_type.id), "订阅本清单的调整（Atom）", f"{list_type.title} · 动态调整")
+
+
+# -- entries ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stage:
+    """One moment of an adjustment a feed announces."""
+
+    suffix: str  # of the entry id: "", "-approved" or "-effective"
+    prefix: str  # of the entry title: "", 已批准调整 or 调整施行
+    updated: str  # RFC 3339
 
 
 def _rfc3339(date: str) -> str:
-    return date if len(date) > 10 else f"{date}T00:00:00+00:00"
+    return date if len(date) > 10 else f"{date}T00:00:00+08:00"
 
 
-def atom_feed(project: Any, history: Any, site_url: str) -> bytes:
-    portal = project.config.portal
+def stages(adjustment: Any, as_of: str) -> list[Stage]:
+    """The entries an adjustment gives on the day `as_of` (YYYY-MM-DD): one, or — when its 生效日期
+    falls after its record date — one when approved and one more once `as_of` reached the 生效日期."""
+    effective = adjustment.effective
+    if not effective or effective <= adjustment.day:
+        return [Stage("", "", _rfc3339(adjustment.when))]
+    out = [Stage("-approved", APPROVED, _rfc3339(adjustment.when))]
+    if effective <= as_of:
+        out.append(Stage("-effective", EFFECTIVE, _rfc3339(effective)))
+    return out
+
+
+def takes_effect(adjustment: Any, as_of: str) -> bool:
+    """Whether `as_of` gives the adjustment its second (调整施行) entry: what a feed's key must know."""
+    return len(stages(adjustment, as_of)) > 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    updated: str
+    link: str
+    summary: str
+
+
+@lru_cache(maxsize=4096)
+def _time(rfc3339: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(rfc3339)
+
+
+def _sort_key(entry: Entry) -> tuple[dt.datetime, str]:
+    return _time(entry.updated), entry.id
+
+
+def newest(entries: Iterable[Entry], size: int | None = None) -> list[Entry]:
+    ordered = sorted(entries, key=_sort_key, reverse=True)
+    return ordered if size is None else ordered[:size]
+
+
+def _stage_title(stage: Stage, day: str, title: str) -> str:
+    return f"{stage.prefix} {day} {title}" if stage.prefix else f"{day} {title}"
+
+
+def _basis_text(adjustment: Any) -> str:
+    return f"调整依据：{adjustment.basis}" if adjustment.has_basis else "未注明调整依据"
+
+
+def _when_text(stage: Stage, adjustment: Any) -> str:
+    if stage.suffix == "-approved":
+        return f"已批准，自 {adjustment.effective} 起施行"
+    if stage.suffix == "-effective":
+        return f"自 {adjustment.effective} 起施行"
+    return f"生效日期：{adjustment.effective}" if adjustment.effective else ""
+
+
+def _names(events: list[Any], shown: int = 10) -> str:
+    """What an adjustment did in one scope: each item with its kind and, when changed, the fields."""
+    parts = []
+    for event in events[:shown]:
+        fields = "、".join(c.label for c in event.changes)
+        parts.append(f"{event.kind}：{event.name}" + (f"（{fields}）" if fields else ""))
+    more = f" 等 {len(events)} 项" if len(events) > shown else ""
+    return "；".join(parts) + more
+
+
+def adjustment_summary(adjustment: Any, events: list[Any], stage: Stage) -> str:
+    """An adjustment as one scope sees it (the site, a list, a department): counts, basis, dates."""
+    counts = dict.fromkeys(adjustment.counts, 0)
+    for event in events:
+        counts[event.kind] += 1
+    counted = "，".join(f"{kind} {n} 项" for kind, n in counts.items() if n)
+    when = _when_text(stage, adjustment)
+    if stage.suffix == "-effective":
+        return f"{when}：{counted}。{_basis_text(adjustment)}。涉及：{_names(events)}。"
+    return f"{counted}。{_basis_text(adjustment)}{'；' + when if when else ''}。涉及：{_names(events)}。"
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "（空）"
+    return plain_text(value) or "（空）"
+
+
+def change_text(change: Any) -> str:
+    """One field change as the item page's 调整记录 reads it (generator/render/changeview.py), in
+    words: a long text shows what changed with a little context, never the whole text."""
+    view = change_view(change.old, change.new)
+    if view is None:
+        return f"{change.label}：{_value_text(change.old)} → {_value_text(change.new)}"
+    if view.pieces:
+        marks = {"insert": "〔新增：{}〕", "delete": "〔删除：{}〕"}
+        text = "".join(f"〔未改动的 {p.count} 字〕" if p.op == "cut" else marks.get(p.op, "{}").format(p.text)
+                       for p in view.pieces)
+    elif not view.old.strip():
+        text = f"新增 {len(view.new)} 字"
+    elif not view.new.strip():
+        text = f"删除全部 {len(view.old)} 字"
+    else:
+        text = f"改动较多（删除 {view.deleted} 字，新增 {view.inserted} 字），全文见事项页面"
+    return f"{change.label}：{text}"
+
+
+def _kind_text(event: Any, config: Any) -> str:
+    list_type = config.list_type(event.list_id)
+    list_title = list_type.title if list_type else event.list_id
+    if event.kind == ADDED:
+        return f"本事项列入{list_title}"
+    if event.kind == REMOVED:
+        return f"本事项从{list_title}中取消"
+    if event.kind == RENAMED:
+        return f"原名：{event.old_name}，现名：{event.name}"
+    if event.kind == RECODED:
+        return f"原编码：{event.old_code}，现编码：{event.code}"
+    if event.kind == TRANSFERRED:
+        before, after = config.department(event.old_department), config.department(event.department)
+        return f"由{before.name if before else event.old_department}划转至{after.name if after else event.department}"
+    return ""
+
+
+def event_summary(event: Any, adjustment: Any, stage: Stage, config: Any) -> str:
+    """One item's change in one adjustment, field by field."""
+    parts = [t for t in (_kind_text(event, config), *(change_text(c) for c in event.changes)) if t]
+    when = _when_text(stage, adjustment)
+    what = "。".join(parts)
+    if stage.suffix == "-effective":
+        return f"{when}：{what}。{_basis_text(adjustment)}。"
+    return f"{what}。{_basis_text(adjustment)}{'；' + when if when else ''}。"
+
+
+def adjustment_entries(adjustments: Iterable[tuple[Any, list[Any]]], base: str, log_url: str, as_of: str,
+                       size: int = FEED_SIZE) -> list[Entry]:
+    """The newest `size` entries of adjustments as one scope sees them: (adjustment, its events in
+    the scope). base: the scope's page URL (ids are base#anchor); log_url: the 动态调整 page, where
+    each entry leads. Only the entries kept are summarised (a department has hundreds)."""
+    moments = [(_time(stage.updated), f"{base}#{adjustment.anchor}{stage.suffix}", stage, adjustment, events)
+               for adjustment, events in adjustments for stage in stages(adjustment, as_of)]
+    moments.sort(key=lambda m: (m[0], m[1]), reverse=True)
+    return [Entry(entry_id, _stage_title(stage, _stage_day(stage, adjustment), adjustment.title), stage.updated,
+                  f"{log_url}#{adjustment.anchor}", adjustment_summary(adjustment, events, stage))
+            for _, entry_id, stage, adjustment, events in moments[:size]]
+
+
+def _stage_day(stage: Stage, adjustment: Any) -> str:
+    return adjustment.effective if stage.suffix == "-effective" else adjustment.day
+
+
+def item_entries(events: list[Any], adjustments: dict[int, Any], page_url: str, config: Any, as_of: str) -> Iterator[Entry]:
+    """Every entry of one item's feed: each of its events, at each of its adjustment's stages."""
+    for event in events:
+        adjustment = adjustments.get(event.seq)
+        if adjustment is None:
+            continue
+        for stage in stages(adjustment, as_of):
+            title = _stage_title(stage, _stage_day(stage, adjustment), f"{event.kind}：{event.name}")
+            yield Entry(f"{page_url}#{adjustment.anchor}{stage.suffix}", title, stage.updated, page_url,
+                        event_summary(event, adjustment, stage, config))
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedHead:
+    id: str  # the page the feed follows
+    title: str
+    subtitle: str
+    self_href: str
+    author: str
+
+
+def atom(head: FeedHead, entries: list[Entry]) -> bytes:
+    """An Atom 1.0 document; `updated` is its newest entry's, so an unchanged feed keeps its bytes."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
 
@@ -38,23 +273,42 @@ def atom_feed(project: Any, history: Any, site_url: str) -> bytes:
             element.text = _NOT_XML.sub("", text)
         return element
 
-    adjustments = history.adjustments[:FEED_SIZE]
-    sub(feed, "id", site_url + "adjustments/")
-    sub(feed, "title", f"{portal.site_name} · 动态调整")
-    sub(feed, "subtitle", f"{portal.region}权责清单的新增、取消和变更")
-    sub(feed, "updated", max(_rfc3339(a.when) for a in adjustments) if adjustments else "1970-01-01T00:00:00+00:00")
-    sub(feed, "link", rel="self", href=site_url + "feed.xml")
-    sub(feed, "link", rel="alternate", href=site_url + "adjustments/")
+    sub(feed, "id", head.id)
+    sub(feed, "title", head.title)
+    sub(feed, "subtitle", head.subtitle)
+    sub(feed, "updated", max((e.updated for e in entries), key=_time)
+        if entries else "1970-01-01T00:00:00+00:00")
+    sub(feed, "link", rel="self", href=head.self_href)
+    sub(feed, "link", rel="alternate", href=head.id)
     author = sub(feed, "author")
-    sub(author, "name", portal.organizer)
-    for adjustment in adjustments:
+    sub(author, "name", head.author)
+    for e in entries:
         entry = sub(feed, "entry")
-        sub(entry, "id", f"{site_url}adjustments/#{adjustment.anchor}")
-        sub(entry, "title", f"{adjustment.day} {adjustment.title}")
-        sub(entry, "updated", _rfc3339(adjustment.when))
-        sub(entry, "link", rel="alternate", href=f"{site_url}adjustments/#{adjustment.anchor}")
-        sub(entry, "summary", _summary(adjustment, project.config))
+        sub(entry, "id", e.id)
+        sub(entry, "title", e.title)
+        sub(entry, "updated", e.updated)
+        sub(entry, "link", rel="alternate", href=e.link)
+        sub(entry, "summary", e.summary)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def atom_feed(project: Any, history: Any, site_url: str, as_of: str) -> bytes:
+    """The whole site's feed: every adjustment (the newest FEED_SIZE entries)."""
+    portal = project.config.portal
+    base = site_url + "adjustments/"
+    entries = adjustment_entries(((a, list(a.events)) for a in history.adjustments[:FEED_SIZE]), base, base, as_of)
+    head = FeedHead(base, f"{portal.site_name} · 动态调整", f"{portal.region}权责清单的新增、取消和变更",
+                    site_url + SITE_FEED, portal.organizer)
+    return atom(head, entries)
+
+
+def _summary(adjustment: Any) -> str:
+    return adjustment_summary(adjustment, list(adjustment.events), Stage("", "", ""))
+
+
+# Items named per adjustment in feed.json: a re-import of 10,000 items made the feed 1.3·10⁶ bytes,
+# republished by every later adjustment. The rest are counted; api/v1/index.json names them all.
+JSON_FEED_EVENTS = 100
 
 
 def json_feed(project: Any, history: Any, site_url: str) -> str:
@@ -64,11 +318,12 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
             "id": f"{site_url}adjustments/#{a.anchor}",
             "url": f"{site_url}adjustments/#{a.anchor}",
             "title": f"{a.day} {a.title}",
-            "content_text": _summary(a, project.config),
+            "content_text": _summary(a),
             "date_published": _rfc3339(a.when),
             "_qingdan": {"basis": a.basis, "effective": a.effective, "counts": a.counts,
                          "events": [{"kind": e.kind, "list": e.list_id, "code": e.code, "name": e.name}
-                                    for e in a.events]},
+                                    for e in a.events[:JSON_FEED_EVENTS]],
+                         "events_omitted": max(0, len(a.events) - JSON_FEED_EVENTS)},
         }
         for a in history.adjustments[:FEED_SIZE]
     ]
@@ -77,12 +332,72 @@ def json_feed(project: Any, history: Any, site_url: str) -> str:
         "version": "https://jsonfeed.org/version/1.1",
         "title": f"{portal.site_name} · 动态调整",
         "home_page_url": site_url,
-        "feed_url": site_url + "feed.json",
+        "feed_url": site_url + SITE_JSON_FEED,
         "language": "zh-CN",
         "items": items,
     }, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def write_feeds(project: Any, history: Any, site_dir: Path, site_url: str) -> None:
-    (site_dir / "feed.xml").write_bytes(atom_feed(project, history, site_url))
-    (site_dir / "feed.json").write_text(json_feed(project, history, site_url), encoding="utf-8")
+@dataclass
+class Scopes:
+    """Each list's and each department's share of every adjustment, newest adjustment first: made
+    in one pass over the history, not one per list and per department."""
+
+    lists: dict[str, list[tuple[Any, list[Any]]]]
+    departments: dict[str, list[tuple[Any, list[Any]]]]
+
+    @classmethod
+    def of(cls, history: Any) -> Scopes:
+        lists: dict[str, list[tuple[Any, list[Any]]]] = {}
+        departments: dict[str, list[tuple[Any, list[Any]]]] = {}
+        for adjustment in history.adjustments:
+            by_list: dict[str, list[Any]] = {}
+            by_department: dict[str, list[Any]] = {}
+            for event in adjustment.events:
+                by_list.setdefault(event.list_id, []).append(event)
+                for code in dict.fromkeys((event.department, event.old_department)):
+                    if code:  # before or after a 划转: both departments follow it
+                        by_department.setdefault(code, []).append(event)
+            for key, events in by_list.items():
+                lists.setdefault(key, []).append((adjustment, events))
+            for key, events in by_department.items():
+                departments.setdefault(key, []).append((adjustment, events))
+        return cls(lists, departments)
+
+
+def list_feed(project: Any, scopes: Scopes, list_type: Any, site_url: str, as_of: str) -> bytes:
+    """One list's feed: the adjustments that touched it, each with its items on this list."""
+    portal = project.config.portal
+    page = f"{site_url}{list_type.id}/"
+    entries = adjustment_entries(scopes.lists.get(list_type.id, []), page, site_url + "adjustments/", as_of)
+    head = FeedHead(page, f"{list_type.title} · 动态调整（{portal.site_name}）",
+                    f"{portal.region}{list_type.title}的新增、取消和变更", site_url + list_feed_path(list_type.id),
+                    portal.organizer)
+    return atom(head, entries)
+
+
+def department_feed(project: Any, scopes: Scopes, department: Any, site_url: str, as_of: str) -> bytes:
+    """One department's feed: the adjustments that touched its items (before or after a 划转)."""
+    portal = project.config.portal
+    page = f"{site_url}departments/{department.code}/"
+    entries = adjustment_entries(scopes.departments.get(department.code, []), page, site_url + "adjustments/", as_of)
+    head = FeedHead(page, f"{department.name} · 动态调整（{portal.site_name}）",
+                    f"{department.name}清单事项的新增、取消和变更", site_url + department_feed_path(department.code),
+                    portal.organizer)
+    return atom(head, entries)
+
+
+def item_feed(project: Any, history: Any, list_id: str, code: str, site_url: str, as_of: str,
+              adjustments: dict[int, Any] | None = None) -> bytes:
+    """One item's feed: every one of its events, field by field (an item has few)."""
+    config = project.config
+    events = history.by_item(list_id, code)
+    by_seq = adjustments if adjustments is not None else {a.seq: a for a in history.adjustments}
+    page = f"{site_url}{list_id}/{code}/"
+    name = events[0].name if events else code
+    list_type = config.list_type(list_id)
+    head = FeedHead(page, f"{name} · 调整记录（{config.portal.site_name}）",
+                    f"{list_type.title if list_type else list_id}事项“{name}”的每一次调整", site_url + item_feed_path(list_id, code),
+                    config.portal.organizer)
+    return atom(head, newest(item_entries(events, by_seq, page, config, as_of)))
+

@@ -9,9 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from generator.model import Item
+from generator.render import feeds
 from generator.render.pages import Page, PageBuilder
 
 EVENTS_SHOWN_PER_ADJUSTMENT = 60
+# An adjustment with more events than this (a re-import, a reorganisation) lists the rest per
+# department, on the departments' own pages: at 10,000 events the one page was 2.2·10⁶ bytes on a
+# phone, and every later adjustment republished it.
+EVENTS_LISTED_AT_MOST = 300
 
 
 def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
@@ -20,11 +25,12 @@ def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
     for department in config.departments:
         path = f"adjustments/{department.code}/"
         events = history.by_department(department.code)
-        body = builder._render("adjustments_department.html", path, department=department, events=events)
+        feed = feeds.department_feed_link(department)
+        body = builder._render("adjustments_department.html", path, department=department, events=events, feed=feed)
         pages.append(Page(path, f"{department.short_name}的动态调整", body, "adjustments",
                           crumbs=[("首页", ""), ("动态调整", "adjustments/")],
                           meta=builder._column_meta(f"{department.name}动态调整",
-                                                    f"{department.name}清单的每一次调整", "动态调整")))
+                                                    f"{department.name}清单的每一次调整", "动态调整"), feed=feed))
     mains = {main.path for main in builder.catalog.main_items()}
     for removed in history.removed_items:
         if builder.catalog.get(removed.list_id, removed.code) is not None:
@@ -37,9 +43,22 @@ def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
 
 def _log_page(builder: PageBuilder, history: Any) -> Page:
     path = "adjustments/"
-    body = builder._render("adjustments.html", path, history=history, shown=EVENTS_SHOWN_PER_ADJUSTMENT)
+    # Its feed is the site's, which every page's <head> links already (generator/theme/main.html).
+    body = builder._render("adjustments.html", path, history=history, shown=EVENTS_SHOWN_PER_ADJUSTMENT,
+                           listed_at_most=EVENTS_LISTED_AT_MOST,
+                           department_counts=lambda events: _department_counts(builder.config, events),
+                           feed=feeds.site_feed_link(builder.config.portal.site_name))
     return Page(path, "动态调整", body, "adjustments", nav=True,
                 meta=builder._column_meta("动态调整", "清单的新增、取消、变更及其依据和生效日期", "动态调整"))
+
+
+def _department_counts(config: Any, events: list[Any]) -> list[tuple[Any, int]]:
+    """(department, number of events) in the configuration's order: where a long adjustment's
+    events are listed in full (the departments' 动态调整 pages)."""
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event.department] = counts.get(event.department, 0) + 1
+    return [(d, counts[d.code]) for d in config.departments if d.code in counts]
 
 
 def _tombstone(builder: PageBuilder, history: Any, removed: Any) -> Page:
@@ -51,12 +70,13 @@ def _tombstone(builder: PageBuilder, history: Any, removed: Any) -> Page:
     successor = None
     if removed.event.code and removed.event.code != removed.code:
         successor = builder.catalog.get(removed.list_id, removed.event.code)
+    events = history.by_item(removed.list_id, removed.code)
+    feed = feeds.item_feed_link(item, events, builder.config)
     body = builder._render(
         "removed.html", path, item=item, list_type=list_type, department=department, removed=removed,
-        successor=successor, disclosures=builder.disclosure_rows(item),
-        events=history.by_item(removed.list_id, removed.code),
+        successor=successor, disclosures=builder.disclosure_rows(item), events=events, feed=feed,
         currency=builder.currency([removed.event]), status=f"已{removed.event.kind}",
     )
     return Page(path, f"{removed.name}（已{removed.event.kind}）", body, "removed",
                 meta={"ArticleTitle": removed.name, "PubDate": removed.event.date[:16].replace("T", " "),
-                      "ContentSource": department.name if department else ""})
+                      "ContentSource": department.name if department else ""}, feed=feed)

@@ -18,6 +18,7 @@ from generator import pinyin
 from generator.config import Department, ListType, SiteConfig
 from generator.fieldtypes import FIELD_TYPES
 from generator.model import Catalog, Item, MainItem, is_blank
+from generator.render import feeds
 from generator.render.env import TemplateRenderer
 from generator.rules import completeness, missing_disclosures, missing_required
 
@@ -40,6 +41,9 @@ class Page:
     crumbs: list[tuple[str, str]] = field(default_factory=list)
     # <meta name="description"> of a shell page (item, department); empty: the site's description.
     description: str = ""
+    # The page's own feed (generator/render/feeds.py): linked in <head> and shown as 订阅; None
+    # without a history (no feeds are written) and on edition pages.
+    feed: feeds.FeedLink | None = None
 
     @property
     def depth(self) -> int:
@@ -145,12 +149,13 @@ class PageBuilder:
             for d in self.config.departments
         ]
         total = sum(len(items) for _, items in groups)
+        feed = feeds.list_feed_link(list_type) if self.history is not None else None
         body = self._render(
             "list.html", path, list_type=list_type, groups=[g for g in groups if g[1]], total=total,
-            full=total <= self.list_threshold, downloads=self.downloads.get((list_type.id, None), {}),
+            full=total <= self.list_threshold, downloads=self.downloads.get((list_type.id, None), {}), feed=feed,
         )
         return Page(path, list_type.title, body, "list", nav=True,
-                    meta=self._column_meta(list_type.title, list_type.description, "清单"))
+                    meta=self._column_meta(list_type.title, list_type.description, "清单"), feed=feed)
 
     def departments_page(self) -> Page:
         path = "departments/"
@@ -166,14 +171,15 @@ class PageBuilder:
 
         path = f"departments/{department.code}/"
         figures = stats.compute(self.catalog, self._events(), department.code)
+        feed = feeds.department_feed_link(department) if self.history is not None else None
         body = self._render("department.html", path, department=department,
                             lists=self.data.by_department.get(department.code, {}),
                             downloads=self.downloads.get((None, department.code), {}),
-                            stats=figures, charts=stats.charts(figures, f"qd-chart-{department.code}"))
+                            stats=figures, charts=stats.charts(figures, f"qd-chart-{department.code}"), feed=feed)
         summary = f"{department.name}的全部清单事项"
         return Page(path, department.name, body, "department",
                     crumbs=[("首页", ""), ("部门", "departments/")],
-                    meta=self._column_meta(department.name, summary, "部门"), description=summary)
+                    meta=self._column_meta(department.name, summary, "部门"), description=summary, feed=feed)
 
     def item_pages(self, items: Iterable[Item]) -> list[Page]:
         return [self.item_page(item) for item in items]
@@ -183,8 +189,9 @@ class PageBuilder:
         list_type = self.config.list_type(item.list_id)
         department = self.config.department(item.department)
         events = self.events(item)
+        feed = feeds.item_feed_link(item, events, self.config) if self.history is not None else None
         body = self._render(
-            "item.html", path, item=item, list_type=list_type, department=department,
+            "item.html", path, item=item, list_type=list_type, department=department, feed=feed,
             disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
             parent=self.catalog.parent(item), main=self.catalog.main_item(item), children=self.catalog.children(item),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
@@ -198,7 +205,7 @@ class PageBuilder:
         if department:
             crumbs.append((department.short_name, f"departments/{department.code}/"))
         return Page(path, item.name, body, "item", meta=meta, crumbs=crumbs,
-                    description=item_description(item.name, list_type, department))
+                    description=item_description(item.name, list_type, department), feed=feed)
 
     def main_item_page(self, main: MainItem) -> Page:
         """The page of a 主项 that is only the parent of its 子项: the 子项, and the cells they share."""

@@ -63,7 +63,7 @@ class HantShell:
             shells.PATH: html.escape(page.path),
             shells.DESCRIPTION: html.escape(page.description or self.shell.site_description),
             shells.TITLE: html.escape(page.title),
-            shells.META: shells.meta_tags(page.meta),
+            shells.META: shells.head_tags(page),
             shells.SHELL_CANONICAL: html.escape(site_url + page.path),
             "BODY": published_body(page.body),
         }

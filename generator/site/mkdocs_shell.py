@@ -30,8 +30,12 @@ class MkDocsError(Exception):
     """MkDocs refused the project (message in Chinese, for the user)."""
 
 
-def stub_markdown(title: str, meta: dict[str, str], shell: bool = False) -> str:
-    front = {"title": title}
+def stub_markdown(title: str, meta: dict[str, str], shell: bool = False, feed: dict[str, str] | None = None) -> str:
+    """The Markdown source MkDocs renders a frame from. feed: the nav page's own feed ({path,
+    title}; theme/main.html links it in <head>)."""
+    front: dict[str, Any] = {"title": title}
+    if feed:
+        front["qingdan_feed"] = dict(feed)
     if shell:
         front["qingdan_shell"] = True
         front["description"] = shells.DESCRIPTION

@@ -84,12 +84,26 @@ def meta_tags(meta: dict[str, str]) -> str:
     )
 
 
+def head_tags(page: Page) -> str:
+    """What a shell page adds to its <head>: its portal meta tags, and a link to its own feed.
+
+    The feed link is rel="alternate feed", as the site's (generator/theme/main.html): Material takes
+    every bare rel="alternate" for a language version and fetches the whole sitemap.xml to resolve
+    it. Its address goes through the site root, so the 繁體 copy links the same feed file."""
+    tags = meta_tags(page.meta)
+    if page.feed is not None:
+        href = root_prefix(page.path) + page.feed.path
+        tags += (f'<link rel="alternate feed" type="application/atom+xml" title="{html.escape(page.feed.title)}"'
+                 f' href="{html.escape(href)}">')
+    return tags
+
+
 def page_html(shell_by_depth: dict[int, Shell], page: Page, site_url: str) -> str:
     """A shell page as published: its shell at its depth filled with the page (one home for the
     build and the preview)."""
     crumbs = crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path))
     return shell_by_depth[page.depth].fill(page.title, page.body, page.meta, site_url + page.path, crumbs,
-                                            page.path, page.description)
+                                            page.path, page.description, head=head_tags(page))
 
 
 @dataclass
@@ -114,14 +128,15 @@ class Shell:
         return cls(parts, tokens, site_description)
 
     def fill(self, title: str, body: str, meta: dict[str, str], canonical: str, crumbs: str = "",
-             path: str = "", description: str = "") -> str:
-        """The published page: the body as visitors get it (search.published_body) in the shell."""
+             path: str = "", description: str = "", head: str | None = None) -> str:
+        """The published page: the body as visitors get it (search.published_body) in the shell.
+        head: what goes where the meta tags go (head_tags), when more than the meta tags."""
         values = {
             CRUMBS: crumbs,
             PATH: html.escape(path),
             DESCRIPTION: html.escape(description or self.site_description),
             TITLE: html.escape(title),
-            META: meta_tags(meta),
+            META: meta_tags(meta) if head is None else head,
             SHELL_CANONICAL: html.escape(canonical),
             "BODY": published_body(body),
         }

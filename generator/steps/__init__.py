@@ -14,7 +14,9 @@ generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alik
     shell         nav + mkdocs.yml + content/   → MkDocs: theme, nav frames, content pages, shells
     pages         pages + shells                → HTML, 繁體 copies, search documents (changed only)
     search_index  search documents              → pagefind/ (the changed parts)
-    data_files    catalog + history             → feed.xml, feed.json, downloads/stats.json
+    data_files    catalog + history             → downloads/stats.json
+    feeds         catalog + history + as-of day → feed.xml, feed.json; each list's, department's and
+                                                  item's feed.xml (changed ones only)
     api           catalog + history + as-of day → api/v1/ (the static JSON API; changed files only)
     sitemap       page paths                    → sitemap.xml, robots.txt
     hant          shells + pages                → the rest of the 繁體 view, the script map
@@ -28,6 +30,7 @@ from generator.steps import (
     data_files,
     downloads,
     editions,
+    feeds,
     hant,
     history,
     load,
@@ -53,6 +56,7 @@ STEPS: tuple[Step, ...] = (
     pages.STEP,
     search_index.STEP,
     data_files.STEP,
+    feeds.STEP,
     api.STEP,
     sitemap.STEP,
     hant.STEP,

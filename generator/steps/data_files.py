@@ -1,5 +1,5 @@
-"""Step `data_files`: the adjustment feeds (feed.xml, feed.json) and the statistics' figures
-(downloads/stats.json)."""
+"""Step `data_files`: the statistics' figures (downloads/stats.json). The feeds are the feeds
+step's (generator/steps/feeds.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from generator.steps.runner import Build
 
 STATS_FILE = "downloads/stats.json"
-FEEDS = ("feed.xml", "feed.json")
 
 
 def run(build: Build) -> None:
@@ -24,11 +23,7 @@ def run(build: Build) -> None:
     target = build.site_dir / STATS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(figures.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    if history is not None:
-        from generator.render.feeds import write_feeds
-
-        write_feeds(project, history, build.site_dir, build.site_url)
 
 
-STEP = Step("data_files", ("@catalog", "@history", "site_config.yml", "option:site_url"), (STATS_FILE, *FEEDS), run,
-            "adjustment feeds and the statistics' figures", serve="after")
+STEP = Step("data_files", ("@catalog", "@history"), (STATS_FILE,), run,
+            "the statistics' figures", serve="after")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from generator.render.pages import Page
 from generator.steps.step import Step, digest
 
 if TYPE_CHECKING:
@@ -22,13 +23,12 @@ def run(build: Build) -> None:
     depths = set()
     for spec in specs:
         if spec.nav:
-            page = spec.make()
-            nav_pages.append((page.path, page.title, page.meta))
+            nav_pages.append(_nav_entry(spec.make()))
         else:
             depths.add(spec.path.count("/"))
     for page in editions:
         if page.nav:
-            nav_pages.append((page.path, page.title, page.meta))
+            nav_pages.append(_nav_entry(page))
         else:
             depths.add(page.depth)
     extra: list[Any] = ([{"动态调整": "adjustments/index.md"}, {"按日期查看": "as-of/index.md"}]
@@ -36,6 +36,12 @@ def run(build: Build) -> None:
     if any(page.path == "editions/" for page in editions):
         extra.append({"历史版本": "editions/index.md"})
     build.put("@nav", {"pages": sorted(nav_pages), "extra": extra, "depths": sorted(depths)})
+
+
+def _nav_entry(page: Page) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """(path, title, meta tags, own feed) of a nav page: what its MkDocs frame's <head> shows."""
+    feed = {"path": page.feed.path, "title": page.feed.title} if page.feed is not None else {}
+    return page.path, page.title, page.meta, feed
 
 
 def titles(build: Build) -> None:

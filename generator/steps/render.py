@@ -78,7 +78,7 @@ def department_key(builder: PageBuilder, code: str, of: ItemDigests, events_key:
 
 def fixed_spec(page: Page) -> PageSpec:
     """A page rendered now: its key is what it renders to."""
-    key = digest(_dump([page.title, page.body, page.meta, page.crumbs, page.description, page.kind]))
+    key = digest(_dump([page.title, page.body, page.meta, page.crumbs, page.description, page.kind, page.feed]))
     return PageSpec(page.path, key, lambda: page, nav=page.nav, title=page.title)
 
 

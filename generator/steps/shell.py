@@ -31,10 +31,10 @@ def run(build: Build) -> None:
     docs.mkdir()
     content = mkdocs_shell.content_pages(project.root / "content", docs)
     fragments = {}
-    for path, title, meta in nav["pages"]:
+    for path, title, meta, feed in nav["pages"]:
         source = (path + "index.md") if path else "index.md"
         (docs / source).parent.mkdir(parents=True, exist_ok=True)
-        (docs / source).write_text(mkdocs_shell.stub_markdown(title, meta), encoding="utf-8")
+        (docs / source).write_text(mkdocs_shell.stub_markdown(title, meta, feed=feed), encoding="utf-8")
         fragments[source] = "<h1></h1>"  # the pages step puts each nav page's body in (Material adds
         # its own <h1> to a page without one)
     for depth in nav["depths"]:
@@ -89,7 +89,7 @@ def _content_documents(build: Build, content: list[str]) -> list[str]:
 
 def _is_nav_frame(rel: str, nav: dict) -> bool:
     """A nav page's file belongs to the pages step once it is filled (it removes what vanished)."""
-    return any(rel == (path + "index.html") for path, _title, _meta in nav["pages"])
+    return any(rel == (entry[0] + "index.html") for entry in nav["pages"])
 
 
 def restore(build: Build) -> bool:
