@@ -196,3 +196,28 @@ def test_a_recoded_item_is_one_item_whose_versions_carry_the_old_code(tmp_path):
         (old, "2023-01-10", "2024-10-01"), (new, "2024-10-01", None)]
     (adjustment,) = [a for a in load(site, "index.json")["adjustments"] if a["basis"] == "示府办字〔2024〕40号"]
     assert {"list": "power", "kind": "recoded", "codes": [new]} in adjustment["changes"]
+
+
+def test_a_record_entered_in_one_day_gives_each_adjustments_three_dates_and_its_pending_version(tmp_path):
+    """tests/test_versions.py make_record: every commit entered on 2024-03-01; the 时限 cut from
+    2020-06-01, the penalty cancelled from 2022-05-10, a further cut decided 2026-11-20 for 2027-01-01."""
+    from test_history import FOOD, PENALTY
+    from test_versions import make_record
+
+    project = make_record(tmp_path)
+    site = tmp_path / "site"
+    result = build_site(project, site, as_of="2026-12-07", search=False)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    for path in api_files(site):
+        Draft202012Validator(schema_for(site, path)).validate(json.loads(path.read_text(encoding="utf-8")))
+    adjustments = {a["basis"]: a for a in load(site, "index.json")["adjustments"]}
+    later = adjustments["测政发〔2026〕9号"]
+    assert (later["decided"], later["effective"], later["in_force_from"], later["pending"]) == (
+        "2026-11-20", "2027-01-01", "2027-01-01", True)
+    assert adjustments["测政发〔2022〕2号"]["in_force_from"] == "2022-05-10"
+    food = load(site, f"items/power/{FOOD}.json")
+    assert [(v["valid_from"], v["valid_to"], v["pending"]) for v in food["versions"]][1:] == [
+        ("2020-06-01", "2027-01-01", False), ("2027-01-01", None, True)]
+    assert food["versions"][food["current"]]["values"]["time_limit"]["promised"] == 3
+    penalty = load(site, f"items/power/{PENALTY}.json")
+    assert penalty["current"] is None and penalty["versions"][-1]["valid_to"] == "2022-05-10"

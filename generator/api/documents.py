@@ -18,7 +18,7 @@ from typing import Any
 from generator.api import FORMAT, ROOT
 from generator.changes import KINDS
 from generator.fieldtypes import field_text
-from generator.history.events import KIND_IDS, RECODED, Adjustment, History, record_date
+from generator.history.events import KIND_IDS, RECODED, Adjustment, History
 from generator.history.versions import ItemVersion, Timeline, is_pending
 from generator.model import Catalog
 from generator.siteconfig import ListType, SiteConfig
@@ -49,12 +49,12 @@ def adjustment_json(adjustment: Adjustment, as_of: str) -> dict[str, Any]:
         "id": adjustment.anchor,
         "title": adjustment.title,
         "basis": adjustment.basis or None,
-        "decided": _date(getattr(adjustment, "decided", "")),  # 决定日期, when the record states one
+        "decided": _date(adjustment.decided),  # 决定日期, when the record states one
         "published": _date(adjustment.published),
         "effective": _date(adjustment.effective),
         "day": adjustment.day,  # the record's day (发布日期, else the day it was entered)
         # the day its changes apply from: 生效日期, else 发布日期, else the day it was entered
-        "in_force_from": record_date(adjustment.effective, adjustment.published, adjustment.date),
+        "in_force_from": adjustment.record_date,
         "pending": is_pending(adjustment, as_of),
     }
 
