@@ -132,6 +132,7 @@ def test_a_compare_of_two_days_names_both_changes(visit, base, names):
     added = page.locator("section[aria-labelledby=qd-asof-added]").inner_text()
     removed = page.locator("section[aria-labelledby=qd-asof-removed]").inner_text()
     assert names[NEW_FEE] in added and names[CANCELLED_FEE.split("/")[1]] in removed
+    assert "（已批准，2025-01-01 起施行）" in added  # after the site's own day (2024-12-01)
 
 
 def test_a_compare_says_field_by_field_what_changed(visit, base):

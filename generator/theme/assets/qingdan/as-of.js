@@ -79,6 +79,10 @@
   function say(message) {
     status.textContent = message;
   }
+  /* A change that takes effect after the site's own day: approved, not yet in force. */
+  function approved(index, day, what) {
+    return day && day > index.as_of ? el("span", { class: "qd-pending" }, `（已批准，${day} 起${what}）`) : null;
+  }
   function time(day) {
     return el("time", { datetime: day }, day);
   }
@@ -143,7 +147,7 @@
     return el("li", { class: "qd-asof-item" },
       el("p", { class: "qd-asof-name" }, itemLink(listId, item, version.name)),
       el("p", { class: "qd-muted" }, departmentName(index, version.department), " · 编码 ",
-        el("span", { class: "qd-code", translate: "no" }, version.code)),
+        el("span", { class: "qd-code", translate: "no" }, version.code), approved(index, version.valid_from, "施行")),
       details);
   }
   function valuesList(index, listId, version) {
@@ -217,7 +221,8 @@
       entries.length ? el("ul", { class: "qd-event-list" }, entries) : el("p", { class: "qd-empty" }, "无。"));
     const line = (kind, item, v, ...rest) => el("li", {},
       el("span", { class: "qd-tag qd-kind" }, shown(word[kind])), " ", itemLink(list.list, item, v.name), " ",
-      el("span", { class: "qd-muted" }, departmentName(index, v.department)), ...rest);
+      el("span", { class: "qd-muted" }, departmentName(index, v.department)),
+      kind === "removed" ? approved(index, v.valid_to, "取消") : approved(index, v.valid_from, "施行"), ...rest);
     const fieldList = (fields) => (fields.length ? el("ul", { class: "qd-changes" }, fields.map(([f, old, now]) => el("li", {},
       el("strong", {}, labels.get(f) || f), "：",
       el("del", {}, el("span", { class: "qd-sr" }, "原为："), shown(old) || "（空）"), " → ",
