@@ -198,6 +198,8 @@ class SizeBench:
                 self.site_bytes["site"] = dir_size(self.out)
                 pagefind = self.out / "pagefind"
                 self.site_bytes["pagefind"] = dir_size(pagefind) if pagefind.is_dir() else None
+                api = self.out / "api"
+                self.site_bytes["api"] = dir_size(api) if api.is_dir() else None
                 self.query = pick_query(self.project)
                 self.first_query = first_query_bytes(self.out, self.query)
                 self.first_query_gzip = first_query_gzip_bytes(self.out, self.query)
@@ -319,6 +321,7 @@ class SizeBench:
                         [r.seconds - t.get("search_index", 0.0) for r, t in zip(ok, self.timings, strict=True)])
                 build["site_bytes"] = self.site_bytes.get("site")
                 build["pagefind_bytes"] = self.site_bytes.get("pagefind")
+                build["api_bytes"] = self.site_bytes.get("api")
                 build["first_query_bytes"], build["first_query_how"] = self.first_query
                 build["first_query"] = self.query
                 build["first_query_gzip_bytes"] = self.first_query_gzip
@@ -679,6 +682,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"{_cell(naive, 'cpu_seconds')} | {_cell(naive, 'peak_bytes', _fmt_b)} | {_cell(naive, 'site_bytes', _fmt_b)} | "
             f"{_fmt_x(ratios.get('naive_over_build'))} | {_fmt_x(ratios.get('naive_over_build_cpu'))} |"
         )
+    lines += _api_lines(sizes)
     ceiling = [(n, r) for n, r in sizes.items() if r.get("pagefind_alone") and "error" not in r["pagefind_alone"]]
     if ceiling:
         lines += ["", "### 上限：纯 Jinja 下限加 Pagefind 单独", "",
@@ -832,6 +836,19 @@ def render_markdown(results: dict[str, Any]) -> str:
     if errors:
         lines += ["", "## 失败", ""] + [f"- {where}：{msg}" for where, msg in errors]
     return "\n".join(lines) + "\n"
+
+
+def _api_lines(sizes: dict[str, Any]) -> list[str]:
+    """The static JSON API (api/v1/, docs/api.md) of each cold build: its bytes and the api step's time."""
+    rows = [(n, r["build"]) for n, r in sizes.items() if (r.get("build") or {}).get("api_bytes")]
+    if not rows:
+        return []
+    lines = ["", "### 数据接口（api/v1/）", "", "| 事项数 | 接口大小 | 占网站 | api 步骤 |", "| ---: | ---: | ---: | ---: |"]
+    for n, build in rows:
+        share = _ratio(build["api_bytes"], build.get("site_bytes"))
+        lines.append(f"| {int(n):,} | {_fmt_b(build['api_bytes'])} | {_fmt_frac(share)} | "
+                     f"{_fmt_s((build.get('stages') or {}).get('api'))} |")
+    return lines
 
 
 def _repeats(results: dict[str, Any]) -> str:
