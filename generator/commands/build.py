@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "build",
         description="校验 site_config.yml 和 lists/ 下的全部清单，通过后生成静态网站（含搜索索引、调整记录、"
-        "繁體版和下载文件）。只重新生成上次以来有改动的步骤和页面，结果与从头生成相同。"
+        "繁體版、下载文件和数据接口 api/v1/）。只重新生成上次以来有改动的步骤和页面，结果与从头生成相同。"
         "先在临时目录生成，全部成功才替换旧网站；有错误时旧网站保持不变。",
         epilog="示例：\n  qingdan build\n  qingdan build --out /srv/www/qingdan "
         "--site-url https://www.example.gov.cn/qingdan/",
