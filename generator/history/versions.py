@@ -163,6 +163,17 @@ class Timeline:
                 found = version
         return found
 
+    def current(self, list_id: str, code: str) -> ItemVersion | None:
+        """The version the site shows as 现行 on the as-of day: the newest one whose adjustment is
+        not pending. Unlike `in_force(day)`, which reads the record dates, this never hides a version
+        whose record date falls after the as-of day without a declared 生效日期 (a commit dated after
+        the as-of day, or a notice's 发布日期): only a declared 生效日期 makes a change pending."""
+        found = None
+        for version in self.versions.get((list_id, code), []):
+            if version.adjustment is None or version.adjustment.effective <= self.as_of:
+                found = version
+        return found
+
     def pending_versions(self, list_id: str, code: str) -> list[ItemVersion]:
         """The item's versions that take effect after the as-of day, oldest first."""
         return [v for v in self.versions.get((list_id, code), [])
