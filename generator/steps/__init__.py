@@ -6,15 +6,16 @@ generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alik
 
     load          site_config.yml + lists/      → the validated catalog
     history       git                           → each item's adjustments
-    downloads     catalog                       → downloads/ (XLSX, CSV, JSON; a forked child)
-    render        catalog + history + templates → every page, keyed by what it is made from
+    timeline      catalog + history + as-of day → each item's versions; the lists as in force that day
+    downloads     in-force catalog              → downloads/ (XLSX, CSV, JSON; a forked child)
+    render        in-force + history, templates → every page, keyed by what it is made from
     titles        pages                         → page titles (editions link to current pages)
     editions      git tags + catalog            → the published editions' pages
     nav           pages                         → what MkDocs needs: nav, titles, depths
     shell         nav + mkdocs.yml + content/   → MkDocs: theme, nav frames, content pages, shells
     pages         pages + shells                → HTML, 繁體 copies, search documents (changed only)
     search_index  search documents              → pagefind/ (the changed parts)
-    data_files    catalog + history             → feed.xml, feed.json, downloads/stats.json
+    data_files    in-force + history            → feed.xml, feed.json, downloads/stats.json
     sitemap       page paths                    → sitemap.xml, robots.txt
     hant          shells + pages                → the rest of the 繁體 view, the script map
     manifest      every file                    → qingdan-manifest.json (what publish verifies)
@@ -36,12 +37,14 @@ from generator.steps import (
     search_index,
     shell,
     sitemap,
+    timeline,
 )
 from generator.steps.step import Step
 
 STEPS: tuple[Step, ...] = (
     load.STEP,
     history.STEP,
+    timeline.STEP,
     downloads.STEP,
     render.STEP,
     nav.TITLES,

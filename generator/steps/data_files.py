@@ -18,7 +18,7 @@ FEEDS = ("feed.xml", "feed.json")
 def run(build: Build) -> None:
     from generator.render.stats import compute
 
-    project = build.get("@catalog")
+    project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     history = build.get("@history")
     figures = compute(project.catalog, list(history.events) if history is not None else None)
     target = build.site_dir / STATS_FILE
@@ -30,5 +30,5 @@ def run(build: Build) -> None:
         write_feeds(project, history, build.site_dir, build.site_url)
 
 
-STEP = Step("data_files", ("@catalog", "@history", "site_config.yml", "option:site_url"), (STATS_FILE, *FEEDS), run,
+STEP = Step("data_files", ("@in_force", "@history", "site_config.yml", "option:site_url"), (STATS_FILE, *FEEDS), run,
             "adjustment feeds and the statistics' figures", serve="after")
