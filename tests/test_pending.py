@@ -255,3 +255,45 @@ def test_the_day_a_change_takes_effect_an_incremental_build_refreshes_exactly_th
     assert f"power/{BUILD}/" not in written and f"power/{PENALTY}/" not in written
     fresh = build(record, tmp_path / "fresh", "2027-01-01")
     assert differences(out, fresh) == []
+
+
+# -- accessibility of the notices ----------------------------------------------------------------
+
+@pytest.mark.browser
+def test_the_notices_pass_axe_in_every_mode_at_phone_and_desktop_width(before, browser):
+    """The pages that carry a notice (a change, a 取消, a 新增 not yet in force, a 有效期至) and the two
+    lists of pending adjustments: no serious or critical axe violation in default, 大字, 高对比 and
+    大字+高对比, at 390 and 1280 px."""
+    from a11y_support import AXE, audit
+    from browser_support import serve_directory
+
+    if not AXE.exists():
+        pytest.skip("axe-core 未安装（npm ci）")
+    paths = ["", "adjustments/", f"power/{FOOD}/", f"power/{PENALTY}/", f"power/{NEW_ITEM}/",
+             f"temporary/{TEMPORARY}/"]
+    failures, checked = [], 0
+    with serve_directory(before) as base:
+        for mode, width, path, violations in audit(browser, base, paths):
+            checked += 1
+            failures += [f"{mode} {width} /{path}: {v['impact']} {v['id']} {v['nodes'][:2]}" for v in violations]
+    assert checked == len(paths) * 8
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_the_notices_are_valid_html(before):
+    import json
+    import shutil
+    import subprocess
+
+    vnu = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not vnu.exists() or shutil.which("java") is None:
+        pytest.skip("vnu-jar（npm ci）或 Java 未安装")
+    files = [str(before / p / "index.html") for p in ("", "adjustments/", f"power/{FOOD}/", f"power/{PENALTY}/",
+                                                       f"power/{NEW_ITEM}/", f"temporary/{TEMPORARY}/")]
+    run = subprocess.run(["java", "-jar", str(vnu), "--errors-only", "--format", "json", *files],
+                         capture_output=True, text=True, timeout=300)
+    from test_accessibility import MATERIAL_OWN
+
+    errors = [m for m in json.loads(run.stderr or "{}").get("messages", [])
+              if m.get("type") == "error" and not m.get("message", "").startswith(MATERIAL_OWN)]
+    assert not errors, errors[:5]
