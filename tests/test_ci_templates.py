@@ -78,7 +78,9 @@ def test_publishing_jobs_keep_the_build_cache_keyed_on_the_lock() -> None:
     assert job_cache.get("policy", "pull-push") == "pull-push"
 
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1704067200"}
+# 2024-06-01: the builds' as-of day (generator/dates.py), after the 生效日期 of the adjustment below,
+# which is therefore in force, not pending
+EPOCH = {"SOURCE_DATE_EPOCH": "1717200000"}
 
 
 def _ci_build(origin: Path, checkout: Path, cache: Path | None = None) -> Path:
@@ -141,3 +143,28 @@ def test_a_stale_cache_gives_the_same_site_as_a_cold_build(tmp_path: Path) -> No
     run = qingdan(tmp_path / "job1", "build", env=EPOCH)
     assert run.returncode == 0, run.stdout + run.stderr
     assert tree(first) == tree(cold)
+
+
+def test_the_site_is_built_every_day_so_approved_changes_take_effect_on_their_day() -> None:
+    """A change approved with a later 生效日期 shows as in force only in a build on or after that day:
+    both templates build daily (GitHub `schedule`, GitLab a pipeline schedule its rules publish), on
+    Beijing's day."""
+    github = yaml.safe_load((ROOT / ".github" / "workflows" / "qingdan-publish.yml").read_text(encoding="utf-8"))
+    on = github.get("on") or github.get(True)
+    (cron,) = [entry["cron"] for entry in on["schedule"]]
+    minute, hour, day, month, weekday = cron.split()
+    assert minute.isdigit() and hour.isdigit() and (day, month, weekday) == ("*", "*", "*")  # once a day
+    assert (int(hour) + 8) % 24 == 0  # just after midnight in Beijing
+    assert github["jobs"]["publish"]["env"]["TZ"] == "CST-8"
+
+    gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert {"if": '$CI_PIPELINE_SOURCE == "schedule"'} in gitlab["qingdan-publish"]["rules"]
+    assert gitlab["variables"]["TZ"] == "CST-8"
+    docs = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
+    assert "流水线计划" in docs and "5 0 * * *" in docs
+
+
+def test_cst_minus_8_is_beijing_time_without_a_time_zone_database() -> None:
+    run = subprocess.run([sys.executable, "-c", "import time; print(time.strftime('%z', time.localtime()))"],
+                         env={**os.environ, "TZ": "CST-8"}, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "+0800"

@@ -198,10 +198,11 @@ def visible_text(site: Path, path: str) -> str:
 
 def test_item_pages_say_how_current_they_are(site):
     food = visible_text(site, FOOD)
-    assert "现行有效 本事项信息截至 2024-03-01" in food
-    assert "示府办字〔2024〕3号" in food and "自 2024-04-01 起生效" in food
+    assert "现行有效 现行内容自 2024-04-01 起施行，来自 2024-03-01 的变更" in food
+    assert "示府办字〔2024〕3号" in food and "生效日期 2024-04-01" in food
+    assert "目前没有已批准、尚未施行的调整" in food
     unchanged = visible_text(site, UNCHANGED)
-    assert "现行有效 本事项信息截至 2023-01-10" in unchanged and "自清单首次公布以来未作调整" in unchanged
+    assert "现行有效 现行内容自 2023-01-10 起施行，为清单首次公布时的内容，此后未作调整" in unchanged
     cancelled = visible_text(site, CANCELLED_FEE)
     assert "已取消 本事项信息截至 2024-03-01" in cancelled and "示府办字〔2024〕3号" in cancelled
 
@@ -222,7 +223,7 @@ def test_an_unchanged_item_page_does_not_change_when_others_do(demo, site, tmp_p
         out = tmp_path / "site"
         assert build_site(demo, out, site_url="https://example.gov.cn" + PREFIX, search=False).ok
         assert (out / UNCHANGED / "index.html").read_bytes() == before
-        assert "本事项信息截至 2025-06-01" in visible_text(out, FOOD)
+        assert "现行内容自 2025-06-01 起施行" in visible_text(out, FOOD)
     finally:
         subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=demo, check=True)
 

@@ -72,3 +72,18 @@ def test_each_version_ends_the_day_the_next_one_starts(tmp_path: Path) -> None:
     assert [(v.adjustment.title, v.adjustment.basis) for v in versions] == [
         ("发布权责清单", ""), ("关于压缩食品经营许可承诺时限的通知", "测政发〔2020〕1号"),
         ("关于再次压缩食品经营许可时限的通知", "测政发〔2026〕9号")]
+
+
+def test_the_current_version_is_hidden_only_by_a_declared_effective_date(tmp_path: Path) -> None:
+    """What the site shows as 现行 on its as-of day: a change with a later 生效日期 is pending; one whose
+    commit (or 发布日期) is dated after the as-of day but declares no 生效日期 is not hidden."""
+    project = make_record(tmp_path)
+    record = timeline(project, "2026-12-07")
+    assert record.current("power", FOOD).values["time_limit"]["promised"] == 3
+    early = timeline(project, "2021-01-01")  # every commit is dated 2024-03-01, after this day
+    assert early.current("power", FOOD).values["time_limit"]["promised"] == 3  # 生效日期 2020-06-01: in force
+    # its 取消 declares only a 发布日期 (2022): not pending, so the site shows it cancelled, as committed,
+    # while by the record's dates (`in_force`, for a look back at that day) it was still listed then
+    assert not early.current("power", PENALTY).listed
+    assert early.in_force("power", PENALTY).listed
+    assert timeline(project, "2027-01-01").current("power", FOOD).values["time_limit"]["promised"] == 2

@@ -15,7 +15,7 @@ Everything here is plain data, no git and no I/O: the site, the static API and `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,7 +151,7 @@ class Timeline:
     """Every item's versions, and the adjustments pending on the as-of day."""
 
     as_of: str
-    versions: dict[tuple[str, str], list[ItemVersion]]  # (list id, code at HEAD or when removed) → oldest first
+    versions: Mapping[tuple[str, str], list[ItemVersion]]  # (list id, code at HEAD or when removed) → oldest first
     pending: list[Adjustment]  # newest first
 
     def in_force(self, list_id: str, code: str, day: str | None = None) -> ItemVersion | None:
@@ -163,25 +163,54 @@ class Timeline:
                 found = version
         return found
 
+    def current(self, list_id: str, code: str) -> ItemVersion | None:
+        """The version the site shows as 现行 on the as-of day: the newest one whose adjustment is
+        not pending. Unlike `in_force(day)`, which reads the record dates, this never hides a version
+        whose record date falls after the as-of day without a declared 生效日期 (a commit dated after
+        the as-of day, or a notice's 发布日期): only a declared 生效日期 makes a change pending."""
+        found = None
+        for version in self.versions.get((list_id, code), []):
+            if version.adjustment is None or version.adjustment.effective <= self.as_of:
+                found = version
+        return found
+
     def pending_versions(self, list_id: str, code: str) -> list[ItemVersion]:
         """The item's versions that take effect after the as-of day, oldest first."""
         return [v for v in self.versions.get((list_id, code), [])
                 if v.adjustment is not None and v.adjustment.effective > self.as_of]
 
 
+class _Versions(Mapping[tuple[str, str], list[ItemVersion]]):
+    """Each item's versions, worked out the first time they are asked for: a site build asks only for
+    the items a pending change concerns (10,000 items: about 0.4 s saved on every build), the static
+    API for all of them."""
+
+    def __init__(self, history: History, last: dict[tuple[str, str], tuple[dict[str, Any], str, str]]) -> None:
+        self._history = history
+        self._last = last  # (list id, code) → (last values, code, department)
+        self._done: dict[tuple[str, str], list[ItemVersion]] = {}
+
+    def __getitem__(self, key: tuple[str, str]) -> list[ItemVersion]:
+        found = self._done.get(key)
+        if found is None:
+            values, code, department = self._last[key]
+            events = item_events(self._history, *key)
+            found = self._done[key] = item_versions(events, values, code, department, self._history.first_published)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._last)
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+
 def build_timeline(history: History, head_items: Iterable[Any], as_of: str) -> Timeline:
     """The timeline of every item listed now (`head_items`: model Items) and every item removed."""
-    versions: dict[tuple[str, str], list[ItemVersion]] = {}
-    first = history.first_published
-    for item in head_items:
-        events = item_events(history, item.list_id, item.code)
-        versions[(item.list_id, item.code)] = item_versions(events, item.data, item.code, item.department, first)
+    last: dict[tuple[str, str], tuple[dict[str, Any], str, str]] = {
+        (item.list_id, item.code): (item.data, item.code, item.department) for item in head_items}
     for removed in history.removed_items:
-        key = (removed.list_id, removed.code)
-        if key in versions:
-            continue
-        events = item_events(history, *key)
-        versions[key] = item_versions(events, dict(removed.data), removed.code, removed.department, first)
+        last.setdefault((removed.list_id, removed.code), (dict(removed.data), removed.code, removed.department))
     pending = [a for a in history.adjustments if is_pending(a, as_of)]
-    return Timeline(as_of=as_of, versions=versions, pending=pending)
+    return Timeline(as_of=as_of, versions=_Versions(history, last), pending=pending)
 

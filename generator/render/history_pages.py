@@ -32,9 +32,10 @@ def build_history_pages(builder: PageBuilder, history: Any) -> list[Page]:
                           meta=builder._column_meta(f"{department.name}动态调整",
                                                     f"{department.name}清单的每一次调整", "动态调整"), feed=feed))
     mains = {main.path for main in builder.catalog.main_items()}
+    unlisted = {item.key for item, _ in builder.now.unlisted} if builder.now is not None else set()
     for removed in history.removed_items:
-        if builder.catalog.get(removed.list_id, removed.code) is not None:
-            continue  # the code is in use again: the live item's page wins
+        if builder.catalog.get(removed.list_id, removed.code) is not None or f"{removed.list_id}/{removed.code}" in unlisted:
+            continue  # the code is in use again (or will be, or was until its 有效期至): that item's page wins
         if f"{removed.list_id}/{removed.code}/" in mains:
             continue  # an item split into 子项: its address is now its 主项 page, which they link to
         pages.append(_tombstone(builder, history, removed))

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from generator import pinyin
 from generator.config import Department, ListType, SiteConfig
 from generator.fieldtypes import FIELD_TYPES
+from generator.history.inforce import InForce, valid_until
+from generator.history.versions import AdjustmentRef, event_date
 from generator.model import Catalog, Item, MainItem, is_blank
 from generator.render import feeds
 from generator.render.env import TemplateRenderer
@@ -111,8 +113,13 @@ def pub_date(events: list[Any]) -> str:
 
 class PageBuilder:
     def __init__(self, catalog: Catalog, renderer: TemplateRenderer, history: HistoryView | None = None,
-                 downloads: dict[tuple[str | None, str | None], dict[str, str]] | None = None) -> None:
+                 downloads: dict[tuple[str | None, str | None], dict[str, str]] | None = None,
+                 now: InForce | None = None) -> None:
         self.catalog = catalog
+        # The lists as in force on the as-of day (generator/history/inforce.py): pending changes,
+        # items not yet or no longer in force. None (an edition's pages): nothing is announced.
+        self.now = now
+        self.pending_seqs = now.pending_seqs if now is not None else frozenset()
         self.downloads = downloads or {}
         self.config: SiteConfig = catalog.config
         self.renderer = renderer
@@ -123,7 +130,8 @@ class PageBuilder:
     def _render(self, template: str, path: str, **context: Any) -> str:
         return self.renderer.render(
             template, root=root_prefix(path), config=self.config, portal=self.config.portal,
-            catalog=self.catalog, site=self.data, **context,
+            catalog=self.catalog, site=self.data, pending_adjustments=self.now.pending if self.now else [],
+            pending_seqs=self.pending_seqs, **context,
         )
 
     def _column_meta(self, name: str, description: str, kind: str) -> dict[str, str]:
@@ -184,18 +192,23 @@ class PageBuilder:
     def item_pages(self, items: Iterable[Item]) -> list[Page]:
         return [self.item_page(item) for item in items]
 
-    def item_page(self, item: Item) -> Page:
+    def item_page(self, item: Item, status: str = "") -> Page:
+        """status: "" for a listed item; for the page of an item not in force on the as-of day
+        (尚未施行, 已到期) its status: the page is kept out of the search."""
         path = f"{item.list_id}/{item.code}/"
         list_type = self.config.list_type(item.list_id)
         department = self.config.department(item.department)
         events = self.events(item)
         feed = feeds.item_feed_link(item, events, self.config) if self.history is not None else None
+        pending = self.now.changes.get(item.key, []) if self.now is not None else []
+        state = {"status": status, "searchable": False} if status else {}
         body = self._render(
             "item.html", path, item=item, list_type=list_type, department=department, feed=feed,
             disclosures=self.disclosure_rows(item), other_fields=self.other_fields(item, list_type),
             parent=self.catalog.parent(item), main=self.catalog.main_item(item), children=self.catalog.children(item),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
-            events=events, currency=self.currency(events),
+            events=events, currency=self.currency(events, bool(pending)), pending=pending,
+            until=valid_until(item), **state,
         )
         meta = {"ArticleTitle": item.name, "ContentSource": department.name if department else ""}
         date = pub_date(events)
@@ -233,13 +246,17 @@ class PageBuilder:
                 shared.append((fdef, values[0]))
         return shared
 
-    def currency(self, events: list[Any]) -> dict[str, Any]:
-        """How current an item page is (政府网站发展指引: changed content is marked as such): the day of
-        the item's own last adjustment and that adjustment, else the first publication. Never the
-        build date, so the page of an unchanged item stays byte-identical."""
-        last = events[0] if events else None
-        day = last.day if last else str(getattr(self.history, "first_published", "") or "")
-        return {"day": day, "event": last, "known": self.history is not None}
+    def currency(self, events: list[Any], pending: bool = False) -> dict[str, Any]:
+        """How current an item page is (政府网站发展指引: changed content is marked as such) and where
+        its values come from: the item's last adjustment in force (its day, the day it took effect,
+        its 文号), else the first publication; and whether a change is pending. Never the build
+        date, so the page of an item with nothing pending stays byte-identical from day to day."""
+        first = str(getattr(self.history, "first_published", "") or "")
+        latest = events[0] if events else None  # on the page of an item not listed: its last adjustment
+        last = next((e for e in events if e.seq not in self.pending_seqs), None)  # made the values in force
+        return {"day": latest.day if latest else first, "latest": latest, "event": last,
+                "since": event_date(last) if last else first, "anchor": AdjustmentRef.of(last).anchor if last else "",
+                "known": self.history is not None, "pending": pending}
 
     def index_pages(self) -> list[Page]:
         """The 拼音 A–Z index: one page, or one page per letter when the lists are large."""

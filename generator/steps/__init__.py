@@ -6,15 +6,16 @@ generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alik
 
     load          site_config.yml + lists/      → the validated catalog
     history       git                           → each item's adjustments
-    downloads     catalog                       → downloads/ (XLSX, CSV, JSON; a forked child)
-    render        catalog + history + templates → every page, keyed by what it is made from
+    timeline      catalog + history + as-of day → each item's versions; the lists as in force that day
+    downloads     in-force catalog              → downloads/ (XLSX, CSV, JSON; a forked child)
+    render        in-force + history, templates → every page, keyed by what it is made from
     titles        pages                         → page titles (editions link to current pages)
     editions      git tags + catalog            → the published editions' pages
     nav           pages                         → what MkDocs needs: nav, titles, depths
     shell         nav + mkdocs.yml + content/   → MkDocs: theme, nav frames, content pages, shells
     pages         pages + shells                → HTML, 繁體 copies, search documents (changed only)
     search_index  search documents              → pagefind/ (the changed parts)
-    data_files    catalog + history             → downloads/stats.json
+    data_files    in-force + history            → downloads/stats.json
     feeds         catalog + history + as-of day → feed.xml, feed.json; each list's, department's and
                                                   item's feed.xml (changed ones only)
     api           catalog + history + as-of day → api/v1/ (the static JSON API; changed files only)
@@ -41,12 +42,14 @@ from generator.steps import (
     search_index,
     shell,
     sitemap,
+    timeline,
 )
 from generator.steps.step import Step
 
 STEPS: tuple[Step, ...] = (
     load.STEP,
     history.STEP,
+    timeline.STEP,
     downloads.STEP,
     render.STEP,
     nav.TITLES,

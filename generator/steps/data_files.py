@@ -17,7 +17,7 @@ STATS_FILE = "downloads/stats.json"
 def run(build: Build) -> None:
     from generator.render.stats import compute
 
-    project = build.get("@catalog")
+    project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     history = build.get("@history")
     figures = compute(project.catalog, list(history.events) if history is not None else None)
     target = build.site_dir / STATS_FILE
@@ -25,5 +25,5 @@ def run(build: Build) -> None:
     target.write_text(json.dumps(figures.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-STEP = Step("data_files", ("@catalog", "@history"), (STATS_FILE,), run,
+STEP = Step("data_files", ("@in_force", "@history"), (STATS_FILE,), run,
             "the statistics' figures", serve="after")

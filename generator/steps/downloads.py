@@ -227,7 +227,7 @@ def owned_files(project: Project) -> list[str]:
 
 
 def run(build: Build) -> _Pending:
-    project = build.get("@catalog")
+    project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     build.owns(STEP.name, owned_files(project))
     for rel in owned_files(project):
         (build.site_dir / rel).unlink(missing_ok=True)
@@ -235,6 +235,6 @@ def run(build: Build) -> _Pending:
     return _Pending(DownloadsJob(project, build.site_dir / DOWNLOADS_DIR, fork=not build.serving))
 
 
-STEP = Step("downloads", ("@catalog", "site_config.yml", "env:SOURCE_DATE_EPOCH"), ("downloads/",), run,
+STEP = Step("downloads", ("@in_force", "site_config.yml", "env:SOURCE_DATE_EPOCH"), ("downloads/",), run,
             "XLSX/CSV/JSON, cached by content, written by a forked child while pages render", serve="after")
 

@@ -68,7 +68,8 @@ def item_key(builder: PageBuilder, item: Item, of: ItemDigests) -> str:
     related += ["<"] + [of(r.item) for r in builder.data.incoming.get(item.key, [])]
     main = catalog.main_item(item)
     family = [of(catalog.parent(item)), main.path if main else "-", *(of(c) for c in catalog.children(item))]
-    return digest("item", of(item), *related, "|", *family, _events_digest(builder.events(item)))
+    state = builder.now.item_state(item) if builder.now is not None else ""
+    return digest("item", of(item), *related, "|", *family, _events_digest(builder.events(item)), state)
 
 
 def department_key(builder: PageBuilder, code: str, of: ItemDigests, events_key: str) -> str:
@@ -89,7 +90,8 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
 
     of = ItemDigests(build.products.get("@item_digests"))
     build.put("@item_digests", of)
-    latest = list(history.adjustments[:10]) if history is not None else []
+    pending = builder.pending_seqs  # announced in their own section, not among the latest
+    latest = [a for a in history.adjustments if a.seq not in pending][:10] if history is not None else []
     events_key = digest(history.head or "", str(len(history.events))) if history is not None else "-"
     # What every page is made from besides its own data: templates, configuration, code, the
     # reproducible build date, and the history's first publication (an unchanged item's page says
@@ -104,7 +106,8 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     for page in builder.catalog_pages(latest, index=index):
         yield fixed_spec(page)
     if history is not None:
-        current = digest(names, events_key, *(m.path for m in catalog.main_items()))
+        current = digest(names, events_key, *(m.path for m in catalog.main_items()),
+                         *(builder.now.key_parts() if builder.now is not None else ()))
         for page in _kept(build, "history", current, lambda: build_history_pages(builder, history)):
             yield fixed_spec(page)
         yield fixed_spec(as_of_page(builder))
@@ -118,6 +121,11 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     for item in catalog.items():
         yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, item_key(builder, item, of)),
                        lambda i=item: builder.item_page(i), title=item.name)
+    # Items at HEAD not in force on the as-of day (added by a pending adjustment, past their 有效期至):
+    # their page says so, at the address they keep; they are in no list and no search.
+    for item, status in builder.now.unlisted if builder.now is not None else []:
+        yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, status, item_key(builder, item, of)),
+                       lambda i=item, s=status: builder.item_page(i, s), title=item.name)
 
 
 def _kept(build: Build, name: str, key: str, make: Callable[[], list[Page]]) -> list[Page]:
@@ -134,10 +142,10 @@ def run(build: Build) -> None:
     from generator import pinyin
     from generator.steps.downloads import download_links
 
-    project = build.get("@catalog")
+    project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     history = build.get("@history")
     renderer = TemplateRenderer(project.root / "templates")
-    builder = PageBuilder(project.catalog, renderer, history, download_links(project))
+    builder = PageBuilder(project.catalog, renderer, history, download_links(project), now=build.get("@now"))
     pinyin_cache = project.root / ".cache" / "pinyin.json"
     if not build.serving:  # a preview keeps its conversions in memory
         pinyin.load_cache(pinyin_cache)
@@ -148,6 +156,6 @@ def run(build: Build) -> None:
 
 # What every page depends on besides the catalog and the history: part of every page's key.
 _CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")
-STEP = Step("render", ("@catalog", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages"), run,
+STEP = Step("render", ("@in_force", "@now", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages"), run,
             "every current page with the key of what it is made from; whole-catalog pages rendered now")
 

@@ -144,8 +144,15 @@ class Build:
     def get(self, product: str) -> Any:
         return self.runner.products[product]
 
-    def put(self, product: str, value: Any) -> None:
+    def put(self, product: str, value: Any, key: str | None = None) -> None:
+        """key: what the value was made from, when the step knows it better than its own key does
+        (the timeline step reruns every day; its products change only when a pending change takes
+        effect): the steps reading the product rerun only when this key changes."""
         self.runner.products[product] = value
+        if key is not None:
+            self.runner.given_keys[product] = key
+        else:
+            self.runner.given_keys.pop(product, None)
 
     def time(self, name: str, seconds: float) -> None:
         """Part of a step timed under its own name (the pages step reports render and write)."""
@@ -182,6 +189,7 @@ class Runner:
         # The lean search documents of the site in out_dir, kept between builds (search_index.DocumentStore).
         self.search_docs = self.root / STATE_DIR / f"{digest(str(self.out_dir))}-search"
         self.product_keys: dict[str, str] = {}
+        self.given_keys: dict[str, str] = {}  # product → the key its step gave it (Build.put)
         self.state = State() if serving else self._load_state()
         self.scratch = Path()
         self._file_digests: dict[str, tuple[tuple[int, int], str]] = {}
@@ -394,7 +402,8 @@ class Runner:
         read, such as the nav: its readers rerun only when it really changed), else the step's key."""
         for product in step.products:
             value_key = step.value_key(product, self.products[product]) if step.value_key and product in self.products else None
-            self.product_keys[product] = value_key or key
+            given = self.given_keys.get(product) if product in self.products else None
+            self.product_keys[product] = given or value_key or key
 
     def _can_skip(self, build: Build, step: Step) -> bool:
         if build.cold or build.before.steps.get(step.name) != build.keys[step.name]:
