@@ -221,3 +221,22 @@ def test_a_record_entered_in_one_day_gives_each_adjustments_three_dates_and_its_
     assert food["versions"][food["current"]]["values"]["time_limit"]["promised"] == 3
     penalty = load(site, f"items/power/{PENALTY}.json")
     assert penalty["current"] is None and penalty["versions"][-1]["valid_to"] == "2022-05-10"
+
+
+def test_an_item_past_its_valid_until_day_ends_there(tmp_path):
+    """有效期至 2024-06-30: listed through that day, not after it (as the site lists it on its as-of day)."""
+    root = demo_with_history(tmp_path / "county")
+    fee = root / "lists/fee/zjj.yml"
+    text = fee.read_text(encoding="utf-8")
+    fee.write_text(text.replace("    name: 城市道路占用费\n", "    name: 城市道路占用费\n    valid_until: 2024-06-30\n", 1),
+                   encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "关于城市道路占用费有效期的通知\n\n调整依据: 示府办字〔2024〕12号\n发布日期: 2024-05-01",
+         date="2024-05-01T10:00:00+08:00")
+    site = tmp_path / "site"
+    assert build_site(root, site, as_of=AS_OF, search=False).ok
+    item = load(site, "items/fee/SF-zjj-001.json")
+    assert [(v["valid_from"], v["valid_to"]) for v in item["versions"]] == [
+        ("2023-01-10", "2024-05-01"), ("2024-05-01", "2024-07-01")]
+    assert item["current"] is None
+    listed = next(i for i in load(site, "lists/fee.json")["items"] if i["code"] == "SF-zjj-001")
+    assert listed["versions"][-1]["valid_to"] == "2024-07-01"

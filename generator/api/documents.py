@@ -10,17 +10,19 @@ day, and an item file only on the day one of its versions takes effect.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.api import FORMAT, ROOT
 from generator.changes import KINDS
 from generator.fieldtypes import field_text
 from generator.history.events import KIND_IDS, RECODED, Adjustment, History
+from generator.history.inforce import valid_until
 from generator.history.versions import ItemVersion, Timeline, is_pending
-from generator.model import Catalog
+from generator.model import Catalog, Item
 from generator.siteconfig import ListType, SiteConfig
 from generator.tabular.export import field_values
 
@@ -70,8 +72,22 @@ def published_keys(timeline: Timeline, history: History, config: SiteConfig) -> 
 
 
 def listed_versions(versions: list[ItemVersion]) -> list[ItemVersion]:
-    """The versions in which the item was on the list (a 取消 ends the one before it)."""
-    return [v for v in versions if v.listed]
+    """The versions in which the item was on the list (a 取消 ends the one before it), each ended
+    by its 有效期至 where that comes first: the item is listed through that day, not after it (the
+    rule of generator/history/inforce.py for the as-of day, applied to every day)."""
+    out = []
+    for version in versions:
+        if not version.listed:
+            continue
+        until = valid_until(Item(list_id="", department="", code="", data=version.values or {}))
+        if until:
+            ends = (dt.date.fromisoformat(until) + dt.timedelta(days=1)).isoformat()
+            if ends <= (version.valid_from or ends):
+                continue  # expired before it began
+            if not version.valid_to or ends < version.valid_to:
+                version = replace(version, valid_to=ends)
+        out.append(version)
+    return out
 
 
 def first_day(history: History, timeline: Timeline) -> str | None:
@@ -104,9 +120,17 @@ class ApiBuilder:
             for key in keys:
                 yield f"{ROOT}items/{key[0]}/{key[1]}.json", dumps(self.item_file(list_type, key))
 
-    def _in_force(self, key: tuple[str, str]) -> ItemVersion | None:
-        version = self.timeline.in_force(*key)
-        return version if version is not None and version.listed else None
+    def _current(self, key: tuple[str, str], versions: list[ItemVersion]) -> int | None:
+        """The position in `versions` (listed_versions) of the one the site shows as 现行 on the
+        as-of day (Timeline.current: only a declared 生效日期 makes a change pending); None when the
+        item is not listed that day (not yet added, cancelled, or past its 有效期至)."""
+        current = self.timeline.current(*key)
+        if current is None or not current.listed:
+            return None
+        for n, version in enumerate(versions):
+            if (version.valid_from, version.adjustment) == (current.valid_from, current.adjustment):
+                return n if not version.valid_to or self.as_of < version.valid_to else None
+        return None
 
     def index(self) -> dict[str, Any]:
         portal = self.config.portal
@@ -115,7 +139,8 @@ class ApiBuilder:
             keys = [k for k in self.keys if k[0] == list_type.id]
             lists.append({
                 "id": list_type.id, "name": list_type.title, "item_label": list_type.item_label,
-                "count": sum(1 for k in keys if self._in_force(k) is not None),
+                "count": sum(1 for k in keys
+                             if self._current(k, listed_versions(self.timeline.versions[k])) is not None),
                 "fields": [{"id": f.name, "label": f.label, "type": f.type} for f in list_type.fields],
                 "url": f"lists/{list_type.id}.json",
             })
@@ -149,11 +174,10 @@ class ApiBuilder:
         """`current` is the position in `versions` of the version in force on the as-of day (its
         values are not written twice: at 10,000 items they were a quarter of the API's bytes)."""
         versions = listed_versions(self.timeline.versions[key])
-        current = self._in_force(key)
         return {
             "format": FORMAT, "list": list_type.id, "code": key[1],
             "page": f"{key[0]}/{key[1]}/",
-            "current": next((n for n, v in enumerate(versions) if v is current), None),
+            "current": self._current(key, versions),
             "versions": [self._version(list_type, v) for v in versions],
         }
 

@@ -22,12 +22,15 @@ RECORD = "api"  # Build.after.extra[RECORD]: path → digest of the bytes writte
 
 
 def timeline(build: Build) -> Timeline:
-    """Every item's versions on the build's as-of day. (Once a step makes `@timeline`, read it.)"""
+    """Every item's versions (the timeline step's); a site without its history has one version
+    of each item, with no dates."""
     from generator.history.events import History
     from generator.history.versions import build_timeline
 
-    history = build.get("@history") or History()
-    return build_timeline(history, build.get("@catalog").catalog.items(), build.options.as_of)
+    found = build.get("@timeline")
+    if found is not None:
+        return found
+    return build_timeline(History(), build.get("@catalog").catalog.items(), build.options.as_of)
 
 
 def editions(build: Build) -> list:
@@ -68,6 +71,6 @@ def run(build: Build) -> None:
     build.after.extra[RECORD] = after
 
 
-STEP = Step("api", ("@catalog", "@history", "git", "site_config.yml", "option:as_of", "option:site_url"),
+STEP = Step("api", ("@catalog", "@history", "@timeline", "git", "site_config.yml", "option:as_of", "option:site_url"),
             (ROOT,), run, "the static JSON API: index, one file per list and per item, their schemas",
             serve="after")
