@@ -87,7 +87,8 @@ def test_schemas_are_self_contained_draft_2020_12(built):
 def test_index_names_the_site_lists_editions_and_every_adjustment_with_its_dates(built):
     _, site = built
     index = load(site, "index.json")
-    assert index["as_of"] == AS_OF and index["first_published"] == "2023-01-10"
+    # the state the files describe: since the 2024-04-01 changes took effect, until the new fee's day
+    assert (index["as_of"], index["next_change"], index["first_published"]) == ("2024-04-01", "2025-01-01", "2023-01-10")
     fee = next(entry for entry in index["lists"] if entry["id"] == "fee")
     assert fee["name"] == "行政事业性收费清单"
     labels = {f["id"]: f["label"] for f in fee["fields"]}

@@ -111,6 +111,7 @@ class ApiBuilder:
         self.editions = editions
         self.adjustments = {a.anchor: adjustment_json(a, self.as_of) for a in history.adjustments}
         self.keys = published_keys(timeline, history, self.config)
+        self.listed = {key: listed_versions(timeline.versions[key]) for key in self.keys}
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         yield ROOT + "index.json", dumps(self.index())
@@ -139,8 +140,7 @@ class ApiBuilder:
             keys = [k for k in self.keys if k[0] == list_type.id]
             lists.append({
                 "id": list_type.id, "name": list_type.title, "item_label": list_type.item_label,
-                "count": sum(1 for k in keys
-                             if self._current(k, listed_versions(self.timeline.versions[k])) is not None),
+                "count": sum(1 for k in keys if self._current(k, self.listed[k]) is not None),
                 "fields": [{"id": f.name, "label": f.label, "type": f.type} for f in list_type.fields],
                 "url": f"lists/{list_type.id}.json",
             })
@@ -148,7 +148,7 @@ class ApiBuilder:
             "format": FORMAT,
             "site": {"name": portal.site_name, "region": portal.region, "region_code": portal.region_code,
                      "base_url": self.site_url},
-            "as_of": self.as_of,
+            **dict(zip(("as_of", "next_change"), self.state_days(), strict=True)),
             "first_published": first_day(self.history, self.timeline),
             "change_kinds": dict(KINDS),
             "departments": [{"code": d.code, "name": d.name, "short_name": d.short_name}
@@ -159,10 +159,20 @@ class ApiBuilder:
                             for a in self.history.adjustments],
         }
 
+    def state_days(self) -> tuple[str | None, str | None]:
+        """The days between which what the files say holds: from the newest day a version began or
+        ended on or before the build's as-of day, until the next such day (a pending 生效日期, a
+        有效期至) or None. A build on any day in between writes the same bytes, so a daily build
+        with nothing taking effect publishes nothing new (tests/test_pending.py)."""
+        days = {d for versions in self.listed.values() for v in versions for d in (v.valid_from, v.valid_to) if d}
+        before = [d for d in days if d <= self.as_of]
+        after = [d for d in days if d > self.as_of]
+        return (max(before) if before else None), (min(after) if after else None)
+
     def list_file(self, list_type: ListType, keys: list[tuple[str, str]]) -> dict[str, Any]:
         items = []
         for key in keys:
-            versions = listed_versions(self.timeline.versions[key])
+            versions = self.listed[key]
             items.append({"code": key[1], "versions": [{
                 "valid_from": _date(v.valid_from), "valid_to": _date(v.valid_to),
                 "adjustment": v.adjustment.anchor if v.adjustment else None,
@@ -173,7 +183,7 @@ class ApiBuilder:
     def item_file(self, list_type: ListType, key: tuple[str, str]) -> dict[str, Any]:
         """`current` is the position in `versions` of the version in force on the as-of day (its
         values are not written twice: at 10,000 items they were a quarter of the API's bytes)."""
-        versions = listed_versions(self.timeline.versions[key])
+        versions = self.listed[key]
         return {
             "format": FORMAT, "list": list_type.id, "code": key[1],
             "page": f"{key[0]}/{key[1]}/",

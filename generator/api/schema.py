@@ -56,7 +56,7 @@ ADJUSTMENT = {
     "effective": {**OPEN_DATE, "description": "生效日期"},
     "day": {**DATE, "description": "the record's day: 发布日期, else the day it was entered"},
     "in_force_from": {**DATE, "description": "the day its changes apply: 生效日期, else 发布日期, else the day entered"},
-    "pending": {"type": "boolean", "description": "已批准、尚未施行 on the index's as_of day"},
+    "pending": {"type": "boolean", "description": "已批准、尚未施行 (takes effect on or after the index's next_change)"},
 }
 
 
@@ -71,7 +71,10 @@ def index_schema() -> dict[str, Any]:
     return _document("index", "Qingdan API: index.json", {
         "site": _object({"name": {"type": "string"}, "region": {"type": "string"},
                          "region_code": {"type": "string"}, "base_url": {"type": "string"}}),
-        "as_of": {**DATE, "description": "the day the site shows the lists as of"},
+        "as_of": {**OPEN_DATE, "description": "the lists as of this day: the newest day a version began or ended "
+                  "on or before the site's build day; what the files say holds from it until next_change"},
+        "next_change": {**OPEN_DATE, "description": "the next day a version begins or ends (a pending 生效日期, "
+                        "a 有效期至); null: none is known"},
         "first_published": {**OPEN_DATE, "description": "首次公布"},
         "change_kinds": {"type": "object", "additionalProperties": {"type": "string"},
                          "description": "kind → the word the site uses (新增、取消…)"},
@@ -79,7 +82,7 @@ def index_schema() -> dict[str, Any]:
             {"code": ID, "name": {"type": "string"}, "short_name": {"type": "string"}})},
         "lists": {"type": "array", "items": _object({
             "id": ID, "name": {"type": "string"}, "item_label": {"type": "string"},
-            "count": {"type": "integer", "minimum": 0, "description": "items in force on as_of"},
+            "count": {"type": "integer", "minimum": 0, "description": "items listed as 现行"},
             "fields": {"type": "array", "items": field},
             "url": {"type": "string", "description": "the list file, relative to index.json"}})},
         "editions": {"type": "array", "items": _object(

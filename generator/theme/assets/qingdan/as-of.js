@@ -81,15 +81,16 @@
   }
   /* A change that takes effect after the site's own day: approved, not yet in force. */
   function approved(index, day, what) {
-    return day && day > index.as_of ? el("span", { class: "qd-pending" }, `（已批准，${day} 起${what}）`) : null;
+    return day && index.next_change && day >= index.next_change
+      ? el("span", { class: "qd-pending" }, `（已批准，${day} 起${what}）`) : null;
   }
   function time(day) {
     return el("time", { datetime: day }, day);
   }
-  /* A day after the site's own: what is shown there is what was approved by then, nothing later. */
+  /* A day on or after the next change the record knows of: what is shown includes approved changes not yet in force. */
   function later(index, day) {
-    return day > index.as_of
-      ? `所选日期晚于本站数据的日期（${index.as_of}）：显示的是到 ${index.as_of} 为止已经批准、届时将施行的内容。` : "";
+    return index.next_change && day >= index.next_change
+      ? "所选日期在已批准、尚未施行的调整生效之后：标有“已批准”的内容届时施行。" : "";
   }
 
   /* -- The data ------------------------------------------------------------------------------ */
@@ -295,10 +296,17 @@
     }
   }
 
+  /* The visitor's own day: the lists as they stand today, by the record (a change approved for
+     today is in force today, even before the site is built again). */
+  function today() {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  }
+
   function choiceFromAddress(index) {
     const params = new URLSearchParams(window.location.search);
     return {
-      date: (params.get("date") || index.as_of).trim(),
+      date: (params.get("date") || today()).trim(),
       list: params.get("list") || (index.lists[0] && index.lists[0].id),
       compare: (params.get("compare") || "").trim(),
     };
