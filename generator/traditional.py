@@ -27,10 +27,12 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 HANT_DIR = "zh-Hant"
@@ -320,31 +322,82 @@ CHROME_MIN = 4
 class ScriptChars:
     """What the script map needs of the site's pages, gathered page by page as they are converted
     (`add`): the characters of both scripts, and the site's own words (data-qd-chrome elements:
-    其他信息 → 其他資訊 in Taiwan) that its vocabulary writes otherwise than the published text."""
+    其他信息 → 其他資訊 in Taiwan) that its vocabulary writes otherwise than the published text.
+
+    Each character and word is counted by the pages holding it, so that a build which rewrites or
+    removes a page (`remove` its old text first) drops what no page holds any more, and the map is
+    the one a fresh build makes. The counts of the pages step's pages are kept between builds
+    (`state`, `restore`); pages another step converts on every run are added as `transient`."""
 
     def __init__(self, variant: str, extra_phrases: Mapping[str, str] | None = None) -> None:
         site = site_phrases(extra_phrases)
         self.variant, self.site = variant, site
-        self.simplified: set[str] = set()
-        self.traditional: set[str] = set()
-        self._seen: set[str] = set()
-        self.chrome: dict[str, str] = {}
+        self._counts: tuple[Counter[str], Counter[str], Counter[str]] = (Counter(), Counter(), Counter())
+        self._transient: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+        self._words: dict[str, str | None] = {}  # a site word → its Traditional words (None: not needed)
         self._convert, self._chrome = converter(variant, site), chrome_converter(variant, site)
 
-    def add(self, html: str, converted: str) -> None:
-        """One Simplified page and its Traditional copy."""
-        self.simplified.update(html)
-        self.traditional.update(converted)
+    def _parts(self, html: str, converted: str) -> tuple[set[str], set[str], set[str]]:
+        return set(html), set(converted), self._chrome_texts(html)
+
+    def _chrome_texts(self, html: str) -> set[str]:
+        texts = set()
         for start, end in _element_spans(html, CHROME):
             for node in _TEXT_NODE.finditer(html, start, end):
                 text = node.group(1).strip()
-                if text in self._seen or not _HAN.search(text):
+                if not _HAN.search(text):
                     continue
-                self._seen.add(text)
-                words = self._chrome(text)
-                # Only a conversion that keeps the length: search.js highlights by position.
-                if words != self._convert(text) and len(words) == len(text) >= CHROME_MIN:
-                    self.chrome[text] = words
+                texts.add(text)
+                self._word(text)
+        return texts
+
+    def _word(self, text: str) -> None:
+        """Work out once what the map says for one of the site's own words."""
+        if text not in self._words:
+            words = self._chrome(text)
+            # Only a conversion that keeps the length: search.js highlights by position.
+            keep = words != self._convert(text) and len(words) == len(text) >= CHROME_MIN
+            self._words[text] = words if keep else None
+
+    def add(self, html: str, converted: str, transient: bool = False) -> None:
+        """One Simplified page and its Traditional copy."""
+        for target, found in zip(self._transient if transient else self._counts, self._parts(html, converted),
+                                 strict=True):
+            target.update(found)
+
+    def remove(self, html: str, converted: str) -> None:
+        """A page of an earlier build, about to be rewritten or removed."""
+        for counts, found in zip(self._counts, self._parts(html, converted), strict=True):
+            counts.subtract(found)
+
+    def _live(self, i: int) -> set[str]:
+        return {k for k, n in self._counts[i].items() if n > 0} | self._transient[i]
+
+    @property
+    def simplified(self) -> set[str]:
+        return self._live(0)
+
+    @property
+    def traditional(self) -> set[str]:
+        return self._live(1)
+
+    @property
+    def chrome(self) -> dict[str, str]:
+        return {text: words for text in self._live(2) if (words := self._words.get(text)) is not None}
+
+    def state(self) -> list[dict[str, int]]:
+        """The counts of the pages added (not transient), for the next build."""
+        return [dict(sorted((k, n) for k, n in counts.items() if n > 0)) for counts in self._counts]
+
+    def restore(self, state: Any) -> bool:
+        """The counts an earlier build left; False when they are not in this form (build cold)."""
+        if not (isinstance(state, list) and len(state) == 3 and all(isinstance(x, dict) for x in state)):
+            return False
+        for counts, saved in zip(self._counts, state, strict=True):
+            counts.update(saved)
+        for text in state[2]:
+            self._word(text)
+        return True
 
     def json(self) -> str:
         return script_map(self.variant, self.simplified, self.traditional, self.site, self.chrome)

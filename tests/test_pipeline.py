@@ -136,6 +136,27 @@ def test_a_build_after_each_clerk_edit_is_the_site_a_fresh_clone_builds(tmp_path
         assert differences(out, tmp_path / f"fresh-{name}") == [], name
 
 
+def test_a_character_no_page_holds_any_more_leaves_the_search_script_map(tmp_path, fixed_date):
+    """The map that lets a 繁體 query find Simplified pages lists the characters the site's pages
+    hold: after an edit removes the only page text with 鼍, a build from the previous one drops it,
+    as a fresh clone's build does."""
+    root = demo_with_history(tmp_path / "county")
+    out = tmp_path / "site"
+
+    def script_map() -> str:
+        return (out / "assets/script-map.json").read_text(encoding="utf-8")
+
+    # A clerk's draft, built but never committed (a committed name would stay in the item's history).
+    _replace(root / "lists/power/fgw.yml", "name: 企业投资项目核准\n", "name: 企业投资项目核准（鼍）\n")
+    assert build_site(root, out).ok and "鼍" in script_map()
+    _replace(root / "lists/power/fgw.yml", "name: 企业投资项目核准（鼍）\n", "name: 企业投资项目核准\n")
+    assert build_site(root, out).ok
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    assert build_site(clone, tmp_path / "fresh").ok
+    assert script_map() == (tmp_path / "fresh/assets/script-map.json").read_text(encoding="utf-8")
+
+
 def test_nothing_changed_means_nothing_is_done(tmp_path, fixed_date):
     root = demo_with_history(tmp_path / "county")
     assert build_site(root, tmp_path / "site").ok

@@ -31,7 +31,7 @@ def run(build: Build) -> None:
             hant = converter.page(text, posixpath.dirname(rel))
             write_file(build.site_dir / traditional.hant_path(rel), hant)
             written.append(traditional.hant_path(rel))
-            chars.add(text, hant)
+            chars.add(text, hant, transient=True)  # converted again on every run
     written += [traditional.hant_path(traditional.OWN_ASSETS + a.name)
                 for a in (build.site_dir / traditional.OWN_ASSETS).glob("*")]
     traditional.write_assets(build.site_dir, variant, config.traditional_phrases)

@@ -63,11 +63,11 @@ class PageWriter:
         # Parts whose documents changed before this step (content/ pages): indexed with the rest.
         self.documents.changed.update(build.get("@shell_search_parts"))
         self.chars = traditional.ScriptChars(self.variant, config.traditional_phrases) if self.variant else None
-        known = build.before.extra.get("script_chars") if not build.cold else None
-        if self.chars is not None and known:  # what the pages not rewritten contributed
-            self.chars.simplified.update(known[0])
-            self.chars.traditional.update(known[1])
-            self.chars.chrome.update(known[2])
+        # What the pages not rewritten contribute. None are recorded when the last build had no
+        # 繁體 view: the setting is in every page's key, so every page is written now.
+        if self.chars is not None and not build.cold:
+            self.chars.restore(build.before.extra.get("script_chars"))
+        self.incremental = not build.cold
 
     def html(self, page: Page) -> str | None:
         if not page.nav:
@@ -84,6 +84,8 @@ class PageWriter:
         if text is None:
             return
         rel = page.path + "index.html"
+        if self.hant is not None:
+            self._forget(rel)
         write_file(self.site / rel, text)
         if self.hant is not None:
             converted = (self.hant.page(text, posixpath.dirname(rel)) if page.nav
@@ -97,7 +99,20 @@ class PageWriter:
         searchable = search.INDEXED in page.body
         self.documents.put(page.path, search.lean_document(page.title, page.body) if searchable else None)
 
+    def _forget(self, rel: str) -> None:
+        """The script map's counts without the earlier build's copy of this page (both scripts)."""
+        if not self.incremental or self.chars is None:
+            return
+        try:
+            old = (self.site / rel).read_text(encoding="utf-8")
+            old_hant = (self.site / traditional.hant_path(rel)).read_text(encoding="utf-8")
+        except OSError:
+            return  # a new page
+        self.chars.remove(old, old_hant)
+
     def remove(self, path: str) -> None:
+        if self.hant is not None:
+            self._forget(path + "index.html")
         for base in (self.site, self.site / traditional.HANT_DIR):
             (base / path / "index.html").unlink(missing_ok=True)
             _prune_empty(base / path, base)
@@ -165,8 +180,7 @@ def run(build: Build) -> Pending | None:
     build.put("@search_buckets", writer.buckets)
     build.put("@script_chars", writer.chars)
     if writer.chars is not None:
-        build.after.extra["script_chars"] = ["".join(sorted(writer.chars.simplified)),
-                                             "".join(sorted(writer.chars.traditional)), writer.chars.chrome]
+        build.after.extra["script_chars"] = writer.chars.state()
     return writer.indexer
 
 

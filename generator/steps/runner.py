@@ -30,7 +30,7 @@ from generator.problems import Problems
 from generator.steps.step import BuildError, Pending, Step, digest
 
 STATE_DIR = Path(".cache") / "build"
-STATE_VERSION = "1"
+STATE_VERSION = "2"  # 2: the script map's characters counted by page
 
 
 @dataclass(frozen=True)
