@@ -156,6 +156,7 @@ def test_the_traditional_page_works_from_the_same_data(visit, base, names):
     assert "2024-03-31" in text and "項" in text
     link = page.locator(".qd-asof-name a").first
     assert "/zh-Hant/fee/" in link.get_attribute("href")
+    assert any("費" in name for name in shown_names(page))  # the data shown in the page's script
 
 
 @pytest.mark.parametrize("path", ["as-of/?date=2024-03-31&list=power", "as-of/?date=2024-03-31&compare=2025-01-01&list=fee",
