@@ -452,13 +452,14 @@ def _fmt_s(value: float | None) -> str:
 
 
 def _fmt_b(value: int | None) -> str:
+    """Decimal units, as the targets are written (MB = 10⁶ bytes)."""
     if value is None:
         return "—"
-    if value >= 1 << 30:
-        return f"{value / (1 << 30):.2f} GB"
-    if value >= 1 << 20:
-        return f"{value / (1 << 20):.1f} MB"
-    return f"{value / 1024:.0f} KB"
+    if value >= 10**9:
+        return f"{value / 1e9:.2f} GB"
+    if value >= 10**6:
+        return f"{value / 1e6:.1f} MB"
+    return f"{value / 1e3:.0f} KB"
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

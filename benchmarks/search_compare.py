@@ -66,7 +66,7 @@ def gzipped_bytes(site: Path, files: dict[str, int]) -> int:
 
 
 def _kb(n: int | None) -> str:
-    return "—" if n is None else f"{n / 1024:,.0f} KB"
+    return "—" if n is None else f"{n / 1e3:,.0f} KB"  # KB = 10³ bytes
 
 
 def main(argv: list[str] | None = None) -> int:
