@@ -22,7 +22,7 @@ from generator.fieldtypes import field_text
 from generator.history.events import KIND_IDS, RECODED, Adjustment, History
 from generator.history.inforce import valid_until
 from generator.history.versions import ItemVersion, Timeline, is_pending
-from generator.model import Catalog, Item
+from generator.model import Catalog
 from generator.siteconfig import ListType, SiteConfig
 from generator.tabular.export import field_values
 
@@ -79,7 +79,7 @@ def listed_versions(versions: list[ItemVersion]) -> list[ItemVersion]:
     for version in versions:
         if not version.listed:
             continue
-        until = valid_until(Item(list_id="", department="", code="", data=version.values or {}))
+        until = valid_until(version.values or {})
         if until:
             ends = (dt.date.fromisoformat(until) + dt.timedelta(days=1)).isoformat()
             if ends <= (version.valid_from or ends):

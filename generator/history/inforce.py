@@ -18,7 +18,7 @@ same object: nothing is copied. Plain data, no git and no I/O.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +70,7 @@ class InForce:
         """What the item page shows that the as-of day decides, as a short string (part of the page's
         key): its pending changes and its 有效期至. "" for an item with neither."""
         parts = [f"{c.adjustment.anchor}:{c.kind}" for c in self.changes.get(item.key, [])]
-        until = valid_until(item)
+        until = valid_until(item.data)
         if until:
             parts.append(f"until:{until}:{EXPIRED if until < self.as_of else ''}")
         return "|".join(parts)
@@ -81,9 +81,9 @@ class InForce:
         return [*(a.anchor for a in self.pending), "|", *(f"{i.key}:{s}" for i, s in self.unlisted)]
 
 
-def valid_until(item: Item) -> str:
-    """The item's 有效期至 as YYYY-MM-DD, "" when it has none (or none that reads as a date)."""
-    value = item.data.get("valid_until")
+def valid_until(values: Mapping[str, Any]) -> str:
+    """An item's 有效期至 (from its values) as YYYY-MM-DD, "" when it has none (or none that reads as a date)."""
+    value = values.get("valid_until")
     if value is None or value == "":
         return ""
     if isinstance(value, dt.date):
@@ -129,7 +129,7 @@ def in_force(catalog: Catalog, history: History | None, timeline: Timeline | Non
                 continue
             current = _version_item(item, version.values or {}, version.code, version.department)
             touched = True
-        until = valid_until(current)
+        until = valid_until(current.data)
         if until and until < as_of:
             result.unlisted.append((current, EXPIRED))
             touched = True
@@ -156,7 +156,7 @@ def _pending_removals(history: History | None, timeline: Timeline | None,
             continue
         item = Item(list_id=list_id, department=version.department, code=version.code,
                     data=dict(version.values or removed.data))
-        if valid_until(item) and valid_until(item) < result.as_of:
+        if valid_until(item.data) and valid_until(item.data) < result.as_of:
             continue
         result.changes[item.key] = changes
         found.append(item)

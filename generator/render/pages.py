@@ -208,7 +208,7 @@ class PageBuilder:
             parent=self.catalog.parent(item), main=self.catalog.main_item(item), children=self.catalog.children(item),
             outgoing=self.data.outgoing.get(item.key, []), incoming=self.data.incoming.get(item.key, []),
             events=events, currency=self.currency(events, bool(pending)), pending=pending,
-            until=valid_until(item), **state,
+            until=valid_until(item.data), **state,
         )
         meta = {"ArticleTitle": item.name, "ContentSource": department.name if department else ""}
         date = pub_date(events)
