@@ -59,3 +59,16 @@ def run_check(project: Path, *args: str, timeout: float = 120) -> CheckRun:
         timeout=timeout,
     )
     return CheckRun(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+
+
+def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`qingdan --project ROOT ARGS…` as a user runs it, in its own process."""
+    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file (which must hold it) with `new`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from a11y_support import AXE
-from browser_support import RequestLog, serve_directory
+from browser_support import serve_directory
 from demo_project import CANCELLED_FEE
 from test_api import AS_OF, NEW_FEE, api_demo
 
@@ -47,27 +47,6 @@ def names(site) -> dict[str, str]:
     wanted = {CANCELLED_FEE.split("/")[1], NEW_FEE}
     return {i["code"]: i["versions"][-1]["name"] for i in fees if i["code"] in wanted}
 
-
-@pytest.fixture
-def visit(browser):
-    contexts = []
-
-    def open_page(url: str, **options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.log = RequestLog(page)
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(url)
-        return page
-
-    yield open_page
-    for context in contexts:
-        for page in context.pages:
-            assert page.log.external() == [], page.log.external()
-            assert page.errors == [], page.errors
-        context.close()
 
 
 def status(page) -> str:

@@ -10,27 +10,15 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mini_project import make_project
+from mini_project import edit, make_project, qingdan
 
 
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-c", "user.name=dev", "-c", "user.email=dev@example.org", *args], cwd=root,
                           check=True, capture_output=True, text=True).stdout.strip()
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], capture_output=True,
-                          text=True, timeout=300)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

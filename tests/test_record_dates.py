@@ -15,14 +15,13 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
 from demo_project import demo_record
-from mini_project import make_git_project, make_project, run_check
+from mini_project import edit, make_git_project, make_project, qingdan, run_check
 
 ONE_DAY = "2026-11-28T10:00:00+08:00"
 BUILD = "000117004000"  # the mini project's 建筑工程施工许可 (lists/power/zjj.yml)
@@ -33,17 +32,6 @@ def git(root: Path, *args: str) -> str:
            "GIT_COMMITTER_NAME": "县编办", "GIT_COMMITTER_EMAIL": "bb@example.gov.cn",
            "GIT_AUTHOR_DATE": ONE_DAY, "GIT_COMMITTER_DATE": ONE_DAY}
     return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], capture_output=True,
-                          text=True, timeout=300)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def diff_json(root: Path, a: str, b: str) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_support import RequestLog, search, serve_directory, wait_done
+from browser_support import search, serve_directory, wait_done
 
 from generator.site.build import build_site
 
@@ -45,28 +45,6 @@ def base(site):
     with serve_directory(site, prefix=PREFIX) as url:
         yield url
 
-
-@pytest.fixture
-def visit(browser):
-    """Open pages in a fresh context; afterwards, no request may have left 127.0.0.1."""
-    contexts = []
-
-    def open_page(url: str, **options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.log = RequestLog(page)
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(url)
-        return page
-
-    yield open_page
-    for context in contexts:
-        for page in context.pages:
-            assert page.log.external() == [], f"请求了其他主机：{page.log.external()}"
-            assert page.errors == [], page.errors
-        context.close()
 
 
 def status(page) -> str:

@@ -365,26 +365,28 @@ class Scopes:
         return cls(lists, departments)
 
 
+def _scope_feed(project: Any, adjustments: list[tuple[Any, list[Any]]], page: str, title: str, subtitle: str,
+                feed_path: str, site_url: str, as_of: str) -> bytes:
+    """The feed of a list or a department: its adjustments, each with its own items."""
+    portal = project.config.portal
+    entries = adjustment_entries(adjustments, page, site_url + "adjustments/", as_of)
+    head = FeedHead(page, f"{title} · 动态调整（{portal.site_name}）", subtitle, site_url + feed_path, portal.organizer)
+    return atom(head, entries)
+
+
 def list_feed(project: Any, scopes: Scopes, list_type: Any, site_url: str, as_of: str) -> bytes:
     """One list's feed: the adjustments that touched it, each with its items on this list."""
-    portal = project.config.portal
-    page = f"{site_url}{list_type.id}/"
-    entries = adjustment_entries(scopes.lists.get(list_type.id, []), page, site_url + "adjustments/", as_of)
-    head = FeedHead(page, f"{list_type.title} · 动态调整（{portal.site_name}）",
-                    f"{portal.region}{list_type.title}的新增、取消和变更", site_url + list_feed_path(list_type.id),
-                    portal.organizer)
-    return atom(head, entries)
+    return _scope_feed(project, scopes.lists.get(list_type.id, []), f"{site_url}{list_type.id}/", list_type.title,
+                       f"{project.config.portal.region}{list_type.title}的新增、取消和变更",
+                       list_feed_path(list_type.id), site_url, as_of)
 
 
 def department_feed(project: Any, scopes: Scopes, department: Any, site_url: str, as_of: str) -> bytes:
     """One department's feed: the adjustments that touched its items (before or after a 划转)."""
-    portal = project.config.portal
-    page = f"{site_url}departments/{department.code}/"
-    entries = adjustment_entries(scopes.departments.get(department.code, []), page, site_url + "adjustments/", as_of)
-    head = FeedHead(page, f"{department.name} · 动态调整（{portal.site_name}）",
-                    f"{department.name}清单事项的新增、取消和变更", site_url + department_feed_path(department.code),
-                    portal.organizer)
-    return atom(head, entries)
+    return _scope_feed(project, scopes.departments.get(department.code, []),
+                       f"{site_url}departments/{department.code}/", department.name,
+                       f"{department.name}清单事项的新增、取消和变更", department_feed_path(department.code),
+                       site_url, as_of)
 
 
 def item_feed(project: Any, history: Any, list_id: str, code: str, site_url: str, as_of: str,
