@@ -62,9 +62,10 @@ def run_check(project: Path, *args: str, timeout: float = 120) -> CheckRun:
 
 
 def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """`qingdan --project ROOT ARGS…` as a user runs it, in its own process."""
+    """`qingdan --project ROOT ARGS…` as a user runs it, in its own process, from the project folder
+    (relative --output paths land there). The timeout only stops a hung run; a long import takes minutes."""
     return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], capture_output=True,
-                          text=True, timeout=300)
+                          cwd=root if root.is_dir() else None, text=True, timeout=600)
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-from mini_project import make_project
+from mini_project import make_project, qingdan
 
 from generator.changes import KINDS
 from generator.diff.result import KINDS as REVIEW_KINDS
@@ -17,11 +16,6 @@ from generator.history.events import KIND_IDS
 def git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=root, check=True,
                    capture_output=True)
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], capture_output=True,
-                          text=True, timeout=300)
 
 
 def test_one_set_of_kinds() -> None:

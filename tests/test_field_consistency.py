@@ -12,11 +12,10 @@ import io
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mini_project import make_project
+from mini_project import make_project, qingdan
 
 from generator.config import load_config
 from generator.fieldtypes import FIELD_TYPES, field_cell, field_text
@@ -95,11 +94,6 @@ def tokens(text: str) -> list[str]:
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=root,
                           check=True, capture_output=True, text=True).stdout
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], capture_output=True,
-                          text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ byte. The sheets are built in the shape of ../shared/realdata (tests/layout_shee
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,16 +18,11 @@ from layout_sheets import (
     fee_serial_levels,
     power_merged_main,
 )
-from mini_project import make_project
+from mini_project import make_project, qingdan
 
 from generator.config import load_config
 from generator.load import load_catalog
 from generator.problems import Problems
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def import_twice(root: Path, sheet: Path, list_id: str, department: str) -> tuple[list[dict], str]:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import xlsxwriter
-from mini_project import make_project
+from mini_project import make_project, qingdan
 
 HEADER = ["事项编码", "事项名称", "职权类型", "实施主体", "设定依据"]
 
@@ -30,11 +30,6 @@ def formatted_empty_rows(path: Path, empty: int) -> Path:
     ws.write_row(2 + empty, 0, ["000131127011", "表格末尾的事项", "行政许可", "测试县市场监督管理局", "《食品安全法》"])
     book.close()
     return path
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], cwd=root,
-                          capture_output=True, text=True, timeout=600)
 
 
 def test_a_sheet_stretched_by_formatted_empty_rows_stops_and_says_where(tmp_path: Path) -> None:

@@ -3,20 +3,13 @@ not extra information; a 部门 column that says something else still is."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import yaml
-from mini_project import make_project
+from mini_project import make_project, qingdan
 
 TARGET = "lists/power/scjgj.yml"
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], cwd=root,
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_reimporting_a_departments_own_download_adds_nothing(tmp_path: Path) -> None:

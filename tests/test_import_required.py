@@ -8,22 +8,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from layout_sheets import intermediary_without_approval, power_without_accountability
-from mini_project import make_project
+from mini_project import make_project, qingdan
 
 REPO = Path(__file__).resolve().parent.parent
 STRICT = Path(__file__).parent / "fixtures" / "strict"
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def items(root: Path, rel: str) -> list[dict]:

@@ -4,21 +4,14 @@ refused."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
-from mini_project import make_project, run_check
+from mini_project import make_project, qingdan, run_check
 
 CLAUSE = "申请人应当具有与所经营的食品品种、数量相适应的食品原料处理和食品加工、销售、贮存等场所，"
 LONG = CLAUSE * 900 + "以及法律、法规规定的其他条件。"  # 39,615 characters, one published text
 TARGET = "lists/power/scjgj.yml"
-
-
-def qingdan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args], cwd=root,
-                          capture_output=True, text=True, timeout=300)
 
 
 def long_project(tmp_path: Path) -> tuple[Path, int]:

@@ -16,11 +16,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from mini_project import qingdan
 
 from generator.legaltext import comparable
 from generator.tabular.read import read_workbook
@@ -65,11 +65,6 @@ def make_project(tmp_path: Path) -> Path:
     shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
     (project / "lists").mkdir()
     return project
-
-
-def qingdan(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(project), *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 # 主项 published as a cell merged over (or repeated on) their 子项 rows, with no row of their own:
