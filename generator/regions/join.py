@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,22 @@ def _install(staged: Path, out: Path, region_ids: set[str]) -> list[str]:
     return written
 
 
+def _write_stats(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    (staged / "downloads").mkdir(exist_ok=True)
+    (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
+
+
+def _write_sitemap(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+
+
+# What the join writes beside its pages, each from the region sites, into the staged top level
+# (staged folder, portal configuration, region sites, portal address). The merged search adds its
+# writer here; its page (templates/portal/search.html) and the home page hold its mount point.
+Writer = Callable[[Path, SiteConfig, list[RegionSite], str], None]
+WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap)
+
+
 def join(config: SiteConfig, out: Path) -> JoinResult:
     """Write the portal's top level into out from the region sites already there."""
     try:
@@ -161,10 +178,8 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-join-", dir=out.parent))
     try:
         staged = _mkdocs(config, bodies, work, site_url)
-        feeds.write_feeds(staged, config, sites, site_url)
-        (staged / "downloads").mkdir(exist_ok=True)
-        (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
-        manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+        for write in WRITERS:
+            write(staged, config, sites, site_url)
         written = _install(staged, out, {s.region.id for s in sites})
     finally:
         shutil.rmtree(work, ignore_errors=True)
