@@ -28,6 +28,9 @@ from generator.site import mkdocs_shell
 from generator.site.swap import remove_stale_builds
 
 LATEST_ON_HOME = 10
+# The combined 动态调整 page: the newest adjustments of all regions (a hundred regions' full
+# records would be a page of megabytes); each region's own page has the rest.
+ADJUSTMENTS_SHOWN = 300
 
 # The portal's pages: path, title, template, column type.
 PAGES = (
@@ -66,7 +69,7 @@ def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str
         "portal": config.portal, "regions": rows, "list_titles": titles, "total": sum(s.items for s in sites),
         "list_totals": {t: sum(s.by_list.get(t, 0) for s in sites) for t in titles},
         "region_ids": " ".join(s.region.id for s in sites), "time_limits": limits,
-        "per_region": feeds.PER_REGION,
+        "shown": ADJUSTMENTS_SHOWN,
     }
 
 
@@ -92,9 +95,9 @@ def render_bodies(config: SiteConfig, sites: list[RegionSite]) -> dict[str, str]
     bodies = {}
     for path, _title, template, _kind in PAGES:
         root = root_prefix(path)
-        latest = _entries(sites, base, root, LATEST_ON_HOME)
-        every = _entries(sites, base, root, None)
-        bodies[path] = renderer.render(template, root=root, latest=latest, entries=every, **context)
+        latest = _entries(sites, base, root, LATEST_ON_HOME) if path == "" else []
+        shown = _entries(sites, base, root, ADJUSTMENTS_SHOWN) if path == "adjustments/" else []
+        bodies[path] = renderer.render(template, root=root, latest=latest, entries=shown, **context)
     return bodies
 
 
