@@ -246,8 +246,11 @@ def test_the_whole_tree_publishes_once_committed(province: Path, tmp_path: Path)
     for args in (("add", "-A"), ("commit", "-q", "-m", "示例省门户")):
         subprocess.run(["git", "-c", "user.name=省编办", "-c", "user.email=sbb@example.gov.cn", *args], cwd=root,
                        check=True, capture_output=True)
-    assert run(province, "build", "--join-only").returncode == 0  # the manifest names the commit built
     target = tmp_path / "www"
+    assert run(province, "build", "--join-only").returncode == 0
+    refused = run(province, "publish", "--to", str(target))  # the regions were built before the commit
+    assert refused.returncode != 0 and "未提交" in refused.stderr
+    assert run(province, "build", "--as-of", AS_OF).returncode == 0  # the manifests name the commit built
     published = run(province, "publish", "--to", str(target))
     assert published.returncode == 0, published.stderr
     for page in ("index.html", "regions/index.html", "demo/index.html", "xixian/power/index.html"):
