@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.regions.command import is_portal
+    from generator.regions.config import is_portal
 
     if is_portal(args.project):
         return run_portal(args)

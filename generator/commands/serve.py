@@ -234,7 +234,7 @@ class Watcher:
 def run(args: argparse.Namespace) -> int:
     root: Path = args.project.resolve()
     out = (args.out or root / "site").resolve()
-    from generator.regions.command import is_portal
+    from generator.regions.config import is_portal
 
     if is_portal(root):
         print("这是门户项目（site_config.yml 有 regions），没有自己的清单可以预览：在某个地区的项目目录中运行 "
