@@ -960,7 +960,8 @@ def generate(
     stats.bytes = sum(len(v) for v in final.values())
     stats.seconds = time.perf_counter() - started
     stamp = {"version": GENERATOR_VERSION, "items": items, "departments": departments, "commits": commits,
-             "seed": seed, "result": {"items": stats.items, "counts": stats.counts, "head": stats.head}}
+             "seed": seed, "region": region, "region_code": region_code,
+             "result": {"items": stats.items, "counts": stats.counts, "head": stats.head}}
     (out_dir / ".git" / STAMP if commits > 0 else out_dir / STAMP).write_text(
         json.dumps(stamp, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     if not quiet:
