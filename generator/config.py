@@ -35,6 +35,7 @@ from generator.dates import normalize_date
 from generator.fieldtypes import FIELD_TYPES
 from generator.lawdb import ENTRY_KEYS, KINDS
 from generator.problems import Problems, did_you_mean
+from generator.regions.config import REGIONS
 from generator.rules import RULES
 from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
 from generator.siteconfig import (
@@ -168,8 +169,16 @@ DEPARTMENT = Section("", "部门", "", [
     Text("address", "地址", "部门的办公地址。"),
 ], after=_department, make=lambda values: Department(**values))
 
-DEPARTMENTS = ListOf("departments", "部门列表", "本级政府的部门，按政府公布的顺序排列；网站按这个顺序列出部门。",
-                     DEPARTMENT, required=True, after=_unique_departments)
+DEPARTMENTS = ListOf("departments", "部门列表", "本级政府的部门，按政府公布的顺序排列；网站按这个顺序列出部门。"
+                     "必填；只有门户项目（写了 regions:）可以不写。", DEPARTMENT, after=_unique_departments)
+
+
+def _departments_unless_portal(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[str, Any]:
+    """A county must list its departments; a portal (with `regions:`) may have none of its own."""
+    if "departments" not in raw and not values["regions"]:
+        spot = Spot(raw, "departments", "departments")
+        ctx.error(DEPARTMENTS.missing_message(spot), "config-missing", DEPARTMENTS.missing_hint(), raw)
+    return values
 
 
 # --- enumerations ----------------------------------------------------------------------------------
@@ -410,8 +419,8 @@ ROOT = Section("", "site_config.yml 的顶层", "", [
     PORTAL, DEPARTMENTS, ENUMS, LIST_TYPES, EXTRA_LIST_TYPES, IMPORT_SYNONYMS, RULES_SECTION, EDITIONS, HISTORY,
     PUBLISH, SEARCH,
     Flag("quality_page", "是否公开“公开质量”页面", "公开“公开质量”页面（各部门清单的评估结果）。"),
-    TRADITIONAL, DOWNLOADS,
-], scope="site_config.yml")
+    TRADITIONAL, DOWNLOADS, REGIONS,
+], scope="site_config.yml", after=_departments_unless_portal)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -480,7 +489,7 @@ def _site_config(root: Path, ctx: Context, values: dict[str, Any], problems: Pro
         review_after_years=rules["review_after_years"], overlap_lists=rules["overlap_lists"],
         quality_page=values["quality_page"], search_synonyms=synonyms,
         traditional_variant=values["traditional"]["variant"], traditional_phrases=values["traditional"]["phrases"],
-        download_csv=values["downloads"]["csv"],
+        download_csv=values["downloads"]["csv"], regions=values["regions"],
     )
 
 
@@ -496,7 +505,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     raw = load_yaml_file(path, config_name, problems)
     if raw is None or defaults is None:
         return None
-    ctx = Context(config_name, problems, facts=dict(defaults.facts))
+    ctx = Context(config_name, problems, facts={**defaults.facts, "project_root": root})
     values = ROOT.read(ctx, True, raw, Spot(None, "", "", "entry"))
     if not isinstance(raw, LocatedMap):
         return None

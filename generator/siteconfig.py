@@ -163,6 +163,8 @@ class SiteConfig:
     # `downloads: {csv: true}`: a CSV file per list on the site beside its workbook (ten times its
     # bytes: off unless a county asks; `qingdan export --format csv` writes one either way).
     download_csv: bool = False
+    # `regions:` (generator/regions/config.py Region): a portal's county projects; empty for a county.
+    regions: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}
