@@ -31,6 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.corpus import MKDOCS_YML
 from benchmarks.measure import Run, dir_size, run_measured
 from benchmarks.search_bytes import first_query_bytes
 
@@ -64,6 +65,10 @@ portal:
   base_url: https://qingdan.example.gov.cn/
   sponsor: {name}人民政府办公厅
   organizer: 中共{name}委机构编制委员会办公室
+  site_id_code: "{code}0001"
+  icp: 赣ICP备12345670号
+  police_record: 赣公网安备 36990002000100号
+  contact_phone: 0791-1234567
   description: 汇集{name}各县的权责清单，统一检索，比较同一事项在各县的名称、依据和时限。
 
 regions:
@@ -81,6 +86,7 @@ def ensure_province(portal: Path, places: list[dict[str, str]], opts: argparse.N
                                   opts.seed + i, region=place["name"], region_code=place["code"]))
     portal.mkdir(parents=True, exist_ok=True)
     (portal / "site_config.yml").write_text(portal_config(places), encoding="utf-8")
+    (portal / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
     (portal / ".gitignore").write_text("site/\n.cache/\n", encoding="utf-8")
     return made
 
@@ -178,7 +184,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
         "meta": {"command": "python -m benchmarks.province " + " ".join(opts.argv), "commit": _commit(),
                  "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                  "python": platform.python_version(), "cpus": os.cpu_count(), "load_start": os.getloadavg()[0]},
-        "regions": opts.regions, "items_per_region": opts.items, "departments": opts.departments,
+        "region_count": opts.regions, "items_per_region": opts.items, "departments": opts.departments,
         "items": {p["id"]: c.get("items") for p, c in zip(places, corpora, strict=True)},
     }
     record.update(build_province(portal, places, opts))
@@ -207,9 +213,12 @@ def errors(record: dict[str, Any]) -> list[str]:
     out = [f"地区 {rid}：{r['error']}" for rid, r in (record.get("regions") or {}).items() if "error" in r]
     if "error" in (record.get("join") or {}):
         out.append(f"合并：{record['join']['error']}")
-    if (record.get("search") or {}).get("portal_first_query_bytes") is None:
-        out.append("门户首次查询：未测得")
+    if not (record.get("search") or {}).get("portal_first_query_bytes"):
+        out.append("门户首次查询：未测得（门户首页的搜索没有下载任何索引）")
     return out
+
+
+HOW = {"measured": "无头 Chromium 实测", "estimated": "按索引文件估算"}
 
 
 def _s(value: float | None) -> str:
@@ -229,7 +238,7 @@ def markdown(record: dict[str, Any]) -> list[str]:
         f"- 命令：`{meta['command'].strip()}`；时间：{meta['date']}；Qingdan 提交 {meta['commit']}；"
         f"Python {meta['python']}；{meta['cpus']} 核；负载（1 分钟平均）开始 {meta['load_start']:.1f}、"
         f"结束 {meta.get('load_end', 0):.1f}",
-        f"- {record['regions']} 个地区 × 每个约 {record['items_per_region']:,} 项（共 {record.get('total_items', 0):,} 项，"
+        f"- {record['region_count']} 个地区 × 每个约 {record['items_per_region']:,} 项（共 {record.get('total_items', 0):,} 项，"
         f"{record['departments']} 个部门）；每个地区一个 `qingdan build --only-region` 进程，依次冷构建（无缓存），"
         "然后 `qingdan build --join-only`。峰值内存是每个进程（含其子进程）的，单位字节。",
         "", "| 步骤 | 事项数 | 墙钟 | CPU | 峰值内存 | 生成的字节 |", "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -249,7 +258,7 @@ def markdown(record: dict[str, Any]) -> list[str]:
                      f"{_s(join['cpu_seconds'])} | {_b(join['peak_bytes'])} | "
                      f"{_b(join.get('top_level_bytes'))}（{join.get('top_level_files', 0):,} 个文件，地区目录之外） |")
     lines += [
-        "", f"首次查询（查询“{search.get('query', '—')}”，从门户首页，{search.get('how', '—')}）："
+        "", f"首次查询（查询“{search.get('query', '—')}”，从门户首页，{HOW.get(search.get('how'), '未测')}）："
         f"{_b(search.get('portal_first_query_bytes'))}；对照：单个 {single.get('items', 0):,} 项索引 "
         f"{_b(single.get('first_query_bytes'))}（{single.get('source') or single.get('error', '—')}）。",
     ]

@@ -62,7 +62,7 @@ def run_portal(args: argparse.Namespace, out: Path, as_of: str, report: Report) 
         print("生成失败：site_config.yml 有错误，请按上面的提示修改。", file=sys.stderr)
         return EXIT_INVALID
     if args.list_regions:  # one line a CI job reads into its matrix (docs/regions.md, "CI")
-        print(json.dumps([region.id for region in config.regions]))
+        print(json.dumps([region.id for region in config.regions], separators=(",", ":")))
         return EXIT_OK
     config = _with_site_url(config, args.site_url)
     if args.only_region:
