@@ -259,7 +259,7 @@ def markdown(record: dict[str, Any]) -> list[str]:
                      f"{_b(join.get('top_level_bytes'))}（{join.get('top_level_files', 0):,} 个文件，地区目录之外） |")
     lines += [
         "", f"首次查询（查询“{search.get('query', '—')}”，从门户首页，{HOW.get(search.get('how'), '未测')}）："
-        f"{_b(search.get('portal_first_query_bytes'))}；对照：单个 {single.get('items', 0):,} 项索引 "
+        f"{_b(search.get('portal_first_query_bytes')) if search.get('portal_first_query_bytes') else '未测得'}；对照：单个 {single.get('items', 0):,} 项索引 "
         f"{_b(single.get('first_query_bytes'))}（{single.get('source') or single.get('error', '—')}）。",
     ]
     return lines
