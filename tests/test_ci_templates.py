@@ -324,6 +324,15 @@ def test_republishing_after_one_region_changed_sends_only_that_region_and_the_jo
     target, caches = tmp_path / "target", {}
     first = _pipeline(origin, tmp_path / "run1", caches, target)
     assert first["uploaded"]["files"] > 0
+    # The link check publish ran covers links between the portal and its regions: without yi's
+    # home page, the portal pages that lead there are reported.
+    from generator.publish.links import broken_links
+
+    site = tmp_path / "run1" / "join" / "site"
+    files = json.loads((site / "qingdan-manifest.json").read_text(encoding="utf-8"))["files"]
+    assert broken_links(site, files) == []
+    cut = {page for page, link in broken_links(site, set(files) - {"yi/index.html"})}
+    assert "index.html" in cut and "regions/index.html" in cut
     served = target / "current"
     before = tree(served)
     assert {"index.html", "jia/index.html", "yi/index.html", "qingdan-manifest.json"} <= set(before)
