@@ -191,39 +191,48 @@ def _order(text: str, *commands: str) -> list[int]:
     return [text.index(command) for command in commands]
 
 
-def test_the_portal_workflow_builds_every_region_as_a_matrix_then_joins_and_publishes() -> None:
+def _step(steps: list[dict], action: str) -> int:
+    """The index of the step that uses `action` (e.g. actions/cache)."""
+    return next(i for i, s in enumerate(steps) if s.get("uses", "").startswith(action + "@"))
+
+
+def _portal_jobs() -> dict:
+    return yaml.safe_load(PORTAL_WORKFLOW.read_text(encoding="utf-8"))["jobs"]
+
+
+def test_the_portal_workflow_reads_its_matrix_from_every_region_of_the_example() -> None:
     config = yaml.safe_load((PORTAL / "site_config.yml").read_text(encoding="utf-8"))
     ids = _example_region_ids()
     assert ids == [region["id"] for region in config["regions"]] and len(ids) >= 3
-
-    github = yaml.safe_load(PORTAL_WORKFLOW.read_text(encoding="utf-8"))
-    jobs = github["jobs"]
+    jobs = _portal_jobs()
     listing = jobs["regions"]
     (step,) = [s for s in listing["steps"] if "--list-regions" in s.get("run", "")]
     assert "qingdan build --list-regions" in step["run"] and '"$GITHUB_OUTPUT"' in step["run"]
     assert listing["outputs"]["ids"] == "${{ steps." + step["id"] + ".outputs.ids }}"
+    assert jobs["region"]["needs"] == "regions"
+    assert jobs["region"]["strategy"]["matrix"]["region"] == "${{ fromJSON(needs.regions.outputs.ids) }}"
 
-    region = jobs["region"]
-    assert region["needs"] == "regions"
-    assert region["strategy"]["matrix"]["region"] == "${{ fromJSON(needs.regions.outputs.ids) }}"
-    steps = region["steps"]
+
+def test_each_region_job_builds_with_its_own_cache_and_uploads_its_site() -> None:
+    steps = _portal_jobs()["region"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
-    runs = [s.get("run", "") for s in steps]
-    build = runs.index('qingdan build --only-region "${{ matrix.region }}"')
-    cache = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@"))
-    assert cache < build and ".cache" in steps[cache]["with"]["path"]
-    key = steps[cache]["with"]["key"]
-    assert "${{ matrix.region }}" in key and "requirements/runtime.lock" in key  # one cache per region
-    assert all(key.startswith(prefix) for prefix in steps[cache]["with"]["restore-keys"].splitlines())
-    upload = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/upload-artifact@"))
+    build = [s.get("run", "") for s in steps].index('qingdan build --only-region "${{ matrix.region }}"')
+    cache = steps[_step(steps, "actions/cache")]["with"]
+    assert _step(steps, "actions/cache") < build and ".cache" in cache["path"]
+    assert "${{ matrix.region }}" in cache["key"] and "requirements/runtime.lock" in cache["key"]  # one per region
+    assert all(cache["key"].startswith(prefix) for prefix in cache["restore-keys"].splitlines())
+    upload = _step(steps, "actions/upload-artifact")
     assert upload > build and steps[upload]["with"]["path"].rstrip("/") == "site/${{ matrix.region }}"
-    artifact = steps[upload]["with"]["name"]
 
+
+def test_the_portal_is_joined_after_every_region_then_link_checked_and_published() -> None:
+    jobs = _portal_jobs()
+    artifact = jobs["region"]["steps"][_step(jobs["region"]["steps"], "actions/upload-artifact")]["with"]["name"]
     publish = jobs["publish"]
     assert publish["needs"] == "region"  # after every region of the matrix
     steps = publish["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
-    download = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/download-artifact@"))
+    download = _step(steps, "actions/download-artifact")
     assert steps[download]["with"]["pattern"] == artifact.replace("${{ matrix.region }}", "*")
     runs = "\n".join(s.get("run", "") for s in steps[download + 1:])
     after_download = _order(runs, "site/", "qingdan build --join-only", "--dry-run",
@@ -231,6 +240,9 @@ def test_the_portal_workflow_builds_every_region_as_a_matrix_then_joins_and_publ
     assert after_download == sorted(after_download)
     assert "qingdan build\n" not in runs + "\n"  # the join never rebuilds a region
 
+
+def test_the_portal_gitlab_ci_names_every_region_in_its_matrix_then_joins_and_publishes() -> None:
+    ids = _example_region_ids()
     gitlab = yaml.safe_load(PORTAL_GITLAB.read_text(encoding="utf-8"))
     assert gitlab["variables"]["GIT_DEPTH"] == "0"
     job = gitlab["qingdan-region"]
