@@ -100,6 +100,21 @@ def test_the_manifest_covers_the_whole_tree(province: Path) -> None:
     assert {rel: entry["sha256"] for rel, entry in manifest["files"].items()} == on_disk
 
 
+def test_the_whole_tree_publishes_once_committed(province: Path, tmp_path: Path) -> None:
+    root = province.parent.parent
+    for args in (("add", "-A"), ("commit", "-q", "-m", "示例省门户")):
+        subprocess.run(["git", "-c", "user.name=省编办", "-c", "user.email=sbb@example.gov.cn", *args], cwd=root,
+                       check=True, capture_output=True)
+    assert run(province, "build", "--join-only").returncode == 0  # the manifest names the commit built
+    target = tmp_path / "www"
+    published = run(province, "publish", "--to", str(target))
+    assert published.returncode == 0, published.stderr
+    for page in ("index.html", "regions/index.html", "demo/index.html", "xixian/power/index.html"):
+        assert (target / "current" / page).is_file(), page
+    verified = run(province, "publish", "--to", str(target), "--verify")
+    assert verified.returncode == 0 and "核对通过" in verified.stdout
+
+
 def test_only_region_is_the_county_built_alone_under_its_folder(province: Path, tmp_path: Path) -> None:
     alone = tmp_path / "alone"
     done = run(province.parent.parent, "build", "--out", str(alone), "--site-url", BASE + "demo/", "--as-of", AS_OF)

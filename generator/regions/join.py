@@ -24,6 +24,7 @@ from generator.regions.sources import RegionSite, RegionSiteError, newest_entrie
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
 from generator.site import mkdocs_shell
+from generator.site.swap import remove_stale_builds
 
 LATEST_ON_HOME = 10
 
@@ -167,6 +168,8 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
         written = _install(staged, out, {s.region.id for s in sites})
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    for site in sites:  # a region's replaced copy, still being deleted inside out, is no file of the site
+        remove_stale_builds(out / site.region.id)
     manifest.write_tree_manifest(config.root, out, [s.region.id for s in sites])
     return JoinResult(pages=len(PAGES), files=len(written))
 
