@@ -25,19 +25,22 @@ REBUILD = "运行 qingdan build 重新生成网站后再发布"
 
 def preflight(project_root: Path, site_dir: Path, allow_dirty: bool) -> tuple[Problems, Manifest | None]:
     from generator.history.extract import git_failure_problem
+    from generator.project import open_project
 
     problems = Problems()
-    lists_dir = _valid_project(project_root, problems)
-    if lists_dir is None:
+    project = open_project(project_root)
+    if not project.ok:
+        problems.extend(project.problems.errors)
         problems.error("清单数据有错误，不能发布", file=str(project_root), rule="publish-invalid",
                        hint="修正上面的错误（qingdan check 可以再次检查），提交后重新生成")
         return problems, None
+    assert project.config is not None
     repo = GitRepo(project_root)
     failure = repo.probe()
     if failure is not None and not failure.is_repo_missing:
         problems.add(git_failure_problem(failure, project_root))
         return problems, None
-    head = _check_worktree(repo, project_root, lists_dir, allow_dirty, problems) if failure is None else ""
+    head = _check_worktree(repo, project_root, project.config.lists_dir, allow_dirty, problems) if failure is None else ""
     try:
         manifest = read_manifest(site_dir)
     except ManifestError as exc:
@@ -51,24 +54,6 @@ def preflight(project_root: Path, site_dir: Path, allow_dirty: bool) -> tuple[Pr
     if failure is None:
         _check_build(site_dir, manifest.build, head, allow_dirty, problems)
     return problems, (None if problems.has_errors() else manifest)
-
-
-def _valid_project(project_root: Path, problems: Problems) -> str | None:
-    """The project's lists folder when its data is valid (errors into `problems` when not). A portal
-    (`regions:`) publishes its regions' sites, each checked by its own build: only its site_config.yml
-    is read here, and it may have no lists of its own."""
-    from generator.project import open_project
-    from generator.regions.command import is_portal
-
-    if is_portal(project_root):
-        from generator.regions.build import load_portal
-
-        config, found = load_portal(project_root)
-        problems.extend(found.errors)
-        return None if config is None else config.lists_dir
-    project = open_project(project_root)
-    problems.extend(project.problems.errors)
-    return project.config.lists_dir if project.ok and project.config is not None else None
 
 
 def _check_worktree(repo: GitRepo, project_root: Path, lists_dir: str, allow_dirty: bool, problems: Problems) -> str:
