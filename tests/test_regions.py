@@ -159,6 +159,28 @@ def test_only_region_outside_a_portal_says_why(tmp_path: Path) -> None:
     assert done.returncode == 2 and "不是门户项目" in done.stderr
 
 
+def test_a_region_with_errors_fails_the_build_and_names_the_region(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    config = province / "site_config.yml"
+    edit(config, "  - {id: demo, name: 示例县, code: \"360799\", path: ../..}\n", "")
+    edit(province / "regions/xixian/lists/power/mzj.yml", "    name: 慈善组织公开募捐资格审批\n", "")
+    done = run(province, "build", "--as-of", AS_OF)
+    assert done.returncode == 1
+    assert "【西县】（regions/xixian）\nlists/power/mzj.yml:" in done.stderr and "360797004010090" in done.stderr
+    assert "生成失败：西县的清单有错误" in done.stderr
+    assert (province / "site" / "dongxian" / "index.html").is_file()  # the others are built all the same
+    assert not (province / "site" / "index.html").exists()  # but not joined without the failed one
+
+
+def test_a_region_given_by_git_alone_says_to_check_it_out_first(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    edit(province / "site_config.yml", "path: regions/xixian}",
+         "git: https://git.example.gov.cn/xixian/qingdan.git, ref: main}")
+    done = run(province, "build", "--only-region", "xixian")
+    assert done.returncode == 2
+    assert "https://git.example.gov.cn/xixian/qingdan.git" in done.stderr and "取出" in done.stderr
+
+
 BAD_REGIONS = """regions:
   - {id: demo, name: 示例县, code: "360799", path: ../..}
   - {id: demo, name: 东县, code: "360798", path: regions/dongxian}
