@@ -213,6 +213,24 @@ def test_the_portal_workflow_reads_its_matrix_from_every_region_of_the_example()
     assert jobs["region"]["strategy"]["matrix"]["region"] == "${{ fromJSON(needs.regions.outputs.ids) }}"
 
 
+def test_listing_the_regions_fails_with_the_place_to_fix_when_the_config_is_wrong(tmp_path: Path) -> None:
+    """The list job stops the pipeline (nothing built, nothing published) and says where to look."""
+    from mini_project import make_project
+
+    portal = tmp_path / "portal"
+    portal.mkdir()
+    (portal / "site_config.yml").write_text(CITY.replace("path: regions/yi", "path: regions/bing"), encoding="utf-8")
+    make_project(portal / "regions" / "jia")
+    make_project(portal / "regions" / "yi")
+    run = subprocess.run([sys.executable, "-m", "generator", "build", "--list-regions"], cwd=portal,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and run.stdout == ""
+    assert "site_config.yml:14:" in run.stderr and "regions/bing" in run.stderr
+    county = subprocess.run([sys.executable, "-m", "generator", "build", "--list-regions"], cwd=portal / "regions" / "jia",
+                            capture_output=True, text=True, timeout=120)
+    assert county.returncode == 2 and "不是门户项目" in county.stderr and county.stdout == ""
+
+
 def test_each_region_job_builds_with_its_own_cache_and_uploads_its_site() -> None:
     steps = _portal_jobs()["region"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
