@@ -38,15 +38,17 @@ BIG = 100_000
 # corpora
 
 
-def ensure_corpus(path: Path, items: int, departments: int, commits: int, seed: int) -> dict[str, Any]:
-    """Reuse `path` when it holds exactly this corpus (clean tree, same HEAD); else generate it."""
+def ensure_corpus(path: Path, items: int, departments: int, commits: int, seed: int,
+                  **place: str) -> dict[str, Any]:
+    """Reuse `path` when it holds exactly this corpus (clean tree, same HEAD); else generate it.
+    `place` (region, region_code) names another county than the corpus's default one."""
     stamp = corpus_mod.read_stamp(path) if path.exists() else None
     wanted = {"version": corpus_mod.GENERATOR_VERSION, "items": items, "departments": departments,
-              "commits": commits, "seed": seed}
+              "commits": commits, "seed": seed, **place}
     if stamp and all(stamp.get(k) == v for k, v in wanted.items()) and _clean_at(path, stamp["result"]["head"]):
         return {"reused": True, **stamp["result"]}
     shutil.rmtree(path, ignore_errors=True)
-    stats = corpus_mod.generate(path, items, departments, commits, seed)
+    stats = corpus_mod.generate(path, items, departments, commits, seed, **place)
     return {"reused": False, "seconds": stats.seconds, "items": stats.items, "counts": stats.counts,
             "head": stats.head, "bytes": stats.bytes, "files": stats.files}
 
@@ -833,6 +835,10 @@ def render_markdown(results: dict[str, Any]) -> str:
                 f"| {int(n):,} | {_fmt_s(o['seconds'])} | {_fmt_s(w['seconds'])} | {_fmt_s(rec['added_seconds'])} | "
                 f"{_fmt_s(rec['added_cpu_seconds'])} | {_fmt_s(w.get('step_seconds'))} | {_fmt_b(w['peak_bytes'])} | "
                 f"{w['files']:,} | {_fmt_b(w['bytes'])} | {_fmt_b(w['index_bytes'])} | {_fmt_b(o['bytes'])} |")
+    if results.get("province"):
+        from benchmarks.province import markdown as province_markdown
+
+        lines += province_markdown(results["province"])
     errors = _errors(results)
     if errors:
         lines += ["", "## 失败", ""] + [f"- {where}：{msg}" for where, msg in errors]
@@ -973,6 +979,10 @@ def main(argv: list[str] | None = None) -> int:
             if old["meta"].get(key) != results["meta"][key]:
                 results["meta"][key] = old["meta"][key] + "；然后 " + results["meta"][key]
         results["meta"]["load_start"] = old["meta"]["load_start"]
+    if previous.exists():  # the province benchmark's record (python -m benchmarks.province) stays
+        kept = json.loads(previous.read_text(encoding="utf-8")).get("province")
+        if kept:
+            results["province"] = kept
     results["targets"] = goal_targets(results)
     text = render_markdown(results)
     opts.out.parent.mkdir(parents=True, exist_ok=True)

@@ -158,11 +158,13 @@ def render_item(data: dict[str, Any]) -> str:
 class Corpus:
     """The state of the lists at one point in history, plus the random generator that changes it."""
 
-    def __init__(self, items: int, departments: int, seed: int, with_successors: bool) -> None:
+    def __init__(self, items: int, departments: int, seed: int, with_successors: bool,
+                 region: str = REGION, region_code: str = REGION_CODE) -> None:
         if items < 20:
             raise ValueError("a corpus needs at least 20 items")
+        self.region, self.region_code = region, region_code
         self.rng = random.Random(seed)
-        self.departments = _make_departments(departments, self.rng, with_successors)
+        self.departments = _make_departments(departments, self.rng, with_successors, region)
         self.dept_by_code = {d.code: d for d in self.departments}
         self.active = [d for d in self.departments if d.weight > 0]
         self.recs: dict[str, dict[str, Rec]] = {lid: {} for lid in LIST_ORDER}
@@ -299,7 +301,7 @@ class Corpus:
                                 weights=[w for _, w in vocab.POWER_TYPE_WEIGHTS])[0]
         obj = rng.choice(dept.objects)
         tcode = TYPE_CODES[ptype]
-        code = f"{REGION_CODE}{dept.index:03d}{tcode}{self._next(f'p{dept.code}{tcode}'):05d}"
+        code = f"{self.region_code}{dept.index:03d}{tcode}{self._next(f'p{dept.code}{tcode}'):05d}"
         statutory, unit = vocab.TIME_LIMITS[ptype]
         name = self._power_name(dept, ptype, obj)
         if ptype == "行政处罚":
@@ -463,12 +465,12 @@ class Corpus:
     def add_convenience(self, dept: Dept) -> Rec:
         rng = self.rng
         name, materials = rng.choice(vocab.CONVENIENCE)
-        code = f"{REGION_CODE}{dept.index:03d}20{self._next('conv' + dept.code):05d}"
+        code = f"{self.region_code}{dept.index:03d}20{self._next('conv' + dept.code):05d}"
         promised = rng.choice((0, 0, 1, 3, 5))
         data = {
             "code": code, "name": name, "type": "公共服务事项",
             "service_object": ["自然人"],
-            "location": f"{REGION}政务服务中心{rng.choice(('一', '二', '三'))}楼{rng.randint(1, 40)}号窗口",
+            "location": f"{self.region}政务服务中心{rng.choice(('一', '二', '三'))}楼{rng.randint(1, 40)}号窗口",
             "hours": "工作日 上午8:30—12:00，下午14:30—17:30",
             "phone": dept.phone,
             "materials": list(materials),
@@ -586,7 +588,7 @@ class Corpus:
             data["materials"] = data["materials"][:-1] if len(data["materials"]) > 1 else data["materials"]
             description = f"精简“{name}”的申请材料"
         elif what == "location":
-            data["location"] = f"{REGION}政务服务中心{rng.choice(('一', '二', '三'))}楼{rng.randint(1, 40)}号窗口"
+            data["location"] = f"{self.region}政务服务中心{rng.choice(('一', '二', '三'))}楼{rng.randint(1, 40)}号窗口"
             description = f"“{name}”调整办理窗口"
         else:
             clause = rng.choice((
@@ -664,7 +666,7 @@ class Corpus:
         return renamed
 
 
-def _make_departments(m: int, rng: random.Random, with_successors: bool) -> list[Dept]:
+def _make_departments(m: int, rng: random.Random, with_successors: bool, region: str) -> list[Dept]:
     base = list(vocab.DEPARTMENTS)
     towns = list(vocab.TOWNS)
     if m > len(base) + len(towns):
@@ -675,23 +677,23 @@ def _make_departments(m: int, rng: random.Random, with_successors: bool) -> list
     successors: list[Dept] = []
     for i, dv in enumerate(base[:m]):
         dept = Dept(
-            dv.code, REGION + dv.name, dv.short, i + 1, dv.objects, dv.laws + vocab.GENERAL_LAWS[:2], dv.offices,
+            dv.code, region + dv.name, dv.short, i + 1, dv.objects, dv.laws + vocab.GENERAL_LAWS[:2], dv.offices,
             weight=len(dv.objects) * rng.uniform(0.5, 1.5),
-            phone=f"0797-12345{i + 1:02d}", address=f"{REGION}{rng.choice(('人民大道', '建设路', '文昌路', '滨江路'))}"
+            phone=f"0797-12345{i + 1:02d}", address=f"{region}{rng.choice(('人民大道', '建设路', '文昌路', '滨江路'))}"
             f"{rng.randint(1, 60)}号",
         )
         if dv.successor and with_successors:
             code, name, short = dv.successor
             dept.successor = code
-            successors.append(Dept(code, REGION + name, short, 0, dv.objects, dept.laws, dv.offices, 0.0,
+            successors.append(Dept(code, region + name, short, 0, dv.objects, dept.laws, dv.offices, 0.0,
                                    dept.phone, dept.address))
         out.append(dept)
     for j, town in enumerate(towns[: max(0, m - len(base))]):
         index = len(base) + j + 1
         out.append(Dept(
-            f"xz{j + 1:02d}", f"{REGION}{town}人民政府", town, index, vocab.TOWN_OBJECTS, vocab.TOWN_LAWS,
+            f"xz{j + 1:02d}", f"{region}{town}人民政府", town, index, vocab.TOWN_OBJECTS, vocab.TOWN_LAWS,
             vocab.TOWN_OFFICES, weight=3 * rng.uniform(0.5, 1.5), phone=f"0797-12346{j + 1:02d}",
-            address=f"{REGION}{town}政府路{rng.randint(1, 20)}号",
+            address=f"{region}{town}政府路{rng.randint(1, 20)}号",
         ))
     for k, dept in enumerate(successors):
         dept.index = len(out) + k + 1
@@ -707,24 +709,24 @@ def site_config_text(corpus: Corpus) -> str:
         f"  - {{code: {d.code}, name: {d.name}, short_name: {d.short}, phone: {d.phone}, address: {d.address}}}"
         for d in corpus.departments
     )
-    return f"""# {REGION}权责清单公开平台 — a synthetic county generated by benchmarks/corpus.py (fictional).
+    return f"""# {corpus.region}权责清单公开平台 — a synthetic county generated by benchmarks/corpus.py (fictional).
 # Portal metadata follows 《政府网站发展指引》(国办发〔2017〕47号); departments are listed in the
 # order the county government publishes them.
 
 portal:
-  site_name: {REGION}权责清单公开平台
-  region: {REGION}
-  region_code: "{REGION_CODE}"
+  site_name: {corpus.region}权责清单公开平台
+  region: {corpus.region}
+  region_code: "{corpus.region_code}"
   base_url: https://qingdan.example.gov.cn/
-  sponsor: {REGION}人民政府办公室
-  organizer: 中共{REGION}委机构编制委员会办公室
-  site_id_code: "3607990001"
+  sponsor: {corpus.region}人民政府办公室
+  organizer: 中共{corpus.region}委机构编制委员会办公室
+  site_id_code: "{corpus.region_code}0001"
   icp: 赣ICP备12345678号
   police_record: 赣公网安备 36079902000123号
   contact_phone: 0797-1234567
   contact_email: qingdan@example.gov.cn
-  contact_address: {REGION}人民大道1号县政府大院
-  description: 公开{REGION}各部门的权力清单、责任清单、收费清单、前置审批、中介服务和便民服务事项，以及每一次动态调整。
+  contact_address: {corpus.region}人民大道1号县政府大院
+  description: 公开{corpus.region}各部门的权力清单、责任清单、收费清单、前置审批、中介服务和便民服务事项，以及每一次动态调整。
 
 departments:
 {depts}
@@ -885,6 +887,7 @@ def _write_tree(root: Path, files: dict[str, bytes]) -> None:
 
 def generate(
     out_dir: Path, items: int = 1000, departments: int = 20, commits: int = 0, seed: int = 1, quiet: bool = True,
+    region: str = REGION, region_code: str = REGION_CODE,
 ) -> Stats:
     """Write a project of about `items` items to `out_dir` (which must not exist or be empty).
 
@@ -896,7 +899,7 @@ def generate(
     if out_dir.exists() and any(out_dir.iterdir()):
         raise FileExistsError(f"{out_dir} is not empty")
     out_dir.mkdir(parents=True, exist_ok=True)
-    corpus = Corpus(items, departments, seed, with_successors=commits >= 20)
+    corpus = Corpus(items, departments, seed, with_successors=commits >= 20, region=region, region_code=region_code)
     config = site_config_text(corpus).encode()
     gitignore = b"site/\nbuild/\n.cache/\n"
     project_files = {"site_config.yml": config, "mkdocs.yml": MKDOCS_YML.encode(), ".gitignore": gitignore}
@@ -928,7 +931,7 @@ def generate(
                 files = {before: None for before in renamed}
                 files.update(_dirty_files(corpus))
                 message = (
-                    f"机构改革：{old.short}更名为{new.short}\n\n根据{REGION}机构改革方案，{old.name}的职责划入{new.name}，"
+                    f"机构改革：{old.short}更名为{new.short}\n\n根据{region}机构改革方案，{old.name}的职责划入{new.name}，"
                     f"相应清单文件更名，事项编码不变。\n\n调整依据: 示编发〔{when.year}〕3号\n"
                     f"生效日期: {when.date().isoformat()}"
                 )
@@ -957,7 +960,8 @@ def generate(
     stats.bytes = sum(len(v) for v in final.values())
     stats.seconds = time.perf_counter() - started
     stamp = {"version": GENERATOR_VERSION, "items": items, "departments": departments, "commits": commits,
-             "seed": seed, "result": {"items": stats.items, "counts": stats.counts, "head": stats.head}}
+             "seed": seed, "region": region, "region_code": region_code,
+             "result": {"items": stats.items, "counts": stats.counts, "head": stats.head}}
     (out_dir / ".git" / STAMP if commits > 0 else out_dir / STAMP).write_text(
         json.dumps(stamp, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     if not quiet:

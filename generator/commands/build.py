@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     portal.add_argument("--join-only", action="store_true",
                         help="门户项目：不生成地区，只用输出目录中已有的各地区网站合成门户首页、地区索引、"
                         "动态调整、统计和搜索页面")
+    portal.add_argument("--list-regions", action="store_true",
+                        help="门户项目：不生成，只输出 regions 中各地区的标识（JSON 数组，供 CI 的矩阵任务使用）")
     parser.set_defaults(func=run)
 
 
@@ -52,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
     if is_portal(args.project):
         return run_portal(args, out, as_of, report)
-    if args.only_region or args.join_only:
-        print(f"{'--only-region' if args.only_region else '--join-only'}：本项目的 site_config.yml 没有 regions，"
+    portal_flag = next((f for f, on in (("--only-region", args.only_region), ("--join-only", args.join_only),
+                                        ("--list-regions", args.list_regions)) if on), "")
+    if portal_flag:
+        print(f"{portal_flag}：本项目的 site_config.yml 没有 regions，"
               "不是门户项目；在门户项目的目录中运行，或用 --project 指定门户项目", file=sys.stderr)
         return EXIT_USAGE
     result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,

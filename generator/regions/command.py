@@ -5,6 +5,7 @@ over here when the project's site_config.yml has `regions:`."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -50,6 +51,9 @@ def run_portal(args: argparse.Namespace, out: Path, as_of: str, report: Report) 
     if config is None:
         print("生成失败：site_config.yml 有错误，请按上面的提示修改。", file=sys.stderr)
         return EXIT_INVALID
+    if args.list_regions:  # one line a CI job reads into its matrix (docs/regions.md, "CI")
+        print(json.dumps([region.id for region in config.regions], separators=(",", ":")))
+        return EXIT_OK
     config = _with_site_url(config, args.site_url)
     if args.only_region:
         return _only_region(config, args, out, as_of, report)
