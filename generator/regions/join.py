@@ -19,7 +19,7 @@ from typing import Any
 from generator.config import SiteConfig
 from generator.problems import Problems
 from generator.project import Project
-from generator.regions import feeds, manifest
+from generator.regions import feeds, manifest, search
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
@@ -153,10 +153,13 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
     try:
         staged = _mkdocs(config, bodies, work, site_url)
         feeds.write_feeds(staged, config, sites, site_url)
+        search.write_search(staged, out, [s.region for s in sites])
         (staged / "downloads").mkdir(exist_ok=True)
         (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
         manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
         written = _install(staged, out, {s.region.id for s in sites})
+    except search.RegionSearchError as exc:
+        raise JoinError(str(exc)) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     manifest.write_tree_manifest(config.root, out, [s.region.id for s in sites])
