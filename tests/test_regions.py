@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from demo_project import PROJECT, copy_demo_project
+from a11y_support import AXE, MISSING, PREFIX, VNU, audit, need, nu_errors
+from browser_support import serve_directory
+from demo_project import PROJECT, copy_demo_project, demo_with_history
 from mini_project import edit
 
 AS_OF = "2026-01-01"  # every build shows the same day, so two builds can be compared byte for byte
@@ -31,9 +33,10 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
-def copy_province(root: Path) -> Path:
-    """A fresh copy: the demo county at root, the example portal at root/examples/province."""
-    copy_demo_project(root)
+def copy_province(root: Path, history: bool = False) -> Path:
+    """A fresh copy: the demo county at root (history: with a public record in git), the example
+    portal at root/examples/province (not committed: its two small regions build without history)."""
+    demo_with_history(root) if history else copy_demo_project(root)
     province = root / "examples" / "province"
     shutil.copytree(PROJECT / "examples" / "province", province,
                     ignore=shutil.ignore_patterns("site", ".site.*", ".cache"))
@@ -48,7 +51,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def province(tmp_path_factory) -> Path:
     """The example built once with plain `qingdan build` in examples/province."""
-    province = copy_province(tmp_path_factory.mktemp("fresh"))
+    province = copy_province(tmp_path_factory.mktemp("fresh"), history=True)
     done = run(province, "build", "--as-of", AS_OF)
     assert done.returncode == 0, done.stderr
     return province
@@ -62,8 +65,8 @@ def test_the_example_builds_from_a_fresh_copy(province: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     for region_id, name in REGIONS.items():
         stats = json.loads((site / region_id / "downloads" / "stats.json").read_text(encoding="utf-8"))
-        assert f'href="{region_id}/"><span class="qd-card-title">{name}</span>' \
-               f'<span class="qd-card-count">{stats["items"]} 项</span>' in home
+        row = home[home.index(f'<a href="{region_id}/">{name}</a>'):]
+        assert f'<td data-label="事项" class="qd-num qd-nowrap">{stats["items"]}</td>' in row[: row.index("</tr>")]
     index = (site / "regions" / "index.html").read_text(encoding="utf-8")
     assert all(f">{name}</a>" in index for name in REGIONS.values())
     portal_stats = json.loads((site / "downloads" / "stats.json").read_text(encoding="utf-8"))
@@ -73,11 +76,43 @@ def test_the_example_builds_from_a_fresh_copy(province: Path) -> None:
     assert all(f"{BASE}{region_id}/sitemap.xml" in sitemap for region_id in REGIONS)
 
 
+def test_the_portal_gathers_every_regions_adjustments_and_feeds(province: Path) -> None:
+    site = province / "site"
+    demo_feed = json.loads((site / "demo" / "feed.json").read_text(encoding="utf-8"))
+    newest = demo_feed["items"][0]
+    assert newest["url"].startswith(BASE + "demo/adjustments/#adj-")
+    anchor = newest["url"][len(BASE):]
+    for page in ("index.html", "adjustments/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        prefix = "../" if "/" in page else ""
+        assert f'<span class="qd-portal-region">示例县</span> <a href="{prefix}{anchor}">{newest["title"]}</a>' in html
+    assert (site / anchor.split("#")[0] / "index.html").is_file()  # the link leads to the region's page
+    feed = json.loads((site / "feed.json").read_text(encoding="utf-8"))
+    assert feed["feed_url"] == BASE + "feed.json"
+    assert feed["items"][0]["title"] == f"【示例县】{newest['title']}" and feed["items"][0]["id"] == newest["id"]
+    assert f"<id>{newest['id']}</id>" in (site / "feed.xml").read_text(encoding="utf-8")
+
+
 def test_the_manifest_covers_the_whole_tree(province: Path) -> None:
     site = province / "site"
     manifest = json.loads((site / "qingdan-manifest.json").read_text(encoding="utf-8"))
     on_disk = {rel: digest for rel, digest in tree_hashes(site).items() if rel != "qingdan-manifest.json"}
     assert {rel: entry["sha256"] for rel, entry in manifest["files"].items()} == on_disk
+
+
+def test_the_whole_tree_publishes_once_committed(province: Path, tmp_path: Path) -> None:
+    root = province.parent.parent
+    for args in (("add", "-A"), ("commit", "-q", "-m", "示例省门户")):
+        subprocess.run(["git", "-c", "user.name=省编办", "-c", "user.email=sbb@example.gov.cn", *args], cwd=root,
+                       check=True, capture_output=True)
+    assert run(province, "build", "--join-only").returncode == 0  # the manifest names the commit built
+    target = tmp_path / "www"
+    published = run(province, "publish", "--to", str(target))
+    assert published.returncode == 0, published.stderr
+    for page in ("index.html", "regions/index.html", "demo/index.html", "xixian/power/index.html"):
+        assert (target / "current" / page).is_file(), page
+    verified = run(province, "publish", "--to", str(target), "--verify")
+    assert verified.returncode == 0 and "核对通过" in verified.stdout
 
 
 def test_only_region_is_the_county_built_alone_under_its_folder(province: Path, tmp_path: Path) -> None:
@@ -124,6 +159,28 @@ def test_only_region_outside_a_portal_says_why(tmp_path: Path) -> None:
     assert done.returncode == 2 and "不是门户项目" in done.stderr
 
 
+def test_a_region_with_errors_fails_the_build_and_names_the_region(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    config = province / "site_config.yml"
+    edit(config, "  - {id: demo, name: 示例县, code: \"360799\", path: ../..}\n", "")
+    edit(province / "regions/xixian/lists/power/mzj.yml", "    name: 慈善组织公开募捐资格审批\n", "")
+    done = run(province, "build", "--as-of", AS_OF)
+    assert done.returncode == 1
+    assert "【西县】（regions/xixian）\nlists/power/mzj.yml:" in done.stderr and "360797004010090" in done.stderr
+    assert "生成失败：西县的清单有错误" in done.stderr
+    assert (province / "site" / "dongxian" / "index.html").is_file()  # the others are built all the same
+    assert not (province / "site" / "index.html").exists()  # but not joined without the failed one
+
+
+def test_a_region_given_by_git_alone_says_to_check_it_out_first(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    edit(province / "site_config.yml", "path: regions/xixian}",
+         "git: https://git.example.gov.cn/xixian/qingdan.git, ref: main}")
+    done = run(province, "build", "--only-region", "xixian")
+    assert done.returncode == 2
+    assert "https://git.example.gov.cn/xixian/qingdan.git" in done.stderr and "取出" in done.stderr
+
+
 BAD_REGIONS = """regions:
   - {id: demo, name: 示例县, code: "360799", path: ../..}
   - {id: demo, name: 东县, code: "360798", path: regions/dongxian}
@@ -149,3 +206,32 @@ def test_bad_regions_are_errors_located_in_site_config(tmp_path: Path) -> None:
     assert f"site_config.yml:{line + 5}:" in errors and "不是清单项目" in errors
     assert f"site_config.yml:{line + 6}:" in errors and "地区标识“search”是门户自己的网址" in errors
     assert "Traceback" not in errors and not (province / "site").exists()
+
+
+PORTAL_PAGES = ["", "regions/", "adjustments/", "stats/", "search/"]
+
+
+@pytest.mark.browser
+def test_portal_pages_pass_axe_in_every_mode_and_fit_a_phone(province: Path, browser) -> None:
+    need(AXE, "axe-core")
+    site = province / "site"
+    failures = []
+    with serve_directory(site, prefix=PREFIX) as base:
+        for mode, width, path, violations in audit(browser, base, [*PORTAL_PAGES, MISSING]):
+            failures += [f"{mode} {width} /{path}: {v['impact']} {v['id']} {v['nodes'][:2]}" for v in violations]
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        for path in PORTAL_PAGES:
+            page.goto(base + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            assert page.locator("h1").first.inner_text() in ("示例省权责清单公开平台", "地区", "动态调整", "统计", "搜索")
+        context.close()
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_portal_pages_pass_the_nu_html_checker(province: Path) -> None:
+    need(VNU, "vnu-jar")
+    if shutil.which("java") is None:
+        pytest.skip("没有 Java（apt-get install default-jre-headless）")
+    site = province / "site"
+    assert not nu_errors([str(site / p / "index.html") for p in PORTAL_PAGES] + [str(site / "404.html")])

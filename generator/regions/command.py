@@ -68,7 +68,8 @@ def run_portal(args: argparse.Namespace, out: Path, as_of: str, report: Report) 
         runs = regions_build.build_all_regions(args.project, config, out, _pass_on(args, as_of))
         failed = [r for r in runs if r.code != 0]
         for r in runs:
-            print(f"【{r.region.name}】{r.output}", file=sys.stderr if r.code else sys.stdout)
+            print(f"【{r.region.name}】（{r.region.path or r.region.git}）\n{r.output}",
+                  file=sys.stderr if r.code else sys.stdout)
         if failed:
             names = "、".join(r.region.name for r in failed)
             print(f"生成失败：{names}的清单有错误（见上）。门户首页没有更新。", file=sys.stderr)

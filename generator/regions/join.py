@@ -24,6 +24,7 @@ from generator.regions.sources import RegionSite, RegionSiteError, newest_entrie
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
 from generator.site import mkdocs_shell
+from generator.site.swap import remove_stale_builds
 
 LATEST_ON_HOME = 10
 
@@ -57,7 +58,7 @@ def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str
     for site in sites:
         titles += [t for t in site.by_list if t not in titles]
     rows = [{"id": s.region.id, "name": s.region.name, "code": s.region.code, "count": s.items,
-             "by_list": s.by_list} for s in sites]
+             "by_list": s.by_list, "latest": _latest(s, base)} for s in sites]
     totals = [(s, (s.stats.get("time_limits") or {}).get("total") or {}) for s in sites]
     limits = [{**total, "name": s.region.name, "count": total["items"]} for s, total in totals if total.get("items")]
     return {
@@ -66,6 +67,14 @@ def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str
         "region_ids": " ".join(s.region.id for s in sites), "time_limits": limits,
         "per_region": feeds.PER_REGION,
     }
+
+
+def _latest(site: RegionSite, base: str) -> dict[str, str] | None:
+    """A region's newest adjustment: its title, and its address from the portal's root."""
+    if not site.feed_items:
+        return None
+    item = site.feed_items[0]
+    return {"title": str(item.get("title", "")), "href": _relative(str(item.get("url", "")), base, "")}
 
 
 def _entries(sites: list[RegionSite], base: str, root: str, size: int | None) -> list[dict[str, str]]:
@@ -162,6 +171,8 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
         raise JoinError(str(exc)) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    for site in sites:  # a region's replaced copy, still being deleted inside out, is no file of the site
+        remove_stale_builds(out / site.region.id)
     manifest.write_tree_manifest(config.root, out, [s.region.id for s in sites])
     return JoinResult(pages=len(PAGES), files=len(written))
 
