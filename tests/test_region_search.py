@@ -96,6 +96,17 @@ def test_the_region_filter_narrows_the_results_to_one_region_on_a_phone(visit, b
     assert {region_of(r) for r in shown_results(page)} == set(REGIONS)
 
 
+def test_a_link_with_a_region_opens_the_search_filtered(visit, base) -> None:
+    page = visit(f"{base}?q={QUERY}&region=西县")
+    wait_done(page)
+    page.wait_for_selector(".md-search-result__item")
+    found = shown_results(page)
+    assert found and {region_of(r) for r in found} == {"xixian"}
+    select = page.locator(REGION_FILTER)
+    assert select.is_visible() and select.input_value() == "西县"
+    assert [o.strip() for o in select.locator("option").all_inner_texts()].count("西县") == 1
+
+
 @pytest.mark.parametrize("region_id", ["xixian", "dongxian"])
 def test_from_a_region_page_that_region_comes_first(visit, base, region_id: str) -> None:
     """On the portal, 西县's 食品经营许可（含小餐饮登记） comes after the exact names; on 西县's own

@@ -168,8 +168,8 @@
 
   /* The region filter: shown on a portal's pages and its regions' (more than one region). */
   function showRegions() {
-    if (!regionSelect || regions.length < 2 || regionSelect.options.length > 1) return;
-    regionSelect.append(...regions.map((r) => new Option(shown(r.name), r.name)));
+    if (!regionSelect || regions.length < 2 || !regionSelect.hidden) return;
+    regionSelect.replaceChildren(regionSelect.options[0], ...regions.map((r) => new Option(shown(r.name), r.name)));
     ensureOption(regionSelect, state.filters[FILTER.region]);
     regionSelect.value = state.filters[FILTER.region];
     regionSelect.hidden = false;
