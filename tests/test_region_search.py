@@ -107,6 +107,19 @@ def test_a_link_with_a_region_opens_the_search_filtered(visit, base) -> None:
     assert [o.strip() for o in select.locator("option").all_inner_texts()].count("西县") == 1
 
 
+def test_the_search_form_on_the_portal_home_searches_one_region(visit, base) -> None:
+    page = visit(base, viewport=PHONE, is_mobile=True, has_touch=True)
+    form = page.locator("form[data-qd-portal-search]")
+    form.get_by_label("事项名称、部门或拼音").fill(QUERY)
+    form.get_by_label("地区").select_option("东县")
+    form.get_by_role("button", name="搜索").click()
+    page.wait_for_url("**/?q=*")
+    page.wait_for_selector(".md-search-result__item")
+    wait_done(page)
+    found = shown_results(page)
+    assert found and {region_of(r) for r in found} == {"dongxian"}
+
+
 @pytest.mark.parametrize("region_id", ["xixian", "dongxian"])
 def test_from_a_region_page_that_region_comes_first(visit, base, region_id: str) -> None:
     """On the portal, 西县's 食品经营许可（含小餐饮登记） comes after the exact names; on 西县's own
