@@ -94,7 +94,9 @@
   /* -- Pagefind, loaded on first use ------------------------------------------------------- */
   /* A region's results weigh this much on another region's pages: Pagefind multiplies each
      result's score by its bundle's indexWeight and sorts the merged results by score, so the
-     visitor's own region comes first, then the others (and nameRank keeps it so among the first). */
+     visitor's own region comes first, then the others (and nameRank keeps it so among the first).
+     Strictly first, not a mild boost: the same item is published by every region under the same
+     name (十统一), so a mild boost would interleave the neighbours' copies with the county's own. */
   const OTHER_REGIONS_WEIGHT = 1e-6;
   /* The portal's regions being searched ([] on a site of its own): {id, name, root (URL), bundles,
      hant, own (the region whose pages these are)}. */
