@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from generator.site import mkdocs_shell
 from generator.site.swap import remove_stale_builds
 
 LATEST_ON_HOME = 10
+# The combined 动态调整 page: the newest adjustments of all regions (a hundred regions' full
+# records would be a page of megabytes); each region's own page has the rest.
+ADJUSTMENTS_SHOWN = 300
 
 # The portal's pages: path, title, template, column type.
 PAGES = (
@@ -65,7 +69,7 @@ def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str
         "portal": config.portal, "regions": rows, "list_titles": titles, "total": sum(s.items for s in sites),
         "list_totals": {t: sum(s.by_list.get(t, 0) for s in sites) for t in titles},
         "region_ids": " ".join(s.region.id for s in sites), "time_limits": limits,
-        "per_region": feeds.PER_REGION,
+        "shown": ADJUSTMENTS_SHOWN,
     }
 
 
@@ -91,9 +95,9 @@ def render_bodies(config: SiteConfig, sites: list[RegionSite]) -> dict[str, str]
     bodies = {}
     for path, _title, template, _kind in PAGES:
         root = root_prefix(path)
-        latest = _entries(sites, base, root, LATEST_ON_HOME)
-        every = _entries(sites, base, root, None)
-        bodies[path] = renderer.render(template, root=root, latest=latest, entries=every, **context)
+        latest = _entries(sites, base, root, LATEST_ON_HOME) if path == "" else []
+        shown = _entries(sites, base, root, ADJUSTMENTS_SHOWN) if path == "adjustments/" else []
+        bodies[path] = renderer.render(template, root=root, latest=latest, entries=shown, **context)
     return bodies
 
 
@@ -149,6 +153,22 @@ def _install(staged: Path, out: Path, region_ids: set[str]) -> list[str]:
     return written
 
 
+def _write_stats(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    (staged / "downloads").mkdir(exist_ok=True)
+    (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
+
+
+def _write_sitemap(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+
+
+# What the join writes beside its pages, each from the region sites, into the staged top level
+# (staged folder, portal configuration, region sites, portal address). search.write_search: the
+# merged search's list of the regions' bundles (its form is on the home and search pages).
+Writer = Callable[[Path, SiteConfig, list[RegionSite], str], None]
+WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap, search.write_search)
+
+
 def join(config: SiteConfig, out: Path) -> JoinResult:
     """Write the portal's top level into out from the region sites already there."""
     try:
@@ -161,11 +181,8 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-join-", dir=out.parent))
     try:
         staged = _mkdocs(config, bodies, work, site_url)
-        feeds.write_feeds(staged, config, sites, site_url)
-        search.write_search(staged, out, [s.region for s in sites])
-        (staged / "downloads").mkdir(exist_ok=True)
-        (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
-        manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+        for write in WRITERS:
+            write(staged, config, sites, site_url)
         written = _install(staged, out, {s.region.id for s in sites})
     except search.RegionSearchError as exc:
         raise JoinError(str(exc)) from exc

@@ -23,7 +23,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.config import SiteConfig
 from generator.regions.config import Region
+from generator.regions.sources import RegionSite
 from generator.search import BUNDLES_KEY, PAGEFIND_DIR, PARTS_FILE
 from generator.traditional import HANT_DIR
 
@@ -44,15 +46,17 @@ class RegionIndex:
     bundles: list[str]  # folders relative to the portal's root: "<id>/pagefind/site/", …
     hant: bool  # the region has a 繁體 view (<id>/zh-Hant/): results from a 繁體 page lead there
     version: str  # the Pagefind that wrote it: one runtime searches every bundle
+    folder: Path  # the region's pagefind/ folder, with its runtime
 
     def entry(self) -> dict[str, object]:
         return {"id": self.region.id, "name": self.region.name, "root": self.region.id + "/",
                 "bundles": self.bundles, "hant": self.hant}
 
 
-def region_index(region: Region, out: Path) -> RegionIndex | None:
-    """What `out/<id>/pagefind/parts.json` publishes; None for a region built without search."""
-    folder = out / region.id / PAGEFIND_DIR
+def region_index(region: Region, site: Path) -> RegionIndex | None:
+    """What the region's site (`site`, its out/<id>/) publishes in pagefind/parts.json; None for a
+    region built without search."""
+    folder = site / PAGEFIND_DIR
     try:
         listed = json.loads((folder / PARTS_FILE).read_text(encoding="utf-8")).get(BUNDLES_KEY) or []
     except (OSError, ValueError, AttributeError):
@@ -65,15 +69,17 @@ def region_index(region: Region, out: Path) -> RegionIndex | None:
     except (OSError, ValueError, AttributeError):
         version = ""
     return RegionIndex(region, [f"{region.id}/{PAGEFIND_DIR}/{b}" for b in bundles],
-                       (out / region.id / HANT_DIR / "index.html").is_file(), version)
+                       (site / HANT_DIR / "index.html").is_file(), version, folder)
 
 
-def write_search(staged: Path, out: Path, regions: list[Region]) -> list[RegionIndex]:
-    """The portal's pagefind/parts.json and runtime in `staged`, from the region sites in `out`.
+def write_search(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> list[RegionIndex]:
+    """The portal's pagefind/parts.json and runtime in `staged`, from the region sites (one of the
+    join's writers, generator/regions/join.py: WRITERS).
 
     Regions built without search are left out of it (their pages still are on the portal). Returns
     the regions searched; none, and nothing is written, when no region has an index."""
-    indexes = [index for region in regions if (index := region_index(region, out)) is not None]
+    indexes = [index for site in sites if site.folder is not None
+               and (index := region_index(site.region, site.folder)) is not None]
     if not indexes:
         return []
     versions = {index.version for index in indexes}
@@ -83,7 +89,7 @@ def write_search(staged: Path, out: Path, regions: list[Region]) -> list[RegionI
                                 "请用同一版本的 qingdan 重新运行 qingdan build --only-region 生成这些地区")
     target = staged / PAGEFIND_DIR
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(out / indexes[0].region.id / PAGEFIND_DIR / RUNTIME, target / RUNTIME)
+    shutil.copyfile(indexes[0].folder / RUNTIME, target / RUNTIME)
     listing = {BUNDLES_KEY: [], REGIONS_KEY: [index.entry() for index in indexes]}
     (target / PARTS_FILE).write_text(json.dumps(listing, ensure_ascii=False) + "\n", encoding="utf-8")
     return indexes
