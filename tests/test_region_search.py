@@ -144,6 +144,9 @@ def test_a_traditional_page_leads_to_traditional_pages_where_a_region_has_them(v
     assert set(others) == {"dongxian", "xixian"}  # built without a 繁體 view: their Simplified pages
     for href in others.values():
         assert (province / "site" / href.strip("/") / "index.html").is_file()
+    kinds = {region_of(r): r["kind"] for r in found}
+    assert kinds["dongxian"].startswith("東縣 · ") and kinds["xixian"].startswith("西縣 · ")
+    assert "東縣" in page.locator(REGION_FILTER).locator("option").all_inner_texts()
 
 
 def test_a_region_served_on_its_own_searches_only_itself(visit, province) -> None:

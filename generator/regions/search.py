@@ -27,9 +27,9 @@ from generator.config import SiteConfig
 from generator.regions.config import Region
 from generator.regions.sources import RegionSite
 from generator.search import BUNDLES_KEY, PAGEFIND_DIR, PARTS_FILE
-from generator.traditional import HANT_DIR
+from generator.traditional import DEFAULT_VARIANT, HANT_DIR, converter
 
-REGIONS_KEY = "regions"  # parts.json: {"bundles": [], "regions": [{id, name, root, bundles, hant}, …]}
+REGIONS_KEY = "regions"  # parts.json: {"bundles": [], "regions": [{id, name, name_hant, root, bundles, hant}, …]}
 RUNTIME = "pagefind.js"
 ENTRY = "pagefind-entry.json"
 
@@ -49,8 +49,9 @@ class RegionIndex:
     folder: Path  # the region's pagefind/ folder, with its runtime
 
     def entry(self) -> dict[str, object]:
-        return {"id": self.region.id, "name": self.region.name, "root": self.region.id + "/",
-                "bundles": self.bundles, "hant": self.hant}
+        # name_hant: a 繁體 page shows the name so; its own conversion table only knows its own words.
+        return {"id": self.region.id, "name": self.region.name, "name_hant": converter(DEFAULT_VARIANT)(self.region.name),
+                "root": self.region.id + "/", "bundles": self.bundles, "hant": self.hant}
 
 
 def region_index(region: Region, site: Path) -> RegionIndex | None:

@@ -168,10 +168,17 @@
     return regions.find((r) => d.url.startsWith(r.root.pathname)) || null;
   }
 
+  /* A region's name as this page shows it: the portal's list has it in Traditional too, since this
+     site's own conversion table may lack another region's characters (东县 → 東縣). */
+  function regionName(name) {
+    const r = regions.find((x) => x.name === name);
+    return HANT && r && r.name_hant ? r.name_hant : shown(name);
+  }
+
   /* The region filter: shown on a portal's pages and its regions' (more than one region). */
   function showRegions() {
     if (!regionSelect || regions.length < 2 || !regionSelect.hidden) return;
-    regionSelect.replaceChildren(regionSelect.options[0], ...regions.map((r) => new Option(shown(r.name), r.name)));
+    regionSelect.replaceChildren(regionSelect.options[0], ...regions.map((r) => new Option(regionName(r.name), r.name)));
     ensureOption(regionSelect, state.filters[FILTER.region]);
     regionSelect.value = state.filters[FILTER.region];
     regionSelect.hidden = false;
@@ -384,7 +391,7 @@
   }
 
   function describeFilters(filters) {
-    const values = Object.values(filters).map(shown);
+    const values = Object.entries(filters).map(([name, value]) => (name === FILTER.region ? regionName(value) : shown(value)));
     return values.length ? `（筛选：${values.join("，")}）` : "";
   }
 
@@ -429,10 +436,10 @@
   /* -- Rendering a result ------------------------------------------------------------------ */
   function kindOf(d) {
     const region = regions.length > 1 ? regionOf(d) : null; // a portal's results name their region
-    const where = region ? [region.name] : [];
-    if (d.meta.list) return shown(where.concat([d.meta.list, d.meta.department].filter(Boolean)).join(" · "));
-    if (d.meta.kind) return shown(where.concat(d.meta.kind).join(" · ")); // department and list pages
-    return shown(where.concat("页面").join(" · "));
+    const where = region ? regionName(region.name) + " · " : "";
+    if (d.meta.list) return where + shown([d.meta.list, d.meta.department].filter(Boolean).join(" · "));
+    if (d.meta.kind) return where + shown(d.meta.kind); // department and list pages (they carry no filters)
+    return where + "页面";
   }
 
   /* The excerpt under a result, built from what the page shows: Pagefind's own excerpt is cut from
@@ -622,7 +629,7 @@
       if (s === regionSelect) {
         // In the portal's order (the visitor's own region first), with the counts.
         if (regions.length < 2) continue;
-        s.replaceChildren(s.options[0], ...regions.map((r) => new Option(`${shown(r.name)}（${counts[r.name] || 0}）`, r.name)));
+        s.replaceChildren(s.options[0], ...regions.map((r) => new Option(`${regionName(r.name)}（${counts[r.name] || 0}）`, r.name)));
         s.value = state.filters[FILTER.region];
         continue;
       }
