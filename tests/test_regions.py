@@ -160,6 +160,21 @@ def test_a_region_with_errors_fails_the_build_and_names_the_region(tmp_path: Pat
     assert not (province / "site" / "index.html").exists()  # but not joined without the failed one
 
 
+def test_check_in_a_portal_checks_every_region(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    edit(province / "regions/xixian/lists/power/mzj.yml", "    name: 慈善组织公开募捐资格审批\n", "")
+    done = run(province, "check", "--no-warnings")
+    assert done.returncode == 1
+    out = done.stdout
+    assert out.index("【示例县】（../..）") < out.index("【东县】（regions/dongxian）") < out.index("【西县】（regions/xixian）")
+    xixian = out[out.index("【西县】"):]
+    assert "lists/power/mzj.yml:27:5: 错误" in xixian and "缺少必填字段“name”" in xixian
+    assert "lists/power/mzj.yml" not in out[: out.index("【西县】")]
+    report = json.loads(run(province, "check", "--format", "json").stdout)
+    assert report["ok"] is False and list(report["regions"]) == list(REGIONS)
+    assert report["regions"]["dongxian"]["ok"] and not report["regions"]["xixian"]["ok"]
+
+
 def test_a_region_given_by_git_alone_says_to_check_it_out_first(tmp_path: Path) -> None:
     province = copy_province(tmp_path)
     edit(province / "site_config.yml", "path: regions/xixian}",
@@ -231,8 +246,11 @@ def test_the_whole_tree_publishes_once_committed(province: Path, tmp_path: Path)
     for args in (("add", "-A"), ("commit", "-q", "-m", "示例省门户")):
         subprocess.run(["git", "-c", "user.name=省编办", "-c", "user.email=sbb@example.gov.cn", *args], cwd=root,
                        check=True, capture_output=True)
-    assert run(province, "build", "--join-only").returncode == 0  # the manifest names the commit built
     target = tmp_path / "www"
+    assert run(province, "build", "--join-only").returncode == 0
+    refused = run(province, "publish", "--to", str(target))  # the regions were built before the commit
+    assert refused.returncode != 0 and "未提交" in refused.stderr
+    assert run(province, "build", "--as-of", AS_OF).returncode == 0  # the manifests name the commit built
     published = run(province, "publish", "--to", str(target))
     assert published.returncode == 0, published.stderr
     for page in ("index.html", "regions/index.html", "demo/index.html", "xixian/power/index.html"):

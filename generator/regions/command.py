@@ -5,7 +5,6 @@ over here when the project's site_config.yml has `regions:`."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -18,15 +17,6 @@ from generator.site.build import BuildResult
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 Report = Callable[[BuildResult, Path, bool], int]
-_REGIONS_KEY = re.compile(r"^regions\s*:", re.MULTILINE)
-
-
-def is_portal(project: Path) -> bool:
-    """A portal's site_config.yml has a top-level `regions:` (read without loading the whole file)."""
-    try:
-        return bool(_REGIONS_KEY.search((project / "site_config.yml").read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError):
-        return False
 
 
 def _with_site_url(config: SiteConfig, site_url: str | None) -> SiteConfig:

@@ -57,12 +57,12 @@ def _relative(url: str, base: str, root: str) -> str:
     return root + url[len(base):] if url.startswith(base) else url
 
 
-def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str, Any]:
+def _context(config: SiteConfig, sites: list[RegionSite], base: str, root: str) -> dict[str, Any]:
     titles: list[str] = []
     for site in sites:
         titles += [t for t in site.by_list if t not in titles]
     rows = [{"id": s.region.id, "name": s.region.name, "code": s.region.code, "count": s.items,
-             "by_list": s.by_list, "latest": _latest(s, base)} for s in sites]
+             "by_list": s.by_list, "latest": _latest(s, base, root)} for s in sites]
     totals = [(s, (s.stats.get("time_limits") or {}).get("total") or {}) for s in sites]
     limits = [{**total, "name": s.region.name, "count": total["items"]} for s, total in totals if total.get("items")]
     return {
@@ -73,12 +73,12 @@ def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str
     }
 
 
-def _latest(site: RegionSite, base: str) -> dict[str, str] | None:
-    """A region's newest adjustment: its title, and its address from the portal's root."""
+def _latest(site: RegionSite, base: str, root: str) -> dict[str, str] | None:
+    """A region's newest adjustment: its title, and its link from a page whose root prefix is root."""
     if not site.feed_items:
         return None
     item = site.feed_items[0]
-    return {"title": str(item.get("title", "")), "href": _relative(str(item.get("url", "")), base, "")}
+    return {"title": str(item.get("title", "")), "href": _relative(str(item.get("url", "")), base, root)}
 
 
 def _entries(sites: list[RegionSite], base: str, root: str, size: int | None) -> list[dict[str, str]]:
@@ -91,10 +91,10 @@ def render_bodies(config: SiteConfig, sites: list[RegionSite]) -> dict[str, str]
     """Each portal page's body (HTML), by path."""
     renderer = TemplateRenderer(config.root / "templates")
     base = config.portal.base_url
-    context = _context(config, sites, base)
     bodies = {}
     for path, _title, template, _kind in PAGES:
         root = root_prefix(path)
+        context = _context(config, sites, base, root)
         latest = _entries(sites, base, root, LATEST_ON_HOME) if path == "" else []
         shown = _entries(sites, base, root, ADJUSTMENTS_SHOWN) if path == "adjustments/" else []
         bodies[path] = renderer.render(template, root=root, latest=latest, entries=shown, **context)
