@@ -1,6 +1,6 @@
 """One search over every region: merged bundles (Pagefind mergeIndex) or one joined index? Measured.
 
-    python -m benchmarks.region_search [--work DIR] [--query 食品经营许可]
+    python -m benchmarks.region_search [--work DIR] [--query 食品经营许可] [--copies K] [--reuse]
 
 Builds examples/province (plain `qingdan build --out WORK/site`: every region, then the join), then:
 - merged (what generator/regions/search.py does): the join writes the portal's pagefind/parts.json
@@ -14,7 +14,7 @@ Builds examples/province (plain `qingdan build --out WORK/site`: every region, t
 - first-query bytes: headless Chromium loads the page, types the query, and counts what is fetched
   after the page had loaded (benchmarks/browser.py: measure_first_query, as benchmarks/search_bytes.py),
   from the portal's home page for both, and from a region's home page (merged: its own bundle first).
-Results as JSON on stdout (the last run's: benchmarks/region_search.json).
+Results as JSON on stdout (the runs below: benchmarks/region_search.json).
 
 Results (2026-12-07, this 2-core shared machine; 3 regions: 示例县 with the demo county's pages, 东县 and
 西县 small; query 食品经营许可):
@@ -26,19 +26,28 @@ Results (2026-12-07, this 2-core shared machine; 3 regions: 示例县 with the d
     | add (or rebuild) one region: join    | 0.016–0.020 s (read the regions, write the list) | 3.5–4.0 s wall, 1.1–1.2 s CPU (Pagefind over all 3 regions' pages) |
     | index on disk                        | 1,389,994              | 1,175,596               |
 
-    Each region beyond the first adds its entry file, meta index, one chunk per query word and its
-    result fragments: 6.4–6.7 KB for a small county (+7.7% here against the joined index). The
-    joined index's time grows with every region's pages: Pagefind has no incremental add, and it
-    took 20 s of CPU for 10,000 items (generator/search.py), so minutes at a province's 10⁵; past
-    PART_SIZE documents a joined index must be split into merged parts anyway. The raw figures are
-    in benchmarks/region_search.json.
+    With 13 regions (`--copies 5`: five more copies of each small county; 19 results):
 
-Choice: merged bundles. The first query from the portal costs more than one joined index (each
-region adds its entry file, its meta index and a chunk per query word), but a region is added or
-rebuilt in milliseconds, without re-indexing any other region, and the other regions' files stay
-byte-identical (issue 25: one county's edit must not rebuild the province). A joined index has to
+    | first-query bytes, portal home page  | 218,803 (63 files)     | 154,632 (27 files)      |
+    | first-query bytes, 东县's home page   | 218,826                |                         |
+    | add (or rebuild) one region: join    | 0.016 s                | 2.4 s wall, 1.4 s CPU   |
+
+    Each region beyond the first adds its entry file, meta index, one chunk per query word and its
+    result fragments to the first query: 6.4-6.7 KB for a small county, so +7.7% over the joined
+    index at 3 regions and +41% at 13; about 0.65 MB more at 100 such regions. The joined index's
+    time grows with every region's pages: Pagefind has no incremental add, and it took 20 s of CPU
+    for 10,000 items (generator/search.py), so minutes at a province's 10⁵; past PART_SIZE documents
+    a joined index must be split into merged parts anyway. The raw figures are in
+    benchmarks/region_search.json.
+
+Choice: merged bundles. The first query from the portal costs more than one joined index, and the
+gap grows by one small file set per region, but a region is added or rebuilt in milliseconds,
+without re-indexing any other region, and the other regions' files stay byte-identical (issue 25:
+one county's edit must not rebuild the province). A joined index has to
 re-run Pagefind over every region's pages on every change, and needs each region's lean documents
-as an extra CI artifact, since the published fragments are not Pagefind's input.
+as an extra CI artifact, since the published fragments are not Pagefind's input. Where a portal
+has a hundred regions, the next step is to fetch only the chosen region's bundles when the region
+filter is set, and to load the others' meta files only when a query needs them.
 """
 
 from __future__ import annotations
@@ -60,8 +69,25 @@ ROOT = Path(__file__).resolve().parents[1]
 PROVINCE = ROOT / "examples" / "province"
 
 
+def with_copies(work: Path, copies: int) -> Path:
+    """The example portal with `copies` more copies of each small region (东县2, 西县2, …), in work/portal:
+    how the first query grows with the number of regions."""
+    portal = work / "portal"
+    shutil.rmtree(portal, ignore_errors=True)
+    shutil.copytree(PROVINCE, portal, ignore=shutil.ignore_patterns("site", ".site.*", ".cache"))
+    text = (portal / "site_config.yml").read_text(encoding="utf-8")
+    text = text.replace("path: ../..}", f"path: {os.path.relpath(ROOT, portal)}}}")
+    small = {"dongxian": "东县", "xixian": "西县"}
+    for k in range(2, copies + 2):
+        for region_id, name in small.items():
+            shutil.copytree(PROVINCE / "regions" / region_id, portal / "regions" / f"{region_id}{k}")
+            text += f'  - {{id: {region_id}{k}, name: {name}{k}, code: "3607{k:02d}", path: regions/{region_id}{k}}}\n'
+    (portal / "site_config.yml").write_text(text, encoding="utf-8")
+    return portal
+
+
 def build_province(site: Path) -> float:
-    """Plain `qingdan build` of the example province into `site`; wall seconds."""
+    """Plain `qingdan build` of the portal into `site`; wall seconds."""
     shutil.rmtree(site, ignore_errors=True)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(site)], cwd=PROVINCE,
@@ -144,9 +170,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "region_search")
     parser.add_argument("--query", default="食品经营许可")
     parser.add_argument("--reuse", action="store_true", help="measure the site already in WORK/site")
+    parser.add_argument("--copies", type=int, default=0, help="add this many copies of each small region")
     args = parser.parse_args()
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    if args.copies:
+        global PROVINCE
+        PROVINCE = with_copies(work, args.copies)
     site = work / "site"
     build_seconds = 0.0 if args.reuse and (site / "index.html").is_file() else build_province(site)
     joined, joined_time = joined_index(site, work)
