@@ -20,7 +20,7 @@ from typing import Any
 from generator.config import SiteConfig
 from generator.problems import Problems
 from generator.project import Project
-from generator.regions import feeds, manifest
+from generator.regions import feeds, manifest, search
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
@@ -163,10 +163,10 @@ def _write_sitemap(staged: Path, config: SiteConfig, sites: list[RegionSite], si
 
 
 # What the join writes beside its pages, each from the region sites, into the staged top level
-# (staged folder, portal configuration, region sites, portal address). The merged search adds its
-# writer here; its page (templates/portal/search.html) and the home page hold its mount point.
+# (staged folder, portal configuration, region sites, portal address). search.write_search: the
+# merged search's list of the regions' bundles (its form is on the home and search pages).
 Writer = Callable[[Path, SiteConfig, list[RegionSite], str], None]
-WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap)
+WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap, search.write_search)
 
 
 def join(config: SiteConfig, out: Path) -> JoinResult:
@@ -184,6 +184,8 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
         for write in WRITERS:
             write(staged, config, sites, site_url)
         written = _install(staged, out, {s.region.id for s in sites})
+    except search.RegionSearchError as exc:
+        raise JoinError(str(exc)) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for site in sites:  # a region's replaced copy, still being deleted inside out, is no file of the site

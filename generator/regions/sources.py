@@ -29,6 +29,7 @@ class RegionSite:
     region: Region
     stats: dict[str, Any]
     feed_items: list[dict[str, Any]] = field(default_factory=list)
+    folder: Path | None = None  # out/<id>/, where its other published files are (search: pagefind/)
 
     @property
     def items(self) -> int:
@@ -61,7 +62,7 @@ def read_region_site(region: Region, out: Path) -> RegionSite:
     stats = _read_json(site / STATS_FILE, region, out)
     feed_path = site / JSON_FEED
     feed = _read_json(feed_path, region, out) if feed_path.is_file() else {}  # built without history: no feed
-    return RegionSite(region, stats if isinstance(stats, dict) else {}, list(feed.get("items") or []))
+    return RegionSite(region, stats if isinstance(stats, dict) else {}, list(feed.get("items") or []), site)
 
 
 def published(item: dict[str, Any]) -> dt.datetime:

@@ -10,6 +10,10 @@
  * Simplified index at the site's root: the query goes in converted to Simplified, results lead to
  * the zh-Hant/ pages, and what is shown of them (names, excerpts, filters) is converted to
  * Traditional here, with the site's own conversion table (assets/script-map.json).
+ *
+ * A portal of regions (generator/regions/search.py): the portal's pagefind/parts.json lists every
+ * region's bundles; they are merged here, each tagged with its region's name (filter 地区). A
+ * region's own pages find that list one folder up and search every region, their own first.
  */
 (function () {
   "use strict";
@@ -20,7 +24,7 @@
   /* A page of the 繁體 view. This file is copied converted into zh-Hant/ (every Chinese character
      of it), so the names of the index's filters are written as escapes: 清单, 部门, 类型. */
   const HANT = /Hant/.test(document.documentElement.lang);
-  const FILTER = { list: "\u6e05\u5355", dept: "\u90e8\u95e8", type: "\u7c7b\u578b" };
+  const FILTER = { list: "\u6e05\u5355", dept: "\u90e8\u95e8", type: "\u7c7b\u578b", region: "\u5730\u533a" };
 
   /* The dialog's markup (partials/search.html is only its mount point). */
   const ICON = (d) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="${d}"/></svg>`;
@@ -40,6 +44,7 @@
 <div class="md-search__output">
 <div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>
 <div class="qd-search-filters" role="group" aria-label="筛选" data-qd-search-filters>
+<select data-qd-filter="${FILTER.region}" data-qd-param="region" aria-label="按地区筛选" hidden><option value="">全部地区</option></select>
 <select data-qd-filter="${FILTER.list}" data-qd-param="list" aria-label="按清单筛选"><option value="">全部清单</option></select>
 <select data-qd-filter="${FILTER.dept}" data-qd-param="dept" aria-label="按部门筛选"><option value="">全部部门</option></select>
 <select data-qd-filter="${FILTER.type}" data-qd-param="type" aria-label="按事项类型筛选"><option value="">全部类型</option></select>
@@ -62,6 +67,7 @@
   const more = box.querySelector("[data-qd-search-more]");
   const filterBar = box.querySelector("[data-qd-search-filters]");
   const selects = Array.from(box.querySelectorAll("[data-qd-filter]"));
+  const regionSelect = box.querySelector(`[data-qd-filter="${FILTER.region}"]`);
   const PAGE_SIZE = 10;
   const RERANK = 20; // results whose names are compared with the query before the first are shown
   const DEBOUNCE_MS = 180;
@@ -86,35 +92,96 @@
   }
 
   /* -- Pagefind, loaded on first use ------------------------------------------------------- */
+  /* A region's results weigh this much on another region's pages: Pagefind multiplies each
+     result's score by its bundle's indexWeight and sorts the merged results by score, so the
+     visitor's own region comes first, then the others (and nameRank keeps it so among the first).
+     Strictly first, not a mild boost: the same item is published by every region under the same
+     name (十统一), so a mild boost would interleave the neighbours' copies with the county's own. */
+  const OTHER_REGIONS_WEIGHT = 1e-6;
+  /* The portal's regions being searched ([] on a site of its own): {id, name, root (URL), bundles,
+     hant, own (the region whose pages these are)}. */
+  let regions = [];
+
+  function fetchJson(url) {
+    return fetch(url.href).then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  }
+
+  /* The bundles to search, the primary first: [{path, options}]. The site's own parts.json names
+     its bundles: {"bundles": ["site/", "items-0/", …]} (an older build: the primary at pagefind/
+     itself, {"merge": […]} the others). A portal's names its regions' (generator/regions/search.py);
+     a region's site under a portal finds the portal's list one folder up, fetched alongside. */
+  async function bundlesToSearch(root, options) {
+    const own = fetchJson(new URL("pagefind/parts.json", root));
+    const up = root.pathname === "/" ? Promise.resolve({}) : fetchJson(new URL("../pagefind/parts.json", root));
+    const mine = await own;
+    const portal = mine.regions ? mine : await up;
+    const portalRoot = mine.regions ? root : new URL("../", root);
+    const listed = (Array.isArray(portal.regions) ? portal.regions : [])
+      .map((r) => ({ ...r, root: new URL(r.root, portalRoot), own: false }));
+    const here = listed.find((r) => r.root.href === root.href);
+    if (here) here.own = true;
+    if (!mine.regions && !here) {
+      const { bundles, merge } = mine;
+      const path = (dir) => new URL("pagefind/" + dir, root).pathname;
+      if (bundles && bundles.length) return bundles.map((dir) => ({ path: path(dir), options }));
+      return [{ path: null, options }].concat((merge || []).map((dir) => ({ path: path(dir), options })));
+    }
+    regions = here ? [here].concat(listed.filter((r) => r !== here)) : listed;
+    return regions.flatMap((r) => r.bundles.map((dir) => ({
+      path: new URL(dir, portalRoot).pathname,
+      options: {
+        ...options,
+        baseUrl: (HANT && r.hant ? new URL("zh-Hant/", r.root) : r.root).pathname,
+        mergeFilter: { [FILTER.region]: r.name },
+        indexWeight: here && !r.own ? OTHER_REGIONS_WEIGHT : 1,
+      },
+    })));
+  }
+
   let pagefindPromise = null;
   function pagefind() {
     if (window.location.protocol === "file:") return Promise.reject(new Error("file"));
     if (!pagefindPromise) {
       const root = indexRoot();
-      /* The index is in parts, each a Pagefind bundle (generator/search.py: index_parts);
-         parts.json names them, the primary first: {"bundles": ["site/", "items-0/", …]}. An
-         index from an older build: the primary at pagefind/ itself, {"merge": […]} the others. */
-      const parts = fetch(new URL("pagefind/parts.json", root).href)
-        .then((r) => (r.ok ? r.json() : {}), () => ({}));
+      /* The index is in parts, each a Pagefind bundle (generator/search.py: index_parts). */
       const map = HANT ? scriptMap() : null; // a 繁體 page shows results through it: fetched alongside
       /* noWorker: Pagefind 1.5 would fetch pagefind-worker.js (12 KB gzipped) to run the same
          search in a Web Worker; our queries are small, so it runs on the page (Pagefind PR #937).
          baseUrl: results lead to this view's pages (zh-Hant/… on a 繁體 page). */
-      const options = { baseUrl: siteRoot().pathname, noWorker: true };
+      const bundles = bundlesToSearch(root, { baseUrl: siteRoot().pathname, noWorker: true });
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        const { bundles, merge } = await parts;
-        const bundlePath = (dir) => new URL("pagefind/" + dir, root).pathname;
-        await pf.options(bundles && bundles.length ? { ...options, basePath: bundlePath(bundles[0]) } : options);
+        const [primary, ...others] = await bundles;
+        await pf.options(primary.path ? { ...primary.options, basePath: primary.path } : primary.options);
         if (map) shownMap = await map;
-        for (const dir of (bundles ? bundles.slice(1) : merge) || []) {
-          await pf.mergeIndex(bundlePath(dir), options);
-        }
+        for (const other of others) await pf.mergeIndex(other.path, other.options);
         await pf.init();
+        showRegions();
         return pf;
       });
       pagefindPromise.catch(() => { pagefindPromise = null; });
     }
     return pagefindPromise;
+  }
+
+  /* The region of a result, from its address (each region's results lead under its root). */
+  function regionOf(d) {
+    return regions.find((r) => d.url.startsWith(r.root.pathname)) || null;
+  }
+
+  /* A region's name as this page shows it: the portal's list has it in Traditional too, since this
+     site's own conversion table may lack another region's characters (东县 → 東縣). */
+  function regionName(name) {
+    const r = regions.find((x) => x.name === name);
+    return HANT && r && r.name_hant ? r.name_hant : shown(name);
+  }
+
+  /* The region filter: shown on a portal's pages and its regions' (more than one region). */
+  function showRegions() {
+    if (!regionSelect || regions.length < 2 || !regionSelect.hidden) return;
+    regionSelect.replaceChildren(regionSelect.options[0], ...regions.map((r) => new Option(regionName(r.name), r.name)));
+    ensureOption(regionSelect, state.filters[FILTER.region]);
+    regionSelect.value = state.filters[FILTER.region];
+    regionSelect.hidden = false;
   }
 
   /* -- Queries ----------------------------------------------------------------------------- */
@@ -211,6 +278,12 @@
     return [];
   }
 
+  /* 1 for a result from another region than the one whose pages these are, else 0. */
+  function elsewhere(d) {
+    const own = regions.find((r) => r.own);
+    return own && regionOf(d) !== own ? 1 : 0;
+  }
+
   /* How well a result's name answers the query: 0 the name itself, 1 the name starts with it,
      2 the name (or a department's short name) contains it, 3 the words are elsewhere on the page. */
   function nameRank(d, p) {
@@ -302,7 +375,7 @@
       const top = state.results.slice(0, RERANK);
       await loadData(top);
       if (seq !== state.seq) return;
-      top.forEach((entry, i) => { entry.order = nameRank(entry.data, p) * RERANK + i; });
+      top.forEach((entry, i) => { entry.order = (elsewhere(entry.data) * 4 + nameRank(entry.data, p)) * RERANK + i; });
       top.sort((a, b) => a.order - b.order);
       state.results.splice(0, top.length, ...top);
     }
@@ -318,7 +391,7 @@
   }
 
   function describeFilters(filters) {
-    const values = Object.values(filters).map(shown);
+    const values = Object.entries(filters).map(([name, value]) => (name === FILTER.region ? regionName(value) : shown(value)));
     return values.length ? `（筛选：${values.join("，")}）` : "";
   }
 
@@ -362,9 +435,11 @@
 
   /* -- Rendering a result ------------------------------------------------------------------ */
   function kindOf(d) {
-    if (d.meta.list) return shown([d.meta.list, d.meta.department].filter(Boolean).join(" · "));
-    if (d.meta.kind) return shown(d.meta.kind); // department and list pages (they carry no filters)
-    return "页面";
+    const region = regions.length > 1 ? regionOf(d) : null; // a portal's results name their region
+    const where = region ? regionName(region.name) + " · " : "";
+    if (d.meta.list) return where + shown([d.meta.list, d.meta.department].filter(Boolean).join(" · "));
+    if (d.meta.kind) return where + shown(d.meta.kind); // department and list pages (they carry no filters)
+    return where + "页面";
   }
 
   /* The excerpt under a result, built from what the page shows: Pagefind's own excerpt is cut from
@@ -551,6 +626,13 @@
     for (const s of selects) {
       const counts = all[s.dataset.qdFilter] || {};
       const names = Object.keys(counts).sort((x, y) => x.localeCompare(y, "zh-CN"));
+      if (s === regionSelect) {
+        // In the portal's order (the visitor's own region first), with the counts.
+        if (regions.length < 2) continue;
+        s.replaceChildren(s.options[0], ...regions.map((r) => new Option(`${regionName(r.name)}（${counts[r.name] || 0}）`, r.name)));
+        s.value = state.filters[FILTER.region];
+        continue;
+      }
       const first = s.options[0];
       s.replaceChildren(first, ...names.map((n) => new Option(`${shown(n)}（${counts[n]}）`, n)));
       ensureOption(s, state.filters[s.dataset.qdFilter]);
