@@ -1,0 +1,100 @@
+"""The portal's 十统一 page body: the items whose elements differ between regions, side by side, and
+each region against the province's 通用目录 — an HTML fragment the join puts in a page.
+
+Tables are real tables (caption, column and row headers) so a screen reader reads each value with
+its region and element; each sits in its own scrolling box (a focusable, labelled region), so a
+table wider than a phone scrolls inside the box and the page itself never scrolls sideways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from markupsafe import escape
+
+from generator.regions.catalogue import KINDS, CatalogueFinding
+from generator.regions.tenfold import BY_NAME, Difference
+
+# The scroll box's own rules: the fragment is correct wherever the join puts it.
+STYLE = (".qd-uniform-box{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
+         ".qd-uniform-box:focus{outline:2px solid currentColor}"
+         ".qd-uniform-box table{border-collapse:collapse;min-width:100%}"
+         ".qd-uniform-box th,.qd-uniform-box td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;"
+         "text-align:left}"
+         ".qd-uniform-box td{min-width:8em}.qd-uniform-box caption{text-align:left;font-weight:bold;padding:.3em 0}")
+
+
+def _box(label: str, table: str) -> str:
+    return (f'<div class="qd-uniform-box" role="region" tabindex="0" aria-label="{escape(label)}">'
+            f"{table}</div>")
+
+
+def _item_table(code: str, rows: list[Difference]) -> str:
+    first = rows[0]
+    regions = [(v.region, v.region_name) for v in first.values]
+    caption = f"{first.name}（编码 {code}）" if code else f"{first.name}（按名称和设定依据对应）"
+    head = "".join(f'<th scope="col">{escape(name)}</th>' for _, name in regions)
+    body = []
+    for d in rows:
+        by_region = {v.region: v.text for v in d.values}
+        cells = "".join(f"<td>{escape(by_region.get(rid, ''))}</td>" for rid, _ in regions)
+        body.append(f'<tr><th scope="row">{escape(d.label)}</th>{cells}</tr>')
+    table = (f"<table><caption>{escape(caption)}</caption><thead><tr><th scope=\"col\">要素</th>{head}</tr></thead>"
+             f"<tbody>{''.join(body)}</tbody></table>")
+    return _box(caption, table)
+
+
+def _grouped(findings: Iterable[Difference]) -> list[list[Difference]]:
+    """Differences of the same item together (an item of one match differs in several elements)."""
+    groups: dict[tuple, list[Difference]] = {}
+    for d in findings:
+        key = (d.list_id, d.code, d.name, tuple(v.code for v in d.values), d.matched_by)
+        groups.setdefault(key, []).append(d)
+    return list(groups.values())
+
+
+def _catalogue_section(findings: list[CatalogueFinding], title: str) -> str:
+    parts = [f"<h2>与{escape(title)}对照</h2>"]
+    if not findings:
+        return "".join(parts) + "<p>各地区的事项与通用目录一致。</p>"
+    counts: dict[str, dict[str, int]] = {}
+    for f in findings:
+        counts.setdefault(f.region_name, dict.fromkeys(KINDS, 0))[f.kind] += 1
+    head = "".join(f'<th scope="col">{label}</th>' for label in KINDS.values())
+    rows = "".join(f'<tr><th scope="row">{escape(name)}</th>' + "".join(f"<td>{n}</td>" for n in by.values()) + "</tr>"
+                   for name, by in counts.items())
+    parts.append(_box("各地区与通用目录对照汇总", f"<table><caption>各地区与通用目录对照汇总（事项数）</caption><thead><tr>"
+                                      f'<th scope="col">地区</th>{head}</tr></thead><tbody>{rows}</tbody></table>'))
+    by_region: dict[str, list[CatalogueFinding]] = {}
+    for f in findings:
+        by_region.setdefault(f.region_name, []).append(f)
+    for name, found in by_region.items():
+        body = "".join(
+            f'<tr><th scope="row">{escape(f.kind_label)}</th><td>{escape(f.code)}</td><td>{escape(f.name)}</td>'
+            f"<td>{escape(f.label)}</td><td>{escape(f.catalogue_value)}</td><td>{escape(f.region_value)}</td></tr>"
+            for f in found)
+        caption = f"{name}与通用目录的不同"
+        parts.append(_box(caption, f"<table><caption>{escape(caption)}</caption><thead><tr><th scope=\"col\">情况</th>"
+                                   '<th scope="col">编码</th><th scope="col">事项名称</th><th scope="col">要素</th>'
+                                   f'<th scope="col">通用目录</th><th scope="col">{escape(name)}</th></tr></thead>'
+                                   f"<tbody>{body}</tbody></table>"))
+    return "".join(parts)
+
+
+def uniformity_page(findings: list[Difference], catalogue_findings: list[CatalogueFinding] | None = None,
+                    catalogue_title: str = "通用目录") -> str:
+    """The page body (HTML fragment) for the 十统一 findings, and the catalogue comparison when the
+    portal has a catalogue (`catalogue_findings` None: no catalogue section)."""
+    parts = [f"<style>{STYLE}</style>", "<h2>各地区不一致的事项（十统一）</h2>"]
+    groups = _grouped(findings)
+    if not groups:
+        parts.append("<p>各地区的同一事项在名称、职权类型、设定依据、法定时限和承诺时限上一致。</p>")
+    else:
+        by_name = sum(1 for g in groups if g[0].matched_by == BY_NAME)
+        note = f"其中 {by_name} 项没有共同的编码，按名称和设定依据对应。" if by_name else ""
+        parts.append(f"<p>同一事项在各地区应当名称、职权类型、设定依据、法定时限和承诺时限一致。以下 {len(groups)} 项不一致；"
+                     f"事项按编码对应（编码开头的行政区划代码不计）。{note}</p>")
+        parts += [_item_table(g[0].code, g) for g in groups]
+    if catalogue_findings is not None:
+        parts.append(_catalogue_section(catalogue_findings, catalogue_title))
+    return "\n".join(parts) + "\n"
