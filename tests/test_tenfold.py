@@ -179,6 +179,19 @@ def test_a_bad_catalogue_row_is_located_in_chinese_and_nothing_is_written(portal
     assert not (portal / "catalogue.yml").exists()
 
 
+def test_a_catalogue_entry_without_a_name_is_located_in_the_yaml(with_catalogue: Path) -> None:
+    path = with_catalogue / "catalogue.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    name: 建筑工程施工许可\n", ""), encoding="utf-8")
+    line = text.splitlines().index('  - code: "0020100100"') + 1
+    run = qingdan(with_catalogue, "assess", "--format", "json")
+    assert run.returncode == 1
+    assert f"catalogue.yml:{line}:5: 错误：通用目录的第 2 项没有事项名称" in run.stderr
+    report = json.loads(run.stdout)
+    assert report["catalogue"]["items"] == 4  # the others are still compared
+    assert ("xi", "多出") in {(f["region"], f["kind_label"]) for f in report["catalogue"]["findings"]}
+
+
 def test_the_catalogue_is_published_as_open_data(with_catalogue: Path, tmp_path: Path) -> None:
     from generator.config import load_config
     from generator.problems import Problems

@@ -35,7 +35,7 @@ from generator.tabular.mapping import Synonyms, locate_header
 from generator.tabular.merge import plain
 from generator.tabular.read import ReadError, read_workbook
 from generator.tabular.report import Messages, Where
-from generator.tabular.rows import sheet_rows
+from generator.tabular.rows import RowRecord, sheet_rows
 from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 
 DEFAULT_LIST = "power"
@@ -107,37 +107,44 @@ def import_catalogue(source: Path, config: SiteConfig, messages: Messages, list_
         return "", []
     synonyms = Synonyms.for_list(list_type)
     entries: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # code → the row it was first on
     title = ""
     for sheet in book.sheets:
         header = locate_header(sheet, synonyms)
-        label = "" if book.kind == "csv" else sheet.name
         if header is None:
             continue
-        converter = RowConverter(config, list_type, None, book.display, sheet, header, label, messages)
+        converter = RowConverter(config, list_type, None, book.display, sheet, header,
+                                 "" if book.kind == "csv" else sheet.name, messages)
         title = title or converter.title.strip()
         for record in sheet_rows(sheet, header, csv=book.kind == "csv"):
-            row = converter.convert(record)
-            entry = {k: row.data[k] for k in FIELDS if k in row.data}
-            code = str(entry.get("code") or "")
-            if not str(entry.get("name") or "").strip():
-                at = Where(book.display, label, *record.place(record.column("name")))
-                messages.error("通用目录的这一行没有事项名称", at, rule="catalogue-row", list=list_id, code=code,
-                               hint="每一行写一个事项的名称；不是事项的行（说明、合计）请删除")
-                continue
-            if code and code in seen:
-                messages.error(f"编码“{code}”在通用目录中重复（第一次在第{seen[code]}行）", row.at("code"),
-                               rule="catalogue-row", list=list_id, code=code, hint="通用目录中每个编码只能出现一次")
-                continue
-            if code:
-                seen[code] = row.where.row or 0
-            if row.ok:
+            entry = _entry(converter, record, seen)
+            if entry is not None:
                 entries.append(entry)
         converter.finish()
     if not entries and not messages.has_errors():
         messages.error("表格中没有找到通用目录的事项", Where(book.display), rule="catalogue-empty",
                        hint="表头应包含 事项编码（或基本编码）、事项名称、职权类型、设定依据、法定时限、承诺时限")
     return title or source.stem, entries
+
+
+def _entry(converter: RowConverter, record: RowRecord, seen: dict[str, int]) -> dict[str, Any] | None:
+    """One row as a catalogue entry; None (reported at its cell) for a row without a name, a code
+    seen before, or a cell that cannot be read."""
+    row = converter.convert(record)
+    entry = {k: row.data[k] for k in FIELDS if k in row.data}
+    code, list_id, messages = str(entry.get("code") or ""), converter.list_type.id, converter.messages
+    if not str(entry.get("name") or "").strip():
+        at = Where(converter.file, converter.sheet_label, *record.place(record.column("name")))
+        messages.error("通用目录的这一行没有事项名称", at, rule="catalogue-row", list=list_id, code=code,
+                       hint="每一行写一个事项的名称；不是事项的行（说明、合计）请删除")
+        return None
+    if code and code in seen:
+        messages.error(f"编码“{code}”在通用目录中重复（第一次在第{seen[code]}行）", row.at("code"),
+                       rule="catalogue-row", list=list_id, code=code, hint="通用目录中每个编码只能出现一次")
+        return None
+    if code:
+        seen[code] = row.where.row or 0
+    return entry if row.ok else None
 
 
 def catalogue_yaml(title: str, list_id: str, entries: list[dict[str, Any]]) -> str:
@@ -184,7 +191,8 @@ def write_catalogue(config: SiteConfig, source: Path, list_id: str, messages: Me
 # --- reading the YAML ------------------------------------------------------------------------------
 
 def load_catalogue(config: SiteConfig, problems: Problems) -> Catalogue | None:
-    """The portal's catalogue (None when it has none, or when the file has errors, reported)."""
+    """The portal's catalogue (None when it has none or the file cannot be read; entries with
+    errors are reported, located in the file, and left out)."""
     if not config.catalogue:
         return None
     rel = config.catalogue
@@ -201,18 +209,26 @@ def load_catalogue(config: SiteConfig, problems: Problems) -> Catalogue | None:
                        hint="用 qingdan import 表格 --catalogue 重新生成")
         return None
     list_id = str(raw.get("list") or DEFAULT_LIST)
-    items = []
-    for index, entry in enumerate(raw["items"]):
-        loc = raw["items"].item_locs[index] if index < len(raw["items"].item_locs) else None
-        line, column = (loc.line, loc.column) if loc else (None, None)
-        if not isinstance(entry, dict) or not str(entry.get("name") or "").strip():
-            problems.error(f"通用目录的第 {index + 1} 项没有事项名称", file=rel, line=line, column=column,
-                           rule="catalogue-format", hint="每一项写明 name（事项名称）")
-            continue
-        data = {k: plain(entry[k]) for k in FIELDS if k in entry}
-        code = str(data.get("code") or "") or f"#{index + 1}"
-        items.append(Item(list_id, "", code, data, file=rel, line=line or 0, column=column or 0))
+    if config.list_type(list_id) is None:
+        problems.error(f"通用目录的清单“{list_id}”不是本项目的清单", file=rel, line=raw.loc.line, column=raw.loc.column,
+                       rule="catalogue-format", hint="list: 写通用目录对应的清单标识，例如 power")
+        return None
+    items = [item for index, entry in enumerate(raw["items"])
+             if (item := _catalogue_item(raw["items"], index, entry, list_id, rel, problems)) is not None]
     return Catalogue(str(raw.get("title") or "通用目录"), list_id, items, config, rel)
+
+
+def _catalogue_item(entries: LocatedList, index: int, entry: Any, list_id: str, rel: str, problems: Problems
+                    ) -> Item | None:
+    loc = entries.item_locs[index] if index < len(entries.item_locs) else None
+    line, column = (loc.line, loc.column) if loc else (None, None)
+    if not isinstance(entry, dict) or not str(entry.get("name") or "").strip():
+        problems.error(f"通用目录的第 {index + 1} 项没有事项名称", file=rel, line=line, column=column,
+                       rule="catalogue-format", hint="每一项写明 name（事项名称）")
+        return None
+    data = {k: plain(entry[k]) for k in FIELDS if k in entry}
+    code = str(data.get("code") or "") or f"#{index + 1}"
+    return Item(list_id, "", code, data, file=rel, line=line or 0, column=column or 0)
 
 
 # --- each region against the catalogue -------------------------------------------------------------
