@@ -35,7 +35,7 @@ from generator.dates import normalize_date
 from generator.fieldtypes import FIELD_TYPES
 from generator.lawdb import ENTRY_KEYS, KINDS
 from generator.problems import Problems, did_you_mean
-from generator.regions.config import Region, make_region
+from generator.regions.config import REGIONS
 from generator.rules import RULES
 from generator.safeurl import UNSAFE_HINT, safe_href, unsafe_message
 from generator.siteconfig import (
@@ -169,44 +169,20 @@ DEPARTMENT = Section("", "部门", "", [
     Text("address", "地址", "部门的办公地址。"),
 ], after=_department, make=lambda values: Department(**values))
 
-DEPARTMENTS = ListOf("departments", "部门列表", "本级政府的部门，按政府公布的顺序排列；网站按这个顺序列出部门。",
-                     DEPARTMENT, required=True, after=_unique_departments)
+DEPARTMENTS = ListOf("departments", "部门列表", "本级政府的部门，按政府公布的顺序排列；网站按这个顺序列出部门。"
+                     "必填；只有门户项目（写了 regions:）可以不写。", DEPARTMENT, after=_unique_departments)
 
 
-# --- the regions of a portal -----------------------------------------------------------------------
-
-def _region_source(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[str, Any]:
-    if bool(values["path"]) == bool(values["git"]):
-        ctx.error(f"地区“{values['id']}”应当写 path（地区项目的目录）或 git（地区项目的仓库），二者写一个",
-                  "config-value", "例如 path: regions/dongxian", raw)
+def _departments_unless_portal(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[str, Any]:
+    """A county must list its departments; a portal (with `regions:`) may have none of its own."""
+    if "departments" not in raw and not values["regions"]:
+        spot = Spot(raw, "departments", "departments")
+        ctx.error(DEPARTMENTS.missing_message(spot), "config-missing", DEPARTMENTS.missing_hint(), raw)
     return values
 
 
-def _unique_regions(ctx: Context, regions: list[Region], raw: LocatedList) -> list[Region]:
-    seen: set[str] = set()
-    for entry in raw:
-        rid = str(entry.get("id", "")) if isinstance(entry, LocatedMap) else ""
-        if rid and rid in seen:
-            ctx.error(f"地区标识“{rid}”重复", "config-duplicate", "每个地区只登记一次", entry, "id")
-        seen.add(rid)
-    return regions
+# --- a portal's common catalogue -------------------------------------------------------------------
 
-
-REGION = Section("", "地区", "", [
-    Text("id", "地区标识", "地区的标识，用在网址中（<网站地址>/<地区标识>/）。", required=True, checks=(
-        pattern(SAFE_ID, "地区标识“{value}”只能由小写字母、数字、- 和 _ 组成，且以字母开头", "例如 dongxian"),
-    )),
-    Text("name", "地区名称", "地区的名称，如“东县”。", required=True),
-    Text("code", "行政区划代码", "GB/T 2260 的 6 位数字代码，请加引号；事项编码以它开头时，比较各地事项时去掉它。", checks=(
-        pattern(r"\d{6}", "行政区划代码“{value}”应当是 6 位数字", "请加引号，如 \"360799\""),
-    )),
-    Text("path", "地区项目目录", "地区项目（有自己的 site_config.yml 和 lists/）的目录，相对于本项目。"),
-    Text("git", "地区项目仓库", "地区项目的 git 仓库地址（不写 path 时）。"),
-    Text("ref", "仓库的分支或标签", "与 git 一起使用。"),
-], after=_region_source, make=make_region)
-
-REGIONS = ListOf("regions", "地区列表", "市、省门户汇集的地区（县级项目）；写了它，本项目就是门户。", REGION,
-                 after=_unique_regions)
 CATALOGUE = Text("catalogue", "通用目录文件", "省级通用目录（YAML，由 qingdan import --catalogue 从表格生成）的文件名，"
                  "相对于本项目；各地区的事项与它对照。")
 
@@ -450,7 +426,7 @@ ROOT = Section("", "site_config.yml 的顶层", "", [
     PUBLISH, SEARCH,
     Flag("quality_page", "是否公开“公开质量”页面", "公开“公开质量”页面（各部门清单的评估结果）。"),
     TRADITIONAL, DOWNLOADS, REGIONS, CATALOGUE,
-], scope="site_config.yml")
+], scope="site_config.yml", after=_departments_unless_portal)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -535,7 +511,7 @@ def load_config(root: Path, problems: Problems, config_name: str = "site_config.
     raw = load_yaml_file(path, config_name, problems)
     if raw is None or defaults is None:
         return None
-    ctx = Context(config_name, problems, facts=dict(defaults.facts))
+    ctx = Context(config_name, problems, facts={**defaults.facts, "project_root": root})
     values = ROOT.read(ctx, True, raw, Spot(None, "", "", "entry"))
     if not isinstance(raw, LocatedMap):
         return None

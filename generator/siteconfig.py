@@ -15,8 +15,6 @@ from typing import Any
 
 import yaml
 
-from generator.regions.config import Region
-
 CATCH_ALL_FILE = Path(__file__).parent / "defaults" / "catch_all_patterns.yml"
 
 
@@ -165,8 +163,8 @@ class SiteConfig:
     # `downloads: {csv: true}`: a CSV file per list on the site beside its workbook (ten times its
     # bytes: off unless a county asks; `qingdan export --format csv` writes one either way).
     download_csv: bool = False
-    # `regions:`: the county projects a portal gathers (generator/regions/); none in a county project.
-    regions: list[Region] = field(default_factory=list)
+    # `regions:` (generator/regions/config.py Region): a portal's county projects; empty for a county.
+    regions: list[Any] = field(default_factory=list)
     catalogue: str = ""  # `catalogue:`: the province's 通用目录 file (generator/regions/catalogue.py)
 
     def __post_init__(self) -> None:

@@ -14,12 +14,43 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# Errors in Material for MkDocs' own templates (base.html's hidden toggles, nav-item.html's section
+# labels), not in markup Qingdan writes; every other message fails the test.
+MATERIAL_OWN = (
+    "Attribute “autocomplete” is only allowed when the input type is",
+    "Bad value “” for attribute “tabindex” on element “label”",
+)
 PREFIX = "/qingdan/"
 MODES: dict[str, tuple[str, ...]] = {
     "默认": (), "大字": ("qd-large",), "高对比": ("qd-contrast",), "大字+高对比": ("qd-large", "qd-contrast"),
 }
 WIDTHS = {"手机": {"width": 390, "height": 844}, "电脑": {"width": 1280, "height": 900}}
 SEARCH = "?q=食品"  # the open search with results
+
+
+def need(path: Path, what: str) -> None:
+    """Skip without the checker locally (npm ci installs it); fail without it in CI."""
+    import os
+
+    import pytest
+
+    if path.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} 未安装：在项目根目录运行 npm ci")
+    pytest.skip(f"{what} 未安装（npm ci）")
+
+
+def nu_errors(files: list[str]) -> list[str]:
+    """The Nu HTML checker's errors in these files, but those of Material's own templates."""
+    import subprocess
+
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+                         capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or "{}").get("messages", [])
+    return [f"{m.get('url', '').rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m.get('message')}" for m in messages
+            if m.get("type") == "error" and not m.get("message", "").startswith(MATERIAL_OWN)]
 
 
 HANT = "zh-Hant/"

@@ -9,35 +9,27 @@ The Nu HTML checker (vnu-jar, Java): no error from Qingdan's own markup on the s
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from a11y_support import AXE, HANT, MISSING, PREFIX, SEARCH, audit, audit_paths, page_kinds
+from a11y_support import (
+    AXE,
+    HANT,
+    MISSING,
+    PREFIX,
+    SEARCH,
+    VNU,
+    audit,
+    audit_paths,
+    need,
+    nu_errors,
+    page_kinds,
+)
 from browser_support import serve_directory
 from demo_project import demo_with_history
 
 from generator.site.build import build_site
-
-REPO = Path(__file__).resolve().parent.parent
-VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-# Errors in Material for MkDocs' own templates (base.html's hidden toggles, nav-item.html's section
-# labels), not in markup Qingdan writes; every other message fails the test.
-MATERIAL_OWN = (
-    "Attribute “autocomplete” is only allowed when the input type is",
-    "Bad value “” for attribute “tabindex” on element “label”",
-)
-
-
-def need(path: Path, what: str) -> None:
-    if path.exists():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{what} 未安装：在项目根目录运行 npm ci")
-    pytest.skip(f"{what} 未安装（npm ci）")
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +67,5 @@ def test_nu_html_checker_finds_no_error_in_qingdans_markup(site):
     pages = [p.replace(MISSING, "404.html") for p in audit_paths(site) if p != SEARCH]
     files = [str(site / p) if p.endswith(".html") else str(site / p / "index.html") for p in pages]
     assert all(Path(f).is_file() for f in files) and len(files) >= 40
-    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-                         capture_output=True, text=True, timeout=300)
-    messages = json.loads(run.stderr or "{}").get("messages", [])
-    ours = [f"{m.get('url', '').rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m.get('message')}" for m in messages
-            if m.get("type") == "error" and not m.get("message", "").startswith(MATERIAL_OWN)]
+    ours = nu_errors(files)
     assert not ours, "\n".join(ours[:20])

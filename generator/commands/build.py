@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.dates import build_as_of
-from generator.site.build import build_site
+from generator.site.build import BuildResult, build_site
 
 EXIT_USAGE = 2
 
@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "（默认：今天；设置了 SOURCE_DATE_EPOCH 时取它的日期）")
     parser.add_argument("--timings", action="store_true", help="显示各步骤耗时")
     parser.add_argument("--clean", action="store_true", help="不沿用上次生成的结果，从头生成全部页面")
+    portal = parser.add_mutually_exclusive_group()
+    portal.add_argument("--only-region", default=None, metavar="地区标识",
+                        help="门户项目：只生成 regions 中的这一个地区，输出到 <输出目录>/<地区标识>/")
+    portal.add_argument("--join-only", action="store_true",
+                        help="门户项目：不生成地区，只用输出目录中已有的各地区网站合成门户首页、地区索引、"
+                        "动态调整、统计和搜索页面")
     parser.set_defaults(func=run)
 
 
@@ -41,8 +47,21 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"--as-of：{error}", file=sys.stderr)
         return EXIT_USAGE
+    from generator.regions.command import is_portal, run_portal
+
+    if is_portal(args.project):
+        return run_portal(args, out, as_of, report)
+    if args.only_region or args.join_only:
+        print(f"{'--only-region' if args.only_region else '--join-only'}：本项目的 site_config.yml 没有 regions，"
+              "不是门户项目；在门户项目的目录中运行，或用 --project 指定门户项目", file=sys.stderr)
+        return EXIT_USAGE
     result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,
                         history=not args.no_history, force=args.clean, as_of=as_of)
+    return report(result, out, args.timings)
+
+
+def report(result: BuildResult, out: Path, timings: bool) -> int:
+    """What a build printed: its errors, its history notices, then where the site is."""
     errors = [p for p in result.problems.sorted() if p.severity == "error"]
     notices = [p for p in result.problems.sorted() if p.rule.startswith("history")]
     for problem in errors + notices:
@@ -55,6 +74,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"网站已是最新：{out}（自上次生成以来清单、配置、模板和程序都没有改动）")
     else:
         print(f"已生成网站：{out}（{result.page_count} 个页面；{warnings} 个警告，运行 qingdan check 查看）")
-    if args.timings:
+    if timings:
         print("耗时：" + "，".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
     return 0

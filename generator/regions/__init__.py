@@ -1,8 +1,10 @@
-"""A portal (city or province) made of region projects, each a complete Qingdan county project.
+"""Regions: a city or province portal assembled from county projects (issue 25).
 
-config.py (the `regions:` of a portal's site_config.yml) · tenfold.py (十统一: the same item across
-regions) · catalogue.py (a province's 通用目录, and each region against it) · uniformity.py (the
-portal page body of those findings) · assess.py and render.py (`qingdan assess` in a portal project:
-the findings, then text, JSON or XLSX). build.py, join.py and search.py (the portal build) come with
-the portal build.
+A portal project's site_config.yml lists its regions (`regions:`, config.py). Each region is a
+complete Qingdan project, built on its own into `<out>/<id>/` (build.py, `--only-region`); the join
+(join.py, `--join-only`) writes the portal's top level from what those builds published, never
+rebuilding them. 十统一 (tenfold.py: the same item across regions; catalogue.py: a province's
+通用目录 and each region against it; uniformity.py: the page body of those findings) is reported
+by `qingdan assess` in the portal project (assess.py, render.py). Nothing is imported here: each
+module pulls in only what it needs.
 """

@@ -32,7 +32,7 @@ def load_regions(config: SiteConfig, problems: Problems) -> list[RegionCatalog]:
     """Every region project the portal lists, loaded (regions with errors are reported and left out)."""
     out = []
     for region in config.regions:
-        root = region.root(config.root)
+        root = region.root
         if root is None:
             problems.error(f"地区“{region.name}”在 git 仓库 {region.git} 中，评估前请先把它取出到本地目录",
                            file="site_config.yml", rule="region-missing",

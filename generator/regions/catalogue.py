@@ -28,6 +28,7 @@ from generator.regions.tenfold import (
     code_key,
     comparable_value,
     element_text,
+    one_line,
 )
 from generator.siteconfig import SiteConfig
 from generator.tabular.convert import RowConverter
@@ -41,7 +42,7 @@ from generator.yamlsource import LocatedList, LocatedMap, load_yaml_file
 DEFAULT_LIST = "power"
 FIELDS = ("code", "name", "type", "basis", "time_limit")  # what a catalogue holds of an item
 KINDS = {"missing": "缺少", "extra": "多出", "renamed": "名称不同", "different": "要素不同"}
-CATALOGUE_REGION = Region("catalogue", "通用目录")
+CATALOGUE_REGION = Region("catalogue", "通用目录", "")
 DATA_NAME = "catalogue"  # downloads/catalogue.json, .csv, .xlsx
 
 
@@ -85,7 +86,8 @@ class CatalogueFinding:
             return f"{self.region_name}没有通用目录中的“{self.name}”"
         if self.kind == "extra":
             return f"{self.region_name}的“{self.name}”不在通用目录中"
-        return f"{self.label}与通用目录不同：通用目录 {self.catalogue_value}；{self.region_name} {self.region_value}"
+        return (f"{self.label}与通用目录不同：通用目录 {one_line(self.catalogue_value)}；"
+                f"{self.region_name} {one_line(self.region_value)}")
 
 
 # --- import ----------------------------------------------------------------------------------------

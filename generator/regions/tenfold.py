@@ -92,8 +92,13 @@ class Difference:
         """法定时限不一致：东县 20个工作日；西县、南县 15个工作日."""
         groups: dict[str, list[str]] = {}
         for v in self.values:
-            groups.setdefault(v.text, []).append(v.region_name)
+            groups.setdefault(one_line(v.text), []).append(v.region_name)
         return f"{self.label}不一致：" + "；".join(f"{'、'.join(names)} {text}" for text, names in groups.items())
+
+
+def one_line(text: str) -> str:
+    """A value on one line of a message (a basis of several instruments is one per line)."""
+    return "；".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def code_key(item: Item, region: Region) -> str:

@@ -20,7 +20,7 @@ STYLE = (".qd-uniform-box{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
          ".qd-uniform-box:focus{outline:2px solid currentColor}"
          ".qd-uniform-box table{border-collapse:collapse;min-width:100%}"
          ".qd-uniform-box th,.qd-uniform-box td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;"
-         "text-align:left}"
+         "text-align:left;white-space:pre-line}"
          ".qd-uniform-box td{min-width:8em}.qd-uniform-box caption{text-align:left;font-weight:bold;padding:.3em 0}")
 
 
