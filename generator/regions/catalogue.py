@@ -267,6 +267,10 @@ def _element_findings(catalogue: Catalogue, entry: Item, member: Member) -> list
     region, item = member.region, member.item
     code = str(entry.data.get("code") or "")
     out = []
+    key = code_key(item, region)
+    if code and key and code not in (key, str(item.data.get("code") or "")):  # matched by name: 基本编码 is one of 十统一
+        out.append(CatalogueFinding(region.id, region.name, "different", code, entry.name, "事项编码", code, item.code,
+                                    item.code))
     for element, label in ELEMENTS:
         if element != "name" and _blank_in_catalogue(expected, element):
             continue  # the catalogue does not set it
