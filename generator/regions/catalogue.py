@@ -21,6 +21,7 @@ from generator.model import Catalog, Item
 from generator.problems import Problems
 from generator.regions.config import Region
 from generator.regions.tenfold import (
+    BLANK,
     ELEMENTS,
     RULE,
     Member,
@@ -263,7 +264,6 @@ def compare(catalogue: Catalogue, rc: RegionCatalog) -> list[CatalogueFinding]:
 
 
 def _element_findings(catalogue: Catalogue, entry: Item, member: Member) -> list[CatalogueFinding]:
-    expected = Member(CATALOGUE_REGION, entry, catalogue.config)
     region, item = member.region, member.item
     code = str(entry.data.get("code") or "")
     out = []
@@ -272,20 +272,25 @@ def _element_findings(catalogue: Catalogue, entry: Item, member: Member) -> list
         out.append(CatalogueFinding(region.id, region.name, "different", code, entry.name, "事项编码", code, item.code,
                                     item.code))
     for element, label in ELEMENTS:
-        if element != "name" and _blank_in_catalogue(expected, element):
-            continue  # the catalogue does not set it
-        if comparable_value(expected, element) == comparable_value(member, element):
-            continue
+        expected = _expected(catalogue, entry).get(element)
+        if expected is None or expected[0] == comparable_value(member, element):
+            continue  # the catalogue does not set it, or the region agrees
         kind = "renamed" if element == "name" else "different"
-        out.append(CatalogueFinding(region.id, region.name, kind, code, entry.name, label,
-                                    element_text(expected, element), element_text(member, element), item.code))
+        out.append(CatalogueFinding(region.id, region.name, kind, code, entry.name, label, expected[1],
+                                    element_text(member, element), item.code))
     return out
 
 
-def _blank_in_catalogue(member: Member, element: str) -> bool:
-    from generator.regions.tenfold import BLANK
-
-    return element_text(member, element) == BLANK
+def _expected(catalogue: Catalogue, entry: Item) -> dict[str, tuple[str, str]]:
+    """An entry's elements as (compared, shown), worked out once for every region (none for an
+    element the catalogue leaves blank: it sets nothing there)."""
+    cache = catalogue.__dict__.setdefault("_expected", {})
+    if id(entry) not in cache:
+        member = Member(CATALOGUE_REGION, entry, catalogue.config)
+        shown = {element: element_text(member, element) for element, _ in ELEMENTS}
+        cache[id(entry)] = {element: (comparable_value(member, element), text) for element, text in shown.items()
+                            if element == "name" or text != BLANK}
+    return cache[id(entry)]
 
 
 def report(catalogue: Catalogue, regions: list[RegionCatalog]) -> list[CatalogueFinding]:
