@@ -237,3 +237,42 @@ def test_the_page_reads_side_by_side_and_scrolls_in_its_box_at_390px(with_catalo
         assert table.locator("thead th").all_inner_texts() == ["要素", "东县", "西县", "南县"]
         assert table.locator("tbody tr").first.inner_text().split("\t") == ["法定时限", "20 工作日", "20 工作日", "15 工作日"]
         assert page.locator("th[scope=row]").count() > 0
+
+
+def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with_catalogue: Path, tmp_path: Path
+                                                                           ) -> None:
+    """The join reads each region's published all.json.zip (built with --only-region), never the
+    region projects: its page shows what assess reports, and the catalogue is written as open data."""
+    from generator.config import load_config
+    from generator.problems import Problems
+    from generator.regions.uniformity import join_uniformity
+
+    out = tmp_path / "site"
+    for region in ("dong", "xi", "nan"):
+        run = qingdan(with_catalogue, "build", "--only-region", region, "--out", str(out))
+        assert run.returncode == 0, run.stderr
+    problems = Problems()
+    config = load_config(with_catalogue, problems)
+    shutil.rmtree(with_catalogue.parent / "dong" / "lists")  # the join must not need the projects
+    body = join_uniformity(out, config, problems)
+    assert problems.items == []
+    assert body.count('class="qd-uniform-box"') == 4 + 1 + 3
+    assert ('<tr><th scope="row">法定时限</th><td>20 工作日</td><td>20 工作日</td><td>15 工作日</td></tr>'
+            in body)
+    assert "<caption>个体工商户登记（按名称和设定依据对应）</caption>" in body
+    assert '<tr><th scope="row">名称不同</th><td>0020100100</td><td>建筑工程施工许可</td><td>事项名称</td>' in body
+    assert sorted(p.name for p in (out / "downloads").iterdir()) == ["catalogue.csv", "catalogue.json",
+                                                                      "catalogue.xlsx"]
+
+
+def test_the_join_names_a_region_whose_site_is_missing(with_catalogue: Path, tmp_path: Path) -> None:
+    from generator.config import load_config
+    from generator.problems import Problems
+    from generator.regions.uniformity import join_uniformity
+
+    problems = Problems()
+    config = load_config(with_catalogue, problems)
+    join_uniformity(tmp_path / "site", config, problems)
+    assert [p.message for p in problems.items][0] == (
+        "读不了地区“东县”（dong）的 dong/downloads/all.json.zip：先运行 qingdan build --only-region dong，"
+        "或把该地区生成的网站放到 dong/ 下")

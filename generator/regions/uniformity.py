@@ -9,11 +9,14 @@ table wider than a phone scrolls inside the box and the page itself never scroll
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from markupsafe import escape
 
+from generator.problems import Problems
 from generator.regions.catalogue import KINDS, CatalogueFinding
 from generator.regions.tenfold import BY_NAME, Difference
+from generator.siteconfig import SiteConfig
 
 # The scroll box's own rules: the fragment is correct wherever the join puts it.
 STYLE = (".qd-uniform-box{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
@@ -98,3 +101,25 @@ def uniformity_page(findings: list[Difference], catalogue_findings: list[Catalog
     if catalogue_findings is not None:
         parts.append(_catalogue_section(catalogue_findings, catalogue_title))
     return "\n".join(parts) + "\n"
+
+
+def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> str:
+    """What the join calls: the 十统一 page body from the region sites already in `out`, and the
+    catalogue (when the portal names one) written as open data under out/downloads/. A region
+    whose site cannot be read is reported and left out."""
+    from generator.regions.catalogue import load_catalogue, report, write_catalogue_data
+    from generator.regions.published import read_region_catalog
+    from generator.regions.sources import RegionSiteError
+    from generator.regions.tenfold import findings
+
+    regions = []
+    for region in config.regions:
+        try:
+            regions.append(read_region_catalog(region, out, config))
+        except RegionSiteError as exc:
+            problems.error(str(exc), file="site_config.yml", rule="region-site")
+    catalogue = load_catalogue(config, problems)
+    if catalogue is not None:
+        write_catalogue_data(out, catalogue)
+    return uniformity_page(findings(regions, config), report(catalogue, regions) if catalogue else None,
+                           catalogue.title if catalogue else "通用目录")
