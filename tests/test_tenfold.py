@@ -256,7 +256,7 @@ def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with
     shutil.rmtree(with_catalogue.parent / "dong" / "lists")  # the join must not need the projects
     body = join_uniformity(out, config, problems)
     assert problems.items == []
-    assert body.count('class="qd-uniform-box"') == 4 + 1 + 3
+    assert body.count('class="qd-table-wrap qd-uniform-box"') == 4 + 1 + 3
     assert ('<tr><th scope="row">法定时限</th><td>20 工作日</td><td>20 工作日</td><td>15 工作日</td></tr>'
             in body)
     assert "<caption>个体工商户登记（按名称和设定依据对应）</caption>" in body

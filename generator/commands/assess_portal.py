@@ -54,12 +54,13 @@ def _html(result) -> str:  # noqa: ANN001 - a PortalAssessment
     """A printable page around the portal page's own body."""
     from markupsafe import escape
 
-    from generator.regions.uniformity import uniformity_page
+    from generator.regions.uniformity import STYLE, uniformity_page
 
     title = f"{result.site_name}十统一评估（{result.as_of}）"
     catalogue = result.catalogue
     body = uniformity_page(result.differences, result.catalogue_findings if catalogue else None,
                            catalogue.title if catalogue else "通用目录")
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title></head>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+            f"<style>{STYLE}</style></head>"
             f"<body><h1>{escape(title)}</h1>\n{body}</body></html>\n")

@@ -18,7 +18,8 @@ from generator.regions.catalogue import KINDS, CatalogueFinding
 from generator.regions.tenfold import BY_NAME, Difference
 from generator.siteconfig import SiteConfig
 
-# The scroll box's own rules: the fragment is correct wherever the join puts it.
+# The box's rules for a page outside the site (`qingdan assess --format html` puts them in its head);
+# on the site, qingdan.css styles .qd-table-wrap, .qd-table and .qd-uniform-box the same way.
 STYLE = (".qd-uniform-box{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
          ".qd-uniform-box:focus{outline:2px solid currentColor}"
          ".qd-uniform-box table{border-collapse:collapse;min-width:100%}"
@@ -28,7 +29,8 @@ STYLE = (".qd-uniform-box{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
 
 
 def _box(label: str, table: str) -> str:
-    return (f'<div class="qd-uniform-box" role="region" tabindex="0" aria-label="{escape(label)}">'
+    table = table.replace("<table>", '<table class="qd-table">', 1)
+    return (f'<div class="qd-table-wrap qd-uniform-box" role="region" tabindex="0" aria-label="{escape(label)}">'
             f"{table}</div>")
 
 
@@ -88,7 +90,7 @@ def uniformity_page(findings: list[Difference], catalogue_findings: list[Catalog
                     catalogue_title: str = "通用目录") -> str:
     """The page body (HTML fragment) for the 十统一 findings, and the catalogue comparison when the
     portal has a catalogue (`catalogue_findings` None: no catalogue section)."""
-    parts = [f"<style>{STYLE}</style>", "<h2>各地区不一致的事项（十统一）</h2>"]
+    parts = ["<h2>各地区不一致的事项（十统一）</h2>"]
     groups = _grouped(findings)
     if not groups:
         parts.append("<p>各地区的同一事项在名称、职权类型、设定依据、法定时限和承诺时限上一致。</p>")
