@@ -245,6 +245,7 @@ def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with
     region projects: its page shows what assess reports, and the catalogue is written as open data."""
     from generator.config import load_config
     from generator.problems import Problems
+    from generator.regions.catalogue import write_catalogue_data
     from generator.regions.uniformity import join_uniformity
 
     out = tmp_path / "site"
@@ -254,8 +255,9 @@ def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with
     problems = Problems()
     config = load_config(with_catalogue, problems)
     shutil.rmtree(with_catalogue.parent / "dong" / "lists")  # the join must not need the projects
-    body = join_uniformity(out, config, problems)
+    body, catalogue = join_uniformity(out, config, problems)
     assert problems.items == []
+    write_catalogue_data(out, catalogue)
     assert body.count('class="qd-table-wrap qd-uniform-box"') == 4 + 1 + 3
     assert ('<tr><th scope="row">法定时限</th><td>20 工作日</td><td>20 工作日</td><td>15 工作日</td></tr>'
             in body)
@@ -263,6 +265,13 @@ def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with
     assert '<tr><th scope="row">名称不同</th><td>0020100100</td><td>建筑工程施工许可</td><td>事项名称</td>' in body
     assert sorted(p.name for p in (out / "downloads").iterdir()) == ["catalogue.csv", "catalogue.json",
                                                                       "catalogue.xlsx"]
+    # The join publishes the page beside the portal's others, and the catalogue with its stats.json.
+    run = qingdan(with_catalogue, "build", "--join-only", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    page = (out / "uniformity" / "index.html").read_text(encoding="utf-8")
+    assert "<caption>食品经营许可（编码 0010100100）</caption>" in page and "十统一" in page
+    assert {"catalogue.json", "catalogue.csv", "catalogue.xlsx", "stats.json"} <= {
+        p.name for p in (out / "downloads").iterdir()}
 
 
 def test_the_join_names_a_region_whose_site_is_missing(with_catalogue: Path, tmp_path: Path) -> None:

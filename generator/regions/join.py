@@ -16,11 +16,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.config import SiteConfig
 from generator.problems import Problems
 from generator.project import Project
 from generator.regions import feeds, manifest
+from generator.regions.catalogue import write_catalogue_data
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
+from generator.regions.uniformity import join_uniformity
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
 from generator.site import mkdocs_shell
@@ -34,6 +38,7 @@ PAGES = (
     ("adjustments/", "动态调整", "portal/adjustments.html", "动态调整"),
     ("stats/", "统计", "portal/stats.html", "统计"),
     ("search/", "搜索", "portal/search.html", "搜索"),
+    ("uniformity/", "十统一", "portal/uniformity.html", "十统一"),
 )
 
 
@@ -82,11 +87,11 @@ def _entries(sites: list[RegionSite], base: str, root: str, size: int | None) ->
             for site, item in newest_entries(sites, size)]
 
 
-def render_bodies(config: SiteConfig, sites: list[RegionSite]) -> dict[str, str]:
-    """Each portal page's body (HTML), by path."""
+def render_bodies(config: SiteConfig, sites: list[RegionSite], uniformity: str = "") -> dict[str, str]:
+    """Each portal page's body (HTML), by path; `uniformity` is the 十统一 page's own (uniformity.py)."""
     renderer = TemplateRenderer(config.root / "templates")
     base = config.portal.base_url
-    context = _context(config, sites, base)
+    context = {**_context(config, sites, base), "uniformity": Markup(uniformity)}
     bodies = {}
     for path, _title, template, _kind in PAGES:
         root = root_prefix(path)
@@ -155,7 +160,11 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
     except RegionSiteError as exc:
         raise JoinError(str(exc)) from exc
     site_url = config.portal.base_url if config.portal.base_url.endswith("/") else config.portal.base_url + "/"
-    bodies = render_bodies(config, sites)
+    problems = Problems()
+    uniformity, catalogue = join_uniformity(out, config, problems)
+    if problems.has_errors():
+        raise JoinError("\n".join(p.format_text() for p in problems.sorted()))
+    bodies = render_bodies(config, sites, uniformity)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-join-", dir=out.parent))
     try:
@@ -163,6 +172,8 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
         feeds.write_feeds(staged, config, sites, site_url)
         (staged / "downloads").mkdir(exist_ok=True)
         (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
+        if catalogue is not None:
+            write_catalogue_data(staged, catalogue)  # the province's 通用目录 as open data
         manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
         written = _install(staged, out, {s.region.id for s in sites})
     finally:

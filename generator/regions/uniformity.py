@@ -14,7 +14,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from generator.problems import Problems
-from generator.regions.catalogue import KINDS, CatalogueFinding
+from generator.regions.catalogue import KINDS, Catalogue, CatalogueFinding
 from generator.regions.tenfold import BY_NAME, Difference
 from generator.siteconfig import SiteConfig
 
@@ -105,11 +105,11 @@ def uniformity_page(findings: list[Difference], catalogue_findings: list[Catalog
     return "\n".join(parts) + "\n"
 
 
-def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> str:
+def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> tuple[str, Catalogue | None]:
     """What the join calls: the 十统一 page body from the region sites already in `out`, and the
-    catalogue (when the portal names one) written as open data under out/downloads/. A region
-    whose site cannot be read is reported and left out."""
-    from generator.regions.catalogue import load_catalogue, report, write_catalogue_data
+    portal's catalogue (None without one) for the join to publish (write_catalogue_data). A region
+    whose site cannot be read, or a catalogue entry with an error, is reported and left out."""
+    from generator.regions.catalogue import load_catalogue, report
     from generator.regions.published import read_region_catalog
     from generator.regions.sources import RegionSiteError
     from generator.regions.tenfold import findings
@@ -121,7 +121,6 @@ def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> str:
         except RegionSiteError as exc:
             problems.error(str(exc), file="site_config.yml", rule="region-site")
     catalogue = load_catalogue(config, problems)
-    if catalogue is not None:
-        write_catalogue_data(out, catalogue)
-    return uniformity_page(findings(regions, config), report(catalogue, regions) if catalogue else None,
+    body = uniformity_page(findings(regions, config), report(catalogue, regions) if catalogue else None,
                            catalogue.title if catalogue else "通用目录")
+    return body, catalogue
