@@ -255,9 +255,10 @@ def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with
     problems = Problems()
     config = load_config(with_catalogue, problems)
     shutil.rmtree(with_catalogue.parent / "dong" / "lists")  # the join must not need the projects
-    body, catalogue = join_uniformity(out, config, problems)
+    made = join_uniformity(out, config, problems)
     assert problems.items == []
-    write_catalogue_data(out, catalogue)
+    body = made.body
+    write_catalogue_data(out, made.catalogue)
     assert body.count('class="qd-table-wrap qd-uniform-box"') == 4 + 1 + 3
     assert ('<tr><th scope="row">法定时限</th><td>20 工作日</td><td>20 工作日</td><td>15 工作日</td></tr>'
             in body)
@@ -270,8 +271,23 @@ def test_the_join_finds_the_same_differences_in_the_regions_published_sites(with
     assert run.returncode == 0, run.stderr
     page = (out / "uniformity" / "index.html").read_text(encoding="utf-8")
     assert "<caption>食品经营许可（编码 0010100100）</caption>" in page and "十统一" in page
-    assert {"catalogue.json", "catalogue.csv", "catalogue.xlsx", "stats.json"} <= {
+    assert {"catalogue.json", "catalogue.csv", "catalogue.xlsx", "stats.json", "uniformity.xlsx"} <= {
         p.name for p in (out / "downloads").iterdir()}
+    rows = list(load_workbook(out / "downloads" / "uniformity.xlsx")["十统一"].iter_rows(values_only=True))
+    assert rows[1] == ("0010100100", "食品经营许可", "法定时限", "编码", "20 工作日", "20 工作日", "15 工作日")
+
+
+def test_a_long_page_lists_the_first_items_and_links_the_workbook_with_all() -> None:
+    from generator.regions.tenfold import BY_CODE, Difference, Value
+    from generator.regions.uniformity import uniformity_page
+
+    many = [Difference("power", f"{n:010d}", f"事项{n}", "name", "事项名称", BY_CODE,
+                       (Value("dong", "东县", "a", f"事项{n}"), Value("xi", "西县", "b", f"事项{n}甲")))
+            for n in range(5)]
+    body = uniformity_page(many, limit=2, download="../downloads/uniformity.xlsx")
+    assert body.count("<caption>") == 2
+    assert '下面列出前 2 项，全部见<a href="../downloads/uniformity.xlsx">十统一对照表（Excel）</a>。' in body
+    assert "以下 5 项不一致" in body
 
 
 def test_the_join_names_a_region_whose_site_is_missing(with_catalogue: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from generator.project import Project
 from generator.regions import feeds, manifest
 from generator.regions.catalogue import write_catalogue_data
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
-from generator.regions.uniformity import join_uniformity
+from generator.regions.uniformity import WORKBOOK, join_uniformity
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
 from generator.site import mkdocs_shell
@@ -161,10 +161,10 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
         raise JoinError(str(exc)) from exc
     site_url = config.portal.base_url if config.portal.base_url.endswith("/") else config.portal.base_url + "/"
     problems = Problems()
-    uniformity, catalogue = join_uniformity(out, config, problems)
+    uniformity = join_uniformity(out, config, problems)
     if problems.has_errors():
         raise JoinError("\n".join(p.format_text() for p in problems.sorted()))
-    bodies = render_bodies(config, sites, uniformity)
+    bodies = render_bodies(config, sites, uniformity.body)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-join-", dir=out.parent))
     try:
@@ -172,8 +172,9 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
         feeds.write_feeds(staged, config, sites, site_url)
         (staged / "downloads").mkdir(exist_ok=True)
         (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
-        if catalogue is not None:
-            write_catalogue_data(staged, catalogue)  # the province's 通用目录 as open data
+        (staged / "downloads" / WORKBOOK).write_bytes(uniformity.workbook)  # every 十统一 finding
+        if uniformity.catalogue is not None:
+            write_catalogue_data(staged, uniformity.catalogue)  # the province's 通用目录 as open data
         manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
         written = _install(staged, out, {s.region.id for s in sites})
     finally:

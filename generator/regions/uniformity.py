@@ -9,6 +9,7 @@ table wider than a phone scrolls inside the box and the page itself never scroll
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import escape
@@ -17,6 +18,9 @@ from generator.problems import Problems
 from generator.regions.catalogue import KINDS, Catalogue, CatalogueFinding
 from generator.regions.tenfold import BY_NAME, Difference
 from generator.siteconfig import SiteConfig
+
+PAGE_LIMIT = 200  # item tables on the portal's page (and rows per region against the catalogue)
+WORKBOOK = "uniformity.xlsx"  # every finding, under the portal's downloads/
 
 # The box's rules for a page outside the site (`qingdan assess --format html` puts them in its head);
 # on the site, qingdan.css styles .qd-table-wrap, .qd-table and .qd-uniform-box the same way.
@@ -58,7 +62,7 @@ def _grouped(findings: Iterable[Difference]) -> list[list[Difference]]:
     return list(groups.values())
 
 
-def _catalogue_section(findings: list[CatalogueFinding], title: str) -> str:
+def _catalogue_section(findings: list[CatalogueFinding], title: str, limit: int | None, more: str) -> str:
     parts = [f"<h2>与{escape(title)}对照</h2>"]
     if not findings:
         return "".join(parts) + "<p>各地区的事项与通用目录一致。</p>"
@@ -74,6 +78,9 @@ def _catalogue_section(findings: list[CatalogueFinding], title: str) -> str:
     for f in findings:
         by_region.setdefault(f.region_name, []).append(f)
     for name, found in by_region.items():
+        if limit is not None and len(found) > limit:
+            parts.append(f"<p>{escape(name)}与通用目录有 {len(found)} 处不同，下表列出前 {limit} 处{more}。</p>")
+            found = found[:limit]
         body = "".join(
             f'<tr><th scope="row">{escape(f.kind_label)}</th><td>{escape(f.code)}</td><td>{escape(f.name)}</td>'
             f"<td>{escape(f.label)}</td><td>{escape(f.catalogue_value)}</td><td>{escape(f.region_value)}</td></tr>"
@@ -87,9 +94,13 @@ def _catalogue_section(findings: list[CatalogueFinding], title: str) -> str:
 
 
 def uniformity_page(findings: list[Difference], catalogue_findings: list[CatalogueFinding] | None = None,
-                    catalogue_title: str = "通用目录") -> str:
+                    catalogue_title: str = "通用目录", limit: int | None = None, download: str = "") -> str:
     """The page body (HTML fragment) for the 十统一 findings, and the catalogue comparison when the
-    portal has a catalogue (`catalogue_findings` None: no catalogue section)."""
+    portal has a catalogue (`catalogue_findings` None: no catalogue section). `limit`: at most
+    that many item tables (and rows per region against the catalogue), so that a province with
+    thousands of differences still gets a page a phone can open; `download` links the workbook
+    that holds them all."""
+    more = f'，全部见<a href="{escape(download)}">十统一对照表（Excel）</a>' if download else ""
     parts = ["<h2>各地区不一致的事项（十统一）</h2>"]
     groups = _grouped(findings)
     if not groups:
@@ -99,18 +110,33 @@ def uniformity_page(findings: list[Difference], catalogue_findings: list[Catalog
         note = f"其中 {by_name} 项没有共同的编码，按名称和设定依据对应。" if by_name else ""
         parts.append(f"<p>同一事项在各地区应当名称、职权类型、设定依据、法定时限和承诺时限一致。以下 {len(groups)} 项不一致；"
                      f"事项按编码对应（编码开头的行政区划代码不计）。{note}</p>")
+        if limit is not None and len(groups) > limit:
+            parts.append(f"<p>下面列出前 {limit} 项{more}。</p>")
+            groups = groups[:limit]
         parts += [_item_table(g[0].code, g) for g in groups]
     if catalogue_findings is not None:
-        parts.append(_catalogue_section(catalogue_findings, catalogue_title))
+        parts.append(_catalogue_section(catalogue_findings, catalogue_title, limit, more))
     return "\n".join(parts) + "\n"
 
 
-def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> tuple[str, Catalogue | None]:
-    """What the join calls: the 十统一 page body from the region sites already in `out`, and the
-    portal's catalogue (None without one) for the join to publish (write_catalogue_data). A region
-    whose site cannot be read, or a catalogue entry with an error, is reported and left out."""
+@dataclass
+class JoinUniformity:
+    """What the join publishes for 十统一: the page body, the catalogue (None without one) and the
+    workbook of every finding (downloads/uniformity.xlsx)."""
+
+    body: str
+    catalogue: Catalogue | None
+    workbook: bytes
+
+
+def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> JoinUniformity:
+    """What the join calls: 十统一 from the region sites already in `out` (their published
+    all.json.zip). A region whose site cannot be read, or a catalogue entry with an error, is
+    reported and left out."""
+    from generator.regions.assess import PortalAssessment
     from generator.regions.catalogue import load_catalogue, report
     from generator.regions.published import read_region_catalog
+    from generator.regions.render import render_xlsx
     from generator.regions.sources import RegionSiteError
     from generator.regions.tenfold import findings
 
@@ -121,6 +147,11 @@ def join_uniformity(out: Path, config: SiteConfig, problems: Problems) -> tuple[
         except RegionSiteError as exc:
             problems.error(str(exc), file="site_config.yml", rule="region-site")
     catalogue = load_catalogue(config, problems)
-    body = uniformity_page(findings(regions, config), report(catalogue, regions) if catalogue else None,
-                           catalogue.title if catalogue else "通用目录")
-    return body, catalogue
+    result = PortalAssessment(
+        site_name=config.portal.site_name, as_of="",
+        regions=[(rc.region.id, rc.region.name, sum(rc.catalog.counts().values())) for rc in regions],
+        differences=findings(regions, config), catalogue=catalogue,
+        catalogue_findings=report(catalogue, regions) if catalogue is not None else [])
+    body = uniformity_page(result.differences, result.catalogue_findings if catalogue else None,
+                           catalogue.title if catalogue else "通用目录", PAGE_LIMIT, f"../downloads/{WORKBOOK}")
+    return JoinUniformity(body, catalogue, render_xlsx(result))
