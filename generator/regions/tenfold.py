@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from generator.fieldtypes import field_text
 from generator.legaltext import comparable
@@ -113,6 +114,13 @@ def code_key(item: Item, region: Region) -> str:
 
 def element_path(config: SiteConfig, list_id: str, element: str) -> str:
     """Where an element sits in this list's items ("" when the list has no such field)."""
+    cache = config.__dict__.setdefault("_element_paths", {})
+    if (list_id, element) not in cache:
+        cache[(list_id, element)] = _element_path(config, list_id, element)
+    return cache[(list_id, element)]
+
+
+def _element_path(config: SiteConfig, list_id: str, element: str) -> str:
     list_type = config.list_type(list_id)
     if list_type is None:
         return ""
@@ -143,6 +151,17 @@ def element_text(member: Member, element: str) -> str:
     if part:  # the type reads "法定时限 20 工作日": the label is the table's, the value "20 工作日"
         text = text.removeprefix(LABELS[element]).strip()
     return text or BLANK
+
+
+def raw_value(member: Member, element: str) -> str:
+    """An element's stored value (a time limit's days with its unit), as one string: values equal
+    here are equal as shown, so most items are compared without formatting anything."""
+    path = element_path(member.config, member.item.list_id, element)
+    head, _, part = path.partition(".")
+    value: Any = get_path(member.item.data, path) if path else None
+    if part:
+        value = (value, get_path(member.item.data, f"{head}.unit"))
+    return repr(value)  # mappings in another key order differ here, and are then compared as shown
 
 
 def comparable_value(member: Member, element: str) -> str:
@@ -192,6 +211,8 @@ def differences(match: Match, config: SiteConfig | None = None) -> list[Differen
     for element, label in ELEMENTS:
         if match.matched_by == BY_NAME and element in ("name", "basis"):
             continue  # equal by construction
+        if len({raw_value(m, element) for m in match.members}) < 2:
+            continue  # the same data everywhere: no need to read it as the pages show it
         seen = {comparable_value(m, element) for m in match.members}
         if len(seen) < 2:
             continue
