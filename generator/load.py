@@ -251,7 +251,10 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
 
 
 def _check_lists_dir(config: SiteConfig, lists_dir: Path, problems: Problems) -> None:
-    """lists/ must exist; a list file outside lists/<清单标识>/ is ignored, with a warning."""
+    """lists/ must exist (a portal, with `regions:`, may have none of its own); a list file outside
+    lists/<清单标识>/ is ignored, with a warning."""
+    if not lists_dir.is_dir() and config.regions:
+        return
     if not lists_dir.is_dir():
         problems.error(
             f"找不到清单目录 {config.lists_dir}/", file=config.lists_dir, rule="io",

@@ -115,8 +115,11 @@ def test_rebuilding_one_region_leaves_the_others_byte_identical(province: Path) 
     joined = run(province, "build", "--join-only")
     assert joined.returncode == 0, joined.stderr
     assert {region_id: tree_hashes(site / region_id) for region_id in before} == before
-    item = next((site / "xixian" / "power").glob("*/index.html")).parent.parent
-    assert "慈善组织公开募捐资格认定" in "".join(p.read_text(encoding="utf-8") for p in item.rglob("index.html"))
+    joined_once = tree_hashes(site)
+    assert run(province, "build", "--join-only").returncode == 0
+    assert tree_hashes(site) == joined_once  # a join of the same regions writes the same bytes
+    assert "慈善组织公开募捐资格认定" in (site / "xixian" / "power" / "3607970040100900" / "index.html").read_text(
+        encoding="utf-8")
 
 
 def test_join_only_names_the_missing_region_and_what_to_run(province: Path, tmp_path: Path) -> None:
@@ -142,6 +145,43 @@ def test_only_region_outside_a_portal_says_why(tmp_path: Path) -> None:
     county = copy_demo_project(tmp_path / "county", content=False)
     done = run(county, "build", "--join-only")
     assert done.returncode == 2 and "不是门户项目" in done.stderr
+
+
+def test_a_region_with_errors_fails_the_build_and_names_the_region(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    config = province / "site_config.yml"
+    edit(config, "  - {id: demo, name: 示例县, code: \"360799\", path: ../..}\n", "")
+    edit(province / "regions/xixian/lists/power/mzj.yml", "    name: 慈善组织公开募捐资格审批\n", "")
+    done = run(province, "build", "--as-of", AS_OF)
+    assert done.returncode == 1
+    assert "【西县】（regions/xixian）\nlists/power/mzj.yml:" in done.stderr and "360797004010090" in done.stderr
+    assert "生成失败：西县的清单有错误" in done.stderr
+    assert (province / "site" / "dongxian" / "index.html").is_file()  # the others are built all the same
+    assert not (province / "site" / "index.html").exists()  # but not joined without the failed one
+
+
+def test_check_in_a_portal_checks_every_region(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    edit(province / "regions/xixian/lists/power/mzj.yml", "    name: 慈善组织公开募捐资格审批\n", "")
+    done = run(province, "check", "--no-warnings")
+    assert done.returncode == 1
+    out = done.stdout
+    assert out.index("【示例县】（../..）") < out.index("【东县】（regions/dongxian）") < out.index("【西县】（regions/xixian）")
+    xixian = out[out.index("【西县】"):]
+    assert "lists/power/mzj.yml:27:5: 错误" in xixian and "缺少必填字段“name”" in xixian
+    assert "lists/power/mzj.yml" not in out[: out.index("【西县】")]
+    report = json.loads(run(province, "check", "--format", "json").stdout)
+    assert report["ok"] is False and list(report["regions"]) == list(REGIONS)
+    assert report["regions"]["dongxian"]["ok"] and not report["regions"]["xixian"]["ok"]
+
+
+def test_a_region_given_by_git_alone_says_to_check_it_out_first(tmp_path: Path) -> None:
+    province = copy_province(tmp_path)
+    edit(province / "site_config.yml", "path: regions/xixian}",
+         "git: https://git.example.gov.cn/xixian/qingdan.git, ref: main}")
+    done = run(province, "build", "--only-region", "xixian")
+    assert done.returncode == 2
+    assert "https://git.example.gov.cn/xixian/qingdan.git" in done.stderr and "取出" in done.stderr
 
 
 BAD_REGIONS = """regions:
@@ -198,3 +238,22 @@ def test_portal_pages_pass_the_nu_html_checker(province: Path) -> None:
         pytest.skip("没有 Java（apt-get install default-jre-headless）")
     site = province / "site"
     assert not nu_errors([str(site / p / "index.html") for p in PORTAL_PAGES] + [str(site / "404.html")])
+
+
+def test_the_whole_tree_publishes_once_committed(province: Path, tmp_path: Path) -> None:
+    """Last: it commits the copy, which changes what every later build's manifest records."""
+    root = province.parent.parent
+    for args in (("add", "-A"), ("commit", "-q", "-m", "示例省门户")):
+        subprocess.run(["git", "-c", "user.name=省编办", "-c", "user.email=sbb@example.gov.cn", *args], cwd=root,
+                       check=True, capture_output=True)
+    target = tmp_path / "www"
+    assert run(province, "build", "--join-only").returncode == 0
+    refused = run(province, "publish", "--to", str(target))  # the regions were built before the commit
+    assert refused.returncode != 0 and "未提交" in refused.stderr
+    assert run(province, "build", "--as-of", AS_OF).returncode == 0  # the manifests name the commit built
+    published = run(province, "publish", "--to", str(target))
+    assert published.returncode == 0, published.stderr
+    for page in ("index.html", "regions/index.html", "demo/index.html", "xixian/power/index.html"):
+        assert (target / "current" / page).is_file(), page
+    verified = run(province, "publish", "--to", str(target), "--verify")
+    assert verified.returncode == 0 and "核对通过" in verified.stdout

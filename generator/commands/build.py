@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"--as-of：{error}", file=sys.stderr)
         return EXIT_USAGE
-    from generator.regions.command import is_portal, run_portal
+    from generator.regions.command import run_portal
+    from generator.regions.config import is_portal
 
     if is_portal(args.project):
         return run_portal(args, out, as_of, report)

@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.regions.config import is_portal
+
+    if is_portal(args.project):
+        return run_portal(args)
     project = open_project(args.project)
     counts = project.catalog.counts() if project.catalog else {}
     if args.format == "json":
@@ -44,3 +48,26 @@ def print_report(problems, counts: dict[str, int], show_warnings: bool = True, s
         print(f"校验未通过：{errors} 个错误，{warnings} 个警告。", file=stream)
     else:
         print(f"校验通过：0 个错误，{warnings} 个警告。", file=stream)
+
+
+def run_portal(args: argparse.Namespace) -> int:
+    """A portal (site_config.yml with regions): its own file, then every region's project under its name."""
+    import json
+
+    from generator.regions.build import load_portal
+
+    config, problems = load_portal(args.project)
+    projects = [] if config is None else [(r, open_project(r.root)) for r in config.regions if r.root is not None]
+    ok = config is not None and all(project.ok for _, project in projects)
+    if args.format == "json":
+        print(json.dumps({"ok": ok, "portal": json.loads(problems_json(problems)), "regions": {
+            r.id: json.loads(problems_json(p.problems, p.catalog.counts() if p.catalog else {})) for r, p in projects
+        }}, ensure_ascii=False, indent=2, sort_keys=True))
+        return 0 if ok else 1
+    print("【门户】（site_config.yml）")
+    print_report(problems, {}, show_warnings=not args.no_warnings)
+    for region, project in projects:
+        print(f"\n【{region.name}】（{region.path}）")
+        print_report(project.problems, project.catalog.counts() if project.catalog else {},
+                     show_warnings=not args.no_warnings)
+    return 0 if ok else 1

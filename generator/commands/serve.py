@@ -234,6 +234,12 @@ class Watcher:
 def run(args: argparse.Namespace) -> int:
     root: Path = args.project.resolve()
     out = (args.out or root / "site").resolve()
+    from generator.regions.config import is_portal
+
+    if is_portal(root):
+        print("这是门户项目（site_config.yml 有 regions），没有自己的清单可以预览：在某个地区的项目目录中运行 "
+              "qingdan serve，或运行 qingdan build 后预览生成的 site/", file=sys.stderr)
+        return 2
     watcher = Watcher(_watched(root))
     try:
         watcher.start()

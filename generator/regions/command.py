@@ -5,7 +5,6 @@ over here when the project's site_config.yml has `regions:`."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -18,15 +17,6 @@ from generator.site.build import BuildResult
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 Report = Callable[[BuildResult, Path, bool], int]
-_REGIONS_KEY = re.compile(r"^regions\s*:", re.MULTILINE)
-
-
-def is_portal(project: Path) -> bool:
-    """A portal's site_config.yml has a top-level `regions:` (read without loading the whole file)."""
-    try:
-        return bool(_REGIONS_KEY.search((project / "site_config.yml").read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError):
-        return False
 
 
 def _with_site_url(config: SiteConfig, site_url: str | None) -> SiteConfig:
@@ -68,7 +58,8 @@ def run_portal(args: argparse.Namespace, out: Path, as_of: str, report: Report) 
         runs = regions_build.build_all_regions(args.project, config, out, _pass_on(args, as_of))
         failed = [r for r in runs if r.code != 0]
         for r in runs:
-            print(f"【{r.region.name}】{r.output}", file=sys.stderr if r.code else sys.stdout)
+            print(f"【{r.region.name}】（{r.region.path or r.region.git}）\n{r.output}",
+                  file=sys.stderr if r.code else sys.stdout)
         if failed:
             names = "、".join(r.region.name for r in failed)
             print(f"生成失败：{names}的清单有错误（见上）。门户首页没有更新。", file=sys.stderr)

@@ -7,6 +7,7 @@ rest of generator/regions/ reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from generator.configoptions import INVALID, Context, ListOf, Section, Text, pat
 from generator.yamlsource import LocatedList, LocatedMap
 
 REGION_ID = r"[a-z][a-z0-9_-]{0,31}"
+_REGIONS_KEY = re.compile(r"^regions\s*:", re.MULTILINE)
 PROJECT_FILE = "site_config.yml"
 # The portal's own top-level names (generator/regions/join.py writes them): no region may take one.
 RESERVED = frozenset({"assets", "regions", "adjustments", "stats", "search", "downloads", "zh-hant", "pagefind",
@@ -98,6 +100,14 @@ REGIONS = ListOf("regions", "地区列表",
                  "门户（市、省）项目的地区：[{id, name, code, path}]。每个地区是一个完整的清单项目，"
                  "生成到 site/<id>/；门户的首页、地区索引、动态调整、统计和搜索由各地区已生成的网站合成。"
                  "见 docs/regions.md。", REGION, after=_unique_regions)
+
+
+def is_portal(project: Path) -> bool:
+    """A portal's site_config.yml has a top-level `regions:` (read without loading the whole file)."""
+    try:
+        return bool(_REGIONS_KEY.search((project / "site_config.yml").read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def find_region(regions: list[Region], region_id: str) -> Region | None:

@@ -16,8 +16,6 @@ from generator.render.feeds import FEED_SIZE, SITE_FEED, SITE_JSON_FEED, Entry, 
 if TYPE_CHECKING:
     from generator.config import SiteConfig
 
-PER_REGION = FEED_SIZE  # a region's feed.json holds its newest FEED_SIZE adjustments
-
 
 def write_feeds(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
     portal = config.portal

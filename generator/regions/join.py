@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,16 @@ from generator.project import Project
 from generator.regions import feeds, manifest
 from generator.regions.catalogue import write_catalogue_data
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
-from generator.regions.uniformity import WORKBOOK, join_uniformity
+from generator.regions.uniformity import WORKBOOK, JoinUniformity, join_uniformity
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
 from generator.site import mkdocs_shell
+from generator.site.swap import remove_stale_builds
 
 LATEST_ON_HOME = 10
+# The combined 动态调整 page: the newest adjustments of all regions (a hundred regions' full
+# records would be a page of megabytes); each region's own page has the rest.
+ADJUSTMENTS_SHOWN = 300
 
 # The portal's pages: path, title, template, column type.
 PAGES = (
@@ -57,28 +62,28 @@ def _relative(url: str, base: str, root: str) -> str:
     return root + url[len(base):] if url.startswith(base) else url
 
 
-def _context(config: SiteConfig, sites: list[RegionSite], base: str) -> dict[str, Any]:
+def _context(config: SiteConfig, sites: list[RegionSite], base: str, root: str) -> dict[str, Any]:
     titles: list[str] = []
     for site in sites:
         titles += [t for t in site.by_list if t not in titles]
     rows = [{"id": s.region.id, "name": s.region.name, "code": s.region.code, "count": s.items,
-             "by_list": s.by_list, "latest": _latest(s, base)} for s in sites]
+             "by_list": s.by_list, "latest": _latest(s, base, root)} for s in sites]
     totals = [(s, (s.stats.get("time_limits") or {}).get("total") or {}) for s in sites]
     limits = [{**total, "name": s.region.name, "count": total["items"]} for s, total in totals if total.get("items")]
     return {
         "portal": config.portal, "regions": rows, "list_titles": titles, "total": sum(s.items for s in sites),
         "list_totals": {t: sum(s.by_list.get(t, 0) for s in sites) for t in titles},
         "region_ids": " ".join(s.region.id for s in sites), "time_limits": limits,
-        "per_region": feeds.PER_REGION,
+        "shown": ADJUSTMENTS_SHOWN,
     }
 
 
-def _latest(site: RegionSite, base: str) -> dict[str, str] | None:
-    """A region's newest adjustment: its title, and its address from the portal's root."""
+def _latest(site: RegionSite, base: str, root: str) -> dict[str, str] | None:
+    """A region's newest adjustment: its title, and its link from a page whose root prefix is root."""
     if not site.feed_items:
         return None
     item = site.feed_items[0]
-    return {"title": str(item.get("title", "")), "href": _relative(str(item.get("url", "")), base, "")}
+    return {"title": str(item.get("title", "")), "href": _relative(str(item.get("url", "")), base, root)}
 
 
 def _entries(sites: list[RegionSite], base: str, root: str, size: int | None) -> list[dict[str, str]]:
@@ -91,13 +96,14 @@ def render_bodies(config: SiteConfig, sites: list[RegionSite], uniformity: str =
     """Each portal page's body (HTML), by path; `uniformity` is the 十统一 page's own (uniformity.py)."""
     renderer = TemplateRenderer(config.root / "templates")
     base = config.portal.base_url
-    context = {**_context(config, sites, base), "uniformity": Markup(uniformity)}
     bodies = {}
     for path, _title, template, _kind in PAGES:
         root = root_prefix(path)
-        latest = _entries(sites, base, root, LATEST_ON_HOME)
-        every = _entries(sites, base, root, None)
-        bodies[path] = renderer.render(template, root=root, latest=latest, entries=every, **context)
+        context = _context(config, sites, base, root)
+        latest = _entries(sites, base, root, LATEST_ON_HOME) if path == "" else []
+        shown = _entries(sites, base, root, ADJUSTMENTS_SHOWN) if path == "adjustments/" else []
+        bodies[path] = renderer.render(template, root=root, latest=latest, entries=shown,
+                                       uniformity=Markup(uniformity), **context)
     return bodies
 
 
@@ -153,6 +159,30 @@ def _install(staged: Path, out: Path, region_ids: set[str]) -> list[str]:
     return written
 
 
+def _write_stats(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    (staged / "downloads").mkdir(exist_ok=True)
+    (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
+
+
+def _write_sitemap(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+
+
+# What the join writes beside its pages, each from the region sites, into the staged top level
+# (staged folder, portal configuration, region sites, portal address). The merged search adds its
+# writer here; its page (templates/portal/search.html) and the home page hold its mount point.
+Writer = Callable[[Path, SiteConfig, list[RegionSite], str], None]
+WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap)
+
+
+def _write_uniformity(staged: Path, made: JoinUniformity) -> None:
+    """十统一's open data: every finding (downloads/uniformity.xlsx) and the province's 通用目录."""
+    (staged / "downloads").mkdir(exist_ok=True)
+    (staged / "downloads" / WORKBOOK).write_bytes(made.workbook)
+    if made.catalogue is not None:
+        write_catalogue_data(staged, made.catalogue)
+
+
 def join(config: SiteConfig, out: Path) -> JoinResult:
     """Write the portal's top level into out from the region sites already there."""
     try:
@@ -169,16 +199,14 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-join-", dir=out.parent))
     try:
         staged = _mkdocs(config, bodies, work, site_url)
-        feeds.write_feeds(staged, config, sites, site_url)
-        (staged / "downloads").mkdir(exist_ok=True)
-        (staged / "downloads" / "stats.json").write_text(stats_json(sites), encoding="utf-8")
-        (staged / "downloads" / WORKBOOK).write_bytes(uniformity.workbook)  # every 十统一 finding
-        if uniformity.catalogue is not None:
-            write_catalogue_data(staged, uniformity.catalogue)  # the province's 通用目录 as open data
-        manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+        for write in WRITERS:
+            write(staged, config, sites, site_url)
+        _write_uniformity(staged, uniformity)
         written = _install(staged, out, {s.region.id for s in sites})
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    for site in sites:  # a region's replaced copy, still being deleted inside out, is no file of the site
+        remove_stale_builds(out / site.region.id)
     manifest.write_tree_manifest(config.root, out, [s.region.id for s in sites])
     return JoinResult(pages=len(PAGES), files=len(written))
 

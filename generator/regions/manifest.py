@@ -42,7 +42,7 @@ def write_sitemap(staged: Path, site_url: str, pages: list[str], region_ids: lis
     (staged / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {site_url}sitemap.xml\n", encoding="utf-8")
 
 
-def _region_files(out: Path, region_id: str) -> tuple[dict[str, FileEntry], str]:
+def _region_files(out: Path, region_id: str) -> tuple[dict[str, FileEntry], dict]:
     site = out / region_id
     try:
         own = read_manifest(site)
@@ -51,8 +51,7 @@ def _region_files(out: Path, region_id: str) -> tuple[dict[str, FileEntry], str]
     files = scan(site) if own is None else dict(own.files)
     if own is not None:
         files.update(scan_one(site, MANIFEST_NAME))
-    history = str((own.build if own else {}).get("history", "none"))
-    return {f"{region_id}/{rel}": entry for rel, entry in files.items()}, history
+    return {f"{region_id}/{rel}": entry for rel, entry in files.items()}, (own.build if own else {})
 
 
 def scan_one(site: Path, rel: str) -> dict[str, FileEntry]:
@@ -63,11 +62,11 @@ def scan_one(site: Path, rel: str) -> dict[str, FileEntry]:
 def write_tree_manifest(portal_root: Path, out: Path, region_ids: list[str]) -> Manifest:
     """qingdan-manifest.json at the top of out, covering the portal's files and every region's."""
     files: dict[str, FileEntry] = {}
-    histories = []
+    builds = []
     for region_id in region_ids:
-        region_files, history = _region_files(out, region_id)
+        region_files, region_build = _region_files(out, region_id)
         files.update(region_files)
-        histories.append(history)
+        builds.append(region_build)
     for entry in os.scandir(out):
         if entry.name.startswith(".") or entry.name in region_ids or entry.name == MANIFEST_NAME:
             continue
@@ -75,8 +74,11 @@ def write_tree_manifest(portal_root: Path, out: Path, region_ids: list[str]) -> 
             files.update({f"{entry.name}/{rel}": e for rel, e in scan(Path(entry.path)).items()})
         else:
             files.update(scan_one(out, entry.name))
+    # The tree is as good as its worst part: built from uncommitted files if any region was, and
+    # with the least complete history of any region (qingdan publish refuses both).
     build = provenance(portal_root, "lists", None, True)
-    known = [h for h in histories if h in _HISTORY_ORDER]
+    build["dirty"] = bool(build["dirty"]) or any(b.get("dirty") for b in builds)
+    known = [str(b.get("history", "none")) for b in builds if b.get("history", "none") in _HISTORY_ORDER]
     build["history"] = min(known, key=_HISTORY_ORDER.index) if known else "none"
     manifest = Manifest(files, build)
     target = out / MANIFEST_NAME
