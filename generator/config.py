@@ -181,6 +181,12 @@ def _departments_unless_portal(ctx: Context, values: dict[str, Any], raw: Locate
     return values
 
 
+# --- a portal's common catalogue -------------------------------------------------------------------
+
+CATALOGUE = Text("catalogue", "通用目录文件", "省级通用目录（YAML，由 qingdan import --catalogue 从表格生成）的文件名，"
+                 "相对于本项目；各地区的事项与它对照。")
+
+
 # --- enumerations ----------------------------------------------------------------------------------
 
 class _EnumEntry(Option):
@@ -419,7 +425,7 @@ ROOT = Section("", "site_config.yml 的顶层", "", [
     PORTAL, DEPARTMENTS, ENUMS, LIST_TYPES, EXTRA_LIST_TYPES, IMPORT_SYNONYMS, RULES_SECTION, EDITIONS, HISTORY,
     PUBLISH, SEARCH,
     Flag("quality_page", "是否公开“公开质量”页面", "公开“公开质量”页面（各部门清单的评估结果）。"),
-    TRADITIONAL, DOWNLOADS, REGIONS,
+    TRADITIONAL, DOWNLOADS, REGIONS, CATALOGUE,
 ], scope="site_config.yml", after=_departments_unless_portal)
 
 
@@ -489,7 +495,7 @@ def _site_config(root: Path, ctx: Context, values: dict[str, Any], problems: Pro
         review_after_years=rules["review_after_years"], overlap_lists=rules["overlap_lists"],
         quality_page=values["quality_page"], search_synonyms=synonyms,
         traditional_variant=values["traditional"]["variant"], traditional_phrases=values["traditional"]["phrases"],
-        download_csv=values["downloads"]["csv"], regions=values["regions"],
+        download_csv=values["downloads"]["csv"], regions=values["regions"], catalogue=values["catalogue"],
     )
 
 

@@ -36,6 +36,8 @@ class Rule:
     is about a change between two versions (a fee raised, a time limit lengthened), so only `qingdan
     diff` can raise it; `check` and `assess` see one version. `aliases`: the review-flag ids used
     before diff shared this table, still accepted by `qingdan diff --fail-on` (CI pipelines name them).
+    `portal`: it compares the regions of a portal (generator/regions/), so only `qingdan assess` in a
+    portal project raises it; a county's own check and assess never do.
     """
 
     id: str
@@ -45,6 +47,7 @@ class Rule:
     review: bool = False
     compares: bool = False
     aliases: tuple[str, ...] = ()
+    portal: bool = False
 
 
 # Every rule, in the order reports list them. `qingdan check` runs the item and reference rules,
@@ -74,9 +77,13 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("cross-department-name", "可能职责交叉", "notice", "同一清单中，两个部门有名称相同的事项"),
     Rule("possible-duplicate", "可能重复", "notice", "同一清单中，两个事项的类型和依据都相同"),
     Rule("review-due", "久未调整", "notice", "事项多年没有调整，应当评估是否仍然需要、是否合法"),
+    Rule("ten-unified", "十统一", "warning",
+         "同一事项在各地区（或与省级通用目录）的名称、职权类型、设定依据、法定时限或承诺时限不一致", portal=True),
 )}
 # The rules `qingdan assess` runs (one version of the lists) and those `qingdan diff` flags.
-LIST_RULES: tuple[str, ...] = tuple(r.id for r in RULES.values() if not r.compares)
+LIST_RULES: tuple[str, ...] = tuple(r.id for r in RULES.values() if not r.compares and not r.portal)
+# The rules `qingdan assess` runs in a portal project, across its regions.
+PORTAL_RULES: tuple[str, ...] = tuple(r.id for r in RULES.values() if r.portal)
 REVIEW_RULES: tuple[str, ...] = tuple(r.id for r in RULES.values() if r.review or r.compares)
 # Old review-flag id → rule id (documented in qingdan diff --help and docs/review.md).
 REVIEW_ALIASES: dict[str, str] = {alias: r.id for r in RULES.values() for alias in r.aliases}

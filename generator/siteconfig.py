@@ -165,6 +165,7 @@ class SiteConfig:
     download_csv: bool = False
     # `regions:` (generator/regions/config.py Region): a portal's county projects; empty for a county.
     regions: list[Any] = field(default_factory=list)
+    catalogue: str = ""  # `catalogue:`: the province's 通用目录 file (generator/regions/catalogue.py)
 
     def __post_init__(self) -> None:
         self._departments = {d.code: d for d in self.departments}

@@ -211,7 +211,7 @@ def test_bad_regions_are_errors_located_in_site_config(tmp_path: Path) -> None:
     assert "Traceback" not in errors and not (province / "site").exists()
 
 
-PORTAL_PAGES = ["", "regions/", "adjustments/", "stats/", "search/"]
+PORTAL_PAGES = ["", "regions/", "adjustments/", "stats/", "search/", "uniformity/"]
 
 
 @pytest.mark.browser
@@ -227,7 +227,7 @@ def test_portal_pages_pass_axe_in_every_mode_and_fit_a_phone(province: Path, bro
         for path in PORTAL_PAGES:
             page.goto(base + path)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
-            assert page.locator("h1").first.inner_text() in ("示例省权责清单公开平台", "地区", "动态调整", "统计", "搜索")
+            assert page.locator("h1").first.inner_text() in ("示例省权责清单公开平台", "地区", "动态调整", "统计", "搜索", "十统一")
         context.close()
     assert not failures, "\n".join(failures[:20])
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from generator.commands.usage import UsageError, run_reporting_usage
 from generator.commands.usage import parse_fail_on as _parse_ids
-from generator.config import did_you_mean
-from generator.problems import report_and_fail
+from generator.config import did_you_mean, load_config
+from generator.problems import Problems, report_and_fail
 from generator.project import open_project
-from generator.rules import LIST_RULES, RULES
+from generator.rules import LIST_RULES, PORTAL_RULES, RULES
 
 FORMATS = ["text", "json", "html", "xlsx"]
 EXIT_OK, EXIT_FOUND = 0, 1
@@ -26,6 +26,8 @@ def _rules_help() -> str:
     lines = ["规则（--fail-on 和 site_config.yml 的 rules: levels: 使用的标识）："]
     lines += [f"  {r:<28}{RULES[r].label}：{RULES[r].meaning}" for r in LIST_RULES]
     lines.append("比较两个版本才能发现的问题（提高收费、时限延长……）由 qingdan diff 提示，见 qingdan diff --help。")
+    lines += [f"门户项目（site_config.yml 有 regions）中比较各地区：{r:<16}{RULES[r].label}：{RULES[r].meaning}"
+              for r in PORTAL_RULES]
     return "\n".join(lines)
 
 
@@ -58,10 +60,16 @@ def parse_fail_on(value: str) -> set[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    fail_on = parse_fail_on(args.fail_on)
     if args.format == "xlsx" and args.output is None:
         raise UsageError("Excel 格式的报告需要用 --output 指定文件名", "例如 --format xlsx --output 评估.xlsx")
     as_of = _as_of(args.as_of)
+    portal_problems = Problems()
+    portal = load_config(args.project, portal_problems)
+    if portal is not None and portal.regions:
+        from generator.commands.assess_portal import run_portal
+
+        return run_portal(args, portal, portal_problems, as_of)
+    fail_on = parse_fail_on(args.fail_on)
     project = open_project(args.project)
     if project.catalog is None or project.config is None:
         report_and_fail(project.problems, "qingdan assess：配置文件有错误，无法评估；请先修正上面的问题。")

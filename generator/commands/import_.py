@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true", help="只显示将要做的修改，不写入文件")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     parser.add_argument("--no-info", action="store_true", help="不显示说明性信息，只显示错误和警告")
+    parser.add_argument("--catalogue", action="store_true",
+                        help="作为省级通用目录导入（门户项目）：写入 site_config.yml 中 catalogue 指定的文件")
     parser.set_defaults(func=run)
 
 
@@ -42,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         report_and_fail(problems, "配置有错误，无法导入。")
         return 1
+    if args.catalogue:
+        return _import_catalogue(args, config)
     catalog = load_catalog(config, problems)
     source = args.file if args.file.is_absolute() else Path.cwd() / args.file
     progress = Progress()
@@ -54,6 +58,34 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_text(plan, written, args, catalog)
     return 0 if plan.ok else 1
+
+
+def _import_catalogue(args: argparse.Namespace, config) -> int:  # noqa: ANN001 - a SiteConfig
+    """The province's 通用目录 spreadsheet → the portal's catalogue file (generator/regions/catalogue.py)."""
+    from generator.regions.catalogue import write_catalogue
+    from generator.tabular.report import Messages
+
+    messages = Messages()
+    source = args.file if args.file.is_absolute() else Path.cwd() / args.file
+    written = None if args.dry_run else write_catalogue(config, source, args.list_id, messages)
+    if args.dry_run:
+        from generator.regions.catalogue import import_catalogue
+
+        import_catalogue(source, config, messages, args.list_id)
+    if args.format == "json":
+        print(json.dumps({"ok": not messages.has_errors(), "dry_run": args.dry_run,
+                          "written": config.catalogue if written else "",
+                          "messages": [m.to_json() for m in messages.items]}, ensure_ascii=False, indent=2))
+    else:
+        for message in sorted(messages.items, key=lambda m: ORDER[m.severity]):
+            print(message.format_text())
+        if messages.has_errors():
+            print(f"导入未完成：{len(messages.errors)} 个错误，没有写入通用目录。请按上面的位置修改表格后重新导入。")
+        elif written:
+            print(f"通用目录已写入 {config.catalogue}。请提交它；qingdan assess 会把各地区与它对照。")
+        else:
+            print("预览（--dry-run）：表格可以导入，没有写入文件。")
+    return 1 if messages.has_errors() else 0
 
 
 def _json(plan: ImportPlan, written: list[str], dry_run: bool) -> dict:

@@ -17,11 +17,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.config import SiteConfig
 from generator.problems import Problems
 from generator.project import Project
 from generator.regions import feeds, manifest, search
+from generator.regions.catalogue import write_catalogue_data
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
+from generator.regions.uniformity import WORKBOOK, JoinUniformity, join_uniformity
 from generator.render.env import TemplateRenderer
 from generator.render.pages import root_prefix
 from generator.site import mkdocs_shell
@@ -39,6 +43,7 @@ PAGES = (
     ("adjustments/", "动态调整", "portal/adjustments.html", "动态调整"),
     ("stats/", "统计", "portal/stats.html", "统计"),
     ("search/", "搜索", "portal/search.html", "搜索"),
+    ("uniformity/", "十统一", "portal/uniformity.html", "十统一"),
 )
 
 
@@ -87,8 +92,8 @@ def _entries(sites: list[RegionSite], base: str, root: str, size: int | None) ->
             for site, item in newest_entries(sites, size)]
 
 
-def render_bodies(config: SiteConfig, sites: list[RegionSite]) -> dict[str, str]:
-    """Each portal page's body (HTML), by path."""
+def render_bodies(config: SiteConfig, sites: list[RegionSite], uniformity: str = "") -> dict[str, str]:
+    """Each portal page's body (HTML), by path; `uniformity` is the 十统一 page's own (uniformity.py)."""
     renderer = TemplateRenderer(config.root / "templates")
     base = config.portal.base_url
     bodies = {}
@@ -97,7 +102,8 @@ def render_bodies(config: SiteConfig, sites: list[RegionSite]) -> dict[str, str]
         context = _context(config, sites, base, root)
         latest = _entries(sites, base, root, LATEST_ON_HOME) if path == "" else []
         shown = _entries(sites, base, root, ADJUSTMENTS_SHOWN) if path == "adjustments/" else []
-        bodies[path] = renderer.render(template, root=root, latest=latest, entries=shown, **context)
+        bodies[path] = renderer.render(template, root=root, latest=latest, entries=shown,
+                                       uniformity=Markup(uniformity), **context)
     return bodies
 
 
@@ -169,6 +175,14 @@ Writer = Callable[[Path, SiteConfig, list[RegionSite], str], None]
 WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap, search.write_search)
 
 
+def _write_uniformity(staged: Path, made: JoinUniformity) -> None:
+    """十统一's open data: every finding (downloads/uniformity.xlsx) and the province's 通用目录."""
+    (staged / "downloads").mkdir(exist_ok=True)
+    (staged / "downloads" / WORKBOOK).write_bytes(made.workbook)
+    if made.catalogue is not None:
+        write_catalogue_data(staged, made.catalogue)
+
+
 def join(config: SiteConfig, out: Path) -> JoinResult:
     """Write the portal's top level into out from the region sites already there."""
     try:
@@ -176,13 +190,18 @@ def join(config: SiteConfig, out: Path) -> JoinResult:
     except RegionSiteError as exc:
         raise JoinError(str(exc)) from exc
     site_url = config.portal.base_url if config.portal.base_url.endswith("/") else config.portal.base_url + "/"
-    bodies = render_bodies(config, sites)
+    problems = Problems()
+    uniformity = join_uniformity(out, config, problems)
+    if problems.has_errors():
+        raise JoinError("\n".join(p.format_text() for p in problems.sorted()))
+    bodies = render_bodies(config, sites, uniformity.body)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-{os.getpid()}-join-", dir=out.parent))
     try:
         staged = _mkdocs(config, bodies, work, site_url)
         for write in WRITERS:
             write(staged, config, sites, site_url)
+        _write_uniformity(staged, uniformity)
         written = _install(staged, out, {s.region.id for s in sites})
     except search.RegionSearchError as exc:
         raise JoinError(str(exc)) from exc

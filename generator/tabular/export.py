@@ -110,7 +110,7 @@ def cell_value(fdef: FieldDef | None, value: Any) -> Any:
 def _value(item: Item, column: Column, config: SiteConfig) -> Any:
     if column.path == "department":
         dept = config.department(item.department)
-        return dept.short_name if dept else item.department
+        return (dept.short_name if dept else item.department) or None  # a 通用目录 has no department
     list_type = config.list_type(item.list_id)
     fdef = list_type.field(column.field) if list_type else None
     value = item.data.get(column.field)
@@ -152,11 +152,12 @@ def _items(catalog: Catalog, list_id: str, department: str | None) -> list[Item]
 
 
 def _used_columns(columns: list[Column], rows: list[list[Any]], list_type: ListType) -> list[int]:
-    """Columns that say something: empty optional columns only make the sheet too wide for A4."""
+    """Columns that say something: empty optional columns only make the sheet too wide for A4 (the
+    部门 column too, in a province's 通用目录, which has none)."""
     keep = []
     for index, column in enumerate(columns):
         fdef = list_type.field(column.field)
-        required = column.path in ("department", "code", "name") or (fdef is not None and fdef.required)
+        required = column.path in ("code", "name") or (fdef is not None and fdef.required)
         if required or any(row[index] is not None for row in rows):
             keep.append(index)
     return keep
