@@ -381,6 +381,26 @@ def test_a_damaged_manifest_part_is_found_by_verify_and_sent_again(sites: Sites,
     assert verified.returncode == 0 and "核对通过" in verified.stdout, verified.stderr
 
 
+def test_a_target_published_before_the_manifest_came_in_parts_gets_only_the_parts(sites: Sites, kind: Kind) -> None:
+    """A release whose manifest is one file listing every file (format 1, written by earlier
+    versions) is read as it is: the next publish of the same site sends the parts and the root."""
+    root = kind.root("x")
+    if root is None or kind.name != "directory":
+        pytest.skip("one kind of target is enough: the manifest is read the same way on each")
+    name = "format-1"
+    report(publish(kind, sites.project_a, sites.site_a, kind.spec(name), "--format", "json"))
+    served = kind.root(name) / "current"  # type: ignore[operator]
+    files = {p: h for p, h in tree(served).items() if not p.startswith("qingdan-manifest")}
+    old = {"build": json.loads((served / "qingdan-manifest.json").read_text(encoding="utf-8"))["build"], "format": 1,
+           "files": {p: {"sha256": h, "size": (served / p).stat().st_size, "type": "x"} for p, h in files.items()}}
+    shutil.rmtree(served / "qingdan-manifest")
+    (served / "qingdan-manifest.json").write_text(json.dumps(old), encoding="utf-8")
+
+    again = report(publish(kind, sites.project_a, sites.site_a, kind.spec(name), "--format", "json"))
+    assert sorted(again["uploaded"]["paths"]) == sorted(p for p in tree(sites.site_a) if p.startswith("qingdan-manifest"))
+    assert again["deleted"]["files"] == 0 and kind.served(name) == tree(sites.site_a)
+
+
 def test_s3_rollback_copies_are_not_served(sites: Sites, kind: Kind) -> None:
     if kind.name != "s3":
         pytest.skip("object storage only")

@@ -98,6 +98,7 @@ class Manifest:
     files: dict[str, FileEntry]
     build: dict[str, Any] = field(default_factory=dict)  # commit, dirty, history, generator
     broken: list[str] = field(default_factory=list)
+    source: bytes = b""  # the root as read (a format-1 manifest is not what to_bytes writes)
 
     @classmethod
     def of_files(cls, data: dict[str, FileEntry], build: dict[str, Any],
@@ -134,11 +135,11 @@ class Manifest:
             payload = json.loads(root.decode("utf-8"))
             if payload.get("format") == 1:  # a site published before the manifest came in parts
                 return cls({str(p): _listed(p, e["sha256"], e["size"]) for p, e in payload["files"].items()},
-                           dict(payload.get("build") or {}))
+                           dict(payload.get("build") or {}), source=root)
             if payload.get("format") != FORMAT:
                 raise ManifestError(f"{where} 的格式版本是 {payload.get('format')!r}，本程序只认识 {FORMAT}")
             manifest = cls({str(p): _listed(p, *e) for p, e in payload["parts"].items()},
-                           dict(payload.get("build") or {}))
+                           dict(payload.get("build") or {}), source=root)
         except ManifestError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -159,7 +160,8 @@ class Manifest:
         return manifest
 
     def digest(self) -> str:
-        return hashlib.sha256(self.to_bytes()).hexdigest()
+        """The SHA-256 of the root (an object store names each release's record by it)."""
+        return hashlib.sha256(self.source or self.to_bytes()).hexdigest()
 
     @property
     def total_bytes(self) -> int:
