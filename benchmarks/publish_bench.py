@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.publish.manifest import MANIFEST_NAME, read_manifest
+
 PYTHON = sys.executable
 
 
@@ -22,9 +24,16 @@ def _qingdan(project: Path, *args: str, timeout: float) -> subprocess.CompletedP
                           text=True, timeout=timeout, check=False)
 
 
-def _sent(report: dict[str, Any]) -> dict[str, int]:
+def _sent(report: dict[str, Any], site: Path) -> dict[str, int]:
+    """Files and bytes sent; of those bytes, the manifest's (root and parts) and the API's."""
+    paths = report["uploaded"]["paths"]
+
+    def bytes_under(prefix: str) -> int:
+        return sum((site / p).stat().st_size for p in paths if p.startswith(prefix))
+
     return {"files": report["uploaded"]["files"], "bytes": report["uploaded"]["bytes"],
-            "deleted": report["deleted"]["files"], "unchanged": report["unchanged"]["files"]}
+            "deleted": report["deleted"]["files"], "unchanged": report["unchanged"]["files"],
+            "manifest_bytes": bytes_under("qingdan-manifest"), "api_bytes": bytes_under("api/")}
 
 
 def bench_publish(project: Path, work: Path, timeout: float) -> dict[str, Any]:
@@ -51,10 +60,15 @@ def bench_publish(project: Path, work: Path, timeout: float) -> dict[str, Any]:
                            timeout=timeout)
             if run.returncode != 0:
                 return {"error": f"qingdan publish 失败：{' / '.join(run.stderr.strip().splitlines()[-2:])}"}
-            result[step] = _sent(json.loads(run.stdout))
-        manifest = json.loads((site / "qingdan-manifest.json").read_text(encoding="utf-8"))
-        result["site_files"] = len(manifest["files"]) + 1
-        result["site_bytes"] = sum(f["size"] for f in manifest["files"].values())
+            result[step] = _sent(json.loads(run.stdout), site)
+        manifest = read_manifest(site)
+        assert manifest is not None
+        root = site / MANIFEST_NAME
+        result["site_files"] = len(manifest.files) + 1  # the parts and the root included
+        result["site_bytes"] = manifest.total_bytes + root.stat().st_size
+        parts = manifest.parts()
+        result["manifest"] = {"root_bytes": root.stat().st_size, "parts": len(parts),
+                              "parts_bytes": sum(e.size for e in parts.values())}
     finally:
         subprocess.run(["git", "reset", "-q", "--hard", head], cwd=project, check=False)
         shutil.rmtree(root, ignore_errors=True)

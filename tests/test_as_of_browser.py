@@ -91,6 +91,33 @@ def test_an_items_values_on_the_day_are_shown_when_opened(visit, base):
     assert "承诺时限 5 工作日" in values.inner_text()  # cut to 3 only from 2024-04-01
 
 
+def test_every_value_on_the_day_reads_as_the_site_reads_it(visit, base, site):
+    """The browser reads each value from its field's type (the API leaves those readings out):
+    every field of an item reads as generator/fieldtypes.py reads it for the item's page."""
+    from generator.config import load_config
+    from generator.fieldtypes import field_text
+    from generator.problems import Problems
+
+    config = load_config(site.parent / "county", Problems())
+    assert config is not None
+    power = config.list_type("power")
+    assert power is not None
+    item = json.loads((site / "api/v1/items/power/000131127004.json").read_text(encoding="utf-8"))
+    version = item["versions"][0]  # in force on 2024-03-31
+    page = visit(base + "as-of/?date=2024-03-31&list=power")
+    status(page)
+    row = page.locator(".qd-asof-item", has=page.locator("a", has_text="食品经营许可")).first
+    row.locator("summary").click()
+    values = row.locator(".qd-asof-values dl")
+    values.wait_for()
+    shown = "".join(values.inner_text().split())
+    expected = {name: field_text(power.field(name), value, config) for name, value in version["values"].items()
+                if name not in ("name", "code")}
+    assert {"boolean", "enum", "basis", "time_limit", "fee", "list"} <= {power.field(n).type for n in expected}
+    for name, text in expected.items():
+        assert "".join(text.split()) in shown, (name, text)
+
+
 def test_the_form_sets_the_address_and_shows_the_chosen_day(visit, base, names):
     page = visit(base + "as-of/")
     today = page.locator("#qd-asof-date").input_value()  # the visitor's own day first

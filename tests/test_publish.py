@@ -44,6 +44,8 @@ from publish_support import (
     tree,
 )
 
+from generator.publish.manifest import part_of
+
 BUCKET = "zwy-qingdan"
 
 
@@ -134,8 +136,17 @@ def test_publish_sends_only_what_changed_and_rolls_back_exactly(sites: Sites, ki
     assert sorted(second["uploaded"]["paths"]) == changed
     assert "power/000131127004/index.html" in changed and "qingdan-manifest.json" in changed
     assert len(changed) < len(files_b) // 10, changed  # one item: its pages, lists, downloads, index chunks
-    # The changed bundle's entry last but the manifest (the list of bundles, parts.json, is unchanged).
-    assert second["uploaded"]["paths"][-2:] == ["pagefind/site/pagefind-entry.json", "qingdan-manifest.json"]
+    # The changed bundle's entry last but the manifest's parts, then its root (the list of bundles,
+    # parts.json, is unchanged).
+    sent = second["uploaded"]["paths"]
+    parts = [p for p in sent if p.startswith("qingdan-manifest/")]
+    assert sent[-1] == "qingdan-manifest.json" and sent[-1 - len(parts):-1] == parts
+    assert sent[-2 - len(parts)] == "pagefind/site/pagefind-entry.json"
+    # Only the parts that list a changed, new or removed file are sent again.
+    count = len([p for p in files_b if p.startswith("qingdan-manifest/")])
+    touched = {p for p in changed if not p.startswith("qingdan-manifest")} | (set(files_a) - set(files_b))
+    assert sorted(parts) == sorted({part_of(p, count) for p in touched})
+    assert 0 < len(parts) < count
     assert sorted(second["deleted"]["paths"]) == sorted(set(files_a) - set(files_b))
     assert kind.served(name) == files_b
 
@@ -344,6 +355,50 @@ def test_a_damaged_release_is_not_carried_forward(sites: Sites, kind: Kind) -> N
     assert kind.served(name) == files_b
     verified = qingdan(sites.project_b, "publish", "--to", kind.spec(name), "--verify", env=kind.env)
     assert verified.returncode == 0, verified.stderr
+
+
+def test_a_damaged_manifest_part_is_found_by_verify_and_sent_again(sites: Sites, kind: Kind) -> None:
+    name = "damaged-part"
+    spec = kind.spec(name)
+    report(publish(kind, sites.project_a, sites.site_a, spec, "--format", "json"))
+    files_a = tree(sites.site_a)
+    part = sorted(p for p in files_a if p.startswith("qingdan-manifest/"))[0]
+    damaged = (sites.site_a / part).read_bytes().replace(b'",', b'" ,', 1)  # still JSON, other bytes
+    root = kind.root(name)
+    if root is None:
+        s3_client(kind.env).put_object(Bucket=BUCKET, Key=f"{name}/{part}", Body=damaged)
+    else:
+        (root / "current" / part).write_bytes(damaged)
+
+    verified = qingdan(sites.project_a, "publish", "--to", spec, "--verify", env=kind.env)
+    assert verified.returncode == 1 and "Traceback" not in verified.stderr, verified.stderr
+    assert f"清单分片损坏：{part}" in verified.stderr and "核对未通过" in verified.stderr
+
+    again = report(publish(kind, sites.project_a, sites.site_a, spec, "--format", "json"))
+    assert part in again["uploaded"]["paths"]
+    assert kind.served(name) == files_a
+    verified = qingdan(sites.project_a, "publish", "--to", spec, "--verify", env=kind.env)
+    assert verified.returncode == 0 and "核对通过" in verified.stdout, verified.stderr
+
+
+def test_a_target_published_before_the_manifest_came_in_parts_gets_only_the_parts(sites: Sites, kind: Kind) -> None:
+    """A release whose manifest is one file listing every file (format 1, written by earlier
+    versions) is read as it is: the next publish of the same site sends the parts and the root."""
+    root = kind.root("x")
+    if root is None or kind.name != "directory":
+        pytest.skip("one kind of target is enough: the manifest is read the same way on each")
+    name = "format-1"
+    report(publish(kind, sites.project_a, sites.site_a, kind.spec(name), "--format", "json"))
+    served = kind.root(name) / "current"  # type: ignore[operator]
+    files = {p: h for p, h in tree(served).items() if not p.startswith("qingdan-manifest")}
+    old = {"build": json.loads((served / "qingdan-manifest.json").read_text(encoding="utf-8"))["build"], "format": 1,
+           "files": {p: {"sha256": h, "size": (served / p).stat().st_size, "type": "x"} for p, h in files.items()}}
+    shutil.rmtree(served / "qingdan-manifest")
+    (served / "qingdan-manifest.json").write_text(json.dumps(old), encoding="utf-8")
+
+    again = report(publish(kind, sites.project_a, sites.site_a, kind.spec(name), "--format", "json"))
+    assert sorted(again["uploaded"]["paths"]) == sorted(p for p in tree(sites.site_a) if p.startswith("qingdan-manifest"))
+    assert again["deleted"]["files"] == 0 and kind.served(name) == tree(sites.site_a)
 
 
 def test_s3_rollback_copies_are_not_served(sites: Sites, kind: Kind) -> None:

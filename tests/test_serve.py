@@ -117,7 +117,7 @@ def test_an_update_of_two_files_writes_the_site_a_full_build_writes(tmp_path):
     for code in codes:
         assert "（第二次修订）" in (tmp_path / "preview" / f"power/{code}/index.html").read_text(encoding="utf-8")
     # A preview writes no manifest: it is not a site to publish.
-    assert differences(tmp_path / "preview", tmp_path / "full") == ["qingdan-manifest.json"]
+    assert differences(tmp_path / "preview", tmp_path / "full") == ["qingdan-manifest", "qingdan-manifest.json"]
 
 
 def test_a_file_saved_while_the_first_build_runs_is_shown(tmp_path):

@@ -3,8 +3,8 @@
 A list file carries only what `/as-of/` needs to show a list on any day (each version's dates, its
 adjustment's anchor, and the item's name, department and code), so that the edit of one item
 rewrites one small item file, its list file and the index, and a visitor choosing a day downloads
-the list, not its every value. The values, and their text as the site reads them, are in the item
-files. Files that do not depend on the as-of day carry none: only `index.json` changes from day to
+the list, not its every value. The values are in the item files, with their reading as the site
+shows it where the site's settings change it. Files that do not depend on the as-of day carry none: only `index.json` changes from day to
 day, and an item file only on the day one of its versions takes effect.
 """
 
@@ -204,12 +204,15 @@ class ApiBuilder:
 
 
 def value_texts(list_type: ListType, values: dict[str, Any], config: SiteConfig) -> dict[str, str]:
-    """Each value as the site reads it (法定时限 20 工作日；承诺时限 5 工作日), where that is not the
-    value itself: a text field's value is already its text, and is not written twice."""
+    """Each value as the site reads it, only where the site's settings change that reading (an
+    enum value in its standard wording). The rest follows from the value and its field's type
+    (法定时限 20 工作日；承诺时限 5 工作日): as-of.js reads it so, as each type's text does without
+    settings. Written for every value, the readings were 13.8·10⁶ bytes of a 10,000-item site."""
     texts = {}
     for name, value in values.items():
-        text = field_text(list_type.field(name), value, config)
-        if text != value:
+        fdef = list_type.field(name)
+        text = field_text(fdef, value, config)
+        if fdef is None or text != field_text(fdef, value, None):
             texts[name] = text
     return texts
 

@@ -115,7 +115,7 @@ def item_schema() -> dict[str, Any]:
         "code": CODE, "department": {"type": "string"},
         "values": {**values, "description": "field id → value; a field left out was not published"},
         "text": {"type": "object", "additionalProperties": {"type": "string"},
-                 "description": "field id → the value as the site reads it, where that is not the value itself"},
+                 "description": "field id → the value as the site reads it, where the site's settings change that reading (an enum value in its standard wording); otherwise it follows from the value and its field's type"},
     })
     return _document("item", "Qingdan API: items/<list id>/<code>.json", {
         "list": ID, "code": CODE, "page": {"type": "string", "description": "the item's page"},

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.publish.errors import PublishError
 from generator.publish.lock import Holder, acquire
-from generator.publish.manifest import Manifest
+from generator.publish.manifest import Manifest, part_of
 from generator.publish.plan import Plan, Report
 
 LOCK_LOST = "发布锁已被另一次发布接管（--break-lock），本次发布没有切换网站"
@@ -123,8 +123,12 @@ def verify_report(target: Target, manifest: Manifest | None, release: str) -> Re
             report.problems.append(f"缺少文件：{path}")
         elif got != entry.sha256:
             report.problems.append(f"内容与清单不符：{path}（清单 {entry.sha256[:12]}…，实际 {got[:12]}…）")
+    for part in manifest.broken:
+        report.problems.append(f"清单分片损坏：{part}，它列出的文件无法核对；重新发布会把它和这些文件再发送一次")
+    count = len(manifest.parts())
     for path in sorted(set(actual) - set(manifest.files)):
-        report.problems.append(f"清单中没有的文件：{path}")
+        if not (manifest.broken and part_of(path, count) in manifest.broken):  # unknown, said above
+            report.problems.append(f"清单中没有的文件：{path}")
     report.unchanged_files = len(manifest.files)
     report.unchanged_bytes = manifest.total_bytes
     return report

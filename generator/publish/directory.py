@@ -27,7 +27,14 @@ from generator.publish.base import (
     staging_name,
 )
 from generator.publish.lock import HOLDER_FILE, LOCK_NAME, Holder
-from generator.publish.manifest import MANIFEST_NAME, Manifest, file_sha256, read_manifest, site_files
+from generator.publish.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    ManifestError,
+    file_sha256,
+    read_manifest,
+    site_files,
+)
 from generator.publish.plan import Plan, Report, make_plan, previous_release, releases_to_prune
 
 
@@ -52,7 +59,10 @@ class DirectoryTarget(Target):
         if not self.link.is_symlink():
             return "", None
         name = Path(os.readlink(self.link)).name
-        return name, read_manifest(self.releases_dir / name)
+        try:
+            return name, read_manifest(self.releases_dir / name, strict=False)
+        except ManifestError as exc:
+            raise PublishError(str(exc), "目标上的清单文件已损坏；检查是否被手工改动，然后重新发布") from exc
 
     def releases(self) -> list[str]:
         if not self.releases_dir.is_dir():
@@ -170,7 +180,10 @@ class DirectoryTarget(Target):
         if previous is None or served is None:
             raise PublishError(f"{self.spec} 上没有可以回退的上一个版本",
                                "只有发布过至少两次、且上一个版本仍保留时才能回退（--keep 决定保留几个）")
-        target = read_manifest(self.releases_dir / previous)
+        try:
+            target = read_manifest(self.releases_dir / previous)
+        except ManifestError as exc:
+            raise PublishError(f"上一个版本 {previous} 的清单无法读取：{exc}", "检查该目录是否被手工改动") from exc
         if target is None:
             raise PublishError(f"上一个版本 {previous} 缺少 {MANIFEST_NAME}，无法回退", "检查该目录是否被手工改动")
         plan = make_plan(target, served, 0)

@@ -2,8 +2,8 @@
 
 The order is what keeps a site whole while it changes in place (object storage has no atomic
 switch): a page is written only after everything it loads, entry pages after the pages they
-link to, the search entry after the index files it names, the manifest after the files it lists,
-and deletions come last, so no page a visitor can reach points at something missing.
+link to, the search entry after the index files it names, the manifest's parts after the files
+they list and its root after its parts, and deletions come last, so no page a visitor can reach points at something missing.
 Targets that switch releases atomically (a directory, an SSH server) follow the same order.
 """
 
@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from generator.publish.manifest import MANIFEST_NAME, FileEntry, Manifest
+from generator.publish.manifest import MANIFEST_NAME, FileEntry, Manifest, is_part
 from generator.search import PARTS_FILE
 
 SEARCH_DIR = "pagefind"
@@ -23,9 +23,11 @@ ENTRY_PAGES = ("index.html", "404.html", "sitemap.xml")
 
 def write_rank(path: str) -> tuple:
     """Sort key: assets, then pages (deepest first), then entry pages, search runtime, each bundle's
-    entry, the list of bundles (search.js reads it first), manifest."""
+    entry, the list of bundles (search.js reads it first), the manifest's parts, its root."""
     if path == MANIFEST_NAME:
-        return (7,)
+        return (8,)
+    if is_part(path):
+        return (7, path)
     parts = PurePosixPath(path).parts
     if path == f"{SEARCH_DIR}/{PARTS_FILE}":
         return (6,)
@@ -67,9 +69,12 @@ class Plan:
 
 
 def make_plan(local: Manifest, remote: Manifest | None, manifest_bytes: int) -> Plan:
-    """Compare two manifests by content hash. The manifest file is sent whenever anything differs."""
+    """Compare two manifests by content hash. The manifest's root is sent whenever anything differs;
+    a part the target holds damaged is sent again (the files it lists are unknown there: sent too)."""
     before: dict[str, FileEntry] = remote.files if remote else {}
-    upload = [p for p, e in local.files.items() if p not in before or before[p].sha256 != e.sha256]
+    damaged = set(remote.broken) if remote else set()
+    upload = [p for p, e in local.files.items()
+              if p not in before or before[p].sha256 != e.sha256 or p in damaged]
     delete = [p for p in before if p not in local.files]
     unchanged = [p for p in local.files if p not in upload]
     sizes = {p: e.size for p, e in local.files.items()}

@@ -139,6 +139,27 @@ class S3Target(Target):
     def _stored(self) -> set[str]:
         return {k.rsplit("/", 1)[-1] for k in self._list(self._meta("objects/"), self.state_bucket)}
 
+    def _load(self, root: bytes, where: str, strict: bool, cache: dict[str, bytes] | None = None) -> Manifest:
+        """A manifest from its root: each part from the site, or, when the site holds another version
+        of it (a later publish, or an interrupted one, overwrote it), from the copy kept for rollback."""
+        cache = {} if cache is None else cache
+
+        def fetch(item: tuple[str, str]) -> tuple[str, bytes | None]:
+            name, sha = item
+            if sha not in cache:
+                for key, bucket in ((self._key(name), self.bucket), (self._meta(f"objects/{sha}"), self.state_bucket)):
+                    body = self._get(key, bucket)
+                    if body is not None and hashlib.sha256(body).hexdigest() == sha:
+                        cache[sha] = body
+                        break
+            return name, cache.get(sha)
+
+        def read(parts: dict[str, str]) -> dict[str, bytes | None]:
+            with ThreadPoolExecutor(WORKERS) as pool:
+                return dict(pool.map(fetch, sorted(parts.items())))
+
+        return Manifest.load(root, read, where, strict)
+
     def _in_tiers(self, paths: list[str], send: Callable[[str], None], reverse: bool = False) -> None:
         """Run `send` on each path, in parallel within a tier of the write order, tier after tier."""
         done = 0
@@ -153,7 +174,8 @@ class S3Target(Target):
         if self._cache is None:
             data = self._get(self._key(MANIFEST_NAME))
             try:
-                manifest = Manifest.from_bytes(data, f"s3://{self.bucket}/{self._key(MANIFEST_NAME)}") if data else None
+                manifest = self._load(data, f"s3://{self.bucket}/{self._key(MANIFEST_NAME)}", strict=False) \
+                    if data else None
             except ManifestError as exc:
                 raise PublishError(str(exc), "目标上的清单文件已损坏；检查是否被手工改动") from exc
             records = self._records()
@@ -176,7 +198,8 @@ class S3Target(Target):
         if served is not None:  # keep what this publish overwrites or deletes, for --rollback
             stored = self._stored()
             backup = {served.files[p].sha256: p for p in plan.upload + plan.delete
-                      if p in served.files and served.files[p].sha256 not in stored}
+                      if p in served.files and served.files[p].sha256 not in stored
+                      and p not in served.broken}  # a damaged part's bytes are not its hash's
 
             def copy(item: tuple[str, str]) -> None:
                 sha, path = item
@@ -225,10 +248,14 @@ class S3Target(Target):
 
     def _prune_objects(self, kept_records: list[str]) -> None:
         wanted: set[str] = set()
+        cache: dict[str, bytes] = {}  # releases share most parts
         for key in kept_records:
             data = self._get(key, self.state_bucket)
             if data:
-                wanted |= {e.sha256 for e in Manifest.from_bytes(data, key).files.values()}
+                try:
+                    wanted |= {e.sha256 for e in self._load(data, key, strict=True, cache=cache).files.values()}
+                except ManifestError:
+                    return  # a release whose files are not all known: keep every copy
         self._delete([self._meta(f"objects/{sha}") for sha in sorted(self._stored() - wanted)], self.state_bucket)
 
     def rollback(self) -> Report:
@@ -239,7 +266,10 @@ class S3Target(Target):
             raise PublishError(f"{self.spec} 上没有可以回退的上一个版本",
                                "只有发布过至少两次、且上一个版本仍保留时才能回退（--keep 决定保留几个）")
         data = self._get(records[previous], self.state_bucket) or b""
-        before = Manifest.from_bytes(data, records[previous])
+        try:
+            before = self._load(data, records[previous], strict=True)
+        except ManifestError as exc:
+            raise PublishError(f"上一个版本 {previous} 的清单无法读取：{exc}", "网站没有改动；检查对象存储是否被手工改动") from exc
         plan = make_plan(before, served, len(data))
         stored = self._stored()
         missing = [p for p in plan.upload if p != MANIFEST_NAME and before.files[p].sha256 not in stored]

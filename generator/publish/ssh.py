@@ -50,8 +50,12 @@ for d in "$root"/releases/*/; do
   d=${d%/}; echo "release=${d##*/}"
 done
 echo "--manifest--"
-if [ -n "$cur" ] && [ -f "$root/current/qingdan-manifest.json" ]; then cat "$root/current/qingdan-manifest.json"; fi
+if [ -n "$cur" ] && [ -f "$root/current/qingdan-manifest.json" ]; then dump_manifest "$root/current"; fi
 '''
+
+# The manifest's root, then each part after a NUL and its name (generator/publish/manifest.py).
+_DUMP_MANIFEST = r'''cat "$1/qingdan-manifest.json"
+for f in "$1"/qingdan-manifest/*.json; do [ -f "$f" ] || continue; printf '\000qingdan-manifest/%s\n' "${f##*/}"; cat "$f"; done'''
 
 # The lock: <root>/.qingdan-lock/holder.json, put in place by one rename (generator/publish/lock.py).
 _TOKEN_OF = r'''sed -n 's/.*"token": "\([0-9a-f]*\)".*/\1/p' "$1" 2>/dev/null || true'''
@@ -85,6 +89,12 @@ cd "$root/releases"
 mkdir "$stage"
 if [ -n "$cur" ]; then cp -al "$cur/." "$stage/"; fi
 cd "$stage"
+xargs -0 -r rm -f --
+'''
+
+_UNLINK = r'''
+set -e
+cd "$1/releases/$2/"
 xargs -0 -r rm -f --
 '''
 
@@ -135,7 +145,17 @@ find . -type f ! -path ./qingdan-manifest.json -print0 | xargs -0 -r sha256sum
 '''
 LOCK_LOST_EXIT = 3
 
-_CAT = r'''cat "$1/releases/$2/qingdan-manifest.json"'''
+_CAT = r'''dump_manifest "$1/releases/$2"'''
+
+
+def _parse_manifest(out: str, where: str, strict: bool) -> Manifest:
+    """What dump_manifest printed: the root, then "\\0<part>\\n<its bytes>" for each part."""
+    root, *parts = out.split("\0")
+    bodies = {}
+    for part in parts:
+        name, _, body = part.partition("\n")
+        bodies[name] = body.encode("utf-8")
+    return Manifest.load(root.encode("utf-8"), lambda parts: {name: bodies.get(name) for name in parts}, where, strict)
 
 
 def _parse_hashes(out: str) -> dict[str, str]:
@@ -216,6 +236,7 @@ class SshTarget(Target):
     # -- plumbing ---------------------------------------------------------------------------------
     def _ssh(self, script: str, *args: str, stdin: bytes = b"") -> str:
         script = f"token_of() {{ {_TOKEN_OF.strip()}; }}\n{script}" if "token_of" in script else script
+        script = f"dump_manifest() {{\n{_DUMP_MANIFEST}\n}}\n{script}" if "dump_manifest" in script else script
         remote = " ".join(["sh", "-c", shlex.quote(script), "qingdan", *(shlex.quote(a) for a in args)])
         run = subprocess.run(["ssh", *self.ssh_opts, self.dest, remote], input=stdin, capture_output=True,
                              check=False, **self._guard.options())
@@ -248,7 +269,10 @@ class SshTarget(Target):
                     current = value
                 elif key == "release" and not value.startswith("."):
                     releases.append(value)
-            manifest = Manifest.from_bytes(body.encode("utf-8"), f"{self.dest}:{self.root}") if body.strip() else None
+            try:
+                manifest = _parse_manifest(body, f"{self.dest}:{self.root}", strict=False) if body.strip() else None
+            except ManifestError as exc:
+                raise PublishError(str(exc), "目标上的清单文件已损坏；检查是否被手工改动，然后重新发布") from exc
             self._state = (current, sorted(releases), manifest)
         return self._state
 
@@ -294,10 +318,14 @@ class SshTarget(Target):
 
     def _check_release(self, site_dir: Path, stage: str, manifest: Manifest) -> None:
         """Hash the new release on the server (one command) against the manifest before it is served.
-        Files hard-linked from a served release damaged since are sent again."""
+        Files hard-linked from a served release damaged since are sent again; files it holds that the
+        manifest does not list go."""
         wrong, extra = release_mismatches(manifest, _parse_hashes(self._ssh(_STAGE_HASHES, self.root, stage)))
+        if extra:  # linked from a served release whose damaged manifest part did not list them
+            self._ssh(_UNLINK, self.root, stage, stdin=b"".join(p.encode() + b"\0" for p in extra))
         if wrong:
             self.sent_bytes += self._rsync(site_dir, stage, wrong)
+        if wrong or extra:
             wrong, extra = release_mismatches(manifest, _parse_hashes(self._ssh(_STAGE_HASHES, self.root, stage)))
         if wrong or extra:
             raise PublishError(f"服务器上的新版本与 {MANIFEST_NAME} 不符（{len(wrong)} 个文件缺少或内容不同，"
@@ -328,7 +356,7 @@ class SshTarget(Target):
             raise PublishError(f"{self.spec} 上没有可以回退的上一个版本",
                                "只有发布过至少两次、且上一个版本仍保留时才能回退（--keep 决定保留几个）")
         try:
-            before = Manifest.from_bytes(self._ssh(_CAT, self.root, previous).encode("utf-8"))
+            before = _parse_manifest(self._ssh(_CAT, self.root, previous), f"{self.dest}:{previous}", strict=True)
         except ManifestError as exc:
             raise PublishError(f"上一个版本 {previous} 的 {MANIFEST_NAME} 无法读取：{exc}", "检查该目录是否被手工改动") from exc
         plan = make_plan(before, served, 0)

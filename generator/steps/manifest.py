@@ -1,6 +1,7 @@
-"""Step `manifest`: every file's SHA-256, size and type, and what the site was built from: what
-`qingdan publish` compares and verifies. A file the previous build already hashed (the same file,
-hard-linked into this build) is not read again."""
+"""Step `manifest`: every file's SHA-256 and size, and what the site was built from: what
+`qingdan publish` compares and verifies (a root and its parts, generator/publish/manifest.py). A
+file the previous build already hashed (the same file, hard-linked into this build) is not read
+again, and a part whose files did not change is kept as it was."""
 
 from __future__ import annotations
 
@@ -23,5 +24,5 @@ def run(build: Build) -> None:
     build.after.extra["hashes"] = hashes
 
 
-STEP = Step("manifest", ("*",), ("qingdan-manifest.json",), run,
-            "every file's SHA-256, size and type, and the commit built", serve="never")
+STEP = Step("manifest", ("*",), ("qingdan-manifest.json", "qingdan-manifest/"), run,
+            "every file's SHA-256 and size, and the commit built", serve="never")

@@ -111,12 +111,50 @@
     const list = index.lists.find((l) => l.id === listId);
     return new Map((list ? list.fields : []).map((f) => [f.id, shown(f.label)]));
   }
-  /* A value as the site reads it: `text` has it where it is not the value itself (a text field). */
-  function textOf(version, field) {
-    const text = version.text[field];
-    if (text !== undefined) return text;
-    const value = version.values[field];
-    return typeof value === "string" ? value : "";
+  /* A value as the site reads it, from its field's type: each type's `text` in generator/fieldtypes.py
+     (法定时限 20 工作日；承诺时限 5 工作日). The item file's `text` has the reading only where the
+     site's settings change it (an enum value in its standard wording): the API need not carry both. */
+  function blank(v) {
+    if (v === null || v === undefined) return true;
+    if (typeof v === "string") return !v.trim();
+    if (Array.isArray(v)) return v.every(blank);
+    if (typeof v === "object") return Object.values(v).every(blank);
+    return false;
+  }
+  function labelled(value, pairs) {
+    return pairs.filter(([k]) => !blank(value[k])).map(([k, label]) => `${label}：${value[k]}`).join("；");
+  }
+  function timeLimit(v) {
+    const unit = v.unit || "工作日";
+    const parts = [];
+    if (v.statutory !== null && v.statutory !== undefined) parts.push(`法定时限 ${v.statutory} ${unit}`);
+    if (v.promised !== null && v.promised !== undefined) parts.push(v.promised ? `承诺时限 ${v.promised} ${unit}` : "承诺时限 即办");
+    if (v.note) parts.push(`说明：${v.note}`);
+    return parts.join("；");
+  }
+  function basisEntry(e) {
+    if (e === null || typeof e !== "object") return String(e);
+    return (e.law || "") + (e.article || "") + (e.note ? `（${e.note}）` : "");
+  }
+  function reading(type, value) {
+    if (type === "boolean") return value === null || value === undefined ? "" : (value ? "是" : "否");
+    if (blank(value)) return "";
+    const record = typeof value === "object" && !Array.isArray(value);
+    if (type === "time_limit" && record) return timeLimit(value);
+    if (type === "fee" && record) return labelled(value, [["basis", "收费依据"], ["standard", "收费标准"]]);
+    if (type === "extra") return record ? labelled(value, Object.keys(value).map((k) => [k, k])) : "";
+    if (type === "basis" && Array.isArray(value)) return value.map(basisEntry).join("\n");
+    if (type === "ref" && Array.isArray(value)) return value.map(String).join("、");
+    if (Array.isArray(value)) return value.filter((v) => !blank(v)).map(String).join(type === "enum" ? "、" : "\n");
+    return String(value);
+  }
+  function fieldTypes(index, listId) {
+    const list = index.lists.find((l) => l.id === listId);
+    return new Map((list ? list.fields : []).map((f) => [f.id, f.type]));
+  }
+  function textOf(types, version, field) {
+    const text = (version.text || {})[field];
+    return text !== undefined ? text : reading(types.get(field), version.values[field]);
   }
   /* The item file's version that the list file's version is (same start, same code). */
   async function itemVersion(listId, item, version) {
@@ -153,9 +191,10 @@
   }
   function valuesList(index, listId, version) {
     const labels = fieldLabels(index, listId);
+    const types = fieldTypes(index, listId);
     const dl = el("dl", { class: "qd-dl" });
     for (const field of Object.keys(version.values)) {
-      const text = textOf(version, field);
+      const text = textOf(types, version, field);
       if (!text || field === "name" || field === "code") continue; // both are shown above
       dl.append(el("div", { class: "qd-row" }, el("dt", {}, labels.get(field) || field),
         el("dd", { class: "qd-published" }, shown(text))));
@@ -184,12 +223,12 @@
     if (a.department !== b.department) kinds.push("moved");
     return kinds;
   }
-  async function fieldChanges(listId, item, a, b) {
+  async function fieldChanges(types, listId, item, a, b) {
     const [va, vb] = await Promise.all([itemVersion(listId, item, a), itemVersion(listId, item, b)]);
     if (!va || !vb) return null;
     const fields = new Set([...Object.keys(va.values), ...Object.keys(vb.values)]);
-    return Array.from(fields).filter((f) => textOf(va, f) !== textOf(vb, f))
-      .map((f) => [f, textOf(va, f), textOf(vb, f)]);
+    return Array.from(fields).filter((f) => textOf(types, va, f) !== textOf(types, vb, f))
+      .map((f) => [f, textOf(types, va, f), textOf(types, vb, f)]);
   }
   async function inBatches(tasks) {
     const out = new Array(tasks.length);
@@ -215,8 +254,9 @@
     }
     say(`正在比较 ${from} 与 ${to}……`);
     const labels = fieldLabels(index, list.list);
+    const types = fieldTypes(index, list.list);
     const details = await inBatches(changed.slice(0, EAGER_CHANGES)
-      .map(([item, a, b]) => () => fieldChanges(list.list, item, a, b)));
+      .map(([item, a, b]) => () => fieldChanges(types, list.list, item, a, b)));
     const section = (id, title, entries) => el("section", { "aria-labelledby": id },
       el("h3", { id }, `${title}（${entries.length} 项）`),
       entries.length ? el("ul", { class: "qd-event-list" }, entries) : el("p", { class: "qd-empty" }, "无。"));
@@ -249,7 +289,7 @@
         if (!toggle.open || toggle.dataset.loaded) return;
         toggle.dataset.loaded = "1";
         try {
-          const fields = pick(await fieldChanges(list.list, item, a, b));
+          const fields = pick(await fieldChanges(types, list.list, item, a, b));
           region.replaceChildren(fieldList(fields) || "字段内容没有变化。");
         } catch (e) {
           delete toggle.dataset.loaded;
