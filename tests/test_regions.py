@@ -22,6 +22,8 @@ from browser_support import serve_directory
 from demo_project import PROJECT, copy_demo_project, demo_with_history
 from mini_project import edit
 
+from generator.publish.manifest import read_manifest
+
 AS_OF = "2026-01-01"  # every build shows the same day, so two builds can be compared byte for byte
 BASE = "https://qingdan.example.gov.cn/"
 REGIONS = {"demo": "示例县", "dongxian": "东县", "xixian": "西县"}
@@ -95,9 +97,11 @@ def test_the_portal_gathers_every_regions_adjustments_and_feeds(province: Path) 
 
 def test_the_manifest_covers_the_whole_tree(province: Path) -> None:
     site = province / "site"
-    manifest = json.loads((site / "qingdan-manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(site)  # the root and its parts, each part checked against the root
+    assert manifest is not None
     on_disk = {rel: digest for rel, digest in tree_hashes(site).items() if rel != "qingdan-manifest.json"}
-    assert {rel: entry["sha256"] for rel, entry in manifest["files"].items()} == on_disk
+    assert {rel: entry.sha256 for rel, entry in manifest.files.items()} == on_disk
+    assert any(rel.startswith("qingdan-manifest/") for rel in on_disk)
 
 
 def test_only_region_is_the_county_built_alone_under_its_folder(province: Path, tmp_path: Path) -> None:

@@ -1,18 +1,20 @@
 """The portal's sitemap and the manifest of the whole tree (what `qingdan publish` verifies).
 
-The manifest lists every file: the join's own, hashed here, and each region's, taken from the
-manifest its build wrote (so a join of 100,000 items does not read them all again). A region whose
-site has no manifest is hashed file by file.
+The manifest (a root and its parts, generator/publish/manifest.py) lists every file: the join's own,
+hashed here, and each region's, taken from the manifest its build wrote (so a join of 100,000 items
+does not read them all again). A region whose site has no manifest is hashed file by file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from generator.publish.manifest import (
     MANIFEST_NAME,
+    PARTS_DIR,
     FileEntry,
     Manifest,
     ManifestError,
@@ -68,7 +70,7 @@ def write_tree_manifest(portal_root: Path, out: Path, region_ids: list[str]) -> 
         files.update(region_files)
         builds.append(region_build)
     for entry in os.scandir(out):
-        if entry.name.startswith(".") or entry.name in region_ids or entry.name == MANIFEST_NAME:
+        if entry.name.startswith(".") or entry.name in region_ids or entry.name in (MANIFEST_NAME, PARTS_DIR):
             continue
         if entry.is_dir():
             files.update({f"{entry.name}/{rel}": e for rel, e in scan(Path(entry.path)).items()})
@@ -80,7 +82,11 @@ def write_tree_manifest(portal_root: Path, out: Path, region_ids: list[str]) -> 
     build["dirty"] = bool(build["dirty"]) or any(b.get("dirty") for b in builds)
     known = [str(b.get("history", "none")) for b in builds if b.get("history", "none") in _HISTORY_ORDER]
     build["history"] = min(known, key=_HISTORY_ORDER.index) if known else "none"
-    manifest = Manifest(files, build)
+    manifest, parts = Manifest.of_files(files, build)
+    shutil.rmtree(out / PARTS_DIR, ignore_errors=True)  # the parts of the last join: all made again
+    (out / PARTS_DIR).mkdir()
+    for name, body in parts.items():
+        (out / name).write_bytes(body)
     target = out / MANIFEST_NAME
     target.unlink(missing_ok=True)
     target.write_bytes(manifest.to_bytes())
