@@ -102,7 +102,7 @@
          baseUrl: results lead to this view's pages (zh-Hant/… on a 繁體 page). */
       const options = { baseUrl: siteRoot().pathname, noWorker: true };
       pagefindPromise = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        const { bundles, merge } = await parts;
+        const { bundles, merge, superseded } = await parts;
         const bundlePath = (dir) => new URL("pagefind/" + dir, root).pathname;
         await pf.options(bundles && bundles.length ? { ...options, basePath: bundlePath(bundles[0]) } : options);
         if (map) shownMap = await map;
@@ -110,11 +110,29 @@
           await pf.mergeIndex(bundlePath(dir), options);
         }
         await pf.init();
-        return pf;
+        return withoutSuperseded(pf, superseded);
       });
       pagefindPromise.catch(() => { pagefindPromise = null; });
     }
     return pagefindPromise;
+  }
+
+  /* The last bundle of parts.json may hold the recent changes (generator/search.py: RECENT_PART):
+     the pages they replace or remove are still in the other bundles, and parts.json names them
+     ("superseded": their ids); a search leaves them out of its results. A page the recent changes
+     left as Pagefind had it is in both bundles under one id: it is shown once. */
+  function withoutSuperseded(pf, superseded) {
+    if (!superseded) return pf;
+    const gone = new Set(superseded);
+    return {
+      filters: () => pf.filters(),
+      search: async (term, opts) => {
+        const found = await pf.search(term, opts);
+        const seen = new Set();
+        const results = found.results.filter((r) => !gone.has(r.id) && !seen.has(r.id) && seen.add(r.id));
+        return { ...found, results };
+      },
+    };
   }
 
   /* -- Queries ----------------------------------------------------------------------------- */
