@@ -206,7 +206,8 @@ class DocumentStore:
             self._file(search.RECENT_PART).unlink(missing_ok=True)
 
     def parts(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.json") if "." not in p.stem)
+        """The parts stored (not the recent changes, nor the digests and ids beside each part)."""
+        return sorted(p.stem for p in self.folder.glob("*.json") if "." not in p.stem and p.stem != search.RECENT_PART)
 
     def materialise(self, part: str, target: Path) -> None:
         """Write the documents of a bundle (a part, or the recent changes) as files under `target`
