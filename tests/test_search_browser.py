@@ -468,3 +468,50 @@ def test_everyday_words_for_a_restaurant_find_the_food_business_licence(visit, b
     for query in ("开餐馆", "开饭馆", "开饭店"):
         search(page, query)
         assert FOOD in [r["title"] for r in all_results(page)], query
+
+
+# -- after an edit: the recent changes on top of the index built before ---------------------------
+EDITED = "power/3607990010100100/"  # 企业投资项目核准 (lists/power/fgw.yml of the demo)
+OLD_NAME, NEW_NAME = "企业投资项目核准", "重大项目落地审批"
+OLD_HANT, NEW_HANT = "企業投資項目核准", "重大項目落地審批"
+
+
+@pytest.fixture(scope="module")
+def renamed_base(tmp_path_factory):
+    """The demo built, an item renamed, built again from the previous build: the index is the
+    bundle built before plus the recent changes (generator/search.py: RECENT_PART)."""
+    from demo_project import demo_with_history
+
+    from generator import search as searching
+
+    root = demo_with_history(tmp_path_factory.mktemp("search-renamed") / "county")
+    out = root.parent / "site"
+    site_url = "https://example.gov.cn" + PREFIX
+    assert build_site(root, out, history=False, site_url=site_url).ok
+    assert searching.RECENT_PART not in (out / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8")
+    fgw = root / "lists/power/fgw.yml"
+    fgw.write_text(fgw.read_text(encoding="utf-8").replace(f"name: {OLD_NAME}\n", f"name: {NEW_NAME}\n", 1),
+                   encoding="utf-8")
+    result = build_site(root, out, history=False, site_url=site_url)
+    assert result.ok and "shell" not in result.timings  # from the previous build, not a cold one
+    listed = json.loads((out / "pagefind" / searching.PARTS_FILE).read_text(encoding="utf-8"))
+    assert listed[searching.BUNDLES_KEY][-1] == searching.RECENT_PART + "/" and listed[searching.SUPERSEDED_KEY]
+    with serve_directory(out, prefix=PREFIX) as url:
+        yield url
+
+
+@pytest.mark.parametrize(("start", "old", "new"), [("", OLD_NAME, NEW_NAME), ("zh-Hant/", OLD_HANT, NEW_HANT)])
+def test_an_edited_item_is_found_by_its_new_name_and_no_longer_by_its_old_one(visit, renamed_base, start, old, new):
+    """In both scripts (a 繁體 page searches the one index and leads to zh-Hant/ pages)."""
+    page = visit(renamed_base + start)
+    search(page, new)
+    shown = results(page)
+    assert shown and shown[0]["title"] == new, shown[:3]
+    assert shown[0]["href"].rstrip("/").endswith(start + EDITED.rstrip("/")), shown[0]["href"]
+    assert [r["title"] for r in shown].count(new) == 1, shown  # the page once, not its old copy too
+    # The old words are still in the item's 依据 (《企业投资项目核准和备案管理条例》): the item is found
+    # by them, under its new name only, and no page under the old one.
+    search(page, old)
+    found = all_results(page)
+    assert found and old not in [r["title"] for r in found], found
+    assert {r["title"] for r in found if r["href"].rstrip("/").endswith(EDITED.rstrip("/"))} <= {new}, found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 from generator import search as searching
@@ -97,3 +98,47 @@ def test_the_package_imports_no_browser_library():
                  if re.search(r"^\s*(?:from|import)\s+playwright\b", p.read_text(encoding="utf-8"), re.M)]
     assert importing == []
     assert not (package / "browser.py").exists()
+
+
+def _store_round(folder: Path, output: Path, pages: dict[str, str]) -> tuple[set[str], dict]:
+    """One build's documents through the store, the bundles it names indexed by Pagefind as the
+    build does; (the bundles indexed again, the recent changes left)."""
+    from generator.steps.search_index import DocumentStore
+
+    store = DocumentStore(folder)
+    for path, text in pages.items():
+        store.put(path, _document(path, text))
+    store.finish()
+    reader = DocumentStore(folder)
+    for bundle in sorted(store.changed):
+        docs = folder.parent / "docs"
+        shutil.rmtree(docs, ignore_errors=True)
+        reader.materialise(bundle, docs / bundle)
+        assert searching.index_parts(docs, output, [bundle]) is None
+        reader.record_ids(bundle, output / bundle)
+    return store.changed, reader.recent()
+
+
+def test_an_edit_goes_into_the_recent_changes_until_they_pass_their_share(tmp_path):
+    """A few changed pages are indexed on their own, on top of the bundle built before, which
+    they supersede; past search.FOLD_MIN and search.FOLD_SHARE of the part, the part is indexed
+    again whole with them, and the recent changes are empty again."""
+    folder, output = tmp_path / "store", tmp_path / "pagefind"
+    pages = {f"power/{n:012d}/": f"食品经营许可 第{n}项" for n in range(400)}
+    changed, recent = _store_round(folder, output, pages)  # cold: every page into its part
+    assert changed >= {searching.SITE_PART} and recent == {}
+    before = _files(output / searching.SITE_PART)
+    edited = "power/000000000007/"
+    changed, recent = _store_round(folder, output, {edited: "餐饮服务许可 第7项"})
+    assert changed == {searching.RECENT_PART} and list(recent) == [edited]
+    assert _files(output / searching.SITE_PART) == before  # the bundle built before is untouched
+    from generator.steps.search_index import DocumentStore
+
+    old_id = searching.fragment_ids(output / searching.SITE_PART)[edited]
+    assert DocumentStore(folder).superseded() == [old_id]
+    assert list(searching.fragment_ids(output / searching.RECENT_PART)) == [edited]
+    many = {f"power/{n:012d}/": f"食品经营许可 第{n}项（已调整）" for n in range(searching.FOLD_MIN + 1)}
+    changed, recent = _store_round(folder, output, many)
+    assert searching.SITE_PART in changed and recent == {}
+    assert edited in searching.fragment_ids(output / searching.SITE_PART)
+    assert not (output / searching.RECENT_PART).exists()

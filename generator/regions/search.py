@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.regions.config import Region
 from generator.regions.sources import RegionSite
-from generator.search import BUNDLES_KEY, PAGEFIND_DIR, PARTS_FILE
+from generator.search import BUNDLES_KEY, PAGEFIND_DIR, PARTS_FILE, SUPERSEDED_KEY
 from generator.traditional import DEFAULT_VARIANT, HANT_DIR, converter
 
-REGIONS_KEY = "regions"  # parts.json: {"bundles": [], "regions": [{id, name, name_hant, root, bundles, hant}, …]}
+REGIONS_KEY = "regions"  # parts.json: {"bundles": [], "regions": [{id, name, name_hant, root, bundles, hant, superseded?}, …]}
 RUNTIME = "pagefind.js"
 ENTRY = "pagefind-entry.json"
 
@@ -47,11 +47,18 @@ class RegionIndex:
     hant: bool  # the region has a 繁體 view (<id>/zh-Hant/): results from a 繁體 page lead there
     version: str  # the Pagefind that wrote it: one runtime searches every bundle
     folder: Path  # the region's pagefind/ folder, with its runtime
+    # The pages of its other bundles that its recent changes replace or remove (generator/search.py:
+    # SUPERSEDED_KEY); search.js drops them from every result, as on the region's own pages.
+    superseded: list[str] = field(default_factory=list)
 
     def entry(self) -> dict[str, object]:
         # name_hant: a 繁體 page shows the name so; its own conversion table only knows its own words.
-        return {"id": self.region.id, "name": self.region.name, "name_hant": converter(DEFAULT_VARIANT)(self.region.name),
-                "root": self.region.id + "/", "bundles": self.bundles, "hant": self.hant}
+        entry: dict[str, object] = {
+            "id": self.region.id, "name": self.region.name, "name_hant": converter(DEFAULT_VARIANT)(self.region.name),
+            "root": self.region.id + "/", "bundles": self.bundles, "hant": self.hant}
+        if self.superseded:
+            entry[SUPERSEDED_KEY] = self.superseded
+        return entry
 
 
 def region_index(region: Region, site: Path) -> RegionIndex | None:
@@ -59,7 +66,9 @@ def region_index(region: Region, site: Path) -> RegionIndex | None:
     region built without search."""
     folder = site / PAGEFIND_DIR
     try:
-        listed = json.loads((folder / PARTS_FILE).read_text(encoding="utf-8")).get(BUNDLES_KEY) or []
+        parts = json.loads((folder / PARTS_FILE).read_text(encoding="utf-8"))
+        listed = parts.get(BUNDLES_KEY) or []
+        superseded = [str(page) for page in parts.get(SUPERSEDED_KEY) or []]
     except (OSError, ValueError, AttributeError):
         return None
     bundles = [str(b) for b in listed if (folder / str(b) / ENTRY).is_file()]
@@ -70,7 +79,7 @@ def region_index(region: Region, site: Path) -> RegionIndex | None:
     except (OSError, ValueError, AttributeError):
         version = ""
     return RegionIndex(region, [f"{region.id}/{PAGEFIND_DIR}/{b}" for b in bundles],
-                       (site / HANT_DIR / "index.html").is_file(), version, folder)
+                       (site / HANT_DIR / "index.html").is_file(), version, folder, superseded)
 
 
 def write_search(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> list[RegionIndex]:

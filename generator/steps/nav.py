@@ -23,12 +23,12 @@ def run(build: Build) -> None:
     depths = set()
     for spec in specs:
         if spec.nav:
-            nav_pages.append(_nav_entry(spec.make()))
+            nav_pages.append(spec.head if spec.head is not None else nav_entry(spec.make()))
         else:
             depths.add(spec.path.count("/"))
     for page in editions:
         if page.nav:
-            nav_pages.append(_nav_entry(page))
+            nav_pages.append(nav_entry(page))
         else:
             depths.add(page.depth)
     extra: list[Any] = ([{"动态调整": "adjustments/index.md"}, {"按日期查看": "as-of/index.md"}]
@@ -38,7 +38,7 @@ def run(build: Build) -> None:
     build.put("@nav", {"pages": sorted(nav_pages), "extra": extra, "depths": sorted(depths)})
 
 
-def _nav_entry(page: Page) -> tuple[str, str, dict[str, str], dict[str, str]]:
+def nav_entry(page: Page) -> tuple[str, str, dict[str, str], dict[str, str]]:
     """(path, title, meta tags, own feed) of a nav page: what its MkDocs frame's <head> shows."""
     feed = {"path": page.feed.path, "title": page.feed.title} if page.feed is not None else {}
     return page.path, page.title, page.meta, feed

@@ -34,6 +34,7 @@ class PageSpec:
     make: Callable[[], Page]
     nav: bool = False
     title: str = ""
+    head: tuple[Any, ...] | None = None  # a nav page's entry (nav.nav_entry), known without rendering it
 
 
 def _dump(value: Any) -> str:
@@ -102,14 +103,15 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     # (every item's list, code, name and department) and the adjustment pages (the history, and
     # which items are current). A build renders them.
     names = digest(context, *(f"{i.list_id}/{i.code}\0{i.name}\0{i.department}" for i in catalog.items()))
-    index = _kept(build, "index", names, builder.index_pages)
-    for page in builder.catalog_pages(latest, index=index):
+    index = _kept_specs(build, "index", names, builder.index_pages)
+    for page in builder.catalog_pages(latest, index=[]):
         yield fixed_spec(page)
+        if page.path == "departments/":  # the 拼音索引 comes after the 部门 page (PageBuilder.catalog_pages)
+            yield from index
     if history is not None:
         current = digest(names, events_key, *(m.path for m in catalog.main_items()),
                          *(builder.now.key_parts() if builder.now is not None else ()))
-        for page in _kept(build, "history", current, lambda: build_history_pages(builder, history)):
-            yield fixed_spec(page)
+        yield from _kept_specs(build, "history", current, lambda: build_history_pages(builder, history))
         yield fixed_spec(as_of_page(builder))
     for department in builder.config.departments:
         yield PageSpec(f"departments/{department.code}/",
@@ -126,6 +128,34 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     for item, status in builder.now.unlisted if builder.now is not None else []:
         yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, status, item_key(builder, item, of)),
                        lambda i=item, s=status: builder.item_page(i, s), title=item.name)
+
+
+def _kept_specs(build: Build, name: str, key: str, make: Callable[[], list[Page]]) -> list[PageSpec]:
+    """The pages `make()` gives, as specs. A build whose previous build made them for the same
+    `key` does not render them: it gives each the key (and nav entry) it had then, and renders
+    them only if the pages step must write one (the key says the page is what it was)."""
+    from generator.steps.nav import nav_entry
+
+    stored = build.before.extra.get("kept_pages", {}).get(name)
+    if build.serving or build.cold or not stored or stored[0] != key:
+        specs = [fixed_spec(page) for page in _kept(build, name, key, make)]
+        for spec in specs:  # as the record of the build keeps it (its dicts' keys sorted: nav keys by repr)
+            spec.head = tuple(json.loads(_dump(list(nav_entry(spec.make()))))) if spec.nav else None
+    else:
+        made: list[list[Page]] = []
+
+        def page(path: str) -> Page:
+            if not made:
+                made.append(make())
+            return next(p for p in made[0] if p.path == path)
+
+        specs = [PageSpec(path, page_key, lambda p=path: page(p), nav=head is not None, title=title,
+                          head=tuple(head) if head is not None else None)
+                 for path, page_key, title, head in stored[1]]
+    kept = dict(build.after.extra.get("kept_pages", {}))
+    kept[name] = [key, [[s.path, s.key, s.title, list(s.head) if s.head is not None else None] for s in specs]]
+    build.after.extra["kept_pages"] = kept
+    return specs
 
 
 def _kept(build: Build, name: str, key: str, make: Callable[[], list[Page]]) -> list[Page]:

@@ -101,6 +101,9 @@
   /* The portal's regions being searched ([] on a site of its own): {id, name, root (URL), bundles,
      hant, own (the region whose pages these are)}. */
   let regions = [];
+  /* The ids of pages the recent-changes bundles replace or remove, of this site or of every region
+     (parts.json: "superseded"); withoutSuperseded leaves them out of the results. */
+  let superseded = [];
 
   function fetchJson(url) {
     return fetch(url.href).then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
@@ -122,11 +125,13 @@
     if (here) here.own = true;
     if (!mine.regions && !here) {
       const { bundles, merge } = mine;
+      superseded = mine.superseded || [];
       const path = (dir) => new URL("pagefind/" + dir, root).pathname;
       if (bundles && bundles.length) return bundles.map((dir) => ({ path: path(dir), options }));
       return [{ path: null, options }].concat((merge || []).map((dir) => ({ path: path(dir), options })));
     }
     regions = here ? [here].concat(listed.filter((r) => r !== here)) : listed;
+    superseded = regions.flatMap((r) => r.superseded || []);
     return regions.flatMap((r) => r.bundles.map((dir) => ({
       path: new URL(dir, portalRoot).pathname,
       options: {
@@ -156,7 +161,7 @@
         for (const other of others) await pf.mergeIndex(other.path, other.options);
         await pf.init();
         showRegions();
-        return pf;
+        return withoutSuperseded(pf, superseded);
       });
       pagefindPromise.catch(() => { pagefindPromise = null; });
     }
@@ -182,6 +187,24 @@
     ensureOption(regionSelect, state.filters[FILTER.region]);
     regionSelect.value = state.filters[FILTER.region];
     regionSelect.hidden = false;
+  }
+
+  /* The last bundle of parts.json may hold the recent changes (generator/search.py: RECENT_PART):
+     the pages they replace or remove are still in the other bundles, and parts.json names them
+     ("superseded": their ids); a search leaves them out of its results. A page the recent changes
+     left as Pagefind had it is in both bundles under one id: it is shown once. */
+  function withoutSuperseded(pf, superseded) {
+    if (!superseded.length) return pf;
+    const gone = new Set(superseded);
+    return {
+      filters: () => pf.filters(),
+      search: async (term, opts) => {
+        const found = await pf.search(term, opts);
+        const seen = new Set();
+        const results = found.results.filter((r) => !gone.has(r.id) && !seen.has(r.id) && seen.add(r.id));
+        return { ...found, results };
+      },
+    };
   }
 
   /* -- Queries ----------------------------------------------------------------------------- */
