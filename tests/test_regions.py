@@ -179,13 +179,44 @@ def test_check_in_a_portal_checks_every_region(tmp_path: Path) -> None:
     assert report["regions"]["dongxian"]["ok"] and not report["regions"]["xixian"]["ok"]
 
 
-def test_a_region_given_by_git_alone_says_to_check_it_out_first(tmp_path: Path) -> None:
-    province = copy_province(tmp_path)
-    edit(province / "site_config.yml", "path: regions/xixian}",
-         "git: https://git.example.gov.cn/xixian/qingdan.git, ref: main}")
-    done = run(province, "build", "--only-region", "xixian")
-    assert done.returncode == 2
-    assert "https://git.example.gov.cn/xixian/qingdan.git" in done.stderr and "取出" in done.stderr
+def _commit(repo: Path, message: str) -> None:
+    for args in (("add", "-A"), ("commit", "-q", "-m", message)):
+        subprocess.run(["git", "-c", "user.name=西县编办", "-c", "user.email=xx@example.gov.cn", *args], cwd=repo,
+                       check=True, capture_output=True)
+
+
+def _names_on_pages(site: Path, *names: str) -> set[str]:
+    """Which of `names` an item page of the 权力清单 has as its title (its 调整记录 may name old ones)."""
+    text = "".join(p.read_text(encoding="utf-8") for p in (site / "power").rglob("index.html"))
+    return {name for name in names if f"<h1>{name}</h1>" in text}
+
+
+def test_a_region_given_by_git_is_fetched_at_its_ref_on_every_build(tmp_path: Path) -> None:
+    """A county with its own repository: the portal names it by address, holds no copy, and each
+    build shows what the ref names now; a ref that does not exist is a clear error, not a traceback."""
+    province = copy_province(tmp_path / "portal")
+    origin = tmp_path / "xixian.git"
+    shutil.move(province / "regions" / "xixian", origin)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=origin, check=True)
+    _commit(origin, "西县权责清单")
+    edit(province / "site_config.yml", "path: regions/xixian}", f"git: '{origin}', ref: main}}")
+    old, new = "慈善组织公开募捐资格审批", "慈善组织公开募捐资格认定"
+
+    done = run(province, "build", "--only-region", "xixian", "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    assert _names_on_pages(province / "site" / "xixian", old, new) == {old}
+
+    edit(origin / "lists/power/mzj.yml", f"name: {old}", f"name: {new}")
+    _commit(origin, "调整慈善组织公开募捐资格事项名称")
+    done = run(province, "build", "--only-region", "xixian", "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    assert _names_on_pages(province / "site" / "xixian", old, new) == {new}
+    assert run(province, "check").returncode == 0
+
+    edit(province / "site_config.yml", "ref: main}", "ref: 2099版}")
+    done = run(province, "build", "--only-region", "xixian", "--as-of", AS_OF)
+    assert done.returncode == 1
+    assert "没有分支、标签或提交“2099版”" in done.stderr and "Traceback" not in done.stderr
 
 
 BAD_REGIONS = """regions:

@@ -55,10 +55,16 @@ def run_portal(args: argparse.Namespace) -> int:
     import json
 
     from generator.regions.build import load_portal
+    from generator.regions.checkout import CheckoutError, region_folder, region_root
 
     config, problems = load_portal(args.project)
-    projects = [] if config is None else [(r, open_project(r.root)) for r in config.regions if r.root is not None]
-    ok = config is not None and all(project.ok for _, project in projects)
+    projects = []
+    for region in config.regions if config is not None else []:
+        try:
+            projects.append((region, open_project(region_root(config.root, region))))
+        except CheckoutError as exc:
+            problems.error(str(exc), file="site_config.yml", rule="region-missing", hint="修正后重新运行 qingdan check")
+    ok = config is not None and not problems.errors and all(project.ok for _, project in projects)
     if args.format == "json":
         print(json.dumps({"ok": ok, "portal": json.loads(problems_json(problems)), "regions": {
             r.id: json.loads(problems_json(p.problems, p.catalog.counts() if p.catalog else {})) for r, p in projects
@@ -67,7 +73,7 @@ def run_portal(args: argparse.Namespace) -> int:
     print("【门户】（site_config.yml）")
     print_report(problems, {}, show_warnings=not args.no_warnings)
     for region, project in projects:
-        print(f"\n【{region.name}】（{region.path}）")
+        print(f"\n【{region.name}】（{region_folder(region)}）")
         print_report(project.problems, project.catalog.counts() if project.catalog else {},
                      show_warnings=not args.no_warnings)
     return 0 if ok else 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator.problems import Problems
 from generator.regions.catalogue import Catalogue, CatalogueFinding, load_catalogue, report
+from generator.regions.checkout import CheckoutError, region_folder, region_root
 from generator.regions.tenfold import Difference, RegionCatalog, findings
 from generator.siteconfig import SiteConfig
 
@@ -32,24 +33,25 @@ def load_regions(config: SiteConfig, problems: Problems) -> list[RegionCatalog]:
     """Every region project the portal lists, loaded (regions with errors are reported and left out)."""
     out = []
     for region in config.regions:
-        root = region.root
-        if root is None:
-            problems.error(f"地区“{region.name}”在 git 仓库 {region.git} 中，评估前请先把它取出到本地目录",
-                           file="site_config.yml", rule="region-missing",
-                           hint="在 regions 中为它写 path（取出后的目录），或在取出后的目录中运行 qingdan assess")
+        try:
+            root = region_root(config.root, region)
+        except CheckoutError as exc:
+            problems.error(str(exc), file="site_config.yml", rule="region-missing",
+                           hint="修正后重新运行；也可以在 regions 中为它写 path（取出后的目录）")
             continue
+        folder = region_folder(region)
         if not (root / "site_config.yml").exists():
-            problems.error(f"地区“{region.name}”的目录 {region.path} 中没有 site_config.yml", file="site_config.yml",
+            problems.error(f"地区“{region.name}”的目录 {folder} 中没有 site_config.yml", file="site_config.yml",
                            rule="region-missing", hint="检查 regions 中这个地区的 path")
             continue
         from generator.project import open_project
 
         project = open_project(root)
         for p in project.problems.errors:
-            problems.add(dataclasses.replace(p, file=str(Path(region.path) / p.file) if p.file else region.path))
+            problems.add(dataclasses.replace(p, file=str(Path(folder) / p.file) if p.file else folder))
         if project.catalog is None:
-            problems.error(f"地区“{region.name}”的配置有错误，未参加评估", file=str(Path(region.path) / "site_config.yml"),
-                           rule="region-config", hint=f"运行 qingdan --project {region.path} check 查看并修正")
+            problems.error(f"地区“{region.name}”的配置有错误，未参加评估", file=str(Path(folder) / "site_config.yml"),
+                           rule="region-config", hint=f"运行 qingdan --project {folder} check 查看并修正")
             continue
         out.append(RegionCatalog(region, project.catalog))
     return out

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig, load_config
 from generator.problems import Problems
+from generator.regions.checkout import region_root
 from generator.regions.config import Region, find_region
 from generator.site.build import BuildResult, build_site
 
@@ -45,14 +46,12 @@ def unknown_region_message(region_id: str, regions: list[Region]) -> str:
 
 def build_region(config: SiteConfig, region_id: str, out: Path, *, search: bool = True, history: bool = True,
                  force: bool = False, as_of: str | None = None) -> BuildResult:
-    """Build one region's project into out/<id>/, at the portal's address plus <id>/."""
+    """Build one region's project into out/<id>/, at the portal's address plus <id>/ (a region given
+    by git: fetched first; CheckoutError when it cannot be)."""
     region = find_region(config.regions, region_id)
     if region is None:
         raise KeyError(unknown_region_message(region_id, config.regions))
-    if region.root is None:
-        raise ValueError(f"地区“{region.id}”写的是 git 仓库（{region.git}）：请先把它取出到一个目录，"
-                         f"并在 regions 中用 path 指向该目录后再生成")
-    return build_site(region.root, out / region.id, site_url=region.url(config.portal.base_url), search=search,
+    return build_site(region_root(config.root, region), out / region.id, site_url=region.url(config.portal.base_url), search=search,
                       history=history, force=force, as_of=as_of)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.regions import build as regions_build
+from generator.regions.checkout import CheckoutError
 from generator.regions.join import JoinError, join
 from generator.site.build import BuildResult
 
@@ -77,9 +78,12 @@ def _only_region(config: SiteConfig, args: argparse.Namespace, out: Path, as_of:
     try:
         result = regions_build.build_region(config, args.only_region, out, search=not args.no_search,
                                             history=not args.no_history, force=args.clean, as_of=as_of)
-    except (KeyError, ValueError) as exc:
+    except KeyError as exc:
         print(f"--only-region：{exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
+    except CheckoutError as exc:
+        print(f"生成失败：{exc}", file=sys.stderr)
+        return EXIT_INVALID
     return report(result, out / args.only_region, args.timings)
 
 

@@ -31,7 +31,7 @@ class Region:
     name: str  # 地区名称, as the portal's pages show it
     code: str  # 行政区划代码 (GB/T 2260)
     path: str = ""  # the project folder, relative to the portal project
-    git: str = ""  # or a repository to check out (CI fetches it; a build reads `path` only)
+    git: str = ""  # or a repository, checked out into .cache/regions/<id>/ (generator/regions/checkout.py)
     ref: str = ""
     root: Path | None = None  # `path` resolved against the portal project
 
@@ -92,8 +92,8 @@ REGION = Section("", "地区", "", [
         pattern(r"\d{6}", "行政区划代码应为 6 位数字（GB/T 2260），而不是“{value}”", "例如 \"360799\"（加引号）"),
     )),
     Text("path", "项目目录", "地区项目相对于本项目的目录，如 regions/xian。"),
-    Text("git", "git 仓库", "不写 path 时，地区项目所在的 git 仓库（由 CI 取出后生成）。"),
-    Text("ref", "git 分支或标签", "与 git 一起使用：取出的分支或标签。"),
+    Text("git", "git 仓库", "不写 path 时，地区项目所在的 git 仓库：生成、校验和评估时取出到 .cache/regions/<标识>/（含全部历史）。"),
+    Text("ref", "git 分支或标签", "与 git 一起使用：取出的分支、标签或提交（默认：仓库的默认分支）。"),
 ], after=_region_after, make=lambda values: Region(**values) if values is not INVALID else INVALID)
 
 REGIONS = ListOf("regions", "地区列表",
