@@ -283,19 +283,13 @@ def test_the_notices_pass_axe_in_every_mode_at_phone_and_desktop_width(before, b
 
 
 def test_the_notices_are_valid_html(before):
-    import json
     import shutil
-    import subprocess
 
-    vnu = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    if not vnu.exists() or shutil.which("java") is None:
+    from a11y_support import VNU, nu_errors
+
+    if not VNU.exists() or shutil.which("java") is None:
         pytest.skip("vnu-jar（npm ci）或 Java 未安装")
     files = [str(before / p / "index.html") for p in ("", "adjustments/", f"power/{FOOD}/", f"power/{PENALTY}/",
                                                        f"power/{NEW_ITEM}/", f"temporary/{TEMPORARY}/")]
-    run = subprocess.run(["java", "-jar", str(vnu), "--errors-only", "--format", "json", *files],
-                         capture_output=True, text=True, timeout=300)
-    from test_accessibility import MATERIAL_OWN
-
-    errors = [m for m in json.loads(run.stderr or "{}").get("messages", [])
-              if m.get("type") == "error" and not m.get("message", "").startswith(MATERIAL_OWN)]
+    errors = nu_errors(files)
     assert not errors, errors[:5]

@@ -20,7 +20,7 @@ _REGIONS_KEY = re.compile(r"^regions\s*:", re.MULTILINE)
 PROJECT_FILE = "site_config.yml"
 # The portal's own top-level names (generator/regions/join.py writes them): no region may take one.
 RESERVED = frozenset({"assets", "regions", "adjustments", "stats", "search", "downloads", "zh-hant", "pagefind",
-                      "api", "editions", "departments", "data", "pinyin"})
+                      "api", "editions", "departments", "data", "pinyin", "uniformity", "qingdan-manifest"})
 
 
 @dataclass(frozen=True)
