@@ -246,6 +246,21 @@ def test_bad_regions_are_errors_located_in_site_config(tmp_path: Path) -> None:
     assert "Traceback" not in errors and not (province / "site").exists()
 
 
+def test_the_portal_404_leads_only_to_pages_the_portal_has(province: Path) -> None:
+    """The page a missing address shows: its links are absolute (it is served at any depth), and
+    each must lead somewhere on the portal, which has no 部门 or 拼音索引 pages of its own."""
+    import re
+
+    site = province / "site"
+    for page in ("404.html", "zh-Hant/404.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        links = [link for link in re.findall(r'<a href="(/[^"]*)"', html)]
+        assert len(links) >= 3, page
+        for link in links:
+            target = site / link.lstrip("/")  # "/." is the home page
+            assert (target / "index.html" if target.is_dir() else target).is_file(), (page, link)
+
+
 PORTAL_PAGES = ["", "regions/", "adjustments/", "stats/", "search/", "uniformity/"]
 HANT_PAGES = [f"zh-Hant/{p}" for p in PORTAL_PAGES]
 
