@@ -67,7 +67,7 @@ MAIN_START = 'id="qd-main" tabindex="-1">'
 _KEEP_ELEMENT = 'translate="no"'
 _KEEP_TAG = '<meta name="Site'  # SiteName, SiteDomain, SiteIDCode
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9]*")
-_LINK = re.compile(r'((?:href|src)=")([^"]*)"')
+LINK = re.compile(r'((?:href|src)=")([^"]*)"')
 _NON_ASCII_LINK = re.compile(r'(?:href|src)="[\x00-\x21\x23-\x7f]*+[^"\x00-\x7f][^"]*"')
 _SWITCH = re.compile(r'<a [^<>]*data-qd-script="hant"[^<>]*>.*?</a>', re.DOTALL)
 _SWITCH_HREF = re.compile(r'href="([^"]*)"')
@@ -279,7 +279,7 @@ class PageConverter:
 
     def text(self, html: str, page_dir: str) -> str:
         """Every link rewritten for zh-Hant/; everything but the protected parts converted."""
-        html = _LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
+        html = LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
         return convert_page_text(html, self.convert, self.chrome)
 
     def page(self, html: str, page_dir: str) -> str:
@@ -493,3 +493,22 @@ def write_pages(site_dir: Path, variant: str, site_url: str, files: list[str] | 
     if files is None:
         write_script_map(site_dir, chars)
         write_assets(site_dir, variant, extra_phrases)
+
+
+def merge_script_maps(maps: Iterable[str]) -> str:
+    """One script map (SCRIPT_MAP's JSON) from several: a portal's 繁體 search shows every
+    region's results. Where two maps differ for a character or word, the first one's stands."""
+    merged: dict[str, dict[str, str]] = {"s2t": {}, "t2s": {}, "phrases": {}, "chrome": {}}
+    for text in maps:
+        one = json.loads(text)
+        for key in ("s2t", "t2s"):
+            pairs = str(one.get(key) or "")
+            for a, b in zip(pairs[::2], pairs[1::2], strict=True):
+                merged[key].setdefault(a, b)
+        for key in ("phrases", "chrome"):
+            for a, b in (one.get(key) or {}).items():
+                merged[key].setdefault(a, b)
+    return json.dumps({"s2t": "".join(a + b for a, b in sorted(merged["s2t"].items())),
+                       "t2s": "".join(a + b for a, b in sorted(merged["t2s"].items())),
+                       "phrases": merged["phrases"], "chrome": dict(sorted(merged["chrome"].items()))},
+                      ensure_ascii=False, separators=(",", ":"))

@@ -149,6 +149,19 @@ def test_a_traditional_page_leads_to_traditional_pages_where_a_region_has_them(v
     assert "東縣" in page.locator(REGION_FILTER).locator("option").all_inner_texts()
 
 
+def test_the_portals_traditional_home_searches_every_region_in_traditional(visit, base) -> None:
+    page = visit(f"{base}zh-Hant/")
+    open_search(page, "食品經營許可")  # typed in Traditional: the portal's script map turns it back
+    found = shown_results(page)
+    firsts = {region_of(r): r for r in reversed(found)}
+    assert set(firsts) == set(REGIONS)
+    own = next(r for r in found if r["href"] == f"/demo/zh-Hant/power/{CODE}/")  # the region's 繁體 view
+    assert own["title"].startswith("食品經營許可") and own["kind"].startswith("示例縣 · 權力清單")
+    assert any(r["href"] == f"/dongxian/power/{CODE}/" for r in found)  # no 繁體 view: its Simplified page
+    page.locator(".md-search-result__link", has_text="含小餐飲登記").click()
+    page.wait_for_url(f"{base}xixian/power/{CODE}/")
+
+
 def test_a_region_served_on_its_own_searches_only_itself(visit, province) -> None:
     """Without the portal around it, a region's site is the county's own: no region filter."""
     with serve_directory(province / "site" / "dongxian", prefix="/dongxian/") as url:

@@ -246,7 +246,46 @@ def test_bad_regions_are_errors_located_in_site_config(tmp_path: Path) -> None:
     assert "Traceback" not in errors and not (province / "site").exists()
 
 
+def test_the_portal_404_leads_only_to_pages_the_portal_has(province: Path) -> None:
+    """The page a missing address shows: its links are absolute (it is served at any depth), and
+    each must lead somewhere on the portal, which has no 部门 or 拼音索引 pages of its own."""
+    import re
+
+    site = province / "site"
+    for page in ("404.html", "zh-Hant/404.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        links = [link for link in re.findall(r'<a href="(/[^"]*)"', html)]
+        assert len(links) >= 3, page
+        for link in links:
+            target = site / link.lstrip("/")  # "/." is the home page
+            assert (target / "index.html" if target.is_dir() else target).is_file(), (page, link)
+
+
 PORTAL_PAGES = ["", "regions/", "adjustments/", "stats/", "search/", "uniformity/"]
+HANT_PAGES = [f"zh-Hant/{p}" for p in PORTAL_PAGES]
+
+
+def test_the_portal_has_a_traditional_view_with_the_switch_both_ways(province: Path, visit) -> None:
+    site = province / "site"
+    with serve_directory(site, prefix=PREFIX) as base:
+        page = visit(base)
+        page.locator('a[data-qd-script="hant"]').first.click()
+        page.wait_for_url(base + "zh-Hant/")
+        assert page.evaluate("document.documentElement.lang") == "zh-Hant"  # the portal's variant: plain
+        assert "本頁由簡體中文頁面自動轉換" in page.locator(".qd-hant-note").inner_text()
+        page.goto(base + "zh-Hant/regions/")
+        page.locator("main a", has_text="示例縣").first.click()  # the region has a 繁體 view: its own
+        page.wait_for_url(base + "demo/zh-Hant/")
+        page.goto(base + "zh-Hant/regions/")
+        page.locator("main a", has_text="東縣").first.click()  # built without one: its Simplified home
+        page.wait_for_url(base + "dongxian/")
+        page.goto(base + "zh-Hant/stats/")
+        page.locator('a[data-qd-script="hans"]').first.click()
+        page.wait_for_url(base + "stats/")
+    sitemap = (site / "sitemap-portal.xml").read_text(encoding="utf-8")
+    assert f"<loc>{BASE}zh-Hant/regions/</loc>" in sitemap
+    listed = read_manifest(site).files
+    assert "zh-Hant/index.html" in listed and "assets/script-map.json" in listed
 
 
 @pytest.mark.browser
@@ -255,14 +294,16 @@ def test_portal_pages_pass_axe_in_every_mode_and_fit_a_phone(province: Path, bro
     site = province / "site"
     failures = []
     with serve_directory(site, prefix=PREFIX) as base:
-        for mode, width, path, violations in audit(browser, base, [*PORTAL_PAGES, MISSING]):
+        for mode, width, path, violations in audit(browser, base, [*PORTAL_PAGES, *HANT_PAGES, MISSING]):
             failures += [f"{mode} {width} /{path}: {v['impact']} {v['id']} {v['nodes'][:2]}" for v in violations]
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page = context.new_page()
-        for path in PORTAL_PAGES:
+        for path in [*PORTAL_PAGES, *HANT_PAGES]:
             page.goto(base + path)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
-            assert page.locator("h1").first.inner_text() in ("示例省权责清单公开平台", "地区", "动态调整", "统计", "搜索", "十统一")
+            assert page.locator("h1").first.inner_text() in (
+                "示例省权责清单公开平台", "地区", "动态调整", "统计", "搜索", "十统一",
+                "示例省權責清單公開平臺", "地區", "動態調整", "統計", "搜尋", "十統一"), path
         context.close()
     assert not failures, "\n".join(failures[:20])
 
@@ -272,7 +313,8 @@ def test_portal_pages_pass_the_nu_html_checker(province: Path) -> None:
     if shutil.which("java") is None:
         pytest.skip("没有 Java（apt-get install default-jre-headless）")
     site = province / "site"
-    assert not nu_errors([str(site / p / "index.html") for p in PORTAL_PAGES] + [str(site / "404.html")])
+    pages = [*PORTAL_PAGES, *HANT_PAGES]
+    assert not nu_errors([str(site / p / "index.html") for p in pages] + [str(site / "404.html"), str(site / "zh-Hant/404.html")])
 
 
 def test_the_whole_tree_publishes_once_committed(province: Path, tmp_path: Path) -> None:

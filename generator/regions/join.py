@@ -2,8 +2,9 @@
 
 The regions are never rebuilt or rewritten: the join reads what they published (sources.py) and
 writes only top-level files (the home page, the region index, the combined 动态调整 page and feeds,
-the statistics, the search page, sitemap.xml, robots.txt) and the manifest of the whole tree. The
-pages go through MkDocs + Material like a county's, so they look like the rest of the site.
+the statistics, the search page, sitemap.xml, robots.txt, and their 繁體 view under zh-Hant/) and the
+manifest of the whole tree. The pages go through MkDocs + Material like a county's, so they look like
+the rest of the site.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from generator import traditional
 from generator.config import SiteConfig
 from generator.problems import Problems
 from generator.project import Project
-from generator.regions import feeds, manifest, search
+from generator.regions import feeds, hant, manifest, search
 from generator.regions.catalogue import write_catalogue_data
 from generator.regions.sources import RegionSite, RegionSiteError, newest_entries, read_region_site
 from generator.regions.uniformity import WORKBOOK, JoinUniformity, join_uniformity
@@ -120,8 +122,7 @@ def _mkdocs(config: SiteConfig, bodies: dict[str, str], work: Path, site_url: st
         (docs / source).write_text(mkdocs_shell.stub_markdown(title, meta), encoding="utf-8")
         fragments[source] = bodies[path]
         nav.append({title: source})
-    portal_only = replace(config, traditional_variant="")  # the regions have 繁體 views; the portal has none
-    project = Project(config.root, portal_only, None, Problems())
+    project = Project(config.root, config, None, Problems())
     theme = mkdocs_shell.theme_dir(config.root, work)
     try:
         mkdocs_shell.mkdocs_build(project, docs, out, theme, nav, fragments, site_url, feeds=True)
@@ -165,14 +166,22 @@ def _write_stats(staged: Path, config: SiteConfig, sites: list[RegionSite], site
 
 
 def _write_sitemap(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
-    manifest.write_sitemap(staged, site_url, [p for p, *_ in PAGES], [s.region.id for s in sites])
+    pages = [p for p, *_ in PAGES]
+    views = [""] + ([traditional.HANT_DIR + "/"] if config.traditional_variant else [])
+    manifest.write_sitemap(staged, site_url, [view + p for view in views for p in pages], [s.region.id for s in sites])
+
+
+def _write_hant(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str) -> None:
+    """The portal pages' 繁體 view, when the portal's `traditional:` has it (generator/regions/hant.py)."""
+    hant.write_hant(staged, config, sites, site_url, [p + "index.html" for p, *_ in PAGES] + ["404.html"])
 
 
 # What the join writes beside its pages, each from the region sites, into the staged top level
 # (staged folder, portal configuration, region sites, portal address). search.write_search: the
-# merged search's list of the regions' bundles (its form is on the home and search pages).
+# merged search's list of the regions' bundles (its form is on the home and search pages);
+# _write_hant: the pages' 繁體 view, after the others (the pages are final by then).
 Writer = Callable[[Path, SiteConfig, list[RegionSite], str], None]
-WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap, search.write_search)
+WRITERS: tuple[Writer, ...] = (feeds.write_feeds, _write_stats, _write_sitemap, search.write_search, _write_hant)
 
 
 def _write_uniformity(staged: Path, made: JoinUniformity) -> None:

@@ -142,6 +142,7 @@ def mkdocs_build(project: Project, docs: Path, site_dir: Path, theme_dir: Path, 
         "police_record_url": portal.police_record_url,
         "feeds": feeds,
         "hant": traditional.HANT_DIR if config.traditional_variant else "",  # the 繁體 view's folder, if built
+        "portal": bool(config.regions),  # a city or province portal: its pages are not a county's
     }
     if user_file.exists():
         config_file: Any = str(user_file)
