@@ -30,6 +30,7 @@ from generator.configoptions import (
     Spot,
     Text,
     pattern,
+    report_repeated,
 )
 from generator.dates import normalize_date
 from generator.fieldtypes import FIELD_TYPES
@@ -148,14 +149,7 @@ def _department(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> dict[s
 
 
 def _unique_departments(ctx: Context, departments: list[Department], raw: LocatedList) -> list[Department]:
-    seen: dict[str, int] = {}
-    for entry in raw:
-        code = str(entry.get("code", "")) if isinstance(entry, LocatedMap) else ""
-        if code and code in seen:
-            ctx.error(f"部门代码“{code}”重复（第一次在第 {seen[code]} 行）", "config-duplicate",
-                      "每个部门只登记一次；两个部门请用不同的代码", entry, "code")
-        elif code:
-            seen[code] = entry.loc.line
+    report_repeated(ctx, raw, "code", "部门代码", "每个部门只登记一次；两个部门请用不同的代码")
     return [replace(d, order=index) for index, d in enumerate(departments)]
 
 

@@ -391,3 +391,15 @@ def pattern(regexp: str, message: str, hint: str = "") -> Check:
         return text
 
     return check
+
+
+def report_repeated(ctx: Context, raw: LocatedList, key: str, what: str, hint: str) -> None:
+    """A located error for each entry of a list whose `key` repeats an earlier entry's (`what`: the
+    key's Chinese name, e.g. 部门代码), naming the line of the first."""
+    seen: dict[str, int] = {}
+    for entry in raw:
+        value = str(entry.get(key, "")) if isinstance(entry, LocatedMap) else ""
+        if value and value in seen:
+            ctx.error(f"{what}“{value}”重复（第一次在第 {seen[value]} 行）", "config-duplicate", hint, entry, key)
+        elif value:
+            seen[value] = entry.loc.line

@@ -5,7 +5,9 @@ Written with XlsxWriter like the data downloads (generator/tabular/export.py); s
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from typing import Any, NamedTuple
 
 from generator.assess.engine import SCORE_FORMULA, Assessment
 from generator.rules import LEVEL_LABELS, RULES
@@ -15,15 +17,36 @@ HEADER = ["级别", "部门", "清单", "编码", "事项名称", "问题", "原
 WIDTHS = [6, 14, 16, 18, 26, 40, 50, 36, 24]
 
 
-def render(result: Assessment) -> bytes:
+class ReportBook(NamedTuple):
+    """A report workbook (the county's assessment, the portal's 十统一): no text read as a number,
+    formula or link, a grey header and wrapped cells, the same bytes for the same input."""
+
+    book: Any
+    raw: io.BytesIO
+    head: Any  # the header row's format
+    cell: Any  # every other cell's
+    when: dt.datetime
+
+    def close(self, creator: str, title: str) -> bytes:
+        self.book.set_properties({"creator": creator, "title": title, "created": self.when})
+        self.book.close()
+        return _fixed_zip(self.raw.getvalue(), self.when)
+
+
+def report_book() -> ReportBook:
     import xlsxwriter
 
-    when = _source_date()
     raw = io.BytesIO()
     book = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})
     head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "text_wrap": True, "valign": "top", "border": 1})
     cell = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    return ReportBook(book, raw, head, cell, _source_date())
+
+
+def render(result: Assessment) -> bytes:
+    report = report_book()
+    book, head, cell = report.book, report.head, report.cell
     title = book.add_format({"bold": True, "font_size": 14})
     used: set[str] = set()
     ws = book.add_worksheet(sheet_title("汇总", used))
@@ -65,6 +88,4 @@ def render(result: Assessment) -> bytes:
         sheet.set_paper(9)
         sheet.fit_to_pages(1, 0)
         sheet.set_footer(f"&C{RULES[rule].label} 第 &P 页，共 &N 页")
-    book.set_properties({"creator": result.site_name, "title": "清单评估报告", "created": when})
-    book.close()
-    return _fixed_zip(raw.getvalue(), when)
+    return report.close(result.site_name, "清单评估报告")

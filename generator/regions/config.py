@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.configoptions import INVALID, Context, ListOf, Section, Text, pattern
+from generator.configoptions import INVALID, Context, ListOf, Section, Text, pattern, report_repeated
 from generator.yamlsource import LocatedList, LocatedMap
 
 REGION_ID = r"[a-z][a-z0-9_-]{0,31}"
@@ -69,14 +69,7 @@ def _region_after(ctx: Context, values: dict[str, Any], raw: LocatedMap) -> Any:
 
 
 def _unique_regions(ctx: Context, regions: list[Region], raw: LocatedList) -> list[Region]:
-    seen: dict[str, int] = {}
-    for entry in raw:
-        region_id = str(entry.get("id", "")) if isinstance(entry, LocatedMap) else ""
-        if region_id and region_id in seen:
-            ctx.error(f"地区标识“{region_id}”重复（第一次在第 {seen[region_id]} 行）", "config-duplicate",
-                      "每个地区只登记一次；两个地区请用不同的标识", entry, "id")
-        elif region_id:
-            seen[region_id] = entry.loc.line
+    report_repeated(ctx, raw, "id", "地区标识", "每个地区只登记一次；两个地区请用不同的标识")
     first = {}
     for region in regions:
         first.setdefault(region.id, region)

@@ -7,14 +7,14 @@ assessment (generator/assess/render_xlsx.py); same input, same bytes.
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
+from generator.assess.render_xlsx import report_book
 from generator.regions.assess import PortalAssessment
 from generator.regions.catalogue import KINDS
 from generator.rules import LEVEL_LABELS, PORTAL_RULES, RULES
-from generator.tabular.export import _fixed_zip, _source_date, sheet_title
+from generator.tabular.export import sheet_title
 
 
 def data(result: PortalAssessment) -> dict[str, Any]:
@@ -71,14 +71,8 @@ def render_text(result: PortalAssessment) -> str:
 
 
 def render_xlsx(result: PortalAssessment) -> bytes:
-    import xlsxwriter
-
-    when = _source_date()
-    raw = io.BytesIO()
-    book = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
-    head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "text_wrap": True, "valign": "top", "border": 1})
-    cell = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    report = report_book()
+    book, head, cell = report.book, report.head, report.cell
     used: set[str] = set()
     ws = book.add_worksheet(sheet_title("十统一", used))
     names = [name for _, name, _ in result.regions]
@@ -99,9 +93,7 @@ def render_xlsx(result: PortalAssessment) -> bytes:
             for c, value in enumerate(values):
                 sheet.write_string(r, c, value, cell)
         _layout(sheet, [10, 10, 18, 26, 10, 30, 30, 18], len(result.catalogue_findings))
-    book.set_properties({"creator": result.site_name, "title": "十统一评估报告", "created": when})
-    book.close()
-    return _fixed_zip(raw.getvalue(), when)
+    return report.close(result.site_name, "十统一评估报告")
 
 
 def _layout(sheet: Any, widths: list[int], rows: int) -> None:
