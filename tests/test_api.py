@@ -242,3 +242,51 @@ def test_an_item_past_its_valid_until_day_ends_there(tmp_path):
     assert item["current"] is None
     listed = next(i for i in load(site, "lists/fee.json")["items"] if i["code"] == "SF-zjj-001")
     assert listed["versions"][-1]["valid_to"] == "2024-07-01"
+
+
+def test_item_files_kept_from_the_previous_build_are_the_ones_a_cold_build_writes(tmp_path):
+    """A build keeps an item file whose inputs did not change (it does not make it again): after a
+    department's rename, another site address, an adjustment's record rewritten in git (the working
+    tree unchanged) and a later as-of day, every API file is the one a cold build writes, and the
+    item files those edits concern were written again."""
+    from test_pipeline import differences
+
+    root = api_demo(tmp_path / "county")
+    out = tmp_path / "site"
+    options: dict = {"as_of": AS_OF, "search": False}
+    assert build_site(root, out, **options).ok
+    message = ("关于新增建筑垃圾处置费的通知\n\n调整依据: 示府办字〔2024〕{basis}号\n"
+               "发布日期: 2024-11-20\n生效日期: {effective}")
+
+    def rebuilt(name: str) -> list[str]:
+        """Build from the previous build and from nothing; the API files the first rewrote."""
+        before = {p: p.stat().st_ino for p in (out / API).rglob("*.json")}
+        assert build_site(root, out, **options).ok, name
+        assert build_site(root, tmp_path / f"cold-{name}", **options).ok, name
+        assert differences(out / API, tmp_path / f"cold-{name}" / API) == [], name
+        return sorted(p.relative_to(out / API).as_posix() for p in before
+                      if not p.exists() or p.stat().st_ino != before[p])
+
+    config = root / "site_config.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("name: 示例县住房和城乡建设局,", "name: 示例县住房和城乡建设管理局,", 1), encoding="utf-8")
+    assert "index.json" in rebuilt("department")
+    assert any(d["name"] == "示例县住房和城乡建设管理局" for d in load(out, "index.json")["departments"])
+
+    options["site_url"] = "https://qingdan.example.org/county/"
+    assert "index.json" in rebuilt("site-url")
+    assert load(out, "index.json")["site"]["base_url"] == "https://qingdan.example.org/county/"
+
+    _git(root, "commit", "-q", "--amend", "-m", message.format(basis=22, effective="2025-01-01"),
+         date="2024-11-20T10:00:00+08:00")
+    assert f"items/fee/{NEW_FEE}.json" in rebuilt("basis")
+    assert load(out, f"items/fee/{NEW_FEE}.json")["versions"][-1]["adjustment"]["basis"] == "示府办字〔2024〕22号"
+
+    options["as_of"] = "2025-01-02"
+    assert f"items/fee/{NEW_FEE}.json" in rebuilt("as-of")
+    assert load(out, f"items/fee/{NEW_FEE}.json")["versions"][-1]["pending"] is False
+
+    _git(root, "commit", "-q", "--amend", "-m", message.format(basis=22, effective="2024-12-15"),
+         date="2024-11-20T10:00:00+08:00")
+    assert f"items/fee/{NEW_FEE}.json" in rebuilt("effective")
+    assert load(out, f"items/fee/{NEW_FEE}.json")["versions"][-1]["valid_from"] == "2024-12-15"

@@ -11,8 +11,9 @@ day, and an item file only on the day one of its versions takes effect.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,6 +35,17 @@ class Edition:
     name: str
     date: str  # YYYY-MM-DD
     path: str  # its page on the site: editions/<slug>/
+
+
+@dataclass(frozen=True)
+class ApiFile:
+    """One file of the API, not yet made. `inputs`, for an item file, digests everything its bytes
+    are made from but the site's configuration and the code (the build step adds those), so a
+    build can keep the file it made before without making it again; None: compare the bytes."""
+
+    path: str  # from the site root
+    make: Callable[[], bytes]
+    inputs: str | None = None
 
 
 def dumps(data: Any) -> bytes:
@@ -112,14 +124,35 @@ class ApiBuilder:
         self.adjustments = {a.anchor: adjustment_json(a, self.as_of) for a in history.adjustments}
         self.keys = published_keys(timeline, history, self.config)
         self.listed = {key: listed_versions(timeline.versions[key]) for key in self.keys}
+        self._adjustment_digests: dict[str, str] = {}
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        yield ROOT + "index.json", dumps(self.index())
+    def files(self) -> Iterator[ApiFile]:
+        yield ApiFile(ROOT + "index.json", lambda: dumps(self.index()))
         for list_type in self.config.list_types:
             keys = [k for k in self.keys if k[0] == list_type.id]
-            yield f"{ROOT}lists/{list_type.id}.json", dumps(self.list_file(list_type, keys))
+            yield ApiFile(f"{ROOT}lists/{list_type.id}.json", lambda t=list_type, k=keys: dumps(self.list_file(t, k)))
             for key in keys:
-                yield f"{ROOT}items/{key[0]}/{key[1]}.json", dumps(self.item_file(list_type, key))
+                yield ApiFile(f"{ROOT}items/{key[0]}/{key[1]}.json",
+                              lambda t=list_type, k=key: dumps(self.item_file(t, k)), self.item_inputs(list_type, key))
+
+    def item_inputs(self, list_type: ListType, key: tuple[str, str]) -> str:
+        """A digest of what `item_file` reads: the item's listed versions (dates after its 有效期至,
+        code, department, values, its adjustment as written, pending on the as-of day or not) and
+        which one is current. Making the file costs twenty times more (each value's reading)."""
+        versions = self.listed[key]
+        parts = [list_type.id, key[1], str(self._current(key, versions))]
+        for version in versions:
+            anchor = version.adjustment.anchor if version.adjustment else ""
+            parts += [version.valid_from, version.valid_to, anchor, self._adjustment_digest(anchor),
+                      version.code, version.department, _values_digest(version.values)]
+        return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+    def _adjustment_digest(self, anchor: str) -> str:
+        found = self._adjustment_digests.get(anchor)
+        if found is None:
+            text = json.dumps(self.adjustments.get(anchor), ensure_ascii=False)
+            found = self._adjustment_digests[anchor] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        return found
 
     def _current(self, key: tuple[str, str], versions: list[ItemVersion]) -> int | None:
         """The position in `versions` (listed_versions) of the one the site shows as 现行 on the
@@ -201,6 +234,12 @@ class ApiBuilder:
             "values": values,
             "text": value_texts(list_type, values, self.config),
         }
+
+
+def _values_digest(values: dict[str, Any] | None) -> str:
+    """Values as they are, key order included (a value of another type is another value)."""
+    text = json.dumps(values, ensure_ascii=False, default=lambda v: f"{type(v).__name__}:{v!r}")
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def value_texts(list_type: ListType, values: dict[str, Any], config: SiteConfig) -> dict[str, str]:

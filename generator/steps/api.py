@@ -1,8 +1,11 @@
 """Step `api`: catalog + history + as-of day → the static JSON API under api/v1/ (generator/api/).
 
-The step makes every file's bytes, and writes only those that differ from what the previous build
-wrote (their digests are kept with the build record); files no longer made are removed. So the
-edit of one item rewrites its item file, its list file and index.json, whatever the list's size.
+The step writes only the files that differ from what the previous build wrote; files no longer made
+are removed. The index and the list files are made every time and compared by their bytes' digests.
+An item file (10,000 of them at 10,000 items) is made only when what it is made from changed: its
+versions and values as digested by ApiBuilder.item_inputs, with the code, site_config.yml and the
+site's address. So the edit of one item makes and rewrites its item file, its list file and
+index.json, whatever the list's size. The build record keeps each file's key (RECORD).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
     from generator.history.versions import Timeline
     from generator.steps.runner import Build
 
-RECORD = "api"  # Build.after.extra[RECORD]: path → digest of the bytes written
+RECORD = "api"  # Build.after.extra[RECORD]: path → its key (its bytes' digest, or its inputs')
 
 
 def timeline(build: Build) -> Timeline:
@@ -49,7 +52,7 @@ def editions(build: Build) -> list:
 
 
 def run(build: Build) -> None:
-    from generator.api.documents import ApiBuilder
+    from generator.api.documents import ApiBuilder, ApiFile
     from generator.api.schema import schema_files
     from generator.history.events import History
 
@@ -60,12 +63,21 @@ def run(build: Build) -> None:
         shutil.rmtree(build.site_dir / ROOT, ignore_errors=True)
     before = {} if build.cold else dict(build.before.extra.get(RECORD, {}))
     after: dict[str, str] = {}
-    for rel, data in [*schema_files().items(), *builder.files()]:
-        after[rel] = key = digest(data)
-        target = build.site_dir / rel
-        if before.get(rel) != key or not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_file(target, data.decode("utf-8"))
+    # What every item file is made from besides its own inputs: the code, the configuration (field
+    # types, enum wording, departments), the site's address.
+    context = build.runner.inputs_key("api-items", ("site_config.yml", "option:site_url"))
+    schemas = [ApiFile(rel, lambda d=data: d) for rel, data in schema_files().items()]
+    for file in [*schemas, *builder.files()]:
+        data = None
+        if file.inputs is None:
+            data = file.make()
+            key = digest(data)
+        else:
+            key = digest(context, file.inputs)
+        after[file.path] = key
+        target = build.site_dir / file.path
+        if before.get(file.path) != key or not target.exists():
+            write_file(target, (data if data is not None else file.make()).decode("utf-8"))
     for rel in set(before) - set(after):
         (build.site_dir / rel).unlink(missing_ok=True)
     build.after.extra[RECORD] = after
