@@ -22,12 +22,15 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.codehash import code_fingerprint
 from generator.dates import build_as_of
 from generator.problems import Problems
 from generator.steps.step import BuildError, Pending, Step, digest
+
+if TYPE_CHECKING:
+    from generator.site.swap import LinkedCopy
 
 STATE_DIR = Path(".cache") / "build"
 STATE_VERSION = "2"  # 2: the script map's characters counted by page
@@ -123,7 +126,7 @@ class Build:
         self.root = runner.root
         self.out_dir = runner.out_dir
         self.options = runner.options
-        self.site_dir = site_dir
+        self._site_dir = site_dir
         self.cold = cold  # nothing of a previous site is in site_dir
         self.changed = changed  # the files a preview saw change (None: unknown, compare everything)
         self.serving = runner.serving
@@ -136,6 +139,13 @@ class Build:
         self.written: list[str] = []
         self.removed: list[str] = []
         self.page_count = 0
+
+    @property
+    def site_dir(self) -> Path:
+        """The site being built; first the previous site's linked copy is finished (Runner._stage)."""
+        if self.runner.copying is not None:
+            self.runner.copying.wait()
+        return self._site_dir
 
     @property
     def products(self) -> dict[str, Any]:
@@ -192,6 +202,7 @@ class Runner:
         self.given_keys: dict[str, str] = {}  # product → the key its step gave it (Build.put)
         self.state = State() if serving else self._load_state()
         self.scratch = Path()
+        self.copying: LinkedCopy | None = None  # the previous site being linked into staging
         self._file_digests: dict[str, tuple[tuple[int, int], str]] = {}
         self._inputs: dict[str, str] = {}  # this run's digests of inputs from outside the build
         self._sources = ""
@@ -338,13 +349,16 @@ class Runner:
             if not in_place:
                 from generator.site.swap import swap_into_place
 
-                swap_into_place(site_dir, self.out_dir)
+                swap_into_place(build.site_dir, self.out_dir)
         except BuildError as exc:
             build.problems.error(str(exc), rule="build", hint="上一次成功生成的网站保持不变")
             return result
         finally:
             for job in pending.values():
                 job.cancel()
+            if self.copying is not None:
+                self.copying.cancel()
+                self.copying = None
             shutil.rmtree(staging, ignore_errors=True)
         self.state = build.after
         if not self.serving:
@@ -355,8 +369,9 @@ class Runner:
 
     def _stage(self, cold: bool, in_place: bool) -> Path:
         """A new folder beside the output: `site` (the site being built, unless a preview updates
-        its folder in place) and `work` (scratch files); removed when the run ends."""
-        from generator.site.swap import hardlink_copy, remove_stale_builds
+        its folder in place) and `work` (scratch files); removed when the run ends. The previous
+        site's linked copy into `site` goes on beside the first steps (Build.site_dir waits)."""
+        from generator.site.swap import LinkedCopy, remove_stale_builds
 
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_builds(self.out_dir)
@@ -369,7 +384,7 @@ class Runner:
             shutil.rmtree(self.search_docs, ignore_errors=True)
             (staging / "site").mkdir()
         else:
-            hardlink_copy(self.out_dir, staging / "site")
+            self.copying = LinkedCopy(self.out_dir, staging / "site")
         return staging
 
     def _run_steps(self, build: Build, steps: list[Step], pending: dict[str, Pending]) -> bool:
