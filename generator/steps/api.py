@@ -10,6 +10,7 @@ index.json, whatever the list's size. The build record keeps each file's key (RE
 
 from __future__ import annotations
 
+import os
 import shutil
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,7 @@ def run(build: Build) -> None:
     # types, enum wording, departments), the site's address.
     context = build.runner.inputs_key("api-items", ("site_config.yml", "option:site_url"))
     schemas = [ApiFile(rel, lambda d=data: d) for rel, data in schema_files().items()]
+    site = build.site_dir
     for file in [*schemas, *builder.files()]:
         data = None
         if file.inputs is None:
@@ -75,11 +77,11 @@ def run(build: Build) -> None:
         else:
             key = digest(context, file.inputs)
         after[file.path] = key
-        target = build.site_dir / file.path
-        if before.get(file.path) != key or not target.exists():
-            write_file(target, (data if data is not None else file.make()).decode("utf-8"))
+        # os.path on a string: a tenth of pathlib's cost, 10,000 times in a one-item rebuild
+        if before.get(file.path) != key or not os.path.exists(f"{site}/{file.path}"):
+            write_file(site / file.path, (data if data is not None else file.make()).decode("utf-8"))
     for rel in set(before) - set(after):
-        (build.site_dir / rel).unlink(missing_ok=True)
+        (site / rel).unlink(missing_ok=True)
     build.after.extra[RECORD] = after
 
 

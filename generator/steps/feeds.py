@@ -13,6 +13,7 @@ bytes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,9 +77,11 @@ def run(build: Build) -> None:
     if history is not None:
         # What every feed is made from besides its own entries: the portal, names, the address.
         context = build.runner.inputs_key("feeds-context", ("site_config.yml", "option:site_url"))
+        site = str(build.site_dir)
         for path, key, make in feed_files(build, project, history):
             current[path] = key = digest(context, key)
-            if previous.get(path) != key or not (build.site_dir / path).exists():
+            # os.path on a string: a tenth of pathlib's cost, 10,000 times in a one-item rebuild
+            if previous.get(path) != key or not os.path.exists(f"{site}/{path}"):
                 _write(build.site_dir / path, make())
     for path in sorted(set(previous) - set(current)):
         (build.site_dir / path).unlink(missing_ok=True)
