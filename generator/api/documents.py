@@ -114,8 +114,9 @@ class ApiBuilder:
     """Makes every file of the API; `files()` yields (path from the site root, bytes)."""
 
     def __init__(self, catalog: Catalog, history: History, timeline: Timeline, site_url: str,
-                 editions: list[Edition]) -> None:
+                 editions: list[Edition], values_digest: Callable[[dict[str, Any] | None], str] | None = None) -> None:
         self.config = catalog.config
+        self.values_digest = values_digest or digest_values  # item_inputs: of a version's values
         self.history = history
         self.timeline = timeline
         self.as_of = timeline.as_of
@@ -125,6 +126,7 @@ class ApiBuilder:
         self.keys = published_keys(timeline, history, self.config)
         self.listed = {key: listed_versions(timeline.versions[key]) for key in self.keys}
         self._adjustment_digests: dict[str, str] = {}
+        self._currents: dict[tuple[str, str], int | None] = {}
 
     def files(self) -> Iterator[ApiFile]:
         yield ApiFile(ROOT + "index.json", lambda: dumps(self.index()))
@@ -144,7 +146,7 @@ class ApiBuilder:
         for version in versions:
             anchor = version.adjustment.anchor if version.adjustment else ""
             parts += [version.valid_from, version.valid_to, anchor, self._adjustment_digest(anchor),
-                      version.code, version.department, _values_digest(version.values)]
+                      version.code, version.department, self.values_digest(version.values)]
         return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
     def _adjustment_digest(self, anchor: str) -> str:
@@ -155,6 +157,12 @@ class ApiBuilder:
         return found
 
     def _current(self, key: tuple[str, str], versions: list[ItemVersion]) -> int | None:
+        """`_find_current`, once per item (the index counts it, item_inputs and item_file read it)."""
+        if key not in self._currents:
+            self._currents[key] = self._find_current(key, versions)
+        return self._currents[key]
+
+    def _find_current(self, key: tuple[str, str], versions: list[ItemVersion]) -> int | None:
         """The position in `versions` (listed_versions) of the one the site shows as 现行 on the
         as-of day (Timeline.current: only a declared 生效日期 makes a change pending); None when the
         item is not listed that day (not yet added, cancelled, or past its 有效期至)."""
@@ -236,7 +244,7 @@ class ApiBuilder:
         }
 
 
-def _values_digest(values: dict[str, Any] | None) -> str:
+def digest_values(values: dict[str, Any] | None) -> str:
     """Values as they are, key order included (a value of another type is another value)."""
     text = json.dumps(values, ensure_ascii=False, default=lambda v: f"{type(v).__name__}:{v!r}")
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -3,8 +3,8 @@
 The step writes only the files that differ from what the previous build wrote; files no longer made
 are removed. The index and the list files are made every time and compared by their bytes' digests.
 An item file (10,000 of them at 10,000 items) is made only when what it is made from changed: its
-versions and values as digested by ApiBuilder.item_inputs, with the code, site_config.yml and the
-site's address. So the edit of one item makes and rewrites its item file, its list file and
+versions and values as digested by ApiBuilder.item_inputs (the values at HEAD by the digest the
+render step made of each item), with the code, site_config.yml and the site's address. So the edit of one item makes and rewrites its item file, its list file and
 index.json, whatever the list's size. The build record keeps each file's key (RECORD).
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from generator.api import ROOT
 from generator.steps.pages import write_file
@@ -52,6 +53,24 @@ def editions(build: Build) -> list:
     return [Edition(t.name, declared.get(t.name, t.date)[:10], f"{INDEX_PATH}{slugs[t.name]}/") for t in tags]
 
 
+def values_digest(build: Build) -> Callable[[dict[str, Any] | None], str] | None:
+    """A version's values' digest: for the values at HEAD, the render step's digest of the item
+    (@item_digests: made already, its list, code, department and every value); else None, and
+    ApiBuilder digests the values itself."""
+    from generator.api.documents import digest_values
+
+    of = build.products.get("@item_digests")
+    if of is None:
+        return None
+    heads = {id(item.data): item for item in build.get("@catalog").catalog.items()}
+
+    def digest_of(values: dict[str, Any] | None) -> str:
+        item = heads.get(id(values))
+        return "item:" + of(item) if item is not None and item.data is values else digest_values(values)
+
+    return digest_of
+
+
 def run(build: Build) -> None:
     from generator.api.documents import ApiBuilder, ApiFile
     from generator.api.schema import schema_files
@@ -59,7 +78,8 @@ def run(build: Build) -> None:
 
     project = build.get("@catalog")
     history = build.get("@history") or History()
-    builder = ApiBuilder(project.catalog, history, timeline(build), build.site_url, editions(build))
+    builder = ApiBuilder(project.catalog, history, timeline(build), build.site_url, editions(build),
+                         values_digest(build))
     if build.cold or RECORD not in build.before.extra:  # files of unknown origin: none is kept
         shutil.rmtree(build.site_dir / ROOT, ignore_errors=True)
     before = {} if build.cold else dict(build.before.extra.get(RECORD, {}))
@@ -85,6 +105,6 @@ def run(build: Build) -> None:
     build.after.extra[RECORD] = after
 
 
-STEP = Step("api", ("@catalog", "@history", "@timeline", "git", "site_config.yml", "option:as_of", "option:site_url"),
+STEP = Step("api", ("@catalog", "@history", "@timeline", "@item_digests", "git", "site_config.yml", "option:as_of", "option:site_url"),
             (ROOT,), run, "the static JSON API: index, one file per list and per item, their schemas",
             serve="after")
