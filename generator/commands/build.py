@@ -49,10 +49,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"--as-of：{error}", file=sys.stderr)
         return EXIT_USAGE
-    from generator.regions.command import run_portal
     from generator.regions.config import is_portal
 
     if is_portal(args.project):
+        from generator.regions.command import run_portal  # the join's libraries: a county needs none
+
         return run_portal(args, out, as_of, report)
     portal_flag = next((f for f, on in (("--only-region", args.only_region), ("--join-only", args.join_only),
                                         ("--list-regions", args.list_regions)) if on), "")
