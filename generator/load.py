@@ -6,6 +6,7 @@ Layout: lists/<list-id>/<department-code>.yml, each file a mapping with `items:`
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -216,12 +217,13 @@ class ParsedFile(NamedTuple):
 
 
 def load_catalog(config: SiteConfig, problems: Problems, parse=None,
-                 parsed: dict[str, ParsedFile] | None = None) -> Catalog:
+                 parsed: dict[str, ParsedFile] | None = None, findings: Path | None = None) -> Catalog:
     """Load every list file of the project and check codes for uniqueness within each list.
 
     parse: a stand-in for parse_list_bytes (generator/parsecache.py caches it by content).
     parsed: filled with each file's items and problems by git blob id (history.extract reads the
-    same blobs again from git: on a repository of one commit, all of them)."""
+    same blobs again from git: on a repository of one commit, all of them).
+    findings: where each item's own findings are kept between loads (generator/findingcache.py)."""
     parse = parse or parse_list_bytes
     from generator.rules import check_catalog  # rules depend on the finished catalog
 
@@ -229,6 +231,7 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
     _check_lists_dir(config, lists_dir, problems)
     collected: list[Item] = []
     failed: dict[str, dict[str, str]] = {}  # list id → file → text of the files that gave no items for an error
+    contents: dict[str, str] = {}  # file → git blob id
     for path in list_files(lists_dir):
         rel = path.relative_to(config.root).as_posix()
         ids = split_list_path(rel)
@@ -243,10 +246,19 @@ def load_catalog(config: SiteConfig, problems: Problems, parse=None,
         collected.extend(items)
         if not items and found.has_errors() and ids:  # its text, to search for the codes references name
             failed.setdefault(ids[0], {})[rel] = data.decode("utf-8", errors="replace")
+        if parsed is not None or findings is not None:
+            contents[rel] = git_blob_id(data)
         if parsed is not None:
-            parsed[git_blob_id(data)] = ParsedFile(rel, items, found.items)
+            parsed[contents[rel]] = ParsedFile(rel, items, found.items)
     catalog = build_catalog(config, collected, problems)
-    check_catalog(catalog, problems, failed)
+    cache = None
+    if findings is not None:
+        from generator.findingcache import FindingCache
+
+        cache = FindingCache(findings, config, dt.date.today(), contents)
+    check_catalog(catalog, problems, failed, cache)
+    if cache is not None:
+        cache.save()
     return catalog
 
 

@@ -12,8 +12,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin
-
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Names converted by an earlier build (load_cache): pypinyin takes about 0.4 ms a name, and the
 # A–Z index and sort order need every item's name in every build (4 s at 10,000 items).
@@ -54,6 +52,9 @@ def syllables(text: str) -> tuple[str, ...]:
     known = _KNOWN.get(text)
     if known is not None:
         return known
+    # pypinyin loads its dictionaries on import (0.15 s): a rebuild that knows every name never does
+    from pypinyin import Style, lazy_pinyin
+
     out = []
     for part in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: [s]):
         part = _NON_ALNUM.sub("", part.lower().replace("ü", "v"))

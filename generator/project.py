@@ -39,7 +39,8 @@ def open_project(root: Path, cache: bool = False) -> Project:
             from generator.parsecache import cached_parser
 
             parse = cached_parser(parse_list_bytes, config, root / ".cache" / "parsed")
-        catalog = load_catalog(config, problems, parse=parse, parsed=parsed if cache else None)
+        catalog = load_catalog(config, problems, parse=parse, parsed=parsed if cache else None,
+                               findings=root / ".cache" / "findings.pickle" if cache else None)
         if parse is not None:
             parse.prune()
     return Project(root=root, config=config, catalog=catalog, problems=problems, parsed=parsed)

@@ -10,13 +10,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.lawdb import RepealedIndex, entry_from
 from generator.legaltext import Instrument, comparable, split_instruments
 from generator.model import SAFE_CODE, Catalog, Item, get_path, is_blank
 from generator.problems import Problems
 from generator.siteconfig import FieldDef, ListType, SiteConfig
+
+if TYPE_CHECKING:
+    from generator.findingcache import FindingCache
 
 NO_FEE_WORDS = ("不收费", "免费", "无", "无收费", "不涉及")
 # Short standards that say "free" in other words: 不收取费用, 免收, 免费办理, 无偿提供, 无需缴费.
@@ -392,6 +395,11 @@ def broken_references(catalog: Catalog, item: Item) -> list[tuple[str, str, str]
 
 def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
     """Findings about an item that read the rest of the catalog: references, missing disclosures."""
+    return linked_findings(catalog, item) + blank_findings(catalog, item)
+
+
+def linked_findings(catalog: Catalog, item: Item) -> list[Finding]:
+    """Findings about the items an item names: its references and its 主项."""
     config = catalog.config
     found: list[Finding | None] = []
     for field_name, target, code in broken_references(catalog, item):
@@ -409,6 +417,13 @@ def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
             config, "missing-parent",
             f"主项编码“{item.data['parent']}”在本部门的{config.list_type(item.list_id).title}中找不到对应的主项", "parent",
             "检查主项编码是否写错；主项不是本清单的事项时，请同时写明主项名称（parent_name）", quote=str(item.data["parent"])))
+    return [f for f in found if f is not None]
+
+
+def blank_findings(catalog: Catalog, item: Item) -> list[Finding]:
+    """Required fields and disclosures the item leaves blank (they read the item alone)."""
+    config = catalog.config
+    found: list[Finding | None] = []
     list_type = config.list_type(item.list_id)
     for fdef in missing_required(list_type, item) if list_type else []:
         found.append(_finding(
@@ -426,26 +441,34 @@ def catalog_findings(catalog: Catalog, item: Item) -> list[Finding]:
 REFERENCE_RULES = ("broken-reference", "unresolved-reference")
 
 
-def check_catalog(catalog: Catalog, problems: Problems, failed: dict[str, dict[str, str]] | None = None) -> None:
+def check_catalog(catalog: Catalog, problems: Problems, failed: dict[str, dict[str, str]] | None = None,
+                  cache: FindingCache | None = None) -> None:
     """Run every catalog-level check and report through `problems` (a notice reads as a warning).
 
     failed: list id → file → text, of list files that could not be read. A reference whose code (or
     name) appears in such a file probably points at one of its items: instead of one follow-on error
-    per reference, the file says once how many references could not be checked."""
+    per reference, the file says once how many references could not be checked.
+    cache: each item's own findings from an earlier build (generator/findingcache.py)."""
     failed = failed or {}
+    as_of = cache.as_of if cache is not None else dt.date.today()
     unchecked: dict[str, list[str]] = {}  # unreadable file → "list/code" of the items whose references wait
+    overlong: list[tuple[Item, tuple]] = []
+
+    def own_of(item: Item) -> OwnFindings:
+        return _own(catalog, item, as_of)
+
     for item in catalog.items():
-        for finding in catalog_findings(catalog, item) + item_findings(catalog, item):
-            if finding.rule in REFERENCE_RULES and finding.quote:
-                list_type = catalog.config.list_type(item.list_id)
-                fdef = list_type.field(finding.field) if list_type else None
-                files = failed.get(fdef.ref, {}) if fdef is not None else {}
-                file = next((f for f, text in files.items() if finding.quote in text), None)
-                if file is not None:
-                    unchecked.setdefault(file, []).append(f"{item.list_id}/{item.code}")
-                    continue
+        own = cache.get(item, own_of) if cache else own_of(item)
+        by_item = own.item if own.item is not None else item_findings(catalog, item, as_of)
+        for finding in linked_findings(catalog, item) + list(own.blank) + list(by_item):
+            file = _unchecked_file(catalog, item, finding, failed)
+            if file is not None:
+                unchecked.setdefault(file, []).append(f"{item.list_id}/{item.code}")
+                continue
             add = problems.error if finding.severity == "error" else problems.warning
             add(finding.message, rule=finding.rule, hint=finding.hint, **item.where(finding.field or None))
+        if own.overlong:
+            overlong.append((item, own.overlong))
     for file, sources in unchecked.items():
         shown = "、".join(sources[:5]) + ("等" if len(sources) > 5 else "")
         problems.warning(
@@ -453,16 +476,49 @@ def check_catalog(catalog: Catalog, problems: Problems, failed: dict[str, dict[s
             file=file, line=1, column=1, rule="references-unchecked",
             hint="先修正这个文件中的错误，再运行 qingdan check 检查这些引用",
         )
-    _check_excel_cells(catalog, problems)
+    _report_excel_cells(overlong, problems)
 
 
-def _check_excel_cells(catalog: Catalog, problems: Problems) -> None:
+class OwnFindings(NamedTuple):
+    """What the rules find in an item read alone: kept between builds by generator/findingcache.py.
+    `item` is None when item_findings reads other items for it (a 主项 without a basis of its own)."""
+
+    blank: tuple[Finding, ...]
+    item: tuple[Finding, ...] | None
+    overlong: tuple[tuple[str, str, int], ...]
+
+
+def _own(catalog: Catalog, item: Item, as_of: dt.date) -> OwnFindings:
+    from generator.tabular.export import overlong_cells
+
+    by_item = None if _reads_children(catalog.config, item) else tuple(item_findings(catalog, item, as_of))
+    return OwnFindings(tuple(blank_findings(catalog, item)), by_item, tuple(overlong_cells(catalog, item)))
+
+
+def _reads_children(config: SiteConfig, item: Item) -> bool:
+    """Does item_findings read the item's 子项 (a 主项 of power without a basis: theirs may stand in)?"""
+    list_type = config.list_type(item.list_id)
+    return (item.list_id == "power" and list_type is not None
+            and is_blank(get_path(item.data, list_type.disclosure_map.get("basis", ""))))
+
+
+def _unchecked_file(catalog: Catalog, item: Item, finding: Finding, failed: dict[str, dict[str, str]]) -> str | None:
+    """The unreadable list file a reference probably points into (its text holds the code or name)."""
+    if finding.rule not in REFERENCE_RULES or not finding.quote:
+        return None
+    list_type = catalog.config.list_type(item.list_id)
+    fdef = list_type.field(finding.field) if list_type else None
+    files = failed.get(fdef.ref, {}) if fdef is not None else {}
+    return next((f for f, text in files.items() if finding.quote in text), None)
+
+
+def _report_excel_cells(overlong: list[tuple[Item, tuple]], problems: Problems) -> None:
     """A text longer than an Excel cell holds is published whole on its page and in JSON and CSV;
     its workbook cell can hold only the beginning: say so before the downloads are made."""
-    from generator.tabular.export import EXCEL_CELL_LIMIT, overlong_cells
+    from generator.tabular.export import EXCEL_CELL_LIMIT
 
-    for item in catalog.items():
-        for field_name, header, length in overlong_cells(catalog, item):
+    for item, cells in overlong:
+        for field_name, header, length in cells:
             problems.warning(
                 f"“{header}”有 {length} 字，超出 Excel 单元格上限 {EXCEL_CELL_LIMIT} 字：Excel 下载中这一格只有前面部分，"
                 "并注明全文共几字；事项页面、JSON 和 CSV 中是完整文字",

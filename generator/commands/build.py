@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from generator.dates import build_as_of
@@ -49,10 +52,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"--as-of：{error}", file=sys.stderr)
         return EXIT_USAGE
-    from generator.regions.command import run_portal
     from generator.regions.config import is_portal
 
     if is_portal(args.project):
+        from generator.regions.command import run_portal  # the join's libraries: a county needs none
+
         return run_portal(args, out, as_of, report)
     portal_flag = next((f for f, on in (("--only-region", args.only_region), ("--join-only", args.join_only),
                                         ("--list-regions", args.list_regions)) if on), "")
@@ -60,9 +64,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"{portal_flag}：本项目的 site_config.yml 没有 regions，"
               "不是门户项目；在门户项目的目录中运行，或用 --project 指定门户项目", file=sys.stderr)
         return EXIT_USAGE
-    result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,
-                        history=not args.no_history, force=args.clean, as_of=as_of)
+    with fewer_collections():
+        result = build_site(args.project, out, site_url=args.site_url, search=not args.no_search,
+                            history=not args.no_history, force=args.clean, as_of=as_of)
     return report(result, out, args.timings)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cycle collector less often during a build: the catalog and history it keeps (about a
+    million objects at 10,000 items) are walked by every full collection, and with the default
+    thresholds those took 1.1-1.3 s of CPU in a 6-7 s one-item rebuild (0.3-0.4 s with these)."""
+    before = gc.get_threshold()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def report(result: BuildResult, out: Path, timings: bool) -> int:
