@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.config import ListType
 from generator.model import Catalog, Item
 from generator.render.env import TemplateRenderer
-from generator.render.pages import Page, PageBuilder
+from generator.render.pages import DisclosureCounts, Page, PageBuilder
 from generator.steps.step import Step, digest
 
 if TYPE_CHECKING:
@@ -78,6 +80,20 @@ def department_key(builder: PageBuilder, code: str, of: ItemDigests, events_key:
     return digest("department", code, events_key, *(f"{lid}:{of(i)}" for lid, items in lists.items() for i in items))
 
 
+def list_spec(builder: PageBuilder, list_type: ListType, context: str, of: ItemDigests) -> PageSpec:
+    """A list's page, keyed by all it can show: every value of the list's items (in order), its
+    downloads and feed, the lists as in force (`context`: templates, configuration). An edit renders
+    the pages of the lists it changed, not all of them (a full list page takes a tenth of a second)."""
+    from generator.steps.nav import nav_entry
+
+    head = builder.list_page(list_type, body=False)
+    now = builder.now.key_parts() if builder.now is not None else []
+    key = digest(context, "list", list_type.id, _dump([builder.downloads.get((list_type.id, None)), nav_entry(head)]),
+                 *now, "|", *(of(item) for item in builder.catalog.items(list_type.id)))
+    return PageSpec(head.path, key, lambda: builder.list_page(list_type), nav=True, title=head.title,
+                    head=nav_entry(head))
+
+
 def fixed_spec(page: Page) -> PageSpec:
     """A page rendered now: its key is what it renders to."""
     key = digest(_dump([page.title, page.body, page.meta, page.crumbs, page.description, page.kind, page.feed]))
@@ -104,8 +120,10 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     # which items are current). A build renders them.
     names = digest(context, *(f"{i.list_id}/{i.code}\0{i.name}\0{i.department}" for i in catalog.items()))
     index = _kept_specs(build, "index", names, builder.index_pages)
-    for page in builder.catalog_pages(latest, index=[]):
+    for page in builder.catalog_pages(latest, index=[], lists=False):
         yield fixed_spec(page)
+        if page.kind == "home":  # the list pages come after the home page (PageBuilder.catalog_pages)
+            yield from (list_spec(builder, list_type, context, of) for list_type in builder.config.list_types)
         if page.path == "departments/":  # the 拼音索引 comes after the 部门 page (PageBuilder.catalog_pages)
             yield from index
     if history is not None:
@@ -168,14 +186,32 @@ def _kept(build: Build, name: str, key: str, make: Callable[[], list[Page]]) -> 
     return kept[name][1]
 
 
+def _renderer(build: Build, templates: Path) -> TemplateRenderer:
+    """The Jinja templates, compiled once per preview: compiling them again took a quarter of a
+    second of every edit. A new one when the project's templates/ changed (the package's own
+    templates change only with the code, and a preview runs one code)."""
+    if not build.serving:
+        return TemplateRenderer(templates)
+    key = build.runner.input_digest("templates/")
+    kept = build.products.get("@renderer")
+    if kept is None or kept[0] != key:
+        kept = (key, TemplateRenderer(templates))
+        build.put("@renderer", kept)
+    return kept[1]
+
+
 def run(build: Build) -> None:
     from generator import pinyin
     from generator.steps.downloads import download_links
 
     project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     history = build.get("@history")
-    renderer = TemplateRenderer(project.root / "templates")
-    builder = PageBuilder(project.catalog, renderer, history, download_links(project), now=build.get("@now"))
+    renderer = _renderer(build, project.root / "templates")
+    counts = DisclosureCounts(project.catalog.config, build.products.get("@disclosure_counts"))
+    if build.serving:
+        build.put("@disclosure_counts", counts)
+    builder = PageBuilder(project.catalog, renderer, history, download_links(project), now=build.get("@now"),
+                          counts=counts)
     pinyin_cache = project.root / ".cache" / "pinyin.json"
     if not build.serving:  # a preview keeps its conversions in memory
         pinyin.load_cache(pinyin_cache)
@@ -186,6 +222,8 @@ def run(build: Build) -> None:
 
 # What every page depends on besides the catalog and the history: part of every page's key.
 _CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")
-STEP = Step("render", ("@in_force", "@now", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages"), run,
+STEP = Step("render", ("@in_force", "@now", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages", "@renderer",
+                                                                   "@disclosure_counts"),
+            run,
             "every current page with the key of what it is made from; whole-catalog pages rendered now")
 
