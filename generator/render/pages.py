@@ -128,6 +128,15 @@ class SiteData:
         return {code: (v[0], v[1]) for code, v in totals.items()}
 
 
+@dataclass
+class IndexSections:
+    """The 拼音索引's items by first letter (letters in index order); split: a page per letter."""
+
+    sections: dict[str, list[Item]]
+    letters: list[str]
+    split: bool
+
+
 def pub_date(events: list[Any]) -> str:
     """PubDate (YYYY-MM-DD HH:MM): the item's latest adjustment, else SOURCE_DATE_EPOCH."""
     if events:
@@ -139,6 +148,10 @@ def pub_date(events: list[Any]) -> str:
 
 
 class PageBuilder:
+    # Beyond this many items a list page links to department pages instead of listing them all,
+    # and the 拼音索引 has a page per letter.
+    list_threshold = 3000
+
     def __init__(self, catalog: Catalog, renderer: TemplateRenderer, history: HistoryView | None = None,
                  downloads: dict[tuple[str | None, str | None], dict[str, str]] | None = None,
                  now: InForce | None = None, counts: DisclosureCounts | None = None) -> None:
@@ -152,7 +165,6 @@ class PageBuilder:
         self.renderer = renderer
         self.history = history
         self.data = SiteData(catalog, counts)
-        self.list_threshold = 3000  # beyond this a list page links to department pages instead of listing all
 
     def _render(self, template: str, path: str, **context: Any) -> str:
         return self.renderer.render(
@@ -288,23 +300,28 @@ class PageBuilder:
 
     def index_pages(self) -> list[Page]:
         """The 拼音 A–Z index: one page, or one page per letter when the lists are large."""
-        path = "pinyin/"
+        index = self.index_sections()
+        return [self.index_page(index, letter) for letter in [None, *(index.letters if index.split else [])]]
+
+    def index_sections(self) -> IndexSections:
+        """Every item under its name's first letter, in pinyin order: what the index pages show."""
         sections: dict[str, list[Item]] = defaultdict(list)
         for item in sorted(self.catalog.items(), key=lambda i: pinyin.sort_key(i.name)):
             sections[pinyin.index_letter(item.name)].append(item)
         letters = sorted(sections, key=lambda c: (c == "#", c))
-        split = sum(len(v) for v in sections.values()) > self.list_threshold
+        return IndexSections(sections, letters, sum(len(v) for v in sections.values()) > self.list_threshold)
+
+    def index_page(self, index: IndexSections, letter: str | None = None, body: bool = True) -> Page:
+        """The index's first page (letter None), or a letter's page when it is split; body=False:
+        the page without its body (what the nav shows of it)."""
+        path = "pinyin/"
         meta = self._column_meta("拼音索引", "按事项名称拼音首字母排列的全部事项", "索引")
-        body = self._render("pinyin.html", path, sections=sections, letters=letters, split=split, letter=None)
-        pages = [Page(path, "拼音索引", body, "index", nav=True, meta=meta)]
-        for letter in letters if split else []:
-            slug = letter.lower() if letter != "#" else "other"
-            letter_path = f"{path}{slug}/"
-            body = self._render("pinyin.html", letter_path, sections=sections, letters=letters, split=split,
-                                letter=letter)
-            pages.append(Page(letter_path, f"拼音索引 {letter}", body, "index", meta=meta,
-                              crumbs=[("首页", ""), ("拼音索引", path)]))
-        return pages
+        page_path = path if letter is None else f"{path}{letter.lower() if letter != '#' else 'other'}/"
+        html = self._render("pinyin.html", page_path, sections=index.sections, letters=index.letters,
+                            split=index.split, letter=letter) if body else ""
+        if letter is None:
+            return Page(path, "拼音索引", html, "index", nav=True, meta=meta)
+        return Page(page_path, f"拼音索引 {letter}", html, "index", meta=meta, crumbs=[("首页", ""), ("拼音索引", path)])
 
     def data_page(self) -> Page:
         """数据开放: every list's downloads and the meaning of each field, from the config."""
