@@ -143,7 +143,7 @@ def fixed_spec(page: Page) -> PageSpec:
 def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: Any) -> Iterator[PageSpec]:
     """Every current page: the whole-catalog pages rendered, the others keyed and rendered later."""
     from generator.render.as_of import as_of_page
-    from generator.render.history_pages import build_history_pages
+    from generator.render.history_pages import build_history_pages, current_parts
 
     of = ItemDigests(build.products.get("@item_digests"))
     build.put("@item_digests", of)
@@ -164,9 +164,8 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
             yield from index
     if history is not None:
         # The adjustment pages take long and change little: kept (_kept_specs) by what they show,
-        # the history and which items are current (every item's list, code, name and department).
-        names = digest(context, *(f"{i.list_id}/{i.code}\0{i.name}\0{i.department}" for i in catalog.items()))
-        current = digest(names, events_key, *(m.path for m in catalog.main_items()),
+        # the history and what they show of the current lists (history_pages.current_parts).
+        current = digest(context, *current_parts(builder, history), events_key, *(m.path for m in catalog.main_items()),
                          *(builder.now.key_parts() if builder.now is not None else ()))
         yield from _kept_specs(build, "history", current, lambda: build_history_pages(builder, history))
         yield fixed_spec(as_of_page(builder))
