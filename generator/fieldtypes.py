@@ -610,8 +610,9 @@ class RefType(FieldType):
 
 
 def item_link(root: str, item: Any) -> Markup:
-    """A link to an item's page: its address comes from its list and code, its text is its name."""
-    return Markup('<a href="{}{}/{}/">{}</a>').format(root, item.list_id, item.code, item.name)
+    """A link to an item's page: its address comes from its list and code, its text is its name.
+    Each part escaped on its own: Markup.format took half the time of a 拼音索引 page of 6,000 links."""
+    return Markup(f'<a href="{escape(root)}{escape(item.list_id)}/{escape(item.code)}/">{escape(item.name)}</a>')
 
 
 class BasisType(FieldType):

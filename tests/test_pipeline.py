@@ -255,3 +255,56 @@ def test_the_preview_after_each_clerk_edit_is_the_site_a_build_writes(tmp_path, 
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_rename_in_large_lists_rewrites_the_index_pages_it_touches(tmp_path, fixed_date, monkeypatch):
+    """Lists as large as a county's (here: as if more than 5 items were many): list pages link to
+    department pages and the 拼音索引 has a page per letter. A rename within its letter rewrites
+    that letter's page and not the others; one to another letter changes every letter's count.
+    Either way the site is the one a fresh build writes."""
+    from generator.render.pages import PageBuilder
+
+    monkeypatch.setattr(PageBuilder, "list_threshold", 5)
+    root = demo_with_history(tmp_path / "county")
+    out = tmp_path / "site"
+    assert build_site(root, out).ok
+    assert (out / "pinyin/q/index.html").exists() and (out / "pinyin/z/index.html").exists()
+    steps = [("same letter", "企业投资项目核准", "企业投资项目核准（含变更）", "pinyin/q/"),
+             ("other letter", "企业投资项目核准（含变更）", "变更后的企业投资项目核准", "pinyin/b/")]
+    for name, old, new, page in steps:
+        _replace(root / "lists/power/fgw.yml", f"name: {old}\n", f"name: {new}\n")
+        result = build_site(root, out)
+        assert result.ok, name
+        written = set(result.written)
+        assert {"pinyin/q/", page, "power/", "departments/fgw/"} <= written, (name, written)
+        if name == "same letter":
+            assert "pinyin/z/" not in written and "pinyin/" not in written, written
+        else:
+            assert {"pinyin/z/", "pinyin/"} <= written, written
+        assert new in (out / page / "index.html").read_text(encoding="utf-8")
+        assert build_site(root, tmp_path / f"fresh-{name}").ok
+        assert same_site(out, tmp_path / f"fresh-{name}") == [], name
+
+
+def test_a_rename_reaches_the_tombstone_that_links_the_renamed_item(tmp_path, fixed_date):
+    """A code changed (改码) leaves a page at the old address linking the item by its current name:
+    renaming that item rewrites the tombstone as a fresh build writes it; other renames do not
+    render the adjustment pages again."""
+    root = demo_with_history(tmp_path / "county")
+    for path in (root / "lists").rglob("*.yml"):  # the item and the references to it
+        path.write_text(path.read_text(encoding="utf-8").replace("3607990010100100", "3607990010100199"),
+                        encoding="utf-8")
+    _git(root, "commit", "-qam", "统一事项编码\n\n调整依据: 示府办字〔2025〕9号\n发布日期: 2025-06-01")
+    out = tmp_path / "site"
+    assert build_site(root, out).ok
+    tombstone = out / ITEM / "index.html"
+    assert "现编码为" in tombstone.read_text(encoding="utf-8")
+    _replace(root / "lists/fee/zjj.yml", "name: ", "name: 改名后的")
+    other = build_site(root, out)
+    assert other.ok and not any(p.startswith("adjustments/") or p == ITEM for p in other.written), other.written
+    _replace(root / "lists/power/fgw.yml", "name: 企业投资项目核准\n", "name: 企业投资项目核准（含变更）\n")
+    result = build_site(root, out)
+    assert result.ok and ITEM in result.written
+    assert "企业投资项目核准（含变更）" in tombstone.read_text(encoding="utf-8")
+    assert build_site(root, tmp_path / "fresh").ok
+    assert same_site(out, tmp_path / "fresh") == []

@@ -62,15 +62,32 @@ def _department_counts(config: Any, events: list[Any]) -> list[tuple[Any, int]]:
     return [(d, counts[d.code]) for d in config.departments if d.code in counts]
 
 
+def _successor(builder: PageBuilder, removed: Any) -> Item | None:
+    """The item a removed code was changed to (改码), which its tombstone links by name."""
+    if removed.event.code and removed.event.code != removed.code:
+        return builder.catalog.get(removed.list_id, removed.event.code)
+    return None
+
+
+def current_parts(builder: PageBuilder, history: Any) -> list[str]:
+    """What these pages show of the lists as they are now, as text for their key: which items exist
+    and where (a code in use again has no tombstone) and each tombstone's successor's name. Not
+    every item's name: a rename renders these pages again only when a tombstone shows it."""
+    parts = [f"{i.list_id}/{i.code}\0{i.department}" for i in builder.catalog.items()]
+    for removed in history.removed_items:
+        successor = _successor(builder, removed)
+        if successor is not None:
+            parts.append(f"{removed.list_id}/{removed.code}>{successor.code}\0{successor.name}")
+    return parts
+
+
 def _tombstone(builder: PageBuilder, history: Any, removed: Any) -> Page:
     path = f"{removed.list_id}/{removed.code}/"
     item = Item(list_id=removed.list_id, department=removed.department, code=removed.code,
                 data=dict(removed.data))
     list_type = builder.config.list_type(removed.list_id)
     department = builder.config.department(removed.department)
-    successor = None
-    if removed.event.code and removed.event.code != removed.code:
-        successor = builder.catalog.get(removed.list_id, removed.event.code)
+    successor = _successor(builder, removed)
     events = history.by_item(removed.list_id, removed.code)
     feed = feeds.item_feed_link(item, events, builder.config)
     body = builder._render(

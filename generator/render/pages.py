@@ -22,7 +22,7 @@ from generator.history.versions import AdjustmentRef, event_date
 from generator.model import Catalog, Item, MainItem, is_blank
 from generator.render import feeds
 from generator.render.env import TemplateRenderer
-from generator.rules import completeness, missing_disclosures, missing_required
+from generator.rules import missing_disclosures, missing_required
 
 
 class HistoryView(Protocol):
@@ -70,12 +70,32 @@ class Relation:
     item: Item
 
 
+class DisclosureCounts:
+    """Each item's (disclosures filled, disclosures expected): its share of its department's
+    completeness. A preview keeps the counts of the items it already knew (the same objects under
+    the same configuration), so an edit counts only the edited file's items again, not 10,000."""
+
+    def __init__(self, config: SiteConfig, previous: DisclosureCounts | None = None) -> None:
+        self.config = config
+        self._by_id: dict[int, tuple[Item, int, int]] = {}
+        self._previous = previous._by_id if previous is not None and previous.config is config else {}
+
+    def __call__(self, catalog: Catalog, item: Item) -> tuple[int, int]:
+        known = self._by_id.get(id(item)) or self._previous.get(id(item))
+        if known is None or known[0] is not item:
+            expected = len(self.config.applicable_disclosures(item.list_id))
+            known = (item, expected - len(missing_disclosures(catalog, item)), expected)
+        self._by_id[id(item)] = known
+        return known[1], known[2]
+
+
 class SiteData:
     """Indexes the page templates need: references both ways, department items, pinyin order."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, counts: DisclosureCounts | None = None) -> None:
         self.catalog = catalog
         self.config = catalog.config
+        self.counts = counts or DisclosureCounts(catalog.config)
         self.outgoing: dict[str, list[Relation]] = defaultdict(list)
         self.incoming: dict[str, list[Relation]] = defaultdict(list)
         self.by_department: dict[str, dict[str, list[Item]]] = {
@@ -97,8 +117,24 @@ class SiteData:
 
     @cached_property
     def completeness(self) -> dict[str, tuple[int, int]]:
-        """Per department (filled, expected) disclosures; only the home and department pages ask."""
-        return completeness(self.catalog)
+        """Per department (filled, expected) disclosures across its items; only the home and
+        department pages ask."""
+        totals: dict[str, list[int]] = {d.code: [0, 0] for d in self.config.departments}
+        for item in self.catalog.items():
+            filled, expected = self.counts(self.catalog, item)
+            entry = totals.setdefault(item.department, [0, 0])
+            entry[0] += filled
+            entry[1] += expected
+        return {code: (v[0], v[1]) for code, v in totals.items()}
+
+
+@dataclass
+class IndexSections:
+    """The 拼音索引's items by first letter (letters in index order); split: a page per letter."""
+
+    sections: dict[str, list[Item]]
+    letters: list[str]
+    split: bool
 
 
 def pub_date(events: list[Any]) -> str:
@@ -112,9 +148,13 @@ def pub_date(events: list[Any]) -> str:
 
 
 class PageBuilder:
+    # Beyond this many items a list page links to department pages instead of listing them all,
+    # and the 拼音索引 has a page per letter.
+    list_threshold = 3000
+
     def __init__(self, catalog: Catalog, renderer: TemplateRenderer, history: HistoryView | None = None,
                  downloads: dict[tuple[str | None, str | None], dict[str, str]] | None = None,
-                 now: InForce | None = None) -> None:
+                 now: InForce | None = None, counts: DisclosureCounts | None = None) -> None:
         self.catalog = catalog
         # The lists as in force on the as-of day (generator/history/inforce.py): pending changes,
         # items not yet or no longer in force. None (an edition's pages): nothing is announced.
@@ -124,8 +164,7 @@ class PageBuilder:
         self.config: SiteConfig = catalog.config
         self.renderer = renderer
         self.history = history
-        self.data = SiteData(catalog)
-        self.list_threshold = 3000  # beyond this a list page links to department pages instead of listing all
+        self.data = SiteData(catalog, counts)
 
     def _render(self, template: str, path: str, **context: Any) -> str:
         return self.renderer.render(
@@ -150,7 +189,8 @@ class PageBuilder:
         return Page("", "首页", body, "home", nav=True,
                     meta=self._column_meta("首页", self.config.portal.description, "首页"))
 
-    def list_page(self, list_type: ListType) -> Page:
+    def list_page(self, list_type: ListType, body: bool = True) -> Page:
+        """body=False: the page without its body, for what the nav shows of it before it is rendered."""
         path = f"{list_type.id}/"
         groups = [
             (d, self.data.by_department.get(d.code, {}).get(list_type.id, []))
@@ -158,11 +198,11 @@ class PageBuilder:
         ]
         total = sum(len(items) for _, items in groups)
         feed = feeds.list_feed_link(list_type) if self.history is not None else None
-        body = self._render(
+        html = self._render(
             "list.html", path, list_type=list_type, groups=[g for g in groups if g[1]], total=total,
             full=total <= self.list_threshold, downloads=self.downloads.get((list_type.id, None), {}), feed=feed,
-        )
-        return Page(path, list_type.title, body, "list", nav=True,
+        ) if body else ""
+        return Page(path, list_type.title, html, "list", nav=True,
                     meta=self._column_meta(list_type.title, list_type.description, "清单"), feed=feed)
 
     def departments_page(self) -> Page:
@@ -260,23 +300,28 @@ class PageBuilder:
 
     def index_pages(self) -> list[Page]:
         """The 拼音 A–Z index: one page, or one page per letter when the lists are large."""
-        path = "pinyin/"
+        index = self.index_sections()
+        return [self.index_page(index, letter) for letter in [None, *(index.letters if index.split else [])]]
+
+    def index_sections(self) -> IndexSections:
+        """Every item under its name's first letter, in pinyin order: what the index pages show."""
         sections: dict[str, list[Item]] = defaultdict(list)
         for item in sorted(self.catalog.items(), key=lambda i: pinyin.sort_key(i.name)):
             sections[pinyin.index_letter(item.name)].append(item)
         letters = sorted(sections, key=lambda c: (c == "#", c))
-        split = sum(len(v) for v in sections.values()) > self.list_threshold
+        return IndexSections(sections, letters, sum(len(v) for v in sections.values()) > self.list_threshold)
+
+    def index_page(self, index: IndexSections, letter: str | None = None, body: bool = True) -> Page:
+        """The index's first page (letter None), or a letter's page when it is split; body=False:
+        the page without its body (what the nav shows of it)."""
+        path = "pinyin/"
         meta = self._column_meta("拼音索引", "按事项名称拼音首字母排列的全部事项", "索引")
-        body = self._render("pinyin.html", path, sections=sections, letters=letters, split=split, letter=None)
-        pages = [Page(path, "拼音索引", body, "index", nav=True, meta=meta)]
-        for letter in letters if split else []:
-            slug = letter.lower() if letter != "#" else "other"
-            letter_path = f"{path}{slug}/"
-            body = self._render("pinyin.html", letter_path, sections=sections, letters=letters, split=split,
-                                letter=letter)
-            pages.append(Page(letter_path, f"拼音索引 {letter}", body, "index", meta=meta,
-                              crumbs=[("首页", ""), ("拼音索引", path)]))
-        return pages
+        page_path = path if letter is None else f"{path}{letter.lower() if letter != '#' else 'other'}/"
+        html = self._render("pinyin.html", page_path, sections=index.sections, letters=index.letters,
+                            split=index.split, letter=letter) if body else ""
+        if letter is None:
+            return Page(path, "拼音索引", html, "index", nav=True, meta=meta)
+        return Page(page_path, f"拼音索引 {letter}", html, "index", meta=meta, crumbs=[("首页", ""), ("拼音索引", path)])
 
     def data_page(self) -> Page:
         """数据开放: every list's downloads and the meaning of each field, from the config."""
@@ -320,11 +365,13 @@ class PageBuilder:
         for main in self.catalog.main_items():
             yield self.main_item_page(main)
 
-    def catalog_pages(self, latest: list[Any] | None = None, index: list[Page] | None = None) -> Iterator[Page]:
+    def catalog_pages(self, latest: list[Any] | None = None, index: list[Page] | None = None,
+                      lists: bool = True) -> Iterator[Page]:
         """The pages that show the whole catalog: home, lists, 部门, 拼音索引, 数据开放, 统计, 公开质量.
-        index: the 拼音索引 pages when the caller already has them (a preview keeps them)."""
+        index: the 拼音索引 pages when the caller already has them (a preview keeps them);
+        lists=False: without the list pages (the render step keys each by its own list's items)."""
         yield self.home(latest)
-        for list_type in self.config.list_types:
+        for list_type in self.config.list_types if lists else []:
             yield self.list_page(list_type)
         yield self.departments_page()
         yield from self.index_pages() if index is None else index

@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.config import ListType
 from generator.model import Catalog, Item
 from generator.render.env import TemplateRenderer
-from generator.render.pages import Page, PageBuilder
+from generator.render.pages import DisclosureCounts, Page, PageBuilder
 from generator.steps.step import Step, digest
 
 if TYPE_CHECKING:
@@ -63,19 +65,73 @@ def _events_digest(events: list[Any]) -> str:
     return digest(repr(events)) if events else "-"
 
 
-def item_key(builder: PageBuilder, item: Item, of: ItemDigests) -> str:
+def item_parts(builder: PageBuilder, item: Item, of: ItemDigests) -> tuple[Any, ...]:
+    """What an item's page shows besides the render context: its values, the items it references and
+    that reference it, its 主项 and 子项, its adjustments (the history's own list) and its as-of state."""
     catalog = builder.catalog
     related = [of(r.item) for r in builder.data.outgoing.get(item.key, [])]
     related += ["<"] + [of(r.item) for r in builder.data.incoming.get(item.key, [])]
     main = catalog.main_item(item)
     family = [of(catalog.parent(item)), main.path if main else "-", *(of(c) for c in catalog.children(item))]
     state = builder.now.item_state(item) if builder.now is not None else ""
-    return digest("item", of(item), *related, "|", *family, _events_digest(builder.events(item)), state)
+    return ("item", of(item), *related, "|", *family, builder.events(item), state)
+
+
+class ItemKeys:
+    """Each item page's key, with the parts it was made from (item_parts). A preview keeps them for
+    the items it already knew, so an edit hashes again only the keys whose parts changed (hashing
+    all 10,000, their adjustments written out, took a third of every edit's render step)."""
+
+    def __init__(self, previous: ItemKeys | None = None) -> None:
+        self._by_id: dict[int, tuple[Item, str, tuple[Any, ...], str]] = {}
+        self._previous = previous._by_id if previous is not None else {}
+
+    def __call__(self, item: Item, context: str, parts: tuple[Any, ...]) -> str:
+        known = self._by_id.get(id(item)) or self._previous.get(id(item))
+        if known is None or known[0] is not item or known[1] != context or known[2] != parts:
+            text = [p if isinstance(p, str) else _events_digest(p) for p in parts]
+            known = (item, context, parts, digest(context, digest(*text)))
+        self._by_id[id(item)] = known
+        return known[3]
 
 
 def department_key(builder: PageBuilder, code: str, of: ItemDigests, events_key: str) -> str:
     lists = builder.data.by_department.get(code, {})
     return digest("department", code, events_key, *(f"{lid}:{of(i)}" for lid, items in lists.items() for i in items))
+
+
+def list_spec(builder: PageBuilder, list_type: ListType, context: str, of: ItemDigests) -> PageSpec:
+    """A list's page, keyed by all it can show: every value of the list's items (in order), its
+    downloads and feed, the lists as in force (`context`: templates, configuration). An edit renders
+    the pages of the lists it changed, not all of them (a full list page takes a tenth of a second)."""
+    from generator.steps.nav import nav_entry
+
+    head = builder.list_page(list_type, body=False)
+    now = builder.now.key_parts() if builder.now is not None else []
+    key = digest(context, "list", list_type.id, _dump([builder.downloads.get((list_type.id, None)), nav_entry(head)]),
+                 *now, "|", *(of(item) for item in builder.catalog.items(list_type.id)))
+    return PageSpec(head.path, key, lambda: builder.list_page(list_type), nav=True, title=head.title,
+                    head=nav_entry(head))
+
+
+def index_specs(builder: PageBuilder, context: str) -> list[PageSpec]:
+    """The 拼音索引 pages, each keyed by what it shows: the letters and how many items each has,
+    and the list, code, name and department of its items in order. A rename renders the pages of
+    its old and new letters, not the whole index (at 10,000 items, 28 pages and most of a second)."""
+    from generator.steps.nav import nav_entry
+
+    index = builder.index_sections()
+    counts = [f"{letter}:{len(index.sections[letter])}" for letter in index.letters]
+
+    def spec(letter: str | None) -> PageSpec:
+        shown = [letter] if letter is not None else [] if index.split else index.letters
+        head = builder.index_page(index, letter, body=False)
+        key = digest(context, "pinyin", str(index.split), *counts, "|",
+                     *(f"{i.list_id}/{i.code}\0{i.name}\0{i.department}" for ls in shown for i in index.sections[ls]))
+        return PageSpec(head.path, key, lambda: builder.index_page(index, letter), nav=head.nav, title=head.title,
+                        head=nav_entry(head) if head.nav else None)
+
+    return [spec(letter) for letter in [None, *(index.letters if index.split else [])]]
 
 
 def fixed_spec(page: Page) -> PageSpec:
@@ -87,7 +143,7 @@ def fixed_spec(page: Page) -> PageSpec:
 def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: Any) -> Iterator[PageSpec]:
     """Every current page: the whole-catalog pages rendered, the others keyed and rendered later."""
     from generator.render.as_of import as_of_page
-    from generator.render.history_pages import build_history_pages
+    from generator.render.history_pages import build_history_pages, current_parts
 
     of = ItemDigests(build.products.get("@item_digests"))
     build.put("@item_digests", of)
@@ -99,17 +155,17 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     # since when it is current).
     context = digest(build.runner.inputs_key("render-context", _CONTEXT),
                      str(getattr(history, "first_published", "")))
-    # A preview keeps the pages that take longest and change least, by what they show: the 拼音索引
-    # (every item's list, code, name and department) and the adjustment pages (the history, and
-    # which items are current). A build renders them.
-    names = digest(context, *(f"{i.list_id}/{i.code}\0{i.name}\0{i.department}" for i in catalog.items()))
-    index = _kept_specs(build, "index", names, builder.index_pages)
-    for page in builder.catalog_pages(latest, index=[]):
+    index = index_specs(builder, context)
+    for page in builder.catalog_pages(latest, index=[], lists=False):
         yield fixed_spec(page)
+        if page.kind == "home":  # the list pages come after the home page (PageBuilder.catalog_pages)
+            yield from (list_spec(builder, list_type, context, of) for list_type in builder.config.list_types)
         if page.path == "departments/":  # the 拼音索引 comes after the 部门 page (PageBuilder.catalog_pages)
             yield from index
     if history is not None:
-        current = digest(names, events_key, *(m.path for m in catalog.main_items()),
+        # The adjustment pages take long and change little: kept (_kept_specs) by what they show,
+        # the history and what they show of the current lists (history_pages.current_parts).
+        current = digest(context, *current_parts(builder, history), events_key, *(m.path for m in catalog.main_items()),
                          *(builder.now.key_parts() if builder.now is not None else ()))
         yield from _kept_specs(build, "history", current, lambda: build_history_pages(builder, history))
         yield fixed_spec(as_of_page(builder))
@@ -120,13 +176,16 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     for main in catalog.main_items():
         yield PageSpec(main.path, digest(context, "main", *(of(c) for c in main.children), main.name, main.code),
                        lambda m=main: builder.main_item_page(m), title=main.name)
+    keys = ItemKeys(build.products.get("@item_keys") if build.serving else None)
+    if build.serving:
+        build.put("@item_keys", keys)
     for item in catalog.items():
-        yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, item_key(builder, item, of)),
+        yield PageSpec(f"{item.list_id}/{item.code}/", keys(item, context, item_parts(builder, item, of)),
                        lambda i=item: builder.item_page(i), title=item.name)
     # Items at HEAD not in force on the as-of day (added by a pending adjustment, past their 有效期至):
     # their page says so, at the address they keep; they are in no list and no search.
     for item, status in builder.now.unlisted if builder.now is not None else []:
-        yield PageSpec(f"{item.list_id}/{item.code}/", digest(context, status, item_key(builder, item, of)),
+        yield PageSpec(f"{item.list_id}/{item.code}/", keys(item, context, (status, *item_parts(builder, item, of))),
                        lambda i=item, s=status: builder.item_page(i, s), title=item.name)
 
 
@@ -168,14 +227,32 @@ def _kept(build: Build, name: str, key: str, make: Callable[[], list[Page]]) -> 
     return kept[name][1]
 
 
+def _renderer(build: Build, templates: Path) -> TemplateRenderer:
+    """The Jinja templates, compiled once per preview: compiling them again took a quarter of a
+    second of every edit. A new one when the project's templates/ changed (the package's own
+    templates change only with the code, and a preview runs one code)."""
+    if not build.serving:
+        return TemplateRenderer(templates)
+    key = build.runner.input_digest("templates/")
+    kept = build.products.get("@renderer")
+    if kept is None or kept[0] != key:
+        kept = (key, TemplateRenderer(templates))
+        build.put("@renderer", kept)
+    return kept[1]
+
+
 def run(build: Build) -> None:
     from generator import pinyin
     from generator.steps.downloads import download_links
 
     project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     history = build.get("@history")
-    renderer = TemplateRenderer(project.root / "templates")
-    builder = PageBuilder(project.catalog, renderer, history, download_links(project), now=build.get("@now"))
+    renderer = _renderer(build, project.root / "templates")
+    counts = DisclosureCounts(project.catalog.config, build.products.get("@disclosure_counts"))
+    if build.serving:
+        build.put("@disclosure_counts", counts)
+    builder = PageBuilder(project.catalog, renderer, history, download_links(project), now=build.get("@now"),
+                          counts=counts)
     pinyin_cache = project.root / ".cache" / "pinyin.json"
     if not build.serving:  # a preview keeps its conversions in memory
         pinyin.load_cache(pinyin_cache)
@@ -186,6 +263,8 @@ def run(build: Build) -> None:
 
 # What every page depends on besides the catalog and the history: part of every page's key.
 _CONTEXT = ("templates/", "site_config.yml", "env:SOURCE_DATE_EPOCH")
-STEP = Step("render", ("@in_force", "@now", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages"), run,
+STEP = Step("render", ("@in_force", "@now", "@history", *_CONTEXT), ("@pages", "@item_digests", "@kept_pages", "@renderer",
+                                                                   "@disclosure_counts", "@item_keys"),
+            run,
             "every current page with the key of what it is made from; whole-catalog pages rendered now")
 
