@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -527,15 +528,22 @@ def _report_excel_cells(overlong: list[tuple[Item, tuple]], problems: Problems) 
             )
 
 
-def completeness(catalog: Catalog) -> dict[str, tuple[int, int]]:
-    """Per department: (disclosures filled, disclosures expected) across all its items."""
+def item_completeness(catalog: Catalog, item: Item) -> tuple[int, int]:
+    """One item's (disclosures filled, disclosures expected)."""
+    expected = len(catalog.config.applicable_disclosures(item.list_id))
+    return expected - len(missing_disclosures(catalog, item)), expected
+
+
+def completeness(catalog: Catalog, per_item: Callable[[Catalog, Item], tuple[int, int]] = item_completeness,
+                 ) -> dict[str, tuple[int, int]]:
+    """Per department: (disclosures filled, disclosures expected) across all its items; `per_item`
+    may remember the items it counted already (a preview: render.pages.DisclosureCounts)."""
     totals: dict[str, list[int]] = {d.code: [0, 0] for d in catalog.config.departments}
     for item in catalog.items():
-        per_item = len(catalog.config.applicable_disclosures(item.list_id))
-        filled = per_item - len(missing_disclosures(catalog, item))
+        filled, expected = per_item(catalog, item)
         entry = totals.setdefault(item.department, [0, 0])
         entry[0] += filled
-        entry[1] += per_item
+        entry[1] += expected
     return {code: (v[0], v[1]) for code, v in totals.items()}
 
 

@@ -22,7 +22,7 @@ from generator.history.versions import AdjustmentRef, event_date
 from generator.model import Catalog, Item, MainItem, is_blank
 from generator.render import feeds
 from generator.render.env import TemplateRenderer
-from generator.rules import missing_disclosures, missing_required
+from generator.rules import completeness, item_completeness, missing_disclosures, missing_required
 
 
 class HistoryView(Protocol):
@@ -83,8 +83,7 @@ class DisclosureCounts:
     def __call__(self, catalog: Catalog, item: Item) -> tuple[int, int]:
         known = self._by_id.get(id(item)) or self._previous.get(id(item))
         if known is None or known[0] is not item:
-            expected = len(self.config.applicable_disclosures(item.list_id))
-            known = (item, expected - len(missing_disclosures(catalog, item)), expected)
+            known = (item, *item_completeness(catalog, item))
         self._by_id[id(item)] = known
         return known[1], known[2]
 
@@ -119,13 +118,7 @@ class SiteData:
     def completeness(self) -> dict[str, tuple[int, int]]:
         """Per department (filled, expected) disclosures across its items; only the home and
         department pages ask."""
-        totals: dict[str, list[int]] = {d.code: [0, 0] for d in self.config.departments}
-        for item in self.catalog.items():
-            filled, expected = self.counts(self.catalog, item)
-            entry = totals.setdefault(item.department, [0, 0])
-            entry[0] += filled
-            entry[1] += expected
-        return {code: (v[0], v[1]) for code, v in totals.items()}
+        return completeness(self.catalog, self.counts)
 
 
 @dataclass
