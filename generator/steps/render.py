@@ -258,7 +258,20 @@ def run(build: Build) -> None:
         pinyin.load_cache(pinyin_cache)
     build.put("@pages", list(page_specs(build, project.catalog, builder, history)))
     if not build.serving:
-        pinyin.save_cache(pinyin_cache, {item.name for item in project.catalog.items()})
+        pinyin.save_cache(pinyin_cache, _pinyin_names(project.catalog))
+
+
+def _pinyin_names(catalog: Catalog) -> set[str]:
+    """The names pages convert to pinyin: items' names, and departments' names as
+    templates/department.html searches them (full, without the region, short), so that an edit's
+    build finds them all in the cache and never loads pypinyin."""
+    region = catalog.config.portal.region
+    names = {item.name for item in catalog.items()}
+    for department in catalog.config.departments:
+        names |= {department.name, department.short_name}
+        if region and department.name.startswith(region):
+            names.add(department.name[len(region):])
+    return {name for name in names if name}
 
 
 # What every page depends on besides the catalog and the history: part of every page's key.
