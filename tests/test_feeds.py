@@ -11,6 +11,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from demo_project import CANCELLED_FEE, FOOD, demo_with_history
@@ -102,6 +103,35 @@ def test_department_and_list_feeds_carry_their_adjustments(demo):
     assert _entries(site / "departments/fgw/feed.xml") == []  # a department never adjusted: an empty feed to follow
     fee = _entries(site / "fee/feed.xml")
     assert fee and all("食品经营许可" not in e["summary"] for e in fee)
+
+
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def _resolved(element: ET.Element, base: str) -> str:
+    """Where a link leads, as a reader resolves it (RFC 4287 §2: xml:base, then the link)."""
+    return urljoin(base, element.get("href", ""))
+
+
+def test_feed_links_resolve_to_the_pages_and_the_feed_itself(demo):
+    """Links are written relative to the feed's xml:base (the site root) and with the default
+    relation; a reader resolving them reaches the very pages and feed file the absolute links did."""
+    _, site = demo
+    for path in _feeds(site):
+        text = path.read_bytes()
+        assert text.startswith(b"<feed ") and b' rel="alternate"' not in text, path
+        feed = ET.parse(path).getroot()
+        base = feed.get(XML_BASE)
+        assert base and base.startswith("https://") and base.endswith("/"), path
+        rel = path.relative_to(site).as_posix()
+        page = feed.findtext(f"{ATOM}id")
+        assert _resolved(feed.find(f"{ATOM}link[@rel='self']"), base) == base + rel
+        assert [_resolved(link, base) for link in feed.findall(f"{ATOM}link") if "rel" not in link.attrib] == [page]
+        for entry in feed.findall(f"{ATOM}entry"):
+            assert entry.findtext(f"{ATOM}id").startswith(page + "#"), "ids stay absolute: readers know entries by them"
+            target = urlsplit(_resolved(entry.find(f"{ATOM}link"), base))
+            assert target.scheme == "https" and target.netloc == urlsplit(base).netloc
+            assert (site / target.path[len(urlsplit(base).path):] / "index.html").is_file(), (path, target)
 
 
 class _Links(HTMLParser):
