@@ -31,6 +31,13 @@ def test_item_pages_leave_icons_and_helpers_to_shared_files(site: Path) -> None:
     assert helpers < html.index("assets/javascripts/bundle.")  # deferred scripts run in order
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "__md_scope=" in home  # pages outside the shell keep Material's inline helpers
+    # Material's mount points that only other pages fill (drawer overlay, table-of-contents skip
+    # link, announcement bar, clipboard dialog) are left out; its two toggles stay (its bundle needs them).
+    for unused in ('class="md-overlay"', 'data-md-component="skip"', 'data-md-component="announce"',
+                   'data-md-component="dialog"'):
+        assert unused not in html and unused in home, unused
+    assert 'data-md-toggle="drawer"' in html and 'data-md-toggle="search"' in html
+    assert '<script id="__config" type="application/json">{"annotate":null,"base":"../.."' in html
 
 
 ICONS = """[...document.querySelectorAll('.qd-i')].map(e => {
