@@ -4,6 +4,7 @@ assets/qingdan/md-base.js. A visitor sees the same icons and Material's scripts 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,10 @@ def test_item_pages_leave_icons_and_helpers_to_shared_files(site: Path) -> None:
         assert unused not in html and unused in home, unused
     assert 'data-md-toggle="drawer"' in html and 'data-md-toggle="search"' in html
     assert '<script id="__config" type="application/json">{"annotate":null,"base":"../.."' in html
+    ours = re.findall(r'<(?:link rel="stylesheet" href|script src)="../../assets/qingdan/([^"]+)"', html)
+    assert ours == ["qingdan.css", "md-base.js", "qingdan.js"]  # search's styles and script included
+    assert not (site / "assets/qingdan/search.js").exists()
+    assert "data-qd-search" in (site / "assets/qingdan/qingdan.js").read_text(encoding="utf-8")
 
 
 ICONS = """[...document.querySelectorAll('.qd-i')].map(e => {
