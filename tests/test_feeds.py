@@ -11,8 +11,10 @@ import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from browser_support import serve_directory
 from demo_project import CANCELLED_FEE, FOOD, demo_with_history
 
 from generator.site.build import build_site
@@ -104,6 +106,35 @@ def test_department_and_list_feeds_carry_their_adjustments(demo):
     assert fee and all("食品经营许可" not in e["summary"] for e in fee)
 
 
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def _resolved(element: ET.Element, base: str) -> str:
+    """Where a link leads, as a reader resolves it (RFC 4287 §2: xml:base, then the link)."""
+    return urljoin(base, element.get("href", ""))
+
+
+def test_feed_links_resolve_to_the_pages_and_the_feed_itself(demo):
+    """Links are written relative to the feed's xml:base (the site root) and with the default
+    relation; a reader resolving them reaches the very pages and feed file the absolute links did."""
+    _, site = demo
+    for path in _feeds(site):
+        text = path.read_bytes()
+        assert text.startswith(b"<feed ") and b' rel="alternate"' not in text, path
+        feed = ET.parse(path).getroot()
+        base = feed.get(XML_BASE)
+        assert base and base.startswith("https://") and base.endswith("/"), path
+        rel = path.relative_to(site).as_posix()
+        page = feed.findtext(f"{ATOM}id")
+        assert _resolved(feed.find(f"{ATOM}link[@rel='self']"), base) == base + rel
+        assert [_resolved(link, base) for link in feed.findall(f"{ATOM}link") if "rel" not in link.attrib] == [page]
+        for entry in feed.findall(f"{ATOM}entry"):
+            assert entry.findtext(f"{ATOM}id").startswith(page + "#"), "ids stay absolute: readers know entries by them"
+            target = urlsplit(_resolved(entry.find(f"{ATOM}link"), base))
+            assert target.scheme == "https" and target.netloc == urlsplit(base).netloc
+            assert (site / target.path[len(urlsplit(base).path):] / "index.html").is_file(), (path, target)
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -158,11 +189,22 @@ def test_each_page_links_its_own_feed_and_its_traditional_copy_the_same_file(dem
         visible = [(a, text) for a, text in links.anchors if _target(site, copy, a["href"]) == site / feed]
         assert len(visible) == 1, (copy, links.anchors)
         attrs, text = visible[0]
-        if copy == page:
-            assert text == label
-            assert "订阅" in attrs["title"] and "阅读器" in attrs["title"]  # what a feed is, for who never used one
-        else:
-            assert "訂閱" in text and "閱讀器" in attrs["title"]
+        assert text == label if copy == page else "訂閱" in text
+
+
+@pytest.mark.browser
+def test_a_feed_link_says_what_a_feed_is_on_both_scripts(demo, visit):
+    """The 订阅 link's title (its tooltip, read by screen readers as its description) is set by
+    qingdan.js, not written into every page: the visitor gets it on an item page and its 繁體 copy."""
+    _, site = demo
+    with serve_directory(site, prefix="/qingdan/") as base:
+        for copy, words in ((FOOD, ("订阅", "阅读器")), ("zh-Hant/" + FOOD, ("訂閱", "閱讀器")),
+                            ("adjustments/", ("订阅", "阅读器"))):
+            page = visit(base + copy)
+            page.wait_for_load_state("load")
+            titles = page.eval_on_selector_all('.qd-feed a[type="application/atom+xml"]', "as => as.map(a => a.title)")
+            assert len(titles) == 1 and all(w in titles[0] for w in words), (copy, titles)
+            assert 'title="' not in (site / copy / "index.html").read_text(encoding="utf-8").split('class="qd-feed"')[1][:300]
 
 
 def test_the_item_page_shows_the_link_by_its_history(demo):

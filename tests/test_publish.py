@@ -15,6 +15,8 @@ the served prefix.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -399,6 +401,48 @@ def test_a_target_published_before_the_manifest_came_in_parts_gets_only_the_part
     again = report(publish(kind, sites.project_a, sites.site_a, kind.spec(name), "--format", "json"))
     assert sorted(again["uploaded"]["paths"]) == sorted(p for p in tree(sites.site_a) if p.startswith("qingdan-manifest"))
     assert again["deleted"]["files"] == 0 and kind.served(name) == tree(sites.site_a)
+
+
+def _as_format_2(served: Path) -> None:
+    """Rewrite a served manifest as the previous version wrote it: hex digests, format 2."""
+    def hexed(text: str) -> str:
+        return re.sub(r'"([A-Za-z0-9_-]{43})",', lambda m: '"' + base64.urlsafe_b64decode(m.group(1) + "=").hex() + '",', text)
+
+    root = (served / "qingdan-manifest.json").read_text(encoding="utf-8")
+    for part in sorted((served / "qingdan-manifest").iterdir()):
+        body = hexed(part.read_text(encoding="utf-8")).encode()
+        part.unlink()  # a release's files may be hard links shared with the previous release
+        part.write_bytes(body)
+        name = f"qingdan-manifest/{part.name}"
+        root = re.sub(rf'"{re.escape(name)}":\["[^"]+",\d+\]',
+                      f'"{name}":["{hashlib.sha256(body).hexdigest()}",{len(body)}]', root)
+    (served / "qingdan-manifest.json").unlink()
+    (served / "qingdan-manifest.json").write_text(root.replace('"format":3', '"format":2'), encoding="utf-8")
+
+
+def test_a_target_holding_the_previous_manifest_format_is_compared_file_by_file(sites: Sites, kind: Kind) -> None:
+    """Format 3 writes each SHA-256 in base64url (43 characters, not 64). A target published with
+    format 2 (hex) is read as it is: the next publish sends the changed files and the manifest, not
+    the whole site, and the site then verifies; a digest in the manifest is the file's SHA-256."""
+    if kind.root("x") is None or kind.name != "directory":
+        pytest.skip("one kind of target is enough: the manifest is read the same way on each")
+    name = "format-2"
+    report(publish(kind, sites.project_a, sites.site_a, kind.spec(name), "--format", "json"))
+    served = kind.root(name) / "current"  # type: ignore[operator]
+    page = "power/000131127004/index.html"
+    written = "".join(p.read_text(encoding="utf-8") for p in (served / "qingdan-manifest").iterdir())
+    digest = base64.urlsafe_b64encode(hashlib.sha256((served / page).read_bytes()).digest()).rstrip(b"=").decode()
+    assert f'"{page}":["{digest}",' in written
+    _as_format_2(served)
+    assert '"format":2' in (served / "qingdan-manifest.json").read_text(encoding="utf-8")
+
+    second = report(publish(kind, sites.project_b, sites.site_b, kind.spec(name), "--format", "json"))
+    changed = {p for p, h in tree(sites.site_b).items() if tree(sites.site_a).get(p) != h or p.startswith("qingdan-manifest")}
+    assert set(second["uploaded"]["paths"]) <= changed and page in second["uploaded"]["paths"]  # parts: rewritten once
+    assert len(second["uploaded"]["paths"]) < len(tree(sites.site_b)) / 2
+    assert kind.served(name) == tree(sites.site_b)
+    verified = qingdan(sites.project_b, "publish", "--to", kind.spec(name), "--verify", env=kind.env)
+    assert verified.returncode == 0 and "核对通过" in verified.stdout, verified.stderr
 
 
 def test_s3_rollback_copies_are_not_served(sites: Sites, kind: Kind) -> None:

@@ -4,6 +4,7 @@ assets/qingdan/md-base.js. A visitor sees the same icons and Material's scripts 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,17 @@ def test_item_pages_leave_icons_and_helpers_to_shared_files(site: Path) -> None:
     assert helpers < html.index("assets/javascripts/bundle.")  # deferred scripts run in order
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "__md_scope=" in home  # pages outside the shell keep Material's inline helpers
+    # Material's mount points that only other pages fill (drawer overlay, table-of-contents skip
+    # link, announcement bar, clipboard dialog) are left out; its two toggles stay (its bundle needs them).
+    for unused in ('class="md-overlay"', 'data-md-component="skip"', 'data-md-component="announce"',
+                   'data-md-component="dialog"'):
+        assert unused not in html and unused in home, unused
+    assert 'data-md-toggle="drawer"' in html and 'data-md-toggle="search"' in html
+    assert '<script id="__config" type="application/json">{"annotate":null,"base":"../.."' in html
+    ours = re.findall(r'<(?:link rel="stylesheet" href|script src)="../../assets/qingdan/([^"]+)"', html)
+    assert ours == ["qingdan.css", "md-base.js", "qingdan.js"]  # search's styles and script included
+    assert not (site / "assets/qingdan/search.js").exists()
+    assert "data-qd-search" in (site / "assets/qingdan/qingdan.js").read_text(encoding="utf-8")
 
 
 ICONS = """[...document.querySelectorAll('.qd-i')].map(e => {

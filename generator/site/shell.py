@@ -49,10 +49,18 @@ _BLANK = re.compile(r"[ \t\r]*\n\s*")
 
 
 # What a shell page never uses: the generator's version, and Material's script that opens the
-# content tab named in the URL (item and department pages have no tabs). 210 bytes a page.
+# content tab named in the URL (item and department pages have no tabs). 210 bytes a page. And
+# Material's mount points it fills only on other pages: the drawer's overlay (a shell page has no
+# drawer, only the header menu), the skip link of a table of contents, the announcement bar, and
+# the dialog for "copied to clipboard" (no code blocks). Its bundle finds each of them by a query
+# that may come back empty; only the two toggles must stay. 220 bytes a page.
 _UNUSED = re.compile(r'<meta name="generator" [^>]*>\n?'
                      r'|<script>var target=document\.getElementById\(location\.hash\.slice\(1\)\);'
-                     r'[^<]*__tabbed_[^<]*</script>\n?')
+                     r'[^<]*__tabbed_[^<]*</script>\n?'
+                     r'|<label class="md-overlay" for="__drawer"></label>\n?'
+                     r'|<div data-md-component="(?:skip|announce)">\s*</div>\n?'
+                     r'|<div class="md-dialog" data-md-component="dialog">\s*<div class="md-dialog__inner md-typeset">'
+                     r'\s*</div>\s*</div>\n?')
 
 
 # A line break before a block-level or head element renders as nothing (whitespace between

@@ -32,6 +32,12 @@
     try { window.localStorage.setItem("qd-script", link.getAttribute("data-qd-script")); } catch (e) { /* ignore */ }
   });
 
+  /* A feed link (订阅) says what a feed is, for someone who has never used one: written once here,
+     not into each of 10,000 item pages (templates/macros.html: feed_link). */
+  document.querySelectorAll('.qd-feed a[type="application/atom+xml"]:not([title])').forEach(function (link) {
+    link.title = "订阅地址：复制这个链接，添加到 RSS 或 Atom 阅读器；清单有调整时，阅读器会提示您。";
+  });
+
   /* Links to other sites: the customary confirmation before leaving (政府网站惯例). */
   var siteName = (document.querySelector('meta[name="SiteName"]') || {}).content || "本网站";
   document.addEventListener("click", function (event) {
