@@ -260,27 +260,17 @@ class FeedHead:
     subtitle: str
     self_href: str
     author: str
-    base: str = ""  # the site's root URL: the feed's xml:base, its links written relative to it
-
-
-def _href(link: str, base: str) -> str:
-    """A link relative to the feed's xml:base when it lies under it (RFC 4287 §2 allows xml:base on
-    any element; readers resolve it as a browser resolves a page's links)."""
-    return link[len(base):] if base and link.startswith(base) else link
 
 
 def atom(head: FeedHead, entries: list[Entry]) -> bytes:
     """An Atom 1.0 document; `updated` is its newest entry's, so an unchanged feed keeps its bytes.
 
     What Atom and XML let go unsaid is left out (10,000 item feeds carry it 10,000 times): the XML
-    declaration (UTF-8 is XML's default), rel="alternate" (a link's default relation, RFC 4287
-    §4.2.7.2) and the site's address before every link (xml:base). Ids stay absolute: an id is
-    never resolved against xml:base (§4.2.6), and a reader knows an entry by it."""
+    declaration (UTF-8 is XML's default) and rel="alternate" (a link's default relation, RFC 4287
+    §4.2.7.2). Links stay absolute: readers that ignore xml:base are common, and a feed is read
+    where the site's own address is not known."""
     ET.register_namespace("", ATOM_NS)
-    attrs = {"xml:lang": "zh-CN"}
-    if head.base:
-        attrs["xml:base"] = head.base
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", attrs)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
@@ -293,8 +283,8 @@ def atom(head: FeedHead, entries: list[Entry]) -> bytes:
     sub(feed, "subtitle", head.subtitle)
     sub(feed, "updated", max((e.updated for e in entries), key=_time)
         if entries else "1970-01-01T00:00:00+00:00")
-    sub(feed, "link", rel="self", href=_href(head.self_href, head.base))
-    sub(feed, "link", href=_href(head.id, head.base))
+    sub(feed, "link", rel="self", href=head.self_href)
+    sub(feed, "link", href=head.id)
     author = sub(feed, "author")
     sub(author, "name", head.author)
     for e in entries:
@@ -302,7 +292,7 @@ def atom(head: FeedHead, entries: list[Entry]) -> bytes:
         sub(entry, "id", e.id)
         sub(entry, "title", e.title)
         sub(entry, "updated", e.updated)
-        sub(entry, "link", href=_href(e.link, head.base))
+        sub(entry, "link", href=e.link)
         sub(entry, "summary", e.summary)
     # ElementTree writes "<link ... />"; text and attributes never hold a bare ">" (escaped as &gt;).
     return ET.tostring(feed, encoding="utf-8", xml_declaration=False).replace(b" />", b"/>")
@@ -314,7 +304,7 @@ def atom_feed(project: Any, history: Any, site_url: str, as_of: str) -> bytes:
     base = site_url + "adjustments/"
     entries = adjustment_entries(((a, list(a.events)) for a in history.adjustments[:FEED_SIZE]), base, base, as_of)
     head = FeedHead(base, f"{portal.site_name} · 动态调整", f"{portal.region}权责清单的新增、取消和变更",
-                    site_url + SITE_FEED, portal.organizer, site_url)
+                    site_url + SITE_FEED, portal.organizer)
     return atom(head, entries)
 
 
@@ -386,8 +376,7 @@ def _scope_feed(project: Any, adjustments: list[tuple[Any, list[Any]]], page: st
     """The feed of a list or a department: its adjustments, each with its own items."""
     portal = project.config.portal
     entries = adjustment_entries(adjustments, page, site_url + "adjustments/", as_of)
-    head = FeedHead(page, f"{title} · 动态调整（{portal.site_name}）", subtitle, site_url + feed_path, portal.organizer,
-                    site_url)
+    head = FeedHead(page, f"{title} · 动态调整（{portal.site_name}）", subtitle, site_url + feed_path, portal.organizer)
     return atom(head, entries)
 
 
@@ -417,6 +406,6 @@ def item_feed(project: Any, history: Any, list_id: str, code: str, site_url: str
     list_type = config.list_type(list_id)
     head = FeedHead(page, f"{name} · 调整记录（{config.portal.site_name}）",
                     f"{list_type.title if list_type else list_id}事项“{name}”的每一次调整", site_url + item_feed_path(list_id, code),
-                    config.portal.organizer, site_url)
+                    config.portal.organizer)
     return atom(head, newest(item_entries(events, by_seq, page, config, as_of)))
 
