@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.codehash import code_fingerprint
 from generator.config import ListType
 from generator.model import Catalog, Item
 from generator.render.env import TemplateRenderer
@@ -232,7 +233,9 @@ def _renderer(build: Build, templates: Path) -> TemplateRenderer:
     second of every edit. A new one when the project's templates/ changed (the package's own
     templates change only with the code, and a preview runs one code)."""
     if not build.serving:
-        return TemplateRenderer(templates)
+        compiled = build.root / ".cache" / "templates" / code_fingerprint()[:16]
+        compiled.mkdir(parents=True, exist_ok=True)
+        return TemplateRenderer(templates, compiled)
     key = build.runner.input_digest("templates/")
     kept = build.products.get("@renderer")
     if kept is None or kept[0] != key:
