@@ -119,26 +119,42 @@ class PhraseConverter:
 
         self.opencc = opencc.OpenCC(opencc_config).convert
         self.table = table
-        self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
+        # One pattern, longest phrase first: the regular expression engine tries the phrases only
+        # where one could start, where a literal search per phrase reads the whole text each time
+        # (seven times slower on a page, for a few dozen phrases).
+        longest_first = sorted(table, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, longest_first))) if table else None
+        # Batch may convert a page line by line (ASCII lines kept) when no phrase could reach
+        # across a line break or change a line of ASCII only (OpenCC's phrases cannot).
+        self.by_runs = not any("\n" in p or p.isascii() for p in table)
+        self.memo = Memo()
 
     def __call__(self, text: str) -> str:
-        # Literal search first: most texts hold none or few of the phrases, and one pattern of a
-        # few alternatives is fast where one of hundreds is not.
-        present = tuple(p for p in self.table if p in text)
-        if not present:
+        if self.pattern is None:
             return self.opencc(text)
-        pattern = self._patterns.get(present)
-        if pattern is None:
-            longest_first = sorted(present, key=len, reverse=True)
-            pattern = self._patterns[present] = re.compile("|".join(map(re.escape, longest_first)))
         out: list[str] = []
         last = 0
-        for m in pattern.finditer(text):
+        for m in self.pattern.finditer(text):
             out.append(self.opencc(text[last:m.start()]))
             out.append(self.table[m.group(0)])
             last = m.end()
+        if not out:  # no phrase of ours in it
+            return self.opencc(text)
         out.append(self.opencc(text[last:]))
         return "".join(out)
+
+
+class Memo(dict[str, str]):
+    """Lines of text already converted (Batch), forgotten past MEMO_RUNS: a build meets each label,
+    department and law again and again, and most other text once."""
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if len(self) >= MEMO_RUNS:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+MEMO_RUNS = 200_000
 
 
 SitePhrases = tuple[tuple[str, str], ...]  # a site's own phrases (`traditional: phrases:`), hashable
@@ -168,18 +184,20 @@ def chrome_converter(variant: str, site: SitePhrases = ()) -> Callable[[str], st
     return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **dict(site), **vocabulary})
 
 
-def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
-    """`text` converted except its protected parts (protected_spans), which stay as they are."""
-    out: list[str] = []
+# What a piece of a page is (Batch): kept as it is, published text, or the site's own words.
+KEEP, TEXT, WORDS = 0, 1, 2
+
+
+def _unprotected_pieces(text: str, how: int) -> Iterator[tuple[int, str]]:
+    """`text` in pieces: its protected parts (protected_spans) KEEP, the rest `how`."""
     last = 0
     for start, end in protected_spans(text):
         if start < last:  # inside a span already kept
             continue
-        out.append(convert(text[last:start]))
-        out.append(text[start:end])
+        yield how, text[last:start]
+        yield KEEP, text[start:end]
         last = end
-    out.append(convert(text[last:]))
-    return "".join(out)
+    yield how, text[last:]
 
 
 def _element_spans(text: str, marker: str) -> Iterator[tuple[int, int]]:
@@ -195,16 +213,101 @@ def _element_spans(text: str, marker: str) -> Iterator[tuple[int, int]]:
         at = text.find(marker, end)
 
 
-def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
-    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
-    out: list[str] = []
+def _page_pieces(text: str) -> Iterator[tuple[int, str]]:
+    """`text` in pieces: protected parts KEEP, data-qd-chrome elements WORDS, the rest TEXT."""
     last = 0
     for start, end in _element_spans(text, CHROME):
-        out.append(convert_unprotected(text[last:start], convert))
-        out.append(convert_unprotected(text[start:end], chrome))
+        yield from _unprotected_pieces(text[last:start], TEXT)
+        yield from _unprotected_pieces(text[start:end], WORDS)
         last = end
-    out.append(convert_unprotected(text[last:], convert))
-    return "".join(out)
+    yield from _unprotected_pieces(text[last:], TEXT)
+
+
+# Joins the pieces of one batch: no dictionary phrase holds it (nor may YAML text), so OpenCC,
+# which matches phrases left to right, converts each piece as it would alone.
+_SEPARATOR = "\x1f"
+
+
+def convert_each(convert: Callable[[str], str], texts: list[str]) -> list[str]:
+    """Each of `texts` converted, with one call: a call costs more than most pieces of a page."""
+    if len(texts) < 2:
+        return [convert(t) for t in texts]
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) == len(texts) - 1:
+        out = convert(joined).split(_SEPARATOR)
+        if len(out) == len(texts):
+            return out
+    return [convert(t) for t in texts]  # a text holds the separator
+
+
+class Batch:
+    """The pieces of one page, in order, converted together when the page is done (`result`).
+
+    A PhraseConverter's piece is cut into lines: a line of ASCII only is kept as it is (OpenCC
+    changes only Chinese characters, and a third of a page's text is markup alone), and a line met
+    before (a label, a department, a law cited by many items) is converted once per build (its
+    `memo`): two thirds of the text an item page converts. Lines, not smaller runs: cutting costs
+    more per cut than OpenCC costs per character."""
+
+    def __init__(self, convert: Callable[[str], str], chrome: Callable[[str], str]) -> None:
+        self.converters = (convert, chrome)
+        self.parts: list[str] = []
+        self.pending: tuple[list[int], list[int]] = ([], [])  # where TEXT and WORDS pieces are
+
+    def add(self, how: int, piece: str) -> None:
+        if how == KEEP or not piece:
+            self.parts.append(piece)
+            return
+        convert = self.converters[how - 1]
+        if not (isinstance(convert, PhraseConverter) and convert.by_runs):
+            self.pending[how - 1].append(len(self.parts))
+            self.parts.append(piece)
+            return
+        if piece.isascii():
+            self.parts.append(piece)
+            return
+        memo, pending, parts = convert.memo, self.pending[how - 1], self.parts
+        for i, line in enumerate(piece.split("\n")):
+            if i:
+                parts.append("\n")
+            if line.isascii():
+                parts.append(line)
+                continue
+            done = memo.get(line)
+            if done is None:
+                pending.append(len(parts))
+                parts.append(line)
+            else:
+                parts.append(done)
+
+    def extend(self, pieces: Iterable[tuple[int, str]]) -> None:
+        for how, piece in pieces:
+            self.add(how, piece)
+
+    def result(self) -> str:
+        parts = self.parts
+        for convert, at in zip(self.converters, self.pending, strict=True):
+            texts = [parts[i] for i in at]
+            memo = convert.memo if isinstance(convert, PhraseConverter) and convert.by_runs else None
+            for i, text, converted in zip(at, texts, convert_each(convert, texts), strict=True):
+                parts[i] = converted
+                if memo is not None:
+                    memo[text] = converted
+        return "".join(parts)
+
+
+def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
+    """`text` converted except its protected parts (protected_spans), which stay as they are."""
+    batch = Batch(convert, convert)
+    batch.extend(_unprotected_pieces(text, TEXT))
+    return batch.result()
+
+
+def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
+    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
+    batch = Batch(convert, chrome)
+    batch.extend(_page_pieces(text))
+    return batch.result()
 
 
 def simplified_counterpart(hant_href: str) -> str:
@@ -279,8 +382,21 @@ class PageConverter:
 
     def text(self, html: str, page_dir: str) -> str:
         """Every link rewritten for zh-Hant/; everything but the protected parts converted."""
-        html = LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
-        return convert_page_text(html, self.convert, self.chrome)
+        batch = self.batch()
+        self.add_text(batch, html, page_dir)
+        return batch.result()
+
+    def batch(self) -> Batch:
+        return Batch(self.convert, self.chrome)
+
+    def add_text(self, batch: Batch, html: str, page_dir: str) -> None:
+        """text(), into a batch of the page's pieces."""
+        batch.extend(_page_pieces(LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)))
+
+    def add_words(self, batch: Batch, html: str) -> None:
+        """`html` (inside a data-qd-chrome element) into a batch: all but its protected parts are
+        the site's own words."""
+        batch.extend(_unprotected_pieces(html, WORDS))
 
     def page(self, html: str, page_dir: str) -> str:
         """The Traditional page: converted, labelled as derived, switch pointing back."""
@@ -312,6 +428,13 @@ class PageConverter:
 # by phrase by OpenCC. In assets/ but outside OWN_ASSETS, so the 繁體 view does not convert it.
 SCRIPT_MAP = "assets/script-map.json"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+
+
+def han_chars(text: str) -> set[str]:
+    """The Chinese characters of `text`, all the map is made of (cutting the rest out first
+    halves the cost: a page is mostly markup)."""
+    return set(_NOT_HAN.sub("", text))
 
 
 _TEXT_NODE = re.compile(r">([^<>]+)<")
@@ -338,7 +461,7 @@ class ScriptChars:
         self._convert, self._chrome = converter(variant, site), chrome_converter(variant, site)
 
     def _parts(self, html: str, converted: str) -> tuple[set[str], set[str], set[str]]:
-        return set(html), set(converted), self._chrome_texts(html)
+        return han_chars(html), han_chars(converted), self._chrome_texts(html)
 
     def _chrome_texts(self, html: str) -> set[str]:
         texts = set()

@@ -49,13 +49,6 @@ class HantShell:
             self.how.append("keep" if _inside(kept, at) else "chrome" if _inside(chrome, at) else "text")
         self.shell = shells.Shell.parse(converted, shell.site_description)
 
-    def _convert(self, how: str, value: str, page_dir: str) -> str:
-        if how == "keep":
-            return value
-        if how == "chrome":
-            return traditional.convert_unprotected(value, self.converter.chrome)
-        return self.converter.text(value, page_dir)
-
     def fill(self, page: Page, site_url: str) -> str:
         page_dir = page.path.rstrip("/")
         values: dict[str, str] = {
@@ -67,16 +60,21 @@ class HantShell:
             shells.SHELL_CANONICAL: html.escape(site_url + page.path),
             "BODY": published_body(page.body),
         }
-        out = [self.shell.parts[0]]
+        # Every gap's pieces into one batch: each converter is called once for the page.
+        batch = self.converter.batch()
+        batch.add(traditional.KEEP, self.shell.parts[0])
         for token, how, part in zip(self.shell.tokens, self.how, self.shell.parts[1:], strict=True):
             value = values[token]
             if token == shells.SHELL_CANONICAL:
-                value = self.converter.link(value, page_dir)
-            elif token != shells.PATH:
-                value = self._convert(how, value, page_dir)
-            out.append(value)
-            out.append(part)
-        return "".join(out)
+                batch.add(traditional.KEEP, self.converter.link(value, page_dir))
+            elif token == shells.PATH or how == "keep":
+                batch.add(traditional.KEEP, value)
+            elif how == "chrome":
+                self.converter.add_words(batch, value)
+            else:
+                self.converter.add_text(batch, value, page_dir)
+            batch.add(traditional.KEEP, part)
+        return batch.result()
 
 
 def hant_shells(by_depth: dict[int, shells.Shell], converter: traditional.PageConverter) -> dict[int, HantShell]:
