@@ -67,12 +67,34 @@ MAIN_START = 'id="qd-main" tabindex="-1">'
 _KEEP_ELEMENT = 'translate="no"'
 _KEEP_TAG = '<meta name="Site'  # SiteName, SiteDomain, SiteIDCode
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9]*")
-LINK = re.compile(r'((?:href|src)=")([^"]*)"')
 _NON_ASCII_LINK = re.compile(r'(?:href|src)="[\x00-\x21\x23-\x7f]*+[^"\x00-\x7f][^"]*"')
 _SWITCH = re.compile(r'<a [^<>]*data-qd-script="hant"[^<>]*>.*?</a>', re.DOTALL)
 _SWITCH_HREF = re.compile(r'href="([^"]*)"')
 _COUNTERPART_META = re.compile(r'<meta name="qd-counterpart"[^<>]*>')
 _HTML_LANG = re.compile(r'<html lang="[^"]*"')
+
+
+def rewrite_links(html: str, rewrite: Callable[[str], str]) -> str:
+    """`html` with the value of every href="…" and src="…" rewritten: what a regular expression
+    for either would do, by literal search (twice as fast: a page is long, its links few)."""
+    out: list[str] = []
+    last = 0
+    href, src = html.find('href="'), html.find('src="')
+    while href >= 0 or src >= 0:
+        start = href + 6 if src < 0 or 0 <= href < src else src + 5
+        end = html.find('"', start)
+        if end < 0:  # no value ends: nor does any later one
+            break
+        out += (html[last:start], rewrite(html[start:end]))
+        last = end
+        if 0 <= href <= end:
+            href = html.find('href="', end + 1)
+        if 0 <= src <= end:
+            src = html.find('src="', end + 1)
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -144,11 +166,13 @@ class PhraseConverter:
         return "".join(out)
 
 
-class Memo(dict[str, str]):
-    """Lines of text already converted (Batch), forgotten past MEMO_RUNS: a build meets each label,
-    department and law again and again, and most other text once."""
+class Memo(dict[str, tuple[str, set[str], set[str]]]):
+    """Lines of text already converted (Batch), with their Chinese characters and those of what
+    they became;
+    forgotten past MEMO_RUNS: a build meets each label, department and law again and again, and
+    most other text once."""
 
-    def __setitem__(self, key: str, value: str) -> None:
+    def __setitem__(self, key: str, value: tuple[str, set[str], set[str]]) -> None:
         if len(self) >= MEMO_RUNS:
             self.clear()
         super().__setitem__(key, value)
@@ -247,26 +271,32 @@ class Batch:
     changes only Chinese characters, and a third of a page's text is markup alone), and a line met
     before (a label, a department, a law cited by many items) is converted once per build (its
     `memo`): two thirds of the text an item page converts. Lines, not smaller runs: cutting costs
-    more per cut than OpenCC costs per character."""
+    more per cut than OpenCC costs per character.
 
-    def __init__(self, convert: Callable[[str], str], chrome: Callable[[str], str]) -> None:
+    chars: gather the Chinese characters of the pieces and of the result (`found`) for the script
+    map, from the memo's lines and from the pieces added as `counted` (HantShell leaves its own
+    parts out)."""
+
+    def __init__(self, convert: Callable[[str], str], chrome: Callable[[str], str], chars: bool = False) -> None:
         self.converters = (convert, chrome)
         self.parts: list[str] = []
         self.pending: tuple[list[int], list[int]] = ([], [])  # where TEXT and WORDS pieces are
+        self.found: tuple[set[str], set[str]] | None = (set(), set()) if chars else None
 
-    def add(self, how: int, piece: str) -> None:
-        if how == KEEP or not piece:
+    def add(self, how: int, piece: str, counted: bool = True) -> None:
+        convert = self.converters[how - 1] if how != KEEP and piece else None
+        if convert is None or piece.isascii() and isinstance(convert, PhraseConverter) and convert.by_runs:
             self.parts.append(piece)
-            return
-        convert = self.converters[how - 1]
-        if not (isinstance(convert, PhraseConverter) and convert.by_runs):
+            if counted and self.found is not None and not piece.isascii():
+                self.count(piece)
+        elif isinstance(convert, PhraseConverter) and convert.by_runs:
+            self._add_lines(convert.memo, self.pending[how - 1], piece)
+        else:
             self.pending[how - 1].append(len(self.parts))
             self.parts.append(piece)
-            return
-        if piece.isascii():
-            self.parts.append(piece)
-            return
-        memo, pending, parts = convert.memo, self.pending[how - 1], self.parts
+
+    def _add_lines(self, memo: Memo, pending: list[int], piece: str) -> None:
+        parts, found = self.parts, self.found
         for i, line in enumerate(piece.split("\n")):
             if i:
                 parts.append("\n")
@@ -278,21 +308,37 @@ class Batch:
                 pending.append(len(parts))
                 parts.append(line)
             else:
-                parts.append(done)
+                parts.append(done[0])
+                if found is not None:
+                    found[0].update(done[1])
+                    found[1].update(done[2])
+
+    def count(self, text: str) -> None:
+        """Chinese characters of the page in both scripts (a piece kept, a link before it was
+        rewritten: its characters are those of the rewritten link and more)."""
+        if self.found is not None:
+            chars = han_chars(text)
+            self.found[0].update(chars)
+            self.found[1].update(chars)
 
     def extend(self, pieces: Iterable[tuple[int, str]]) -> None:
         for how, piece in pieces:
             self.add(how, piece)
 
     def result(self) -> str:
-        parts = self.parts
+        parts, found = self.parts, self.found
         for convert, at in zip(self.converters, self.pending, strict=True):
             texts = [parts[i] for i in at]
             memo = convert.memo if isinstance(convert, PhraseConverter) and convert.by_runs else None
             for i, text, converted in zip(at, texts, convert_each(convert, texts), strict=True):
                 parts[i] = converted
-                if memo is not None:
-                    memo[text] = converted
+                if memo is not None or found is not None:
+                    chars = (han_chars(text), han_chars(converted))
+                    if memo is not None:
+                        memo[text] = (converted, *chars)
+                    if found is not None:
+                        found[0].update(chars[0])
+                        found[1].update(chars[1])
         return "".join(parts)
 
 
@@ -338,10 +384,26 @@ class PageConverter:
         self.site_url = site_url
         self.root_path = urlsplit(site_url).path or "/"
         self.note = self.chrome(NOTE)
+        self._links: dict[tuple[int, str], str] = {}  # link()'s, where the page's own folder is no part of it
 
     def link(self, url: str, page_dir: str) -> str:
         """A link of the page at `page_dir` (relative to the site root, "" or "power/x/") as the
         same page's Traditional copy must write it."""
+        folder = page_dir.strip("/")
+        up = folder.count("/") + 1 if folder else 0
+        if not url.startswith(("../" * up, "/", "https://", "http://")):
+            return self._link(url, page_dir)
+        # A link that climbs to the root (or starts there) is written alike on every page as deep:
+        # most of a page's links, each worked out once per build.
+        key = (up, url)
+        done = self._links.get(key)
+        if done is None:
+            if len(self._links) >= MEMO_RUNS:
+                self._links.clear()
+            done = self._links[key] = self._link(url, page_dir)
+        return done
+
+    def _link(self, url: str, page_dir: str) -> str:
         if not url or url.startswith(("#", "mailto:", "tel:", "data:", "javascript:", "//")):
             return url
         parts = urlsplit(url)
@@ -386,12 +448,17 @@ class PageConverter:
         self.add_text(batch, html, page_dir)
         return batch.result()
 
-    def batch(self) -> Batch:
-        return Batch(self.convert, self.chrome)
+    def batch(self, chars: bool = False) -> Batch:
+        return Batch(self.convert, self.chrome, chars)
 
     def add_text(self, batch: Batch, html: str, page_dir: str) -> None:
         """text(), into a batch of the page's pieces."""
-        batch.extend(_page_pieces(LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)))
+        def rewrite(url: str) -> str:
+            if not url.isascii():
+                batch.count(url)
+            return self.link(url, page_dir)
+
+        batch.extend(_page_pieces(rewrite_links(html, rewrite)))
 
     def add_words(self, batch: Batch, html: str) -> None:
         """`html` (inside a data-qd-chrome element) into a batch: all but its protected parts are
@@ -482,10 +549,12 @@ class ScriptChars:
             keep = words != self._convert(text) and len(words) == len(text) >= CHROME_MIN
             self._words[text] = words if keep else None
 
-    def add(self, html: str, converted: str, transient: bool = False) -> None:
-        """One Simplified page and its Traditional copy."""
-        for target, found in zip(self._transient if transient else self._counts, self._parts(html, converted),
-                                 strict=True):
+    def add(self, html: str, converted: str, transient: bool = False,
+            chars: tuple[set[str], set[str]] | None = None) -> None:
+        """One Simplified page and its Traditional copy. chars: their Chinese characters, when
+        known (HantShell.fill_chars)."""
+        parts = self._parts(html, converted) if chars is None else (*chars, self._chrome_texts(html))
+        for target, found in zip(self._transient if transient else self._counts, parts, strict=True):
             target.update(found)
 
     def remove(self, html: str, converted: str) -> None:
