@@ -166,13 +166,13 @@ class PhraseConverter:
         return "".join(out)
 
 
-class Memo(dict[str, tuple[str, set[str], set[str]]]):
+class Memo(dict[str, tuple[str, str, str]]):
     """Lines of text already converted (Batch), with their Chinese characters and those of what
     they became;
     forgotten past MEMO_RUNS: a build meets each label, department and law again and again, and
     most other text once."""
 
-    def __setitem__(self, key: str, value: tuple[str, set[str], set[str]]) -> None:
+    def __setitem__(self, key: str, value: tuple[str, str, str]) -> None:
         if len(self) >= MEMO_RUNS:
             self.clear()
         super().__setitem__(key, value)
@@ -333,7 +333,8 @@ class Batch:
             for i, text, converted in zip(at, texts, convert_each(convert, texts), strict=True):
                 parts[i] = converted
                 if memo is not None or found is not None:
-                    chars = (han_chars(text), han_chars(converted))
+                    # As strings: a memo of many small sets costs the garbage collector dearly.
+                    chars = ("".join(han_chars(text)), "".join(han_chars(converted)))
                     if memo is not None:
                         memo[text] = (converted, *chars)
                     if found is not None:
