@@ -67,12 +67,34 @@ MAIN_START = 'id="qd-main" tabindex="-1">'
 _KEEP_ELEMENT = 'translate="no"'
 _KEEP_TAG = '<meta name="Site'  # SiteName, SiteDomain, SiteIDCode
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9]*")
-LINK = re.compile(r'((?:href|src)=")([^"]*)"')
 _NON_ASCII_LINK = re.compile(r'(?:href|src)="[\x00-\x21\x23-\x7f]*+[^"\x00-\x7f][^"]*"')
 _SWITCH = re.compile(r'<a [^<>]*data-qd-script="hant"[^<>]*>.*?</a>', re.DOTALL)
 _SWITCH_HREF = re.compile(r'href="([^"]*)"')
 _COUNTERPART_META = re.compile(r'<meta name="qd-counterpart"[^<>]*>')
 _HTML_LANG = re.compile(r'<html lang="[^"]*"')
+
+
+def rewrite_links(html: str, rewrite: Callable[[str], str]) -> str:
+    """`html` with the value of every href="…" and src="…" rewritten: what a regular expression
+    for either would do, by literal search (twice as fast: a page is long, its links few)."""
+    out: list[str] = []
+    last = 0
+    href, src = html.find('href="'), html.find('src="')
+    while href >= 0 or src >= 0:
+        start = href + 6 if src < 0 or 0 <= href < src else src + 5
+        end = html.find('"', start)
+        if end < 0:  # no value ends: nor does any later one
+            break
+        out += (html[last:start], rewrite(html[start:end]))
+        last = end
+        if 0 <= href <= end:
+            href = html.find('href="', end + 1)
+        if 0 <= src <= end:
+            src = html.find('src="', end + 1)
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -119,26 +141,44 @@ class PhraseConverter:
 
         self.opencc = opencc.OpenCC(opencc_config).convert
         self.table = table
-        self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
+        # One pattern, longest phrase first: the regular expression engine tries the phrases only
+        # where one could start, where a literal search per phrase reads the whole text each time
+        # (seven times slower on a page, for a few dozen phrases).
+        longest_first = sorted(table, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, longest_first))) if table else None
+        # Batch may convert a page line by line (ASCII lines kept) when no phrase could reach
+        # across a line break or change a line of ASCII only (OpenCC's phrases cannot).
+        self.by_runs = not any("\n" in p or p.isascii() for p in table)
+        self.memo = Memo()
 
     def __call__(self, text: str) -> str:
-        # Literal search first: most texts hold none or few of the phrases, and one pattern of a
-        # few alternatives is fast where one of hundreds is not.
-        present = tuple(p for p in self.table if p in text)
-        if not present:
+        if self.pattern is None:
             return self.opencc(text)
-        pattern = self._patterns.get(present)
-        if pattern is None:
-            longest_first = sorted(present, key=len, reverse=True)
-            pattern = self._patterns[present] = re.compile("|".join(map(re.escape, longest_first)))
         out: list[str] = []
         last = 0
-        for m in pattern.finditer(text):
+        for m in self.pattern.finditer(text):
             out.append(self.opencc(text[last:m.start()]))
             out.append(self.table[m.group(0)])
             last = m.end()
+        if not out:  # no phrase of ours in it
+            return self.opencc(text)
         out.append(self.opencc(text[last:]))
         return "".join(out)
+
+
+class Memo(dict[str, tuple[str, str, str]]):
+    """Lines of text already converted (Batch), with their Chinese characters and those of what
+    they became;
+    forgotten past MEMO_RUNS: a build meets each label, department and law again and again, and
+    most other text once."""
+
+    def __setitem__(self, key: str, value: tuple[str, str, str]) -> None:
+        if len(self) >= MEMO_RUNS:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+MEMO_RUNS = 200_000
 
 
 SitePhrases = tuple[tuple[str, str], ...]  # a site's own phrases (`traditional: phrases:`), hashable
@@ -168,18 +208,20 @@ def chrome_converter(variant: str, site: SitePhrases = ()) -> Callable[[str], st
     return PhraseConverter(VARIANTS[variant].opencc_config, {**phrases(), **dict(site), **vocabulary})
 
 
-def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
-    """`text` converted except its protected parts (protected_spans), which stay as they are."""
-    out: list[str] = []
+# What a piece of a page is (Batch): kept as it is, published text, or the site's own words.
+KEEP, TEXT, WORDS = 0, 1, 2
+
+
+def _unprotected_pieces(text: str, how: int) -> Iterator[tuple[int, str]]:
+    """`text` in pieces: its protected parts (protected_spans) KEEP, the rest `how`."""
     last = 0
     for start, end in protected_spans(text):
         if start < last:  # inside a span already kept
             continue
-        out.append(convert(text[last:start]))
-        out.append(text[start:end])
+        yield how, text[last:start]
+        yield KEEP, text[start:end]
         last = end
-    out.append(convert(text[last:]))
-    return "".join(out)
+    yield how, text[last:]
 
 
 def _element_spans(text: str, marker: str) -> Iterator[tuple[int, int]]:
@@ -195,16 +237,124 @@ def _element_spans(text: str, marker: str) -> Iterator[tuple[int, int]]:
         at = text.find(marker, end)
 
 
-def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
-    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
-    out: list[str] = []
+def _page_pieces(text: str) -> Iterator[tuple[int, str]]:
+    """`text` in pieces: protected parts KEEP, data-qd-chrome elements WORDS, the rest TEXT."""
     last = 0
     for start, end in _element_spans(text, CHROME):
-        out.append(convert_unprotected(text[last:start], convert))
-        out.append(convert_unprotected(text[start:end], chrome))
+        yield from _unprotected_pieces(text[last:start], TEXT)
+        yield from _unprotected_pieces(text[start:end], WORDS)
         last = end
-    out.append(convert_unprotected(text[last:], convert))
-    return "".join(out)
+    yield from _unprotected_pieces(text[last:], TEXT)
+
+
+# Joins the pieces of one batch: no dictionary phrase holds it (nor may YAML text), so OpenCC,
+# which matches phrases left to right, converts each piece as it would alone.
+_SEPARATOR = "\x1f"
+
+
+def convert_each(convert: Callable[[str], str], texts: list[str]) -> list[str]:
+    """Each of `texts` converted, with one call: a call costs more than most pieces of a page."""
+    if len(texts) < 2:
+        return [convert(t) for t in texts]
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) == len(texts) - 1:
+        out = convert(joined).split(_SEPARATOR)
+        if len(out) == len(texts):
+            return out
+    return [convert(t) for t in texts]  # a text holds the separator
+
+
+class Batch:
+    """The pieces of one page, in order, converted together when the page is done (`result`).
+
+    A PhraseConverter's piece is cut into lines: a line of ASCII only is kept as it is (OpenCC
+    changes only Chinese characters, and a third of a page's text is markup alone), and a line met
+    before (a label, a department, a law cited by many items) is converted once per build (its
+    `memo`): two thirds of the text an item page converts. Lines, not smaller runs: cutting costs
+    more per cut than OpenCC costs per character.
+
+    chars: gather the Chinese characters of the pieces and of the result (`found`) for the script
+    map, from the memo's lines and from the pieces added as `counted` (HantShell leaves its own
+    parts out)."""
+
+    def __init__(self, convert: Callable[[str], str], chrome: Callable[[str], str], chars: bool = False) -> None:
+        self.converters = (convert, chrome)
+        self.parts: list[str] = []
+        self.pending: tuple[list[int], list[int]] = ([], [])  # where TEXT and WORDS pieces are
+        self.found: tuple[set[str], set[str]] | None = (set(), set()) if chars else None
+
+    def add(self, how: int, piece: str, counted: bool = True) -> None:
+        convert = self.converters[how - 1] if how != KEEP and piece else None
+        if convert is None or piece.isascii() and isinstance(convert, PhraseConverter) and convert.by_runs:
+            self.parts.append(piece)
+            if counted and self.found is not None and not piece.isascii():
+                self.count(piece)
+        elif isinstance(convert, PhraseConverter) and convert.by_runs:
+            self._add_lines(convert.memo, self.pending[how - 1], piece)
+        else:
+            self.pending[how - 1].append(len(self.parts))
+            self.parts.append(piece)
+
+    def _add_lines(self, memo: Memo, pending: list[int], piece: str) -> None:
+        parts, found = self.parts, self.found
+        for i, line in enumerate(piece.split("\n")):
+            if i:
+                parts.append("\n")
+            if line.isascii():
+                parts.append(line)
+                continue
+            done = memo.get(line)
+            if done is None:
+                pending.append(len(parts))
+                parts.append(line)
+            else:
+                parts.append(done[0])
+                if found is not None:
+                    found[0].update(done[1])
+                    found[1].update(done[2])
+
+    def count(self, text: str) -> None:
+        """Chinese characters of the page in both scripts (a piece kept, a link before it was
+        rewritten: its characters are those of the rewritten link and more)."""
+        if self.found is not None:
+            chars = han_chars(text)
+            self.found[0].update(chars)
+            self.found[1].update(chars)
+
+    def extend(self, pieces: Iterable[tuple[int, str]]) -> None:
+        for how, piece in pieces:
+            self.add(how, piece)
+
+    def result(self) -> str:
+        parts, found = self.parts, self.found
+        for convert, at in zip(self.converters, self.pending, strict=True):
+            texts = [parts[i] for i in at]
+            memo = convert.memo if isinstance(convert, PhraseConverter) and convert.by_runs else None
+            for i, text, converted in zip(at, texts, convert_each(convert, texts), strict=True):
+                parts[i] = converted
+                if memo is not None or found is not None:
+                    # As strings: a memo of many small sets costs the garbage collector dearly.
+                    chars = ("".join(han_chars(text)), "".join(han_chars(converted)))
+                    if memo is not None:
+                        memo[text] = (converted, *chars)
+                    if found is not None:
+                        found[0].update(chars[0])
+                        found[1].update(chars[1])
+        return "".join(parts)
+
+
+def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
+    """`text` converted except its protected parts (protected_spans), which stay as they are."""
+    batch = Batch(convert, convert)
+    batch.extend(_unprotected_pieces(text, TEXT))
+    return batch.result()
+
+
+def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
+    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
+    batch = Batch(convert, chrome)
+    batch.extend(_page_pieces(text))
+    return batch.result()
 
 
 def simplified_counterpart(hant_href: str) -> str:
@@ -235,10 +385,26 @@ class PageConverter:
         self.site_url = site_url
         self.root_path = urlsplit(site_url).path or "/"
         self.note = self.chrome(NOTE)
+        self._links: dict[tuple[int, str], str] = {}  # link()'s, where the page's own folder is no part of it
 
     def link(self, url: str, page_dir: str) -> str:
         """A link of the page at `page_dir` (relative to the site root, "" or "power/x/") as the
         same page's Traditional copy must write it."""
+        folder = page_dir.strip("/")
+        up = folder.count("/") + 1 if folder else 0
+        if not url.startswith(("../" * up, "/", "https://", "http://")):
+            return self._link(url, page_dir)
+        # A link that climbs to the root (or starts there) is written alike on every page as deep:
+        # most of a page's links, each worked out once per build.
+        key = (up, url)
+        done = self._links.get(key)
+        if done is None:
+            if len(self._links) >= MEMO_RUNS:
+                self._links.clear()
+            done = self._links[key] = self._link(url, page_dir)
+        return done
+
+    def _link(self, url: str, page_dir: str) -> str:
         if not url or url.startswith(("#", "mailto:", "tel:", "data:", "javascript:", "//")):
             return url
         parts = urlsplit(url)
@@ -279,8 +445,26 @@ class PageConverter:
 
     def text(self, html: str, page_dir: str) -> str:
         """Every link rewritten for zh-Hant/; everything but the protected parts converted."""
-        html = LINK.sub(lambda m: f'{m.group(1)}{self.link(m.group(2), page_dir)}"', html)
-        return convert_page_text(html, self.convert, self.chrome)
+        batch = self.batch()
+        self.add_text(batch, html, page_dir)
+        return batch.result()
+
+    def batch(self, chars: bool = False) -> Batch:
+        return Batch(self.convert, self.chrome, chars)
+
+    def add_text(self, batch: Batch, html: str, page_dir: str) -> None:
+        """text(), into a batch of the page's pieces."""
+        def rewrite(url: str) -> str:
+            if not url.isascii():
+                batch.count(url)
+            return self.link(url, page_dir)
+
+        batch.extend(_page_pieces(rewrite_links(html, rewrite)))
+
+    def add_words(self, batch: Batch, html: str) -> None:
+        """`html` (inside a data-qd-chrome element) into a batch: all but its protected parts are
+        the site's own words."""
+        batch.extend(_unprotected_pieces(html, WORDS))
 
     def page(self, html: str, page_dir: str) -> str:
         """The Traditional page: converted, labelled as derived, switch pointing back."""
@@ -312,6 +496,13 @@ class PageConverter:
 # by phrase by OpenCC. In assets/ but outside OWN_ASSETS, so the 繁體 view does not convert it.
 SCRIPT_MAP = "assets/script-map.json"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+
+
+def han_chars(text: str) -> set[str]:
+    """The Chinese characters of `text`, all the map is made of (cutting the rest out first
+    halves the cost: a page is mostly markup)."""
+    return set(_NOT_HAN.sub("", text))
 
 
 _TEXT_NODE = re.compile(r">([^<>]+)<")
@@ -338,7 +529,7 @@ class ScriptChars:
         self._convert, self._chrome = converter(variant, site), chrome_converter(variant, site)
 
     def _parts(self, html: str, converted: str) -> tuple[set[str], set[str], set[str]]:
-        return set(html), set(converted), self._chrome_texts(html)
+        return han_chars(html), han_chars(converted), self._chrome_texts(html)
 
     def _chrome_texts(self, html: str) -> set[str]:
         texts = set()
@@ -359,10 +550,12 @@ class ScriptChars:
             keep = words != self._convert(text) and len(words) == len(text) >= CHROME_MIN
             self._words[text] = words if keep else None
 
-    def add(self, html: str, converted: str, transient: bool = False) -> None:
-        """One Simplified page and its Traditional copy."""
-        for target, found in zip(self._transient if transient else self._counts, self._parts(html, converted),
-                                 strict=True):
+    def add(self, html: str, converted: str, transient: bool = False,
+            chars: tuple[set[str], set[str]] | None = None) -> None:
+        """One Simplified page and its Traditional copy. chars: their Chinese characters, when
+        known (HantShell.fill_chars)."""
+        parts = self._parts(html, converted) if chars is None else (*chars, self._chrome_texts(html))
+        for target, found in zip(self._transient if transient else self._counts, parts, strict=True):
             target.update(found)
 
     def remove(self, html: str, converted: str) -> None:

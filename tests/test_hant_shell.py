@@ -1,5 +1,6 @@
 """The 繁體 shells (generator/site/hant_shell.py) give every page exactly the bytes that converting the
-whole page gives: the shell is converted once per depth, only what fills it per page."""
+whole page gives: the shell is converted once per depth, only what fills it per page (each line of it
+once per build); and the Chinese characters of both pages that the script map counts."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ def test_every_shell_page_is_converted_as_the_whole_page_would_be(tmp_path):
             if spec.nav:
                 continue
             page = spec.make()
-            whole = converter.page(page_html(shells, page, SITE_URL), posixpath.dirname(page.path + "index.html"))
-            assert by_depth[page.depth].fill(page, SITE_URL) == whole, page.path
+            simplified = page_html(shells, page, SITE_URL)
+            whole = converter.page(simplified, posixpath.dirname(page.path + "index.html"))
+            # One filling gives both pages, and the characters the script map counts for each.
+            assert by_depth[page.depth].fill_both(page, SITE_URL) == (
+                simplified, whole, traditional.han_chars(simplified), traditional.han_chars(whole)), page.path
             compared.add(page.kind)
     # Every kind of shell page was compared: items, 主项, departments, 拼音 letters.
     assert {"item", "main", "department"} <= compared, compared

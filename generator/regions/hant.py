@@ -39,7 +39,7 @@ def convert_portal_page(html: str, rel: str, converter: traditional.PageConverte
     """The 繁體 copy of one portal page (rel: its file path from the portal's root)."""
     page_dir = traditional.page_dir_of(rel)
     hant = converter.page(html, page_dir)
-    return traditional.LINK.sub(lambda m: f'{m.group(1)}{_region_link(m.group(2), page_dir, hant_regions)}"', hant)
+    return traditional.rewrite_links(hant, lambda url: _region_link(url, page_dir, hant_regions))
 
 
 def write_hant(staged: Path, config: SiteConfig, sites: list[RegionSite], site_url: str, pages: list[str]) -> list[str]:

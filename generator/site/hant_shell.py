@@ -38,6 +38,7 @@ class HantShell:
         text = _source(shell)
         page_dir = "/".join(["d"] * depth)  # any folder at this depth: the shell's links are relative
         self.converter = converter
+        self.source = shell
         converted = converter.page(text, page_dir)
         # Where each gap is decides how its value is converted (the conversion adds gaps: the note
         # and the link back name the page's path).
@@ -48,15 +49,16 @@ class HantShell:
             at = match.start()
             self.how.append("keep" if _inside(kept, at) else "chrome" if _inside(chrome, at) else "text")
         self.shell = shells.Shell.parse(converted, shell.site_description)
-
-    def _convert(self, how: str, value: str, page_dir: str) -> str:
-        if how == "keep":
-            return value
-        if how == "chrome":
-            return traditional.convert_unprotected(value, self.converter.chrome)
-        return self.converter.text(value, page_dir)
+        # The Chinese characters of the shell in both scripts, for the script map: a page's are
+        # these and those of what fills it.
+        self.chars = (traditional.han_chars("".join(shell.parts)), traditional.han_chars("".join(self.shell.parts)))
 
     def fill(self, page: Page, site_url: str) -> str:
+        return self.fill_both(page, site_url)[1]
+
+    def fill_both(self, page: Page, site_url: str) -> tuple[str, str, set[str], set[str]]:
+        """The Simplified page (what shell.page_html gives), its 繁體 page, and the Chinese
+        characters of each: what fills the gaps is made once for both."""
         page_dir = page.path.rstrip("/")
         values: dict[str, str] = {
             shells.CRUMBS: shells.crumb_links(page.crumbs or [("首页", "")], root_prefix(page.path)),
@@ -67,16 +69,25 @@ class HantShell:
             shells.SHELL_CANONICAL: html.escape(site_url + page.path),
             "BODY": published_body(page.body),
         }
-        out = [self.shell.parts[0]]
+        # Every gap's pieces into one batch: each converter is called once for the page.
+        batch = self.converter.batch(chars=True)
+        batch.add(traditional.KEEP, self.shell.parts[0], counted=False)
         for token, how, part in zip(self.shell.tokens, self.how, self.shell.parts[1:], strict=True):
             value = values[token]
             if token == shells.SHELL_CANONICAL:
-                value = self.converter.link(value, page_dir)
-            elif token != shells.PATH:
-                value = self._convert(how, value, page_dir)
-            out.append(value)
-            out.append(part)
-        return "".join(out)
+                if not value.isascii():
+                    batch.count(value)
+                batch.add(traditional.KEEP, self.converter.link(value, page_dir))
+            elif token == shells.PATH or how == "keep":
+                batch.add(traditional.KEEP, value)
+            elif how == "chrome":
+                self.converter.add_words(batch, value)
+            else:
+                self.converter.add_text(batch, value, page_dir)
+            batch.add(traditional.KEEP, part, counted=False)
+        text = batch.result()
+        hans, hant = batch.found or (set(), set())
+        return self.source.assemble(values), text, hans | self.chars[0], hant | self.chars[1]
 
 
 def hant_shells(by_depth: dict[int, shells.Shell], converter: traditional.PageConverter) -> dict[int, HantShell]:

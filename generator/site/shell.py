@@ -148,6 +148,10 @@ class Shell:
             SHELL_CANONICAL: html.escape(canonical),
             "BODY": published_body(body),
         }
+        return self.assemble(values)
+
+    def assemble(self, values: dict[str, str]) -> str:
+        """The shell with each token's value in its gaps."""
         out = [self.parts[0]]
         for token, part in zip(self.tokens, self.parts[1:], strict=True):
             out.append(values[token])

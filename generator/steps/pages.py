@@ -80,7 +80,13 @@ class PageWriter:
         return replace_nav_body(frame.read_text(encoding="utf-8"), page.body)
 
     def write(self, page: Page) -> None:
-        text = self.html(page)
+        hant: tuple[str, tuple[set[str], set[str]]] | None = None
+        if self.hant is not None and not page.nav and page.depth in self.hant_shells:
+            # The Simplified page and its 繁體 copy from one filling of the shell's gaps.
+            text, converted, hans_chars, hant_chars = self.hant_shells[page.depth].fill_both(page, self.site_url)
+            hant = converted, (hans_chars, hant_chars)
+        else:
+            text = self.html(page)
         if text is None:
             return
         rel = page.path + "index.html"
@@ -88,10 +94,9 @@ class PageWriter:
             self._forget(rel)
         write_file(self.site / rel, text)
         if self.hant is not None:
-            converted = (self.hant.page(text, posixpath.dirname(rel)) if page.nav
-                         else self.hant_shells[page.depth].fill(page, self.site_url))
+            converted, chars = hant or (self.hant.page(text, posixpath.dirname(rel)), None)
             write_file(self.site / traditional.hant_path(rel), converted)
-            self.chars.add(text, converted)
+            self.chars.add(text, converted, chars=chars)
         if self.search:
             self.write_document(page)
 
