@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -73,19 +73,30 @@ class Relation:
 class DisclosureCounts:
     """Each item's (disclosures filled, disclosures expected): its share of its department's
     completeness. A preview keeps the counts of the items it already knew (the same objects under
-    the same configuration), so an edit counts only the edited file's items again, not 10,000."""
+    the same configuration), and a build those of the last build by item digest (`stored`, keyed
+    by `key_of`: what the item holds), so an edit counts only the edited file's items again, not
+    10,000."""
 
-    def __init__(self, config: SiteConfig, previous: DisclosureCounts | None = None) -> None:
+    def __init__(self, config: SiteConfig, previous: DisclosureCounts | None = None,
+                 stored: dict[str, list[int]] | None = None, key_of: Callable[[Item], str] | None = None) -> None:
         self.config = config
         self._by_id: dict[int, tuple[Item, int, int]] = {}
         self._previous = previous._by_id if previous is not None and previous.config is config else {}
+        self._stored = stored or {}
+        self._key_of = key_of
 
     def __call__(self, catalog: Catalog, item: Item) -> tuple[int, int]:
         known = self._by_id.get(id(item)) or self._previous.get(id(item))
         if known is None or known[0] is not item:
-            known = (item, *item_completeness(catalog, item))
+            counted = self._stored.get(self._key_of(item)) if self._key_of is not None else None
+            known = (item, *(counted or item_completeness(catalog, item)))
         self._by_id[id(item)] = known
         return known[1], known[2]
+
+    def by_key(self) -> dict[str, list[int]]:
+        """The counts made so far, by item digest: what the next build is given as `stored`."""
+        assert self._key_of is not None
+        return {self._key_of(item): [filled, expected] for item, filled, expected in self._by_id.values()}
 
 
 class SiteData:

@@ -146,8 +146,7 @@ def page_specs(build: Build, catalog: Catalog, builder: PageBuilder, history: An
     from generator.render.as_of import as_of_page
     from generator.render.history_pages import build_history_pages, current_parts
 
-    of = ItemDigests(build.products.get("@item_digests"))
-    build.put("@item_digests", of)
+    of = build.get("@item_digests")
     pending = builder.pending_seqs  # announced in their own section, not among the latest
     latest = [a for a in history.adjustments if a.seq not in pending][:10] if history is not None else []
     events_key = digest(history.head or "", str(len(history.events))) if history is not None else "-"
@@ -244,6 +243,11 @@ def _renderer(build: Build, templates: Path) -> TemplateRenderer:
     return kept[1]
 
 
+# Build.after.extra[COUNTS_RECORD]: each item's disclosure counts by item digest, and the key
+# (code, site_config.yml) under which they were counted.
+COUNTS_RECORD = "disclosure_counts"
+
+
 def run(build: Build) -> None:
     from generator import pinyin
     from generator.steps.downloads import download_links
@@ -251,7 +255,12 @@ def run(build: Build) -> None:
     project = build.get("@in_force")  # the lists as in force on the as-of day (steps/timeline.py)
     history = build.get("@history")
     renderer = _renderer(build, project.root / "templates")
-    counts = DisclosureCounts(project.catalog.config, build.products.get("@disclosure_counts"))
+    of = ItemDigests(build.products.get("@item_digests"))
+    build.put("@item_digests", of)
+    counts_key = digest(code_fingerprint(), build.runner.input_digest("site_config.yml"))
+    stored = build.before.extra.get(COUNTS_RECORD, {})
+    counts = DisclosureCounts(project.catalog.config, build.products.get("@disclosure_counts"),
+                              stored.get("counts") if stored.get("key") == counts_key else None, of)
     if build.serving:
         build.put("@disclosure_counts", counts)
     builder = PageBuilder(project.catalog, renderer, history, download_links(project), now=build.get("@now"),
@@ -260,6 +269,7 @@ def run(build: Build) -> None:
     if not build.serving:  # a preview keeps its conversions in memory
         pinyin.load_cache(pinyin_cache)
     build.put("@pages", list(page_specs(build, project.catalog, builder, history)))
+    build.after.extra[COUNTS_RECORD] = {"key": counts_key, "counts": counts.by_key()}
     if not build.serving:
         pinyin.save_cache(pinyin_cache, _pinyin_names(project.catalog))
 
