@@ -14,11 +14,13 @@ generator/steps/runner.py runs them for `qingdan build` and `qingdan serve` alik
     nav           pages                         → what MkDocs needs: nav, titles, depths
     shell         nav + mkdocs.yml + content/   → MkDocs: theme, nav frames, content pages, shells
     pages         pages + shells                → HTML, 繁體 copies, search documents (changed only)
-    search_index  search documents              → pagefind/ (the changed parts)
     data_files    in-force + history            → downloads/stats.json
     feeds         catalog + history + as-of day → feed.xml, feed.json; each list's, department's and
                                                   item's feed.xml (changed ones only)
     api           catalog + history + as-of day → api/v1/ (the static JSON API; changed files only)
+    search_index  search documents              → pagefind/ (the changed parts); after the three
+                                                  steps above, which read nothing of the pages, so
+                                                  they run while Pagefind indexes the last parts
     sitemap       page paths                    → sitemap.xml, robots.txt
     hant          shells + pages                → the rest of the 繁體 view, the script map
     manifest      every file                    → qingdan-manifest.json (what publish verifies)
@@ -57,10 +59,10 @@ STEPS: tuple[Step, ...] = (
     nav.STEP,
     shell.STEP,
     pages.STEP,
-    search_index.STEP,
     data_files.STEP,
     feeds.STEP,
     api.STEP,
+    search_index.STEP,
     sitemap.STEP,
     hant.STEP,
     manifest.STEP,
