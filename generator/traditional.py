@@ -350,13 +350,6 @@ def convert_unprotected(text: str, convert: Callable[[str], str]) -> str:
     return batch.result()
 
 
-def convert_page_text(text: str, convert: Callable[[str], str], chrome: Callable[[str], str]) -> str:
-    """convert_unprotected, with the elements marked data-qd-chrome converted by `chrome`."""
-    batch = Batch(convert, chrome)
-    batch.extend(_page_pieces(text))
-    return batch.result()
-
-
 def simplified_counterpart(hant_href: str) -> str:
     """A Simplified page's link to its Traditional page, as seen from that Traditional page.
 

@@ -4,8 +4,9 @@ The step writes only the files that differ from what the previous build wrote; f
 are removed. The index and the list files are made every time and compared by their bytes' digests.
 An item file (10,000 of them at 10,000 items) is made only when what it is made from changed: its
 versions and values as digested by ApiBuilder.item_inputs (the values at HEAD by the digest the
-render step made of each item), with the code, site_config.yml and the site's address. So the edit of one item makes and rewrites its item file, its list file and
-index.json, whatever the list's size. The build record keeps each file's key (RECORD).
+render step made of each item), with the code, site_config.yml and the site's address. So the
+edit of one item makes and rewrites its item file, its list file and index.json, whatever the
+list's size. The build record keeps each file's key (RECORD).
 """
 
 from __future__ import annotations
