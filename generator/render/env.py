@@ -26,6 +26,7 @@ from generator.fieldtypes import (
     FIELD_TYPES,
     basis_entry_text,
     basis_html,
+    disclosure_html,
     enum_html,
     field_html,
     item_link,
@@ -94,6 +95,9 @@ class TemplateRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             extensions=[Dedent],
+            # No stat of every included template at every include (four per item page): a renderer is
+            # made again when the project's templates/ change (generator/steps/render.py _renderer).
+            auto_reload=False,
             bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         )
         self.env.filters.update(
@@ -104,7 +108,8 @@ class TemplateRenderer:
             steps_html=steps_html, long_change=change_view, index_only=index_only,
         )
         # The HTML of a value is its field type's (generator/fieldtypes.py); templates ask for it here.
-        self.env.globals.update(field_html=field_html, enum_html=enum_html, item_link_html=item_link)
+        self.env.globals.update(field_html=field_html, enum_html=enum_html, item_link_html=item_link,
+                                disclosure_html=disclosure_html)
         # Page flags with their defaults; editions (generator/render/editions.py) override them.
         self.env.globals.update(edition=None, searchable=True)
         self._cache: dict[str, Any] = {}
