@@ -7,7 +7,9 @@ laughs") and keep the line and column of every mapping key and sequence entry.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,7 +234,7 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
     builder = _Builder(file, problems, budget=MAX_EXPANSION_FACTOR * len(text) + MAX_EXPANSION_FLOOR)
     try:
         try:
-            root = builder.build(yaml.parse(text, Loader=_Loader))
+            root = builder.build(_events(text, _Loader))
         except yaml.MarkedYAMLError as exc:
             if not _is_libyaml_limit(exc):
                 raise
@@ -240,7 +242,7 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
             # our builder sees the 65th level. The pure-Python parser scans lazily and has no such
             # limit, so re-reading with it reports the same located message on every PyYAML build.
             builder = _Builder(file, problems, budget=builder.limit)
-            root = builder.build(yaml.parse(text, Loader=yaml.SafeLoader))
+            root = builder.build(_events(text, yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         _syntax_error(exc, file, problems)
         return None
@@ -262,6 +264,16 @@ def parse_yaml(text: str, file: str, problems: Problems) -> Any:
         )
         return None
     return root
+
+
+def _events(text: str, loader_class: type) -> Iterator[Any]:
+    """The parser's events, as yaml.parse gives them but without a check_event call per event: both
+    parsers give None once the stream has ended."""
+    loader = loader_class(text)
+    try:
+        yield from iter(loader.get_event, None)
+    finally:
+        loader.dispose()
 
 
 def _is_libyaml_limit(exc: yaml.MarkedYAMLError) -> bool:
@@ -337,7 +349,9 @@ class _Builder:
                 if handler is not None:
                     handler(event)
                 continue
-            self._spend(1)
+            self.budget -= 1  # self._spend(1), inline: the loop runs once per scalar
+            if self.budget < 0:
+                raise _TooBig()
             if stack and stack[-1].key is _NO_VALUE and isinstance(stack[-1].value, LocatedMap):
                 self._key(stack[-1], event)
                 continue
@@ -419,8 +433,9 @@ class _Builder:
             frame.key, frame.skip = _NO_VALUE, False
 
     def _key(self, frame: _Frame, event: yaml.ScalarEvent) -> None:
-        where = {"file": self.file, "line": event.start_mark.line + 1, "column": event.start_mark.column + 1}
-        frame.key, frame.key_loc, frame.skip = event.value, Loc(where["line"], where["column"]), False
+        loc = _loc(event.start_mark)
+        where = {"file": self.file, "line": loc.line, "column": loc.column}
+        frame.key, frame.key_loc, frame.skip = event.value, loc, False
         tag = _tag_of(event)
         if tag == "tag:yaml.org,2002:merge":
             self.problems.error("不支持 YAML 合并键“<<”", rule="yaml-merge", hint="把要合并的字段直接写出来", **where)
@@ -502,6 +517,15 @@ def _tag_of(event: yaml.ScalarEvent) -> str:
     if not event.implicit[0]:
         return _STR_TAG
     value = event.value
+    if value and value[0] not in _IMPLICIT and None not in _IMPLICIT:  # Chinese text: no pattern to try
+        return _STR_TAG
+    return _plain_tag(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The resolver's tag of a plain scalar: by its spelling alone, so kept for the field names and
+    short values every item repeats (each was matched against the resolvers' patterns again)."""
     for tag, regexp in _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, []):
         if regexp.match(value):
             return tag
