@@ -19,7 +19,7 @@ from typing import Any
 
 from generator.api import FORMAT, ROOT
 from generator.changes import KINDS
-from generator.fieldtypes import field_text
+from generator.fieldtypes import field_text, field_type
 from generator.history.events import KIND_IDS, RECODED, Adjustment, History
 from generator.history.inforce import valid_until
 from generator.history.versions import ItemVersion, Timeline, is_pending
@@ -258,6 +258,8 @@ def value_texts(list_type: ListType, values: dict[str, Any], config: SiteConfig)
     texts = {}
     for name, value in values.items():
         fdef = list_type.field(name)
+        if fdef is not None and not field_type(fdef).reads_settings:
+            continue  # reads the same whatever the settings (two readings of each value cost 2 s)
         text = field_text(fdef, value, config)
         if fdef is None or text != field_text(fdef, value, None):
             texts[name] = text
