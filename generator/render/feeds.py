@@ -127,7 +127,9 @@ def _sort_key(entry: Entry) -> tuple[dt.datetime, str]:
 
 
 def newest(entries: Iterable[Entry], size: int | None = None) -> list[Entry]:
-    ordered = sorted(entries, key=_sort_key, reverse=True)
+    ordered = list(entries)
+    if len(ordered) > 1:  # most item feeds have one entry (the import)
+        ordered.sort(key=_sort_key, reverse=True)
     return ordered if size is None else ordered[:size]
 
 
