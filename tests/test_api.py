@@ -298,9 +298,10 @@ def test_an_enum_value_in_another_spelling_is_read_in_its_standard_wording(tmp_p
     from mini_project import make_project
 
     power = (Path(__file__).parent / "fixtures/mini/lists/power/scjgj.yml").read_text(encoding="utf-8")
-    power = power.replace("type: 行政许可", "type: XK", 1).replace("type: 行政处罚", "type: 行政处罚-其他", 1)
+    power = power.replace("type: 行政许可", "type: XK\n    level: [县级, 市]", 1).replace(
+        "type: 行政处罚", "type: 行政处罚-其他\n    level: [县, 市]", 1)
     zjj = (Path(__file__).parent / "fixtures/mini/lists/power/zjj.yml").read_text(encoding="utf-8")
-    zjj = re.sub(r"type: \S+", "type: XK", zjj, count=1)
+    zjj = re.sub(r"type: \S+", "type: XK\n    level: [县级, 市]", zjj, count=1)
     root = make_project(tmp_path / "county", {"lists/power/scjgj.yml": power, "lists/power/zjj.yml": zjj})
     result = build_site(root, tmp_path / "site", search=False)
     assert result.ok, [p.format_text() for p in result.problems.errors]
@@ -308,7 +309,7 @@ def test_an_enum_value_in_another_spelling_is_read_in_its_standard_wording(tmp_p
     for path in sorted((tmp_path / "site" / API / "items/power").glob("*.json")):
         versions = json.loads(path.read_text(encoding="utf-8"))["versions"]
         texts[path.stem] = (versions[-1]["values"]["type"], versions[-1]["text"])
-    assert texts["000131127004"] == ("XK", {"type": "行政许可（原文：XK）"})
+    assert texts["000131127004"] == ("XK", {"type": "行政许可（原文：XK）", "level": "县（原文：县级）、市"})
     assert texts["000231001000"] == ("行政处罚-其他", {"type": "行政处罚（原文：行政处罚-其他）"})
     shared = [text for value, text in texts.values() if value == "XK"]
     assert len(shared) == 2 and shared[0] == shared[1]

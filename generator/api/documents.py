@@ -127,7 +127,7 @@ class ApiBuilder:
         self.listed = {key: listed_versions(timeline.versions[key]) for key in self.keys}
         self._adjustment_digests: dict[str, str] = {}
         self._currents: dict[tuple[str, str], int | None] = {}
-        self._readings: dict[tuple[str, str, str], str | None] = {}  # value_texts'
+        self._readings: dict[tuple[str, str, Any], str | None] = {}  # value_texts'
 
     def files(self) -> Iterator[ApiFile]:
         yield ApiFile(ROOT + "index.json", lambda: dumps(self.index()))
@@ -252,29 +252,39 @@ def digest_values(values: dict[str, Any] | None) -> str:
 
 
 def value_texts(list_type: ListType, values: dict[str, Any], config: SiteConfig,
-                readings: dict[tuple[str, str, str], str | None] | None = None) -> dict[str, str]:
+                readings: dict[tuple[str, str, Any], str | None] | None = None) -> dict[str, str]:
     """Each value as the site reads it, only where the site's settings change that reading (an
     enum value in its standard wording). The rest follows from the value and its field's type
     (法定时限 20 工作日；承诺时限 5 工作日): as-of.js reads it so, as each type's text does without
     settings. Written for every value, the readings were 13.8·10⁶ bytes of a 10,000-item site.
-    readings: what a text value of a field read before (a few enum values, 65,000 times)."""
+    readings: what a value of a field read before (a few enum spellings, 65,000 times)."""
     texts = {}
     for name, value in values.items():
         fdef = list_type.field(name)
         if fdef is not None and not field_type(fdef).reads_settings:
             continue  # reads the same whatever the settings (two readings of each value cost 2 s)
-        key = (list_type.id, name, value) if readings is not None and isinstance(value, str) else None
-        if key is not None and key in readings:
+        hashable = _hashable(value) if readings is not None else None
+        key = (list_type.id, name, hashable)
+        if hashable is not None and key in readings:
             text = readings[key]
         else:
             text = field_text(fdef, value, config)
             if fdef is not None and text == field_text(fdef, value, None):
                 text = None
-            if key is not None:
+            if hashable is not None:
                 readings[key] = text
         if text is not None:
             texts[name] = text
     return texts
+
+
+def _hashable(value: Any) -> str | tuple[str, ...] | None:
+    """A text, or a list of texts (a multiple choice), as a key; None for any other value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
 
 
 def _changes(adjustment: Adjustment) -> Iterable[dict[str, Any]]:
