@@ -353,6 +353,9 @@ class FieldType:
     name = ""
     words = "文字"  # what a value of this type is, in words for the person writing one
     documented = ""  # what a value of this type looks like, for people reusing the open data
+    # Whether the site's settings can change how a value reads (text() with a config): the API
+    # writes those readings beside the values, and asks only the types that say so.
+    reads_settings = False
 
     def normalize(self, fdef: FieldDef, value: Any, config: SiteConfig, report: Report) -> Any:
         return _text(value, fdef, report)
@@ -501,6 +504,7 @@ class EnumType(FieldType):
 
     name = "enum"
     words = "规定取值之一"
+    reads_settings = True  # the standard wording (site_config.yml enum_standards)
     documented = "规定取值之一（按公布原文保存）"  # for the 数据开放 page
 
     def normalize(self, fdef, value, config, report):

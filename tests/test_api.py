@@ -290,3 +290,27 @@ def test_item_files_kept_from_the_previous_build_are_the_ones_a_cold_build_write
          date="2024-11-20T10:00:00+08:00")
     assert f"items/fee/{NEW_FEE}.json" in rebuilt("effective")
     assert load(out, f"items/fee/{NEW_FEE}.json")["versions"][-1]["valid_from"] == "2024-12-15"
+
+
+def test_an_enum_value_in_another_spelling_is_read_in_its_standard_wording(tmp_path):
+    """An item file gives a value's reading only where the site's settings make it (an enum value's
+    standard wording): each item its own, however many items share a spelling."""
+    from mini_project import make_project
+
+    power = (Path(__file__).parent / "fixtures/mini/lists/power/scjgj.yml").read_text(encoding="utf-8")
+    power = power.replace("type: 行政许可", "type: XK\n    level: [县级, 市]", 1).replace(
+        "type: 行政处罚", "type: 行政处罚-其他\n    level: [县, 市]", 1)
+    zjj = (Path(__file__).parent / "fixtures/mini/lists/power/zjj.yml").read_text(encoding="utf-8")
+    zjj = re.sub(r"type: \S+", "type: XK\n    level: [县级, 市]", zjj, count=1)
+    root = make_project(tmp_path / "county", {"lists/power/scjgj.yml": power, "lists/power/zjj.yml": zjj})
+    result = build_site(root, tmp_path / "site", search=False)
+    assert result.ok, [p.format_text() for p in result.problems.errors]
+    texts = {}
+    for path in sorted((tmp_path / "site" / API / "items/power").glob("*.json")):
+        versions = json.loads(path.read_text(encoding="utf-8"))["versions"]
+        texts[path.stem] = (versions[-1]["values"]["type"], versions[-1]["text"])
+    assert texts["000131127004"] == ("XK", {"type": "行政许可（原文：XK）", "level": "县（原文：县级）、市"})
+    assert texts["000231001000"] == ("行政处罚-其他", {"type": "行政处罚（原文：行政处罚-其他）"})
+    shared = [text for value, text in texts.values() if value == "XK"]
+    assert len(shared) == 2 and shared[0] == shared[1]
+    assert all("type" not in text for value, text in texts.values() if value not in ("XK", "行政处罚-其他"))

@@ -270,3 +270,50 @@ def test_no_history_no_feeds_and_no_links(tmp_path):
     assert build_site(root, out, search=False, history=False).ok
     assert _feeds(out) == []
     assert "订阅" not in (out / FOOD / "index.html").read_text(encoding="utf-8")
+
+
+def _atom_by_elementtree(head, entries) -> bytes:
+    """The Atom document as ElementTree writes it (what the feeds were written with before):
+    the text writer must give the same bytes, so no published feed changes."""
+    from generator.render.feeds import _NOT_XML, ATOM_NS, _time
+
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
+
+    def sub(parent, tag, text=None, **attrs):
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = _NOT_XML.sub("", text)
+        return element
+
+    sub(feed, "id", head.id)
+    sub(feed, "title", head.title)
+    sub(feed, "subtitle", head.subtitle)
+    sub(feed, "updated", max((e.updated for e in entries), key=_time) if entries else "1970-01-01T00:00:00+00:00")
+    sub(feed, "link", rel="self", href=head.self_href)
+    sub(feed, "link", href=head.id)
+    sub(sub(feed, "author"), "name", head.author)
+    for e in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "id", e.id)
+        sub(entry, "title", e.title)
+        sub(entry, "updated", e.updated)
+        sub(entry, "link", href=e.link)
+        sub(entry, "summary", e.summary)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=False).replace(b" />", b"/>")
+
+
+@pytest.mark.parametrize("text", [
+    "普通文字", "", "\x01\x0b", "a & b < c > d \"e\" 'f'", "行一\n行二\r\n\t缩进", "&amp; 已转义", "\ud800 孤立代理",
+    "\ufffe\uffff\x7f é 𠀀", " />", "]]>",
+])
+def test_the_atom_writer_writes_what_elementtree_wrote(text):
+    from generator.render.feeds import Entry, FeedHead, atom
+
+    head = FeedHead(f"https://example.gov.cn/a/{text}/", f"标题{text}", text, f"https://example.gov.cn/{text}feed.xml",
+                    text or "编办")
+    entries = [Entry(f"https://example.gov.cn/#adj-{text}", text, "2025-06-01T10:00:00+08:00",
+                     f"https://example.gov.cn/?q={text}", f"摘要：{text}"),
+               Entry("https://example.gov.cn/#adj-2", "第二条", "2025-06-02T00:00:00+08:00", "https://example.gov.cn/", text)]
+    for shown in ([], entries[:1], entries):
+        assert atom(head, shown) == _atom_by_elementtree(head, shown)

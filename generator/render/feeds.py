@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,7 +127,9 @@ def _sort_key(entry: Entry) -> tuple[dt.datetime, str]:
 
 
 def newest(entries: Iterable[Entry], size: int | None = None) -> list[Entry]:
-    ordered = sorted(entries, key=_sort_key, reverse=True)
+    ordered = list(entries)
+    if len(ordered) > 1:  # most item feeds have one entry (the import)
+        ordered.sort(key=_sort_key, reverse=True)
     return ordered if size is None else ordered[:size]
 
 
@@ -262,40 +263,54 @@ class FeedHead:
     author: str
 
 
+def _text(text: str) -> str:
+    """Character data as ElementTree wrote it, less the characters XML does not allow."""
+    text = _NOT_XML.sub("", text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
+                            "\t": "&#09;"})
+
+
+def _element(tag: str, text: str) -> str:
+    """<tag>text</tag>, or <tag/> when no text is left (as ElementTree wrote an empty element)."""
+    text = _text(text)
+    return f"<{tag}>{text}</{tag}>" if text else f"<{tag}/>"
+
+
+def _link(href: str) -> str:
+    return f'<link href="{href.translate(_ATTRIBUTE)}"/>'
+
+
+def _entry(e: Entry) -> str:
+    return (f"<entry>{_element('id', e.id)}{_element('title', e.title)}{_element('updated', e.updated)}"
+            f"{_link(e.link)}{_element('summary', e.summary)}</entry>")
+
+
 def atom(head: FeedHead, entries: list[Entry]) -> bytes:
     """An Atom 1.0 document; `updated` is its newest entry's, so an unchanged feed keeps its bytes.
 
     What Atom and XML let go unsaid is left out (10,000 item feeds carry it 10,000 times): the XML
     declaration (UTF-8 is XML's default) and rel="alternate" (a link's default relation, RFC 4287
     §4.2.7.2). Links stay absolute: readers that ignore xml:base are common, and a feed is read
-    where the site's own address is not known."""
-    ET.register_namespace("", ATOM_NS)
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            element.text = _NOT_XML.sub("", text)
-        return element
-
-    sub(feed, "id", head.id)
-    sub(feed, "title", head.title)
-    sub(feed, "subtitle", head.subtitle)
-    sub(feed, "updated", max((e.updated for e in entries), key=_time)
-        if entries else "1970-01-01T00:00:00+00:00")
-    sub(feed, "link", rel="self", href=head.self_href)
-    sub(feed, "link", href=head.id)
-    author = sub(feed, "author")
-    sub(author, "name", head.author)
-    for e in entries:
-        entry = sub(feed, "entry")
-        sub(entry, "id", e.id)
-        sub(entry, "title", e.title)
-        sub(entry, "updated", e.updated)
-        sub(entry, "link", href=e.link)
-        sub(entry, "summary", e.summary)
-    # ElementTree writes "<link ... />"; text and attributes never hold a bare ">" (escaped as &gt;).
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=False).replace(b" />", b"/>")
+    where the site's own address is not known. Written as text, not through ElementTree (a third
+    of the feeds step at 10,000 items), byte for byte as ElementTree wrote it
+    (tests/test_feeds.py compares the two)."""
+    updated = max((e.updated for e in entries), key=_time) if entries else "1970-01-01T00:00:00+00:00"
+    return "".join((
+        f'<feed xmlns="{ATOM_NS}" xml:lang="zh-CN">', _element("id", head.id), _element("title", head.title),
+        _element("subtitle", head.subtitle), _element("updated", updated),
+        f'<link rel="self" href="{head.self_href.translate(_ATTRIBUTE)}"/>', _link(head.id),
+        "<author>", _element("name", head.author), "</author>",
+        *(_entry(e) for e in entries), "</feed>",
+    )).encode("utf-8", "xmlcharrefreplace")
 
 
 def atom_feed(project: Any, history: Any, site_url: str, as_of: str) -> bytes:

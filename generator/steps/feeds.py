@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.render import feeds
+from generator.steps.sitefiles import SiteFiles
 from generator.steps.step import Step, digest
 
 if TYPE_CHECKING:
@@ -61,14 +61,6 @@ def feed_files(build: Build, project: Any, history: Any) -> Iterator[tuple[str, 
                lambda lid=list_id, c=code: feeds.item_feed(project, history, lid, c, site_url, as_of, by_seq))
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Replace the file (a previous site may share it as a hard link: never write into it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def run(build: Build) -> None:
     project = build.get("@catalog")
     history = build.get("@history")
@@ -77,12 +69,13 @@ def run(build: Build) -> None:
     if history is not None:
         # What every feed is made from besides its own entries: the portal, names, the address.
         context = build.runner.inputs_key("feeds-context", ("site_config.yml", "option:site_url"))
-        site = str(build.site_dir)
+        files = SiteFiles(build.site_dir, build.cold)
+        site = files.site
         for path, key, make in feed_files(build, project, history):
             current[path] = key = digest(context, key)
             # os.path on a string: a tenth of pathlib's cost, 10,000 times in a one-item rebuild
-            if previous.get(path) != key or not os.path.exists(f"{site}/{path}"):
-                _write(build.site_dir / path, make())
+            if build.cold or previous.get(path) != key or not os.path.exists(f"{site}/{path}"):
+                files.write(path, make())
     for path in sorted(set(previous) - set(current)):
         (build.site_dir / path).unlink(missing_ok=True)
     build.after.extra["feeds"] = current
