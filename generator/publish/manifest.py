@@ -266,78 +266,137 @@ def scan(site_dir: Path) -> dict[str, FileEntry]:
     return {rel: _entry(site_dir / rel, rel) for rel in site_files(site_dir)}
 
 
-def _identity(stat: os.stat_result) -> str:
+# A file as the record keeps it: [inode, size, mtime_ns, sha256] (sha256 "" for a part not read).
+FileRecord = list
+
+
+def _identity(stat: os.stat_result) -> list[int]:
     """A file as the file system knows it: the same inode, size and time is the same bytes (a build
     hard-links the files it did not change from the previous site, and replaces the others)."""
-    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
-PARTS_RECORD = "@parts"  # in the record write_manifest returns: [part count, format]
+# A folder's time is trusted only when it is this much older than the record (a file system may
+# keep times to the second or two): a change later in the same tick would not move it.
+_SETTLED_NS = 2_000_000_000
+
+
+@dataclass
+class _Walk:
+    """The site's files as this build finds them, and what changed since the record was made."""
+
+    files: dict[str, FileRecord] = field(default_factory=dict)  # the parts and the root left out
+    parts: dict[str, FileRecord] = field(default_factory=dict)  # the parts on disk, not read
+    folders: dict[str, list[Any]] = field(default_factory=dict)  # the record of each folder
+    changed: list[str] = field(default_factory=list)  # files read anew, and files gone
+
+
+def _walk(site_dir: Path, known: dict[str, list[Any]]) -> _Walk:
+    """Every file of the site with its SHA-256. A folder whose time is the one recorded holds the
+    same entries, each the same file (a build links the previous site's folders with their times,
+    and replaces files, never writes into one), so only changed folders are listed and stat'ed,
+    and only files that are not the recorded ones are read."""
+    found = _Walk()
+    root = str(site_dir)
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        path = root + "/" + folder if folder else root
+        mtime = os.stat(path).st_mtime_ns
+        seen = known.get(folder)
+        if seen is not None and seen[0] == mtime:
+            subfolders, entries = seen[1], seen[2]
+        else:
+            subfolders, entries = _list_folder(path, folder, seen[2] if seen is not None else {}, found)
+        found.folders[folder] = [mtime, subfolders, entries]
+        into = found.parts if folder == PARTS_DIR + "/" else found.files
+        for name, record in entries.items():
+            into[folder + name] = record
+        stack.extend(f"{folder}{name}/" for name in subfolders)
+    for folder, (_, _, entries) in known.items():  # folders removed since
+        if folder not in found.folders and folder != PARTS_DIR + "/":
+            found.changed.extend(folder + name for name in entries)
+    return found
+
+
+def _list_folder(path: str, folder: str, before: dict[str, FileRecord],
+                 found: _Walk) -> tuple[list[str], dict[str, FileRecord]]:
+    """A changed folder: its sub-folders and files, each file read unless it is the recorded one."""
+    subfolders: list[str] = []
+    entries: dict[str, FileRecord] = {}
+    parts = folder == PARTS_DIR + "/"
+    with os.scandir(path) as listing:
+        for entry in listing:
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.name)
+                continue
+            if not entry.is_file() or folder + entry.name == MANIFEST_NAME:
+                continue
+            identity = _identity(entry.stat())
+            seen = before.get(entry.name)
+            if seen is not None and seen[:3] == identity:
+                entries[entry.name] = seen
+            elif parts:  # made again below if its part changed
+                entries[entry.name] = [*identity, ""]
+            else:
+                entries[entry.name] = [*identity, _entry(Path(entry.path), entry.name).sha256]
+                found.changed.append(folder + entry.name)
+    if not parts:
+        found.changed.extend(folder + name for name in before if name not in entries)
+    return sorted(subfolders), entries
 
 
 def write_manifest(site_dir: Path, build: dict[str, Any],
-                   known: dict[str, list[str]] | None = None) -> tuple[Manifest, dict[str, list[str]]]:
-    """Write the manifest; `known`: {path: [identity, sha256]} from the previous build, whose files
-    are not read again and whose parts are kept when none of their files changed. Returns the
-    manifest and the same record for the next build."""
+                   known: dict[str, Any] | None = None) -> tuple[Manifest, dict[str, Any]]:
+    """Write the manifest; `known`: the record the previous build returned, whose files are not
+    read again and whose parts are kept when none of their files changed. Returns the manifest
+    and the record for the next build: {"folders": {folder: [mtime_ns, sub-folders, {name:
+    FileRecord}]}, "parts": [part count, format]}."""
     known = known or {}
-    data: dict[str, FileEntry] = {}
-    record: dict[str, list[str]] = {}
-    changed: list[str] = []
-    on_disk: dict[str, os.stat_result] = {}
-    for rel, stat in _tree(site_dir):
-        if is_part(rel):
-            on_disk[rel] = stat
-            continue
-        identity = _identity(stat)
-        seen = known.get(rel)
-        if seen is not None and seen[0] == identity:
-            data[rel] = FileEntry(seen[1], stat.st_size, content_type(rel))
-        else:
-            data[rel] = _entry(site_dir / rel, rel)
-            changed.append(rel)
-        record[rel] = [identity, data[rel].sha256]
-    manifest, parts = Manifest.of_files(data, build, _kept_parts(known, data, changed, on_disk))
-    record.update(_write_parts(site_dir, manifest, parts, known))
-    record[PARTS_RECORD] = [str(part_count(len(data))), str(FORMAT)]
+    folders = known.get("folders")
+    found = _walk(site_dir, folders if isinstance(folders, dict) else {})
+    data = {rel: FileEntry(record[3], record[1], content_type(rel)) for rel, record in found.files.items()}
+    count = part_count(len(data))
+    kept: dict[str, FileEntry] = {}
+    if known.get("parts") == [count, FORMAT]:
+        dirty = {part_of(p, count) for p in found.changed}
+        kept = {name: FileEntry(record[3], record[1], content_type(name)) for name, record in found.parts.items()
+                if record[3] and name not in dirty}
+    manifest, parts = Manifest.of_files(data, build, kept)
+    found.folders[PARTS_DIR + "/"] = [None, [], _write_parts(site_dir, manifest, parts, found.parts)]
     target = site_dir / MANIFEST_NAME
     target.unlink(missing_ok=True)  # never written into: it may be the previous site's, hard-linked
     target.write_bytes(manifest.to_bytes())
-    return manifest, record
-
-
-def _kept_parts(known: dict[str, list[str]], data: dict[str, FileEntry], changed: list[str],
-                on_disk: dict[str, os.stat_result]) -> dict[str, FileEntry]:
-    """The previous build's parts that list exactly the files they listed then: none of their files
-    changed, came or went, and the part on disk is the one that build wrote."""
-    count = part_count(len(data))
-    if known.get(PARTS_RECORD) != [str(count), str(FORMAT)]:
-        return {}
-    gone = (p for p in known if p not in data and p != PARTS_RECORD and not is_part(p))
-    dirty = {part_of(p, count) for p in [*changed, *gone]}
-    return {name: FileEntry(known[name][1], stat.st_size, content_type(name)) for name, stat in on_disk.items()
-            if name not in dirty and name in known and known[name][0] == _identity(stat)}
+    settled = target.stat().st_mtime_ns - _SETTLED_NS
+    for record in found.folders.values():
+        if record[0] is not None and record[0] > settled:
+            record[0] = None  # listed again by the next build
+    return manifest, {"folders": found.folders, "parts": [count, FORMAT]}
 
 
 def _write_parts(site_dir: Path, manifest: Manifest, parts: dict[str, bytes],
-                 known: dict[str, list[str]]) -> dict[str, list[str]]:
+                 on_disk: dict[str, FileRecord]) -> dict[str, FileRecord]:
     """Write the parts made anew (one with the bytes the previous build wrote stays as it is), drop
-    those no longer listed. Returns the record of every part."""
+    those no longer listed. Returns the record of every part, by name."""
     folder = site_dir / PARTS_DIR
     listed = manifest.parts()
-    if folder.is_dir():
-        for stale in folder.iterdir():
-            if f"{PARTS_DIR}/{stale.name}" not in listed:
-                stale.unlink()
+    for name in on_disk:
+        if name not in listed:
+            (site_dir / name).unlink()
     folder.mkdir(exist_ok=True)
     for name, body in parts.items():
-        path = site_dir / name
-        seen = known.get(name)
-        if not (seen is not None and seen[1] == listed[name].sha256 and path.is_file()
-                and seen[0] == _identity(path.stat())):
+        seen = on_disk.get(name)
+        if seen is None or seen[3] != listed[name].sha256:
+            path = site_dir / name
             path.unlink(missing_ok=True)
             path.write_bytes(body)
-    return {name: [_identity((site_dir / name).stat()), entry.sha256] for name, entry in listed.items()}
+    records = {}
+    for name, entry in listed.items():
+        seen = on_disk.get(name)
+        if seen is None or seen[3] != entry.sha256:
+            seen = [*_identity((site_dir / name).stat()), entry.sha256]
+        records[name[len(PARTS_DIR) + 1:]] = seen
+    return records
 
 
 def read_manifest(site_dir: Path, strict: bool = True) -> Manifest | None:

@@ -394,6 +394,8 @@ class Runner:
                 job = pending.pop(writers.get(token, ""), None)
                 if job is not None:
                     self._wait(build, writers[token], job)
+            if "*" in step.reads:  # reads every file: the forked downloads writer's too
+                self._wait_all(build, pending)
             build.keys[step.name] = key = self.step_key(step)
             if self._can_skip(build, step):
                 self._product_keys(step, key)
