@@ -110,3 +110,34 @@ def test_a_removed_item_leaves_the_others_at_their_places(config, tmp_path: Path
     assert problems == [] and again == _full(config, after)[0]
     # the item before it now ends the file (its text gained the file's last line break): parsed again
     assert all(new is old for new, old in zip(again[:-1], items[:-2], strict=True))
+
+
+def test_a_preview_keeps_the_items_a_save_left_alone_and_writes_the_site_a_build_writes(tmp_path, monkeypatch):
+    """In `qingdan serve`: after a rename, the other items of the saved file are the objects the
+    preview already had (their keys are not made again); the renamed one is new; and once the
+    preview caught up its folder is the site `qingdan build` writes."""
+    from demo_project import demo_with_history
+    from test_pipeline import rename, same_site
+
+    from generator.site.build import build_site
+    from generator.steps import STEPS
+    from generator.steps.runner import Options, Runner
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
+    root = demo_with_history(tmp_path / "county")
+    runner = Runner(STEPS, root, tmp_path / "site", Options(), serving=True)
+    assert runner.run().ok
+
+    def fgw() -> list:
+        return [i for i in runner.products["@catalog"].catalog.items() if i.file == REL]
+
+    before = fgw()
+    rename(root)
+    result = runner.update({root / REL})
+    assert result.ok and "power/3607990010100100/" in result.written
+    after = fgw()
+    made_again = [new.name for new, old in zip(after, before, strict=True) if new is not old]
+    assert made_again == ["企业投资项目核准（含变更）"]
+    assert runner.catch_up().ok
+    assert build_site(root, tmp_path / "fresh").ok
+    assert same_site(tmp_path / "site", tmp_path / "fresh") == ["qingdan-manifest.json"]

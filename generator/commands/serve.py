@@ -137,12 +137,15 @@ class Server:
         started = time.perf_counter()
         # No collection between the save and the page: an update makes some 100,000 objects (keys,
         # page specs), enough for several collections (0.1 s of CPU at 10,000 items); catch_up
-        # collects them once the page is shown.
-        gc.disable()
+        # collects them once the page is shown. Not when there is no site yet: that is a full build.
+        pause = bool(self.runner.state.steps) and gc.isenabled()
+        if pause:
+            gc.disable()
         try:
             result = self.runner.update(paths)
         finally:
-            gc.enable()
+            if pause:
+                gc.enable()
         if not result.ok:
             self._failed(result.problems)
             return
