@@ -90,13 +90,16 @@ def inner_terms(text: str) -> str:
     return " ".join(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=200_000)
 def index_letter(text: str) -> str:
-    """The A–Z index section of a name; '#' for names that start with a digit or symbol."""
+    """The A–Z index section of a name; '#' for names that start with a digit or symbol.
+    Cached, as sort_key: the index asks both of every name on every build and preview update."""
     letters = syllables(text)
     first = letters[0][0] if letters else ""
     return first.upper() if first.isalpha() else "#"
 
 
+@lru_cache(maxsize=200_000)
 def sort_key(text: str) -> tuple[str, str]:
     """Sort by pinyin, then by the characters themselves so that the order is total."""
     return (full(text, " "), text)

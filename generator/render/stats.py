@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.model import Catalog, Item
 
@@ -94,22 +94,65 @@ def _days(value: Any, unit: str) -> float:
     return float(value) * _DAYS.get(unit or "工作日", 1.0)
 
 
+class _Facts(NamedTuple):
+    """What the figures count of one item (None: not counted there)."""
+
+    power_type: str | None  # 职权类型, of a power item
+    handling: str | None  # 办件类型, of an item of a list that has the field
+    limit: tuple[float, float, float] | None  # statutory and promised days, 1 − promised ÷ statutory
+    fund: str | None  # 资金管理方式, of a fee item
+
+
+# id(item) → (item, config, facts): a preview asks for the figures of the whole catalog and of a
+# department on every edit, and of items that are mostly the same objects; their facts are found
+# again rather than worked out again. Holds the items of the last whole-catalog count only.
+_KNOWN: dict[int, tuple[Item, Any, _Facts]] = {}
+
+
+def _facts(catalog: Catalog, item: Item) -> _Facts:
+    known = _KNOWN.get(id(item))
+    if known is not None and known[0] is item and known[1] is catalog.config:
+        return known[2]
+    list_type = catalog.config.list_type(item.list_id)
+    handling = _standard(catalog, item, "handling") if list_type and list_type.field("handling") else None
+    facts = _Facts(_standard(catalog, item, "type") if item.list_id == "power" else None, handling,
+                   _limit(item), _standard(catalog, item, "fund_management") if item.list_id == "fee" else None)
+    _KNOWN[id(item)] = (item, catalog.config, facts)
+    return facts
+
+
+def _limit(item: Item) -> tuple[float, float, float] | None:
+    """An item with a positive statutory and a promised limit: both in 工作日, and the reduction."""
+    limit = item.data.get("time_limit")
+    if not isinstance(limit, dict):
+        return None
+    statutory, promised = limit.get("statutory"), limit.get("promised")
+    if not isinstance(statutory, int) or not isinstance(promised, int) or statutory <= 0:
+        return None
+    unit = str(limit.get("unit") or "工作日")
+    return _days(statutory, unit), _days(promised, unit), 1 - promised / statutory
+
+
 def compute(catalog: Catalog, events: list[Any] | None = None, department: str = "") -> Stats:
     """Figures for the whole catalog, or for one department's items (and adjustments)."""
+    global _KNOWN
     config = catalog.config
     items = [i for i in catalog.items() if not department or i.department == department]
+    if not department:  # only the current items' facts are kept
+        _KNOWN = {id(i): _KNOWN[id(i)] for i in items if id(i) in _KNOWN}
+    facts = [_facts(catalog, i) for i in items]
     stats = Stats(scope=department)
     per_list = Counter(i.list_id for i in items)
     stats.lists = [(t.id, t.title, per_list[t.id]) for t in config.list_types if per_list[t.id]]
     stats.departments = _per_department(catalog, items)
-    powers = [i for i in items if i.list_id == "power"]
-    stats.power_types = _in_order(Counter(_standard(catalog, i, "type") for i in powers), config, "item_type")
-    stats.handling = _handling(catalog, items)
-    stats.time_limits, stats.time_total = _time_limits(catalog, items)
-    fees = [i for i in items if i.list_id == "fee"]
-    stats.fees_by_department = _per_department(catalog, fees)
-    stats.fees_by_fund = _in_order(Counter(_standard(catalog, i, "fund_management") for i in fees), config,
-                                   "fund_management")
+    stats.power_types = _in_order(Counter(f.power_type for f in facts if f.power_type is not None), config,
+                                  "item_type")
+    handling = Counter(f.handling for f in facts if f.handling is not None)
+    handling.pop(UNKNOWN, None)  # the share among items that published their 办件类型
+    stats.handling = _in_order(handling, config, "handling")
+    stats.time_limits, stats.time_total = _time_limits(catalog, items, facts)
+    stats.fees_by_department = _per_department(catalog, [i for i in items if i.list_id == "fee"])
+    stats.fees_by_fund = _in_order(Counter(f.fund for f in facts if f.fund is not None), config, "fund_management")
     if events:
         stats.adjustment_kinds, stats.adjustments = _adjustments(events, department)
     return stats
@@ -127,32 +170,20 @@ def _in_order(counts: Counter, config: Any, enum: str) -> list[tuple[str, int]]:
     return [(v, counts[v]) for v in order if counts[v]] + sorted((v, n) for v, n in counts.items() if v not in order)
 
 
-def _handling(catalog: Catalog, items: list[Item]) -> list[tuple[str, int]]:
-    """The share among items that published their 办件类型 (an item without one is not counted)."""
-    config = catalog.config
-    handled = [i for i in items if config.list_type(i.list_id) and config.list_type(i.list_id).field("handling")]
-    counts = Counter(_standard(catalog, i, "handling") for i in handled)
-    counts.pop(UNKNOWN, None)
-    return _in_order(counts, config, "handling")
-
-
-def _time_limits(catalog: Catalog, items: list[Item]) -> tuple[list[tuple[str, str, TimeLimits]], TimeLimits]:
+def _time_limits(catalog: Catalog, items: list[Item],
+                 facts: list[_Facts]) -> tuple[list[tuple[str, str, TimeLimits]], TimeLimits]:
     """Per department and in total, over the items with a positive statutory and a promised limit."""
     by_dept: dict[str, TimeLimits] = {}
     total = TimeLimits()
-    for item in items:
-        limit = item.data.get("time_limit")
-        if not isinstance(limit, dict):
+    for item, fact in zip(items, facts, strict=True):
+        if fact.limit is None:
             continue
-        statutory, promised = limit.get("statutory"), limit.get("promised")
-        if not isinstance(statutory, int) or not isinstance(promised, int) or statutory <= 0:
-            continue
-        unit = str(limit.get("unit") or "工作日")
+        statutory, promised, reduction = fact.limit
         for t in (by_dept.setdefault(item.department, TimeLimits()), total):
             t.items += 1
-            t.statutory_days += _days(statutory, unit)
-            t.promised_days += _days(promised, unit)
-            t.reduction_sum += 1 - promised / statutory
+            t.statutory_days += statutory
+            t.promised_days += promised
+            t.reduction_sum += reduction
     per_dept = [(d.code, d.short_name, by_dept[d.code]) for d in catalog.config.departments if d.code in by_dept]
     return per_dept, total
 
