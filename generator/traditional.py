@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -167,16 +166,13 @@ class PhraseConverter:
         return "".join(out)
 
 
-Chars = tuple[str, ...]  # a line's distinct Chinese characters, each the one interned string (sys.intern)
-
-
-class Memo(dict[str, tuple[str, Chars, Chars]]):
+class Memo(dict[str, tuple[str, str, str]]):
     """Lines of text already converted (Batch), with their Chinese characters and those of what
     they became;
     forgotten past MEMO_RUNS: a build meets each label, department and law again and again, and
     most other text once."""
 
-    def __setitem__(self, key: str, value: tuple[str, Chars, Chars]) -> None:
+    def __setitem__(self, key: str, value: tuple[str, str, str]) -> None:
         if len(self) >= MEMO_RUNS:
             self.clear()
         super().__setitem__(key, value)
@@ -337,10 +333,8 @@ class Batch:
             for i, text, converted in zip(at, texts, convert_each(convert, texts), strict=True):
                 parts[i] = converted
                 if memo is not None or found is not None:
-                    # As tuples of interned characters: a memo of many small sets costs the garbage
-                    # collector dearly (a tuple of strings it soon stops tracking), and adding a
-                    # tuple's characters to a page's set makes no new string (a string's does).
-                    chars = (tuple(map(sys.intern, han_chars(text))), tuple(map(sys.intern, han_chars(converted))))
+                    # As strings: a memo of many small sets costs the garbage collector dearly.
+                    chars = ("".join(han_chars(text)), "".join(han_chars(converted)))
                     if memo is not None:
                         memo[text] = (converted, *chars)
                     if found is not None:
