@@ -109,7 +109,12 @@ class PageWriter:
         write_file(self.site / rel, text)
         if self.hant is not None:
             converted, chars = hant or (self.hant.page(text, posixpath.dirname(rel)), None)
-            write_file(self.site / traditional.hant_path(rel), converted)
+            target = self.site / traditional.hant_path(rel)
+            if self.incremental:
+                write_file(target, converted)
+            else:  # a cold build's site is new: no earlier site shares the file, none reads it yet
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(converted, encoding="utf-8")
             self.chars.add(text, converted, chars=chars)
         if self.search:
             self.write_document(page)
