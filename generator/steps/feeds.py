@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from generator.render import feeds
-from generator.steps.sitefiles import SiteFiles
+from generator.steps.sitefiles import write_file
 from generator.steps.step import Step, digest
 
 if TYPE_CHECKING:
@@ -69,13 +69,12 @@ def run(build: Build) -> None:
     if history is not None:
         # What every feed is made from besides its own entries: the portal, names, the address.
         context = build.runner.inputs_key("feeds-context", ("site_config.yml", "option:site_url"))
-        files = SiteFiles(build.site_dir, build.cold)
-        site = files.site
+        site = str(build.site_dir)
         for path, key, make in feed_files(build, project, history):
             current[path] = key = digest(context, key)
             # os.path on a string: a tenth of pathlib's cost, 10,000 times in a one-item rebuild
             if build.cold or previous.get(path) != key or not os.path.exists(f"{site}/{path}"):
-                files.write(path, make())
+                write_file(f"{site}/{path}", make())
     for path in sorted(set(previous) - set(current)):
         (build.site_dir / path).unlink(missing_ok=True)
     build.after.extra["feeds"] = current

@@ -23,33 +23,12 @@ from generator.render.pages import Page
 from generator.site.hant_shell import hant_shells
 from generator.site.shell import page_html, replace_nav_body
 from generator.steps.search_index import DocumentStore, Indexer, document_store
+from generator.steps.sitefiles import write_file
 from generator.steps.step import BuildError, Pending, Step, digest
 
 if TYPE_CHECKING:
     from generator.steps.render import PageSpec
     from generator.steps.runner import Build
-
-
-def write_file(path: Path, text: str) -> None:
-    """Replace `path` by a new file (never write into a file a previous site may share).
-
-    A file not there yet is created in place: no one shares it. Only an existing one goes through a
-    temporary file and a rename (on a cold build, none but the nav pages' frames: a rename less for
-    each of 10,000 pages)."""
-    data = text.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "xb") as new:
-            new.write(data)
-        return
-    except FileExistsError:
-        pass
-    except OSError:
-        path.unlink(missing_ok=True)  # no half-written page left (a preview builds in place)
-        raise
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 class PageWriter:
@@ -109,12 +88,7 @@ class PageWriter:
         write_file(self.site / rel, text)
         if self.hant is not None:
             converted, chars = hant or (self.hant.page(text, posixpath.dirname(rel)), None)
-            target = self.site / traditional.hant_path(rel)
-            if self.incremental:
-                write_file(target, converted)
-            else:  # a cold build's site is new: no earlier site shares the file, none reads it yet
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(converted, encoding="utf-8")
+            write_file(self.site / traditional.hant_path(rel), converted)
             self.chars.add(text, converted, chars=chars)
         if self.search:
             self.write_document(page)

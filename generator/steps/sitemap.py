@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from generator import traditional
 from generator.site.mkdocs_shell import content_path
-from generator.steps.pages import write_file
+from generator.steps.sitefiles import write_file
 from generator.steps.step import Step
 
 if TYPE_CHECKING:
