@@ -13,6 +13,7 @@ changed search document marks its part of the index for the search step.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import time
 from pathlib import Path
@@ -62,6 +63,10 @@ class PageWriter:
             self.chars.restore(build.before.extra.get("script_chars"))
         self.incremental = not build.cold
 
+    def has_frame(self, page: Page) -> bool:
+        """Whether the page has a file to go in (every page but a nav page MkDocs did not render)."""
+        return not page.nav or (self.site / page.path / "index.html").exists()
+
     def html(self, page: Page) -> str | None:
         if not page.nav:
             if page.depth not in self.shells:
@@ -90,8 +95,6 @@ class PageWriter:
             converted, chars = hant or (self.hant.page(text, posixpath.dirname(rel)), None)
             write_file(self.site / traditional.hant_path(rel), converted)
             self.chars.add(text, converted, chars=chars)
-        if self.search:
-            self.write_document(page)
 
     def write_document(self, page: Page) -> None:
         searchable = search.INDEXED in page.body
@@ -132,7 +135,8 @@ def frame_key(build: Build) -> str:
 
 def write_pages(build: Build, specs: list[PageSpec], writer: PageWriter) -> None:
     """Write the pages whose key changed and remove those no longer current, part of the search
-    index after part (Pagefind indexes a finished part while the next is written)."""
+    index after part. A part's pages are rendered and their search documents stored first, so that
+    Pagefind indexes the part while its pages (and their 繁體 copies) are written."""
     frame = digest(frame_key(build), str(writer.buckets))  # another number of parts: every document moves
     part_of = writer.documents.part_of
     current = {spec.path for spec in specs}
@@ -140,23 +144,30 @@ def write_pages(build: Build, specs: list[PageSpec], writer: PageWriter) -> None
     work += [(part_of(path), path, None) for path in set(build.before.pages) - current]
     work.sort(key=lambda entry: entry[0])  # stable: pages keep their order within a part
     render = write = 0.0
-    for _part, path, spec in work:
-        if spec is None:
-            writer.remove(path)
-            build.after.pages.pop(path, None)
-            build.removed.append(path)
-            continue
-        key = digest(frame, spec.key)
-        build.after.pages[path] = key
-        if not build.cold and build.before.pages.get(path) == key:
-            continue
+    for _part, group in itertools.groupby(work, key=lambda entry: entry[0]):
+        made: list[Page] = []
         started = time.perf_counter()
-        page = spec.make()
+        for _, path, spec in group:
+            if spec is None:
+                writer.remove(path)
+                build.after.pages.pop(path, None)
+                build.removed.append(path)
+                continue
+            key = digest(frame, spec.key)
+            build.after.pages[path] = key
+            if not build.cold and build.before.pages.get(path) == key:
+                continue
+            page = spec.make()
+            if writer.search and writer.has_frame(page):
+                writer.write_document(page)
+            made.append(page)
+            build.written.append(path)
+        writer.documents.flush()  # the part's documents are all in: Pagefind may index it now
         rendered = time.perf_counter()
-        writer.write(page)
+        for page in made:
+            writer.write(page)
         render += rendered - started
         write += time.perf_counter() - rendered
-        build.written.append(path)
     writer.documents.finish()
     build.time("pages.render", render)  # of the step's time: rendering the pages, and writing them
     build.time("pages.write", write)
