@@ -184,8 +184,7 @@ class Server:
         cycle that was frozen is found by the full collection every SETTLE_FULL catch-ups."""
         self.settled += 1
         if self.settled % SETTLE_FULL == 0:
-            self._freeze()
-            return
+            gc.unfreeze()  # a full collection, as _freeze
         gc.collect()
         gc.freeze()
 

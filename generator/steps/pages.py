@@ -72,10 +72,9 @@ class PageWriter:
             if page.depth not in self.shells:
                 raise BuildError(f"页面 {page.path} 没有对应层级的页面外框（内部错误，请重新生成）")
             return page_html(self.shells, page, self.site_url)
-        frame = self.site / page.path / "index.html"
-        if not frame.exists():
+        if not self.has_frame(page):
             return None  # a nav page MkDocs did not render (none today)
-        return replace_nav_body(frame.read_text(encoding="utf-8"), page.body)
+        return replace_nav_body((self.site / page.path / "index.html").read_text(encoding="utf-8"), page.body)
 
     def write(self, page: Page) -> None:
         hant: tuple[str, tuple[set[str], set[str]]] | None = None
